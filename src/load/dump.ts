@@ -1,0 +1,467 @@
+// Loading any supported input into one shape: resource records per kind, each normalised to v3
+// proto3 JSON on first use (lazy: a command pays only for the resources it reads).
+import { childPath, Diagnostics, InputError } from "../diag.js";
+import { parseText, type ParsedText } from "./parse.js";
+import { decodeText, readInputBytes } from "./read.js";
+import { resolveTypeUrl, T } from "./schema.js";
+import { getKey, keyOf } from "./v2.js";
+import { isObject, walkMessage, type WalkContext } from "./walk.js";
+
+export type ResourceKind = "listener" | "cluster" | "route" | "endpoint" | "secret" | "bootstrap";
+export const RESOURCE_KINDS: readonly ResourceKind[] = ["listener", "cluster", "route", "endpoint", "secret", "bootstrap"];
+export type ResourceState = "static" | "active" | "warming" | "draining" | "error";
+
+export type InputFormat =
+  | "config_dump"
+  | "config_dump_section"
+  | "istioctl_list"
+  | "resource"
+  | "bootstrap"
+  | "admin_clusters";
+
+export type ApiVersion = "v3" | "v2" | "v3-wrapping-v2" | "unknown";
+
+const KIND_TYPE: Record<ResourceKind, string> = {
+  listener: T.Listener,
+  cluster: T.Cluster,
+  route: T.RouteConfiguration,
+  endpoint: T.ClusterLoadAssignment,
+  secret: T.Secret,
+  bootstrap: T.Bootstrap,
+};
+
+type Obj = Record<string, unknown>;
+
+export class ResourceRecord<T = Obj> {
+  private normalised?: T;
+  /** v2 names and fields that were upgraded while normalising (empty for v3 input). */
+  readonly upgrades: string[] = [];
+  constructor(
+    readonly input: LoadedInput,
+    readonly kind: ResourceKind,
+    readonly name: string,
+    readonly state: ResourceState,
+    readonly path: string,
+    readonly raw: unknown,
+    readonly meta: { versionInfo?: string; lastUpdated?: string; v2: boolean; incompleteReason?: string },
+  ) {}
+
+  /** The resource as v3 proto3 JSON (camelCase, canonical values); computed once. */
+  get value(): T {
+    if (this.normalised === undefined) {
+      const ctx: WalkContext = { diags: this.input.diags, upgrades: new Set() };
+      const typeName = KIND_TYPE[this.kind];
+      if (isObject(this.raw) && typeof this.raw["@type"] === "string") {
+        const r = resolveTypeUrl(this.raw["@type"]);
+        if (r?.fromV2) ctx.upgrades.add(`@type ${r.fromV2} read as ${r.name}`);
+        if (!r || r.name !== typeName) {
+          this.input.diags.warn("wrong-type", `expected a ${typeName}, found @type ${this.raw["@type"]}`, { path: this.path });
+        }
+      }
+      const t = resolveTypeUrl(typeName)!.type;
+      this.normalised = walkMessage(this.raw, t, this.path, ctx) as T;
+      this.upgrades.push(...ctx.upgrades);
+    }
+    return this.normalised;
+  }
+
+  /** True when the resource was written by a v2 Envoy (read through the v3 types). */
+  get fromV2(): boolean {
+    if (this.meta.v2) return true;
+    void this.value;
+    return this.upgrades.length > 0;
+  }
+}
+
+export interface Identity {
+  nodeId?: string;
+  nodeType?: string; // sidecar, router, waypoint
+  podName?: string;
+  namespace?: string;
+  istioVersion?: string;
+  envoyVersion?: string;
+  ips: string[];
+  source: string;
+}
+
+export class LoadedInput {
+  readonly diags: Diagnostics;
+  format: InputFormat = "config_dump";
+  api: ApiVersion = "unknown";
+  syntax: ParsedText["syntax"] = "json";
+  readonly resources: Record<ResourceKind, ResourceRecord[]> = {
+    listener: [],
+    cluster: [],
+    route: [],
+    endpoint: [],
+    secret: [],
+    bootstrap: [],
+  };
+  /** Sections of a config dump that were present (even if empty), e.g. "listeners", "endpoints". */
+  readonly sections = new Set<string>();
+  cut?: ParsedText["cut"];
+  constructor(readonly file: string) {
+    this.diags = new Diagnostics(file);
+  }
+
+  get listeners(): ResourceRecord[] {
+    return this.resources.listener;
+  }
+  get clusters(): ResourceRecord[] {
+    return this.resources.cluster;
+  }
+  get routes(): ResourceRecord[] {
+    return this.resources.route;
+  }
+  get endpoints(): ResourceRecord[] {
+    return this.resources.endpoint;
+  }
+  get secrets(): ResourceRecord[] {
+    return this.resources.secret;
+  }
+
+  private identityCache?: Identity | null;
+  /** The proxy's identity from the bootstrap node, where the input has one. */
+  get identity(): Identity | undefined {
+    if (this.identityCache === undefined) this.identityCache = readIdentity(this) ?? null;
+    return this.identityCache ?? undefined;
+  }
+
+  count(): string {
+    return RESOURCE_KINDS.filter((k) => this.resources[k].length)
+      .map((k) => `${this.resources[k].length} ${k}${this.resources[k].length === 1 ? "" : "s"}`)
+      .join(", ");
+  }
+}
+
+export interface LoadOptions {
+  format?: InputFormat | "auto";
+}
+
+export function loadFile(file: string, opts: LoadOptions = {}): LoadedInput {
+  const text = decodeText(file, readInputBytes(file));
+  return loadText(text, file === "-" ? "<stdin>" : file, opts);
+}
+
+export function loadText(text: string, file: string, opts: LoadOptions = {}): LoadedInput {
+  const input = new LoadedInput(file);
+  const parsed = parseText(text, file, input.diags);
+  input.syntax = parsed.syntax;
+  input.cut = parsed.cut;
+  const x = new Extractor(input, parsed);
+  x.top(parsed.value, opts.format && opts.format !== "auto" ? opts.format : undefined);
+  const total = RESOURCE_KINDS.reduce((n, k) => n + input.resources[k].length, 0);
+  if (total === 0 && input.sections.size === 0) {
+    if (parsed.cut) {
+      throw new InputError(file, `cut off before any complete resource (${parsed.cut.reason})`, parsed.cut.line, parsed.cut.column);
+    }
+    throw new InputError(file, `JSON, but not an Envoy config dump, istioctl proxy-config output, bootstrap or resource (${describeTop(parsed.value)})`);
+  }
+  if (parsed.cut) {
+    input.diags.warn(
+      "truncated",
+      `the input stops early at line ${parsed.cut.line}: resources after that point are unknown (read: ${input.count() || "nothing complete"})`,
+      { path: parsed.cut.path, line: parsed.cut.line, column: parsed.cut.column },
+    );
+  }
+  return input;
+}
+
+function describeTop(v: unknown): string {
+  if (Array.isArray(v)) return `a list of ${v.length} item(s) that are not Envoy resources`;
+  if (isObject(v)) {
+    const keys = Object.keys(v).slice(0, 6);
+    return keys.length ? `top-level keys: ${keys.join(", ")}` : "an empty object";
+  }
+  return `a ${typeof v}`;
+}
+
+/** A path inside another (component boundary respected). */
+function within(path: string, outer: string): boolean {
+  return path === outer || (path.startsWith(outer) && (path[outer.length] === "." || path[outer.length] === "["));
+}
+
+class Extractor {
+  constructor(
+    private readonly input: LoadedInput,
+    private readonly parsed: ParsedText,
+  ) {}
+
+  top(v: unknown, forced?: InputFormat): void {
+    if (Array.isArray(v)) {
+      this.input.format = "istioctl_list";
+      this.list(v, "$");
+      return;
+    }
+    if (!isObject(v)) return;
+    const configs = getKey(v, "configs");
+    if (forced === "config_dump" || (forced === undefined && Array.isArray(configs))) {
+      this.input.format = "config_dump";
+      if (!Array.isArray(configs)) throw new InputError(this.input.file, `--format config_dump: no "configs" list`);
+      const k = keyOf(v, "configs")!;
+      configs.forEach((c, i) => this.config(c, childPath(childPath("$", k), i)));
+      return;
+    }
+    const type = typeof v["@type"] === "string" ? (v["@type"] as string) : "";
+    if (/\.admin\.v(3|2alpha)\.\w+ConfigDump$/.test(type) || sectionKind(v)) {
+      this.input.format = "config_dump_section";
+      this.config(v, "$");
+      return;
+    }
+    if (forced === "bootstrap" || (forced === undefined && looksBootstrap(v))) {
+      this.input.format = "bootstrap";
+      this.bootstrap(v, "$", undefined, type.includes(".v2."));
+      return;
+    }
+    const kind = forced && forced !== "resource" ? undefined : resourceKind(v);
+    if (kind) {
+      this.input.format = "resource";
+      this.add(kind, v, "$", "static", {});
+      return;
+    }
+  }
+
+  private list(arr: unknown[], path: string): void {
+    let skipped = 0;
+    arr.forEach((e, i) => {
+      const p = childPath(path, i);
+      if (!isObject(e)) return skipped++;
+      if (getKey(e, "host_statuses") !== undefined) {
+        this.input.format = "admin_clusters";
+        return this.adminClusterStatus(e, p);
+      }
+      const kind = resourceKind(e);
+      if (!kind) {
+        skipped++;
+        this.input.diags.warn("unknown-resource", "list item is not a listener, cluster, route configuration, endpoint assignment or secret (skipped)", { path: p });
+        return;
+      }
+      this.add(kind, e, p, "active", {});
+    });
+    void skipped;
+  }
+
+  private config(c: unknown, path: string): void {
+    if (!isObject(c)) return;
+    const type = typeof c["@type"] === "string" ? (c["@type"] as string) : "";
+    const v2 = type.includes(".v2alpha.");
+    this.noteApi(v2 ? "v2" : type.includes(".v3.") ? "v3" : "unknown");
+    const section = type.slice(type.lastIndexOf(".") + 1) || sectionKind(c) || "";
+    const at = (snake: string): [unknown, string] | undefined => {
+      const k = keyOf(c, snake);
+      return k === undefined ? undefined : [c[k], childPath(path, k)];
+    };
+    const each = (snake: string, fn: (e: Obj, p: string) => void) => {
+      const a = at(snake);
+      if (!a) return;
+      if (!Array.isArray(a[0])) {
+        this.input.diags.warn("bad-value", `expected a list for ${snake}`, { path: a[1] });
+        return;
+      }
+      a[0].forEach((e, i) => isObject(e) && fn(e, childPath(a[1], i)));
+    };
+    const wrapped = (kind: ResourceKind, inner: string, state: ResourceState) => (e: Obj, p: string) => {
+      const k = keyOf(e, inner);
+      if (k === undefined) return;
+      this.add(kind, e[k], childPath(p, k), state, { versionInfo: str(getKey(e, "version_info")), lastUpdated: str(getKey(e, "last_updated")), v2 });
+    };
+    switch (section) {
+      case "BootstrapConfigDump": {
+        this.input.sections.add("bootstrap");
+        const b = at("bootstrap");
+        if (b) this.bootstrap(b[0], b[1], str(getKey(c, "last_updated")), v2);
+        return;
+      }
+      case "ListenersConfigDump":
+        this.input.sections.add("listeners");
+        each("static_listeners", wrapped("listener", "listener", "static"));
+        each("dynamic_listeners", (e, p) => {
+          for (const [st, state] of [["active_state", "active"], ["warming_state", "warming"], ["draining_state", "draining"]] as const) {
+            const k = keyOf(e, st);
+            if (k !== undefined && isObject(e[k])) wrapped("listener", "listener", state)(e[k] as Obj, childPath(p, k));
+          }
+          const err = getKey(e, "error_state");
+          if (isObject(err)) {
+            this.input.diags.warn("rejected-update", `Envoy rejected an update of listener "${str(getKey(e, "name"))}": ${str(getKey(err, "details")) ?? "no details"}`, { path: p });
+          }
+        });
+        each("dynamic_active_listeners", wrapped("listener", "listener", "active"));
+        each("dynamic_warming_listeners", wrapped("listener", "listener", "warming"));
+        each("dynamic_draining_listeners", wrapped("listener", "listener", "draining"));
+        return;
+      case "ClustersConfigDump":
+        this.input.sections.add("clusters");
+        each("static_clusters", wrapped("cluster", "cluster", "static"));
+        each("dynamic_active_clusters", wrapped("cluster", "cluster", "active"));
+        each("dynamic_warming_clusters", wrapped("cluster", "cluster", "warming"));
+        return;
+      case "RoutesConfigDump":
+        this.input.sections.add("routes");
+        each("static_route_configs", wrapped("route", "route_config", "static"));
+        each("dynamic_route_configs", wrapped("route", "route_config", "active"));
+        return;
+      case "EndpointsConfigDump":
+        this.input.sections.add("endpoints");
+        each("static_endpoint_configs", wrapped("endpoint", "endpoint_config", "static"));
+        each("dynamic_endpoint_configs", wrapped("endpoint", "endpoint_config", "active"));
+        return;
+      case "SecretsConfigDump":
+        this.input.sections.add("secrets");
+        each("static_secrets", wrapped("secret", "secret", "static"));
+        each("dynamic_active_secrets", wrapped("secret", "secret", "active"));
+        each("dynamic_warming_secrets", wrapped("secret", "secret", "warming"));
+        return;
+      case "ScopedRoutesConfigDump":
+      case "EcdsConfigDump":
+        this.input.sections.add(section === "EcdsConfigDump" ? "ecds" : "scoped_routes");
+        return;
+      default:
+        this.input.diags.warn("unknown-section", `unknown config dump section ${type || "(no @type)"} (skipped)`, { path });
+    }
+  }
+
+  private noteApi(api: ApiVersion): void {
+    const cur = this.input.api;
+    if (cur === "unknown") this.input.api = api;
+    else if (api !== "unknown" && cur !== api && !(cur === "v3-wrapping-v2" && api === "v3")) this.input.api = cur === "v3" && api === "v2" ? "v3-wrapping-v2" : cur;
+  }
+
+  private bootstrap(b: unknown, path: string, lastUpdated: string | undefined, v2: boolean): void {
+    if (!isObject(b)) return;
+    this.add("bootstrap", b, path, "static", { lastUpdated, v2 });
+    // Static resources declared in a bootstrap file are what Envoy runs at start.
+    if (this.input.format !== "bootstrap") return;
+    const sr = getKey(b, "static_resources");
+    const srk = keyOf(b, "static_resources");
+    if (isObject(sr) && srk) {
+      for (const [snake, kind] of [["listeners", "listener"], ["clusters", "cluster"], ["secrets", "secret"]] as const) {
+        const k = keyOf(sr, snake);
+        const list = k ? sr[k] : undefined;
+        if (Array.isArray(list)) list.forEach((r, i) => this.add(kind, r, childPath(childPath(childPath(path, srk), k!), i), "static", { v2 }));
+      }
+    }
+  }
+
+  /** istioctl proxy-config endpoint -o json (admin /clusters?format=json): host statuses per cluster. */
+  private adminClusterStatus(e: Obj, path: string): void {
+    const name = str(getKey(e, "name")) ?? "";
+    const hs = getKey(e, "host_statuses");
+    const lbEndpoints = (Array.isArray(hs) ? hs : []).filter(isObject).map((h) => ({
+      endpoint: { address: getKey(h, "address") },
+      ...(getKey(h, "weight") !== undefined ? { loadBalancingWeight: getKey(h, "weight") } : {}),
+    }));
+    this.add("endpoint", { clusterName: name, endpoints: [{ lbEndpoints }] }, path, "active", {});
+  }
+
+  add(kind: ResourceKind, raw: unknown, path: string, state: ResourceState, meta: { versionInfo?: string; lastUpdated?: string; v2?: boolean }): void {
+    if (!isObject(raw)) return;
+    const type = typeof raw["@type"] === "string" ? (raw["@type"] as string) : "";
+    const v2 = meta.v2 === true || /\.api\.v2\./.test(type);
+    if (/\.api\.v2\./.test(type)) this.noteApi(this.input.api === "v3" || this.input.api === "v3-wrapping-v2" ? "v2" : "unknown");
+    const name = resourceName(kind, raw);
+    const cut = this.parsed.cut;
+    if (cut && within(cut.path, path)) {
+      this.input.diags.warn("truncated", `${kind} "${name}" is cut off by the end of the input: not used`, { path, line: cut.line, column: cut.column });
+      return;
+    }
+    const el = this.parsed.elided.find((e) => within(e.path, path));
+    if (el) {
+      this.input.diags.warn("elided", `${kind} "${name}" has parts elided at line ${el.line}: it is used, but what was left out is unknown`, { path });
+    }
+    this.input.resources[kind].push(
+      new ResourceRecord(this.input, kind, name, state, path, raw, { versionInfo: meta.versionInfo, lastUpdated: meta.lastUpdated, v2 }),
+    );
+  }
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === "string" ? v : typeof v === "number" ? String(v) : undefined;
+}
+
+function sectionKind(v: Obj): string | undefined {
+  const has = (...ks: string[]) => ks.some((k) => keyOf(v, k) !== undefined);
+  if (has("dynamic_listeners", "static_listeners", "dynamic_active_listeners")) return "ListenersConfigDump";
+  if (has("dynamic_active_clusters", "static_clusters", "dynamic_warming_clusters")) return "ClustersConfigDump";
+  if (has("dynamic_route_configs", "static_route_configs")) return "RoutesConfigDump";
+  if (has("dynamic_endpoint_configs", "static_endpoint_configs")) return "EndpointsConfigDump";
+  if (has("dynamic_active_secrets", "static_secrets", "dynamic_warming_secrets")) return "SecretsConfigDump";
+  return undefined;
+}
+
+function looksBootstrap(v: Obj): boolean {
+  const type = typeof v["@type"] === "string" ? (v["@type"] as string) : "";
+  if (/\.(bootstrap\.v\d+\.)?Bootstrap$/.test(type)) return true;
+  return ["static_resources", "dynamic_resources", "admin", "layered_runtime", "stats_config"].some((k) => keyOf(v, k) !== undefined) && keyOf(v, "filter_chains") === undefined;
+}
+
+/** Which kind of Envoy resource an object is, from its @type or its shape. */
+export function resourceKind(v: Obj): ResourceKind | undefined {
+  const type = typeof v["@type"] === "string" ? (v["@type"] as string) : "";
+  if (type) {
+    const r = resolveTypeUrl(type);
+    const n = r?.name ?? "";
+    for (const [k, t] of Object.entries(KIND_TYPE)) if (n === t) return k as ResourceKind;
+  }
+  const has = (k: string) => keyOf(v, k) !== undefined;
+  if (has("filter_chains") || has("default_filter_chain") || has("listener_filters") || has("filter_chain_matcher") || (has("address") && has("name") && has("traffic_direction"))) return "listener";
+  if (has("virtual_hosts") || (has("name") && has("validate_clusters"))) return "route";
+  if (has("cluster_name") && has("endpoints")) return "endpoint";
+  if (has("tls_certificate") || has("validation_context") || has("session_ticket_keys") || has("generic_secret")) return "secret";
+  if (has("connect_timeout") || has("lb_policy") || has("load_assignment") || has("eds_cluster_config") || has("transport_socket_matches") || has("cluster_type") || (has("name") && has("type") && !has("address"))) return "cluster";
+  if (has("address") && has("name")) return "listener";
+  return undefined;
+}
+
+function resourceName(kind: ResourceKind, v: Obj): string {
+  if (kind === "endpoint") return str(getKey(v, "cluster_name")) ?? "";
+  if (kind === "bootstrap") {
+    const node = getKey(v, "node");
+    return (isObject(node) && str(getKey(node, "id"))) || "bootstrap";
+  }
+  const name = str(getKey(v, "name"));
+  if (name) return name;
+  if (kind === "listener") {
+    const a = getKey(v, "address");
+    const sa = isObject(a) ? getKey(a, "socket_address") : undefined;
+    if (isObject(sa)) return `${str(getKey(sa, "address")) ?? "?"}:${str(getKey(sa, "port_value")) ?? "?"}`;
+  }
+  return "";
+}
+
+/** Reads the proxy's identity from the bootstrap's node (raw JSON: cheap, no schema). */
+function readIdentity(input: LoadedInput): Identity | undefined {
+  const b = input.resources.bootstrap[0];
+  if (!b || !isObject(b.raw)) return undefined;
+  const node = getKey(b.raw, "node");
+  if (!isObject(node)) return undefined;
+  const md = getKey(node, "metadata");
+  const m = isObject(md) ? md : {};
+  const id = str(getKey(node, "id"));
+  const idParts = id?.split("~") ?? [];
+  const ips = new Set<string>();
+  const instanceIps = str(m.INSTANCE_IPS);
+  if (instanceIps) for (const ip of instanceIps.split(",")) if (ip.trim()) ips.add(ip.trim());
+  if (idParts[1] && /^[\d.]+$|:/.test(idParts[1])) ips.add(idParts[1]);
+  let envoyVersion: string | undefined;
+  const uabv = getKey(node, "user_agent_build_version");
+  if (isObject(uabv)) {
+    const ver = getKey(uabv, "version");
+    if (isObject(ver)) envoyVersion = `${getKey(ver, "major_number") ?? 0}.${getKey(ver, "minor_number") ?? 0}.${getKey(ver, "patch") ?? 0}`;
+  }
+  const bv = str(getKey(node, "build_version"));
+  if (!envoyVersion && bv) {
+    const mm = /\/(\d+\.\d+\.\d+(?:-dev)?)\//.exec(bv);
+    if (mm) envoyVersion = mm[1];
+  }
+  const podName = str(m.POD_NAME) ?? idParts[2]?.split(".")[0];
+  return {
+    nodeId: id,
+    nodeType: idParts[0],
+    podName,
+    namespace: str(m.NAMESPACE) ?? idParts[2]?.split(".")[1],
+    istioVersion: str(m.ISTIO_VERSION),
+    envoyVersion,
+    ips: [...ips],
+    source: b.path,
+  };
+}

@@ -1,0 +1,85 @@
+// Text -> JSON value: JSON.parse first (the fast path for real dumps), then the tolerant reader
+// for pasted dumps, then YAML (istioctl -o yaml).
+import YAML from "yaml";
+import { InputError, type Diagnostics } from "../diag.js";
+import { parseTolerant, type TolerantProblem } from "./tolerant-json.js";
+
+export interface ParsedText {
+  value: unknown;
+  syntax: "json" | "json-repaired" | "yaml";
+  /** Where the input stopped early (truncated or unreadable past this point), if it did. */
+  cut?: { path: string; line: number; column: number; reason: string };
+  /** Places where content was elided by a marker such as "...snip...". */
+  elided: { path: string; line: number; column: number }[];
+}
+
+export function parseText(text: string, file: string, diags: Diagnostics): ParsedText {
+  try {
+    return { value: JSON.parse(text), syntax: "json", elided: [] };
+  } catch (jsonError) {
+    // JSON that starts the text, or a JSON block inside pasted text (a line that opens with { or [):
+    // the tolerant reader. Anything else is taken as YAML (istioctl -o yaml).
+    if (/^\s*[{[]/.test(text) || /^[ \t]*[{[]/m.test(text)) {
+      const r = parseTolerant(text);
+      if (r && typeof r.value === "object" && r.value !== null) return fromTolerant(r.value, r.problems, diags);
+      throw new InputError(file, `not JSON: ${jsonMessage(jsonError)}`, ...jsonPosition(text, jsonError));
+    }
+    return parseYaml(text, file);
+  }
+}
+
+function fromTolerant(value: unknown, problems: TolerantProblem[], diags: Diagnostics): ParsedText {
+  const out: ParsedText = { value, syntax: "json-repaired", elided: [] };
+  let comments = 0;
+  for (const p of problems) {
+    const where = { path: p.path, line: p.line, column: p.column };
+    switch (p.code) {
+      case "truncated":
+      case "syntax":
+        out.cut = { path: p.path, line: p.line, column: p.column, reason: p.message };
+        diags.warn(p.code === "truncated" ? "truncated" : "syntax", p.code === "truncated" ? "the input is cut off here; everything complete before it is used" : p.message, where);
+        break;
+      case "elided":
+        out.elided.push(where);
+        diags.warn("elided", p.message, where);
+        break;
+      case "comment":
+        comments++;
+        break;
+      default:
+        diags.note(p.code, p.message, where);
+    }
+  }
+  if (comments) diags.note("comment", `${comments} comment(s) ignored`);
+  return out;
+}
+
+function parseYaml(text: string, file: string): ParsedText {
+  const docs = YAML.parseAllDocuments(text, { uniqueKeys: false, maxAliasCount: 1000 });
+  const list = Array.isArray(docs) ? docs : [docs];
+  for (const d of list) {
+    const err = d.errors[0];
+    if (err) {
+      const pos = err.linePos?.[0];
+      throw new InputError(file, `not valid YAML: ${err.message.split("\n")[0]}`, pos?.line, pos?.col);
+    }
+  }
+  const values = list.map((d) => d.toJS({ maxAliasCount: 1000 })).filter((v) => v !== null && v !== undefined);
+  if (values.length === 0) throw new InputError(file, "YAML holds no document");
+  const value = values.length === 1 ? values[0] : values.flatMap((v) => (Array.isArray(v) ? v : [v]));
+  if (typeof value !== "object") throw new InputError(file, "not JSON or YAML describing Envoy config (a bare scalar)");
+  return { value, syntax: "yaml", elided: [] };
+}
+
+function jsonMessage(e: unknown): string {
+  return (e as Error).message.replace(/^Unexpected token/, "unexpected token").replace(/\s+$/, "");
+}
+
+function jsonPosition(text: string, e: unknown): [number?, number?] {
+  const m = /position (\d+)/.exec((e as Error).message);
+  if (!m) return [];
+  const at = Number(m[1]);
+  const before = text.slice(0, at);
+  const line = before.split("\n").length;
+  return [line, at - before.lastIndexOf("\n")];
+}

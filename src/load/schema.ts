@@ -1,0 +1,68 @@
+// Envoy's schema (protobufjs reflection), loaded on first use only: commands that need no
+// decoding never pay for it.
+import protobuf from "protobufjs";
+import schemaJson from "../gen/schema.js";
+import { V2_TO_V3 } from "../gen/v2-to-v3.js";
+
+let root: protobuf.Root | undefined;
+
+export function schemaRoot(): protobuf.Root {
+  root ??= protobuf.Root.fromJSON(JSON.parse(schemaJson) as protobuf.INamespace);
+  return root;
+}
+
+const typeCache = new Map<string, protobuf.Type | null>();
+
+/** A message type by full name (no leading dot), or null. */
+export function lookupMessage(fullName: string): protobuf.Type | null {
+  let t = typeCache.get(fullName);
+  if (t === undefined) {
+    try {
+      const found = schemaRoot().lookup(fullName);
+      t = found instanceof protobuf.Type ? found : null;
+    } catch {
+      t = null;
+    }
+    typeCache.set(fullName, t);
+  }
+  return t;
+}
+
+export interface ResolvedTypeUrl {
+  type: protobuf.Type;
+  /** The v3 full name (no leading dot). */
+  name: string;
+  /** Set when the URL named a v2 type that was read as its v3 successor. */
+  fromV2?: string;
+}
+
+/** Resolves a `@type` URL to a message type, reading v2 names through their v3 successors. */
+export function resolveTypeUrl(url: string): ResolvedTypeUrl | null {
+  const name = url.slice(url.lastIndexOf("/") + 1);
+  const direct = lookupMessage(name);
+  if (direct) return { type: direct, name };
+  const v3 = V2_TO_V3[name];
+  if (v3) {
+    const t = lookupMessage(v3);
+    if (t) return { type: t, name: v3, fromV2: name };
+  }
+  return null;
+}
+
+export const TYPE_URL_PREFIX = "type.googleapis.com/";
+
+export const T = {
+  Listener: "envoy.config.listener.v3.Listener",
+  Cluster: "envoy.config.cluster.v3.Cluster",
+  RouteConfiguration: "envoy.config.route.v3.RouteConfiguration",
+  ScopedRouteConfiguration: "envoy.config.route.v3.ScopedRouteConfiguration",
+  ClusterLoadAssignment: "envoy.config.endpoint.v3.ClusterLoadAssignment",
+  Secret: "envoy.extensions.transport_sockets.tls.v3.Secret",
+  Bootstrap: "envoy.config.bootstrap.v3.Bootstrap",
+  DownstreamTlsContext: "envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext",
+  UpstreamTlsContext: "envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext",
+  HttpConnectionManager: "envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager",
+  TcpProxy: "envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy",
+  RawBuffer: "envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer",
+  Matcher: "xds.type.matcher.v3.Matcher",
+} as const;

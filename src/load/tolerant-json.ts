@@ -1,0 +1,291 @@
+// A forgiving JSON reader for dumps pasted into bug reports. It is used only when JSON.parse
+// fails. It accepts // and /* */ comments, trailing commas, missing commas between members,
+// elision markers ("...snip...", "...", "…", "<snip>") and text before and after the JSON.
+// When the input ends early, or breaks in a way it cannot repair, it keeps everything read so
+// far: containers are closed where they stood and remembered as incomplete, so callers can drop
+// the one resource that was cut and keep the rest.
+
+import { childPath } from "../diag.js";
+
+export interface TolerantProblem {
+  code: "elided" | "comment" | "trailing-comma" | "missing-comma" | "truncated" | "syntax" | "surrounding-text";
+  message: string;
+  line: number;
+  column: number;
+  path: string;
+}
+
+export interface TolerantResult {
+  value: unknown;
+  problems: TolerantProblem[];
+  /** Objects and arrays that were cut off (the ancestors of the point where reading stopped). */
+  incomplete: WeakSet<object>;
+  /** Objects and arrays that had content elided by a snip marker. */
+  elided: WeakSet<object>;
+}
+
+class Stop extends Error {}
+
+const ELISION = /^(?:\.\.\.|…|<snip[^>\n]*>|\[snip[^\]\n]*\]|\(snip[^)\n]*\)|\(truncated[^)\n]*\))/i;
+
+export function parseTolerant(text: string): TolerantResult | undefined {
+  const p = new Parser(text);
+  return p.run();
+}
+
+class Parser {
+  private i = 0;
+  private readonly problems: TolerantProblem[] = [];
+  private readonly incomplete = new WeakSet<object>();
+  private readonly elided = new WeakSet<object>();
+  private lineStarts?: number[];
+  private stopped = false;
+
+  constructor(private readonly s: string) {}
+
+  run(): TolerantResult | undefined {
+    const start = this.findStart();
+    if (start < 0) return undefined;
+    if (start > 0 && this.s.slice(0, start).trim()) {
+      this.problem("surrounding-text", "text before the JSON was ignored", "$", 0);
+    }
+    this.i = start;
+    let value: unknown;
+    try {
+      value = this.value("$");
+    } catch (e) {
+      if (!(e instanceof Stop)) throw e;
+      return undefined; // nothing at all could be read
+    }
+    if (!this.stopped) {
+      this.ws("$");
+      if (this.i < this.s.length && this.s.slice(this.i).trim()) {
+        this.problem("surrounding-text", "text after the JSON was ignored", "$", this.i);
+      }
+    }
+    return { value, problems: this.problems, incomplete: this.incomplete, elided: this.elided };
+  }
+
+  /** The first '{' or '[' that starts a line (after optional spaces), else the first one at all. */
+  private findStart(): number {
+    const m = /^[ \t]*[{[]/m.exec(this.s);
+    if (m) return m.index + m[0].length - 1;
+    const a = this.s.search(/[{[]/);
+    return a;
+  }
+
+  position(at: number): { line: number; column: number } {
+    if (!this.lineStarts) {
+      this.lineStarts = [0];
+      for (let k = 0; k < this.s.length; k++) if (this.s.charCodeAt(k) === 10) this.lineStarts.push(k + 1);
+    }
+    let lo = 0;
+    let hi = this.lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.lineStarts[mid]! <= at) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: at - this.lineStarts[lo]! + 1 };
+  }
+
+  private problem(code: TolerantProblem["code"], message: string, path: string, at = this.i): void {
+    this.problems.push({ code, message, path, ...this.position(at) });
+  }
+
+  /** Skips white space and comments. Returns true if an elision marker was skipped. */
+  private ws(path: string): boolean {
+    const s = this.s;
+    let elided = false;
+    for (;;) {
+      const c = s.charCodeAt(this.i);
+      if (c === 32 || c === 10 || c === 13 || c === 9) {
+        this.i++;
+      } else if (c === 47 && s.charCodeAt(this.i + 1) === 47) {
+        const end = s.indexOf("\n", this.i);
+        this.problem("comment", "comment ignored", path);
+        this.i = end < 0 ? s.length : end;
+      } else if (c === 47 && s.charCodeAt(this.i + 1) === 42) {
+        const end = s.indexOf("*/", this.i + 2);
+        this.problem("comment", "comment ignored", path);
+        this.i = end < 0 ? s.length : end + 2;
+      } else if ((c === 46 || c === 0x2026 || c === 60 || c === 91 || c === 40) && ELISION.test(s.slice(this.i, this.i + 40))) {
+        // An elision marker: skip to the end of the line, but stop before a closing bracket or comma.
+        const at = this.i;
+        let k = this.i;
+        while (k < s.length && s[k] !== "\n" && s[k] !== "," && s[k] !== "]" && s[k] !== "}" && s[k] !== '"') k++;
+        if (k === this.i) k++;
+        this.problem("elided", `content elided ("${s.slice(at, k).trim()}"): what it stood for is unknown`, path, at);
+        this.i = k;
+        elided = true;
+      } else {
+        return elided;
+      }
+    }
+  }
+
+  private eof(path: string): never {
+    this.problem("truncated", "the input ends here: everything after this point is missing", path, this.s.length);
+    this.stopped = true;
+    throw new Stop();
+  }
+
+  private fail(path: string, what: string): never {
+    const ch = this.s[this.i];
+    this.problem("syntax", `${what}, found ${JSON.stringify(ch)}: the rest of the input was not read`, path);
+    this.stopped = true;
+    throw new Stop();
+  }
+
+  private value(path: string): unknown {
+    this.ws(path);
+    if (this.i >= this.s.length) this.eof(path);
+    const c = this.s[this.i];
+    if (c === "{") return this.object(path);
+    if (c === "[") return this.array(path);
+    if (c === '"') return this.string(path);
+    if (c === "-" || (c! >= "0" && c! <= "9")) return this.number(path);
+    for (const [word, v] of [["true", true], ["false", false], ["null", null]] as const) {
+      if (this.s.startsWith(word, this.i)) {
+        this.i += word.length;
+        return v;
+      }
+      if (word.startsWith(this.s.slice(this.i)) && this.i + word.length > this.s.length) this.eof(path);
+    }
+    return this.fail(path, "expected a JSON value");
+  }
+
+  private string(path: string): string {
+    const s = this.s;
+    const start = this.i;
+    let k = start + 1;
+    for (;;) {
+      const q = s.indexOf('"', k);
+      if (q < 0) this.eof(path);
+      let bs = 0;
+      for (let b = q - 1; b > start && s[b] === "\\"; b--) bs++;
+      if (bs % 2 === 0) {
+        this.i = q + 1;
+        try {
+          return JSON.parse(s.slice(start, q + 1)) as string;
+        } catch {
+          this.i = start;
+          return this.fail(path, "bad string");
+        }
+      }
+      k = q + 1;
+    }
+  }
+
+  private number(path: string): number {
+    const m = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(this.s.slice(this.i, this.i + 64));
+    if (!m) return this.fail(path, "bad number");
+    this.i += m[0].length;
+    if (this.i >= this.s.length) this.eof(path); // a number at the very end may itself be cut
+    return Number(m[0]);
+  }
+
+  private object(path: string): Record<string, unknown> {
+    const obj: Record<string, unknown> = {};
+    this.i++; // {
+    let first = true;
+    try {
+      for (;;) {
+        if (this.ws(path)) this.elided.add(obj);
+        if (this.i >= this.s.length) this.eof(path);
+        const c = this.s[this.i];
+        if (c === "}") {
+          this.i++;
+          return obj;
+        }
+        if (c === ",") {
+          if (first) this.fail(path, "expected a property name");
+          this.i++;
+          if (this.ws(path)) this.elided.add(obj);
+          if (this.s[this.i] === "}") {
+            this.problem("trailing-comma", "trailing comma ignored", path);
+            this.i++;
+            return obj;
+          }
+        } else if (!first) {
+          if (c !== '"') this.fail(path, "expected ',' or '}'");
+          this.problem("missing-comma", "missing ',' between properties assumed", path);
+        }
+        if (this.ws(path)) this.elided.add(obj);
+        if (this.i >= this.s.length) this.eof(path);
+        if (this.s[this.i] === "}") continue;
+        if (this.s[this.i] !== '"') this.fail(path, "expected a property name");
+        const key = this.string(path);
+        const kpath = childPath(path, key);
+        this.ws(kpath);
+        if (this.i >= this.s.length) this.eof(kpath);
+        if (this.s[this.i] !== ":") this.fail(kpath, "expected ':'");
+        this.i++;
+        const v = this.value(kpath);
+        setOwn(obj, key, v);
+        first = false;
+        if (this.stopped) {
+          this.incomplete.add(obj); // v was a container that was cut off inside
+          return obj;
+        }
+      }
+    } catch (e) {
+      if (!(e instanceof Stop)) throw e;
+      this.incomplete.add(obj); // cut off in this object's own syntax or in a scalar member (dropped)
+      return obj;
+    }
+  }
+
+  private array(path: string): unknown[] {
+    const arr: unknown[] = [];
+    this.i++; // [
+    let first = true;
+    try {
+      for (;;) {
+        if (this.ws(childPath(path, arr.length))) this.elided.add(arr);
+        if (this.i >= this.s.length) this.eof(childPath(path, arr.length));
+        const c = this.s[this.i];
+        if (c === "]") {
+          this.i++;
+          return arr;
+        }
+        if (c === ",") {
+          if (first) {
+            // "[ ..., x ]" after an elision marker: fine; otherwise an empty slot.
+            if (!this.elided.has(arr)) this.fail(path, "expected a value");
+          }
+          this.i++;
+          if (this.ws(childPath(path, arr.length))) this.elided.add(arr);
+          if (this.s[this.i] === "]") {
+            this.problem("trailing-comma", "trailing comma ignored", path);
+            this.i++;
+            return arr;
+          }
+          if (this.s[this.i] === ",") continue;
+        } else if (!first) {
+          if (!"{[\"-0123456789tfn".includes(c!)) this.fail(path, "expected ',' or ']'");
+          this.problem("missing-comma", "missing ',' between elements assumed", path);
+        }
+        if (this.i >= this.s.length) this.eof(childPath(path, arr.length));
+        if (this.s[this.i] === "]") continue;
+        const v = this.value(childPath(path, arr.length));
+        arr.push(v);
+        first = false;
+        if (this.stopped) {
+          this.incomplete.add(arr); // v was a container cut off inside: kept, and marked
+          return arr;
+        }
+      }
+    } catch (e) {
+      if (!(e instanceof Stop)) throw e;
+      this.incomplete.add(arr); // a scalar element cut off is dropped
+      return arr;
+    }
+  }
+}
+
+/** Sets an own property even for "__proto__", without touching any prototype. */
+export function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === "__proto__") Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  else obj[key] = value;
+}
