@@ -19,14 +19,15 @@ export interface Diagnostic {
 
 /** A failure that stops a command: bad input the tool cannot use at all. Exit code 2. */
 export class InputError extends Error {
-  constructor(
-    readonly file: string,
-    message: string,
-    readonly line?: number,
-    readonly column?: number,
-  ) {
+  readonly file: string;
+  readonly line?: number;
+  readonly column?: number;
+  constructor(file: string, message: string, line?: number, column?: number) {
     super(message);
     this.name = "InputError";
+    this.file = file;
+    this.line = line;
+    this.column = column;
   }
   format(): string {
     const where = this.line ? `:${this.line}${this.column ? `:${this.column}` : ""}` : "";
@@ -38,7 +39,10 @@ export class InputError extends Error {
 export class Diagnostics {
   readonly list: Diagnostic[] = [];
   private readonly byKey = new Map<string, Diagnostic>();
-  constructor(readonly file: string) {}
+  readonly file: string;
+  constructor(file: string) {
+    this.file = file;
+  }
 
   add(severity: Severity, code: string, message: string, where: { path?: string; line?: number; column?: number } = {}): void {
     const key = `${severity}\u0000${code}\u0000${message}`;

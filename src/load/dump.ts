@@ -36,15 +36,23 @@ export class ResourceRecord<T = Obj> {
   private normalised?: T;
   /** v2 names and fields that were upgraded while normalising (empty for v3 input). */
   readonly upgrades: string[] = [];
-  constructor(
-    readonly input: LoadedInput,
-    readonly kind: ResourceKind,
-    readonly name: string,
-    readonly state: ResourceState,
-    readonly path: string,
-    readonly raw: unknown,
-    readonly meta: { versionInfo?: string; lastUpdated?: string; v2: boolean; incompleteReason?: string },
-  ) {}
+  readonly input: LoadedInput;
+  readonly kind: ResourceKind;
+  readonly name: string;
+  readonly state: ResourceState;
+  /** JSON path of the resource in its file. */
+  readonly path: string;
+  readonly raw: unknown;
+  readonly meta: { versionInfo?: string; lastUpdated?: string; v2: boolean };
+  constructor(input: LoadedInput, kind: ResourceKind, name: string, state: ResourceState, path: string, raw: unknown, meta: ResourceRecord["meta"]) {
+    this.input = input;
+    this.kind = kind;
+    this.name = name;
+    this.state = state;
+    this.path = path;
+    this.raw = raw;
+    this.meta = meta;
+  }
 
   /** The resource as v3 proto3 JSON (camelCase, canonical values); computed once. */
   get value(): T {
@@ -100,7 +108,9 @@ export class LoadedInput {
   /** Sections of a config dump that were present (even if empty), e.g. "listeners", "endpoints". */
   readonly sections = new Set<string>();
   cut?: ParsedText["cut"];
-  constructor(readonly file: string) {
+  readonly file: string;
+  constructor(file: string) {
+    this.file = file;
     this.diags = new Diagnostics(file);
   }
 
@@ -182,10 +192,12 @@ function within(path: string, outer: string): boolean {
 }
 
 class Extractor {
-  constructor(
-    private readonly input: LoadedInput,
-    private readonly parsed: ParsedText,
-  ) {}
+  private readonly input: LoadedInput;
+  private readonly parsed: ParsedText;
+  constructor(input: LoadedInput, parsed: ParsedText) {
+    this.input = input;
+    this.parsed = parsed;
+  }
 
   top(v: unknown, forced?: InputFormat): void {
     if (Array.isArray(v)) {

@@ -55,7 +55,7 @@ function fromTolerant(value: unknown, problems: TolerantProblem[], diags: Diagno
 }
 
 function parseYaml(text: string, file: string): ParsedText {
-  const docs = YAML.parseAllDocuments(text, { uniqueKeys: false, maxAliasCount: 1000 });
+  const docs = YAML.parseAllDocuments(text, { uniqueKeys: false });
   const list = Array.isArray(docs) ? docs : [docs];
   for (const d of list) {
     const err = d.errors[0];

@@ -41,7 +41,10 @@ class Parser {
   private lineStarts?: number[];
   private stopped = false;
 
-  constructor(private readonly s: string) {}
+  private readonly s: string;
+  constructor(s: string) {
+    this.s = s;
+  }
 
   run(): TolerantResult | undefined {
     const start = this.findStart();
