@@ -1,0 +1,139 @@
+#!/usr/bin/env node
+// envoy-explain: read what an Envoy proxy really runs and explain it.
+import yargs, { type Argv } from "yargs";
+import { hideBin } from "yargs/helpers";
+import { formatDiagnostic, InputError } from "./diag.js";
+import { loadFile, type InputFormat, type LoadedInput } from "./load/dump.js";
+import { PRESET_HELP, PRESET_NAMES, type PresetName } from "./explain/clients.js";
+import { renderExplain, runExplain } from "./commands/explain.js";
+import { renderClusters, renderListeners } from "./commands/summary.js";
+import type { OutputFormat } from "./output/table.js";
+
+const FORMATS = ["auto", "config_dump", "config_dump_section", "istioctl_list", "resource", "bootstrap", "admin_clusters"] as const;
+
+interface Common {
+  output: OutputFormat;
+  format: (typeof FORMATS)[number];
+  verbose: boolean;
+}
+
+function load(file: string, a: Common): LoadedInput {
+  const input = loadFile(file, { format: a.format as InputFormat | "auto" });
+  const shown = input.diags.list.filter((d) => a.verbose || d.severity !== "note");
+  const limit = a.verbose ? Infinity : 8;
+  for (const d of shown.slice(0, limit)) process.stderr.write(`${formatDiagnostic(d)}\n`);
+  if (shown.length > limit) process.stderr.write(`… ${shown.length - limit} more warning(s); --verbose shows them all\n`);
+  return input;
+}
+
+function out(text: string): void {
+  process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
+}
+
+function common<T>(y: Argv<T>) {
+  return y
+    .option("output", { alias: "o", choices: ["table", "json", "markdown"] as const, default: "table" as const, describe: "output format" })
+    .option("format", { choices: FORMATS, default: "auto" as const, describe: "input shape (detected by default)" })
+    .option("verbose", { alias: "v", type: "boolean", default: false, describe: "show every warning and note" });
+}
+
+const EPILOG = `Inputs: Envoy admin /config_dump JSON (v3, or v2 from Istio 1.1-1.5), istioctl proxy-config … -o json|yaml,
+a bootstrap, a single Listener/Cluster/RouteConfiguration; .gz files; "-" for stdin; dumps pasted into bug reports
+(cut short, ...snip..., comments) are read as far as they go, with a warning.
+
+Exit codes: 0 done; 2 bad input or usage (the message names the file and the place).`;
+
+export async function main(argv: string[]): Promise<void> {
+  const clientHelp = PRESET_NAMES.map((p) => `${p}: ${PRESET_HELP[p]}`).join("\n");
+  await common(yargs(argv))
+    .scriptName("envoy-explain")
+    .usage("$0 <dump> --port N [--client NAME]\n\nExplain which listener and filter chain Envoy picks for a connection, why every other chain lost, and what the client sees.")
+    .command(
+      "$0 <dump>",
+      "explain a connection to --port (every client preset, or one with --client)",
+      (y) =>
+        y
+          .positional("dump", { type: "string", demandOption: true, describe: 'config dump, istioctl output or "-"' })
+          .option("port", { alias: "p", type: "number", demandOption: true, describe: "destination port" })
+          .option("client", { alias: "c", choices: PRESET_NAMES, describe: `client preset; without it every preset is explained:\n${clientHelp}` })
+          .option("address", { alias: "a", type: "string", describe: "destination IP (default: the proxy's own IP when the dump shows it)" })
+          .option("sni", { type: "string", describe: "server name the client sends" })
+          .option("transport", { choices: ["tls", "raw_buffer"] as const, describe: "what the client sends: a TLS ClientHello or plaintext" })
+          .option("alpn", { type: "string", describe: "ALPN list the client offers, e.g. h2,http/1.1", coerce: (s: string) => s.split(",").map((x) => x.trim()).filter(Boolean) })
+          .option("client-cert", { type: "boolean", describe: "the client has a certificate (--no-client-cert: it has none)" })
+          .option("source-ip", { type: "string", describe: "client IP (default 192.0.2.10, an external host)" })
+          .option("source-port", { type: "number", describe: "client port (default 40000)" })
+          .option("direct-source-ip", { type: "string", describe: "peer IP before PROXY protocol (default: --source-ip)" })
+          .option("listener", { type: "string", describe: "start at this listener (skip listener selection)" })
+          .option("detected", { type: "boolean", default: false, describe: "take --transport/--alpn/--sni as what the listener filters reported (e.g. from an access log)" })
+          .example("$0 dump.json --port 80", "every client against port 80")
+          .example("$0 dump.json -p 9080 -c curl-mtls", "why a raw mTLS curl lands where it does")
+          .example("$0 dump.json -p 443 -c curl-mtls --sni shop.example.com -o markdown", "a gateway MUTUAL server, for a bug report"),
+      (a) => {
+        if (!Number.isInteger(a.port) || a.port < 1 || a.port > 65535) throw new UsageError(`--port must be 1-65535, not ${a.port}`);
+        const input = load(a.dump, a);
+        const results = runExplain(input, {
+          port: a.port,
+          ...(a.client ? { client: a.client as PresetName } : {}),
+          ...(a.address ? { address: a.address } : {}),
+          ...(a.sni !== undefined ? { sni: a.sni } : {}),
+          ...(a.transport ? { transport: a.transport } : {}),
+          ...(a.alpn ? { alpn: a.alpn as string[] } : {}),
+          ...(a.clientCert !== undefined ? { clientCert: a.clientCert } : {}),
+          ...(a.sourceIp ? { sourceIp: a.sourceIp } : {}),
+          ...(a.sourcePort !== undefined ? { sourcePort: a.sourcePort } : {}),
+          ...(a.directSourceIp ? { directSourceIp: a.directSourceIp } : {}),
+          ...(a.listener ? { listener: a.listener } : {}),
+          detected: a.detected,
+        });
+        out(renderExplain(input, results, a.output));
+      },
+    )
+    .command(
+      "listeners <dump>",
+      "one row per filter chain: listener, address, match, TLS, destination",
+      (y) =>
+        y
+          .positional("dump", { type: "string", demandOption: true })
+          .option("port", { alias: "p", type: "number", describe: "only chains that can take this port" })
+          .option("name", { type: "string", describe: "only this listener" }),
+      (a) => out(renderListeners(load(a.dump, a), a.output, { ...(a.port !== undefined ? { port: a.port } : {}), ...(a.name ? { name: a.name } : {}) })),
+    )
+    .command(
+      "clusters <dump>",
+      "one row per cluster: Istio direction/port/subset/host, type, upstream TLS and auto-mTLS matches",
+      (y) =>
+        y
+          .positional("dump", { type: "string", demandOption: true })
+          .option("name", { type: "string", describe: "only clusters whose name contains this" })
+          .option("port", { alias: "p", type: "number", describe: "only Istio clusters for this port" }),
+      (a) => out(renderClusters(load(a.dump, a), a.output, { ...(a.name ? { name: a.name } : {}), ...(a.port !== undefined ? { port: a.port } : {}) })),
+    )
+    .epilog(EPILOG)
+    .strict()
+    .help()
+    .alias("h", "help")
+    .version()
+    .wrap(Math.min(120, process.stdout.columns || 100))
+    .fail((msg, err) => {
+      throw err ?? new UsageError(msg);
+    })
+    .parseAsync();
+}
+
+class UsageError extends Error {}
+
+main(hideBin(process.argv)).catch((e: unknown) => {
+  if (e instanceof InputError) {
+    process.stderr.write(`envoy-explain: error: ${e.format()}\n`);
+    process.exit(2);
+  }
+  if (e instanceof UsageError) {
+    process.stderr.write(`envoy-explain: ${e.message}\nRun envoy-explain --help for usage.\n`);
+    process.exit(2);
+  }
+  const err = e as Error;
+  process.stderr.write(`envoy-explain: internal error: ${err?.message ?? String(e)}\n`);
+  if (process.env.ENVOY_EXPLAIN_DEBUG) process.stderr.write(`${err?.stack ?? ""}\n`);
+  process.exit(3);
+});

@@ -1,0 +1,180 @@
+// `envoy-explain <dump> --port N [--client …]`: the explain command and its renderings.
+import type { LoadedInput } from "../load/dump.js";
+import { PRESET_NAMES, presetClient, sidecarAlpn, type ClientSpec, type PresetName } from "../explain/clients.js";
+import { explainConnection, type ExplainResult } from "../explain/explain.js";
+import { listenerModel } from "../model/listener.js";
+import { renderTable, type OutputFormat } from "../output/table.js";
+
+export interface ExplainOptions {
+  port: number;
+  client?: PresetName;
+  address?: string;
+  sni?: string;
+  transport?: "tls" | "raw_buffer";
+  alpn?: string[];
+  clientCert?: boolean;
+  sourceIp?: string;
+  sourcePort?: number;
+  directSourceIp?: string;
+  listener?: string;
+  detected?: boolean;
+}
+
+/** Is the destination port an HTTP port in this dump (its chains end in an HTTP connection manager)? */
+function portIsHttp(input: LoadedInput, port: number): boolean {
+  let http = 0;
+  let tcp = 0;
+  for (const rec of input.listeners) {
+    const l = listenerModel(rec);
+    for (const c of l.chains) {
+      if (c.match.destinationPort === port || (l.address?.port === port && !c.match.destinationPort)) {
+        if (c.terminal.kind === "hcm") http++;
+        else if (c.terminal.kind === "tcp_proxy") tcp++;
+      }
+    }
+  }
+  return http > 0 && http >= tcp;
+}
+
+export function clientFor(input: LoadedInput, preset: PresetName, o: ExplainOptions): ClientSpec {
+  const fromV2 = input.listeners.some((r) => r.fromV2);
+  const c = presetClient(preset, { ...(o.sni !== undefined ? { sni: o.sni } : {}), sidecar: sidecarAlpn(input, portIsHttp(input, o.port), fromV2) });
+  if (o.transport) c.transport = o.transport;
+  if (o.alpn) c.alpn = o.alpn;
+  if (o.clientCert !== undefined) c.clientCert = o.clientCert;
+  if (o.sni !== undefined) c.sni = o.sni;
+  if (c.transport === "raw_buffer") c.alpn = [];
+  if (o.transport || o.alpn || o.clientCert !== undefined) c.description += " (with explicit overrides)";
+  return c;
+}
+
+export function runExplain(input: LoadedInput, o: ExplainOptions): ExplainResult[] {
+  const custom = o.transport !== undefined || o.alpn !== undefined;
+  const presets: PresetName[] = o.client ? [o.client] : custom ? ["curl-tls"] : [...PRESET_NAMES];
+  return presets.map((p) => {
+    const client = clientFor(input, p, o);
+    if (!o.client && custom) client.preset = "custom";
+    return explainConnection(input, {
+      client,
+      dstPort: o.port,
+      ...(o.address ? { dstIp: o.address } : {}),
+      ...(o.sourceIp ? { srcIp: o.sourceIp } : {}),
+      ...(o.sourcePort !== undefined ? { srcPort: o.sourcePort } : {}),
+      ...(o.directSourceIp ? { directSrcIp: o.directSourceIp } : {}),
+      ...(o.listener ? { listenerName: o.listener } : {}),
+      ...(o.detected ? { detected: { transport: o.transport ?? "raw_buffer", alpn: o.alpn ?? [], sni: o.sni ?? "" } } : {}),
+    });
+  });
+}
+
+/** The row worth detailing: the first failure, mTLS curl first (the question users ask most). */
+export function mostInteresting(results: ExplainResult[]): ExplainResult {
+  const order = ["curl-mtls", "istio-sidecar", "plaintext", "curl-tls", "openssl", "custom"];
+  const sorted = [...results].sort((a, b) => order.indexOf(a.client.preset) - order.indexOf(b.client.preset));
+  return sorted.find((r) => !r.outcome.ok) ?? sorted[0]!;
+}
+
+const sends = (r: ExplainResult) => {
+  const s = r.client.sends;
+  return s.transport === "tls" ? `TLS, ALPN ${s.alpn.join(",") || "none"}${s.sni ? `, SNI ${s.sni}` : ""}${s.clientCertificate ? ", cert" : ""}` : "plaintext";
+};
+const chainCell = (r: ExplainResult) =>
+  r.filterChain ? `${r.filterChain.isDefault ? "default" : `#${r.filterChain.index}`}${r.filterChain.name ? ` ${r.filterChain.name}` : ""} (${r.filterChain.transport})` : r.rejected ? "(listener rejected)" : "none";
+
+export function renderExplain(input: LoadedInput, results: ExplainResult[], format: OutputFormat): string {
+  if (format === "json") return JSON.stringify({ version: 1, file: input.file, results }, null, 2);
+  const out: string[] = [];
+  const md = format === "markdown";
+  const h = (t: string) => (md ? `\n### ${t}\n` : `\n${t}`);
+  if (results.length > 1) {
+    out.push(md ? `## ${input.file}: port ${results[0]!.connection.destination}` : `${input.file}: what each client gets on ${results[0]!.connection.destination}`);
+    out.push(
+      renderTable(
+        format,
+        ["CLIENT", "SENDS", "LISTENER", "FILTER CHAIN", "OUTCOME"],
+        results.map((r) => [r.client.preset, sends(r), r.listener?.name ?? r.accepted?.listener ?? "none", chainCell(r), `${r.outcome.code}: ${r.outcome.clientSees}`]),
+      ),
+    );
+    const pick = mostInteresting(results);
+    out.push(h(`Detail: ${pick.client.preset}`));
+    out.push(renderOne(pick, format));
+  } else out.push(renderOne(results[0]!, format));
+  return out.join("\n");
+}
+
+function renderOne(r: ExplainResult, format: OutputFormat): string {
+  const md = format === "markdown";
+  const lines: string[] = [];
+  const kv = (k: string, v: string) => lines.push(md ? `- **${k}:** ${v}` : `${k.padEnd(12)} ${v}`);
+  kv("Client", `${r.client.preset}: ${r.client.description}`);
+  kv("Connects to", r.connection.destination);
+  if (r.accepted) kv("Accepted by", `${r.accepted.listener} (${r.accepted.address}): ${r.accepted.how}`);
+  for (const f of r.listenerFilters) kv("  filter", `${f.name.replace(/^envoy\.(filters\.)?listener\./, "")}${f.implicit ? ` [implicit: ${f.implicit}]` : ""}: ${f.effect}`);
+  if (r.handoff) kv("Hand-off", r.handoff.reason);
+  if (r.attributes) {
+    const a = r.attributes;
+    kv("Seen as", `destination ${a.destination}, transport ${a.transportProtocol}, SNI ${a.serverName || "(none)"}, ALPN ${a.applicationProtocols.join(",") || "(none)"}, source ${a.sourceIp}:${a.sourcePort}`);
+  }
+  if (r.listener && r.listener.name !== r.accepted?.listener) kv("Listener", `${r.listener.name} (${r.listener.address})`);
+  if (r.rejected) kv("Rejected", r.rejected);
+  if (r.matching?.steps.length) {
+    lines.push(md ? "\n**Decision path** (Envoy commits to the most specific branch at each level and never backtracks):\n" : "\nDecision path (Envoy commits to the most specific branch at each level and never backtracks):");
+    for (const s of r.matching.steps) lines.push(`${md ? "1." : "  "} ${s.level}: ${s.connection} → ${s.chose ?? "nothing matches"} (${s.remaining} left)`);
+  }
+  if (r.matching?.matcherTrace?.length) {
+    lines.push(md ? "\n**filter_chain_matcher:**\n```" : "\nfilter_chain_matcher:");
+    for (const t of r.matching.matcherTrace) lines.push(`  ${t}`);
+    if (md) lines.push("```");
+  }
+  if (r.candidates.length) {
+    lines.push(md ? "\n**Filter chains:**\n" : "\nFilter chains:");
+    lines.push(
+      renderTable(
+        format,
+        ["#", "MATCH", "TLS", "THEN", "VERDICT", "WHY"],
+        r.candidates.map((c) => [`${c.index < 0 ? "default" : c.index}${c.name ? ` ${c.name}` : ""}`, c.match, c.transport, c.terminal, c.verdict + (c.level ? ` at ${c.level}` : ""), c.reason]),
+      ),
+    );
+  }
+  lines.push("");
+  kv("Outcome", `${r.outcome.code}: ${r.outcome.summary}`);
+  if (r.next?.clientCertificate && r.next.clientCertificate !== "none") kv("Client cert", r.next.clientCertificate);
+  kv("Client sees", r.outcome.clientSees);
+  if (r.outcome.envoySide) kv("Envoy side", r.outcome.envoySide);
+  if (r.hints.length) {
+    lines.push(md ? "\n**What would change it:**\n" : "\nWhat would change it:");
+    for (const hnt of r.hints) lines.push(`${md ? "-" : "  •"} ${hnt}`);
+  }
+  if (r.connection.assumptions.length) {
+    lines.push(md ? "\n**Assumed:**\n" : "\nAssumed:");
+    for (const a of r.connection.assumptions) lines.push(`${md ? "-" : "  •"} ${a}`);
+  }
+  if (md) lines.push("", mermaid(r));
+  return lines.join("\n");
+}
+
+/** A flowchart of the decision path, for bug reports. */
+export function mermaid(r: ExplainResult): string {
+  const q = (s: string) => `"${s.replace(/"/g, "'")}"`;
+  const out = ["```mermaid", "flowchart LR"];
+  out.push(`  C[${q(`${r.client.preset}: ${sends(r)}`)}]`);
+  let prev = "C";
+  if (r.accepted) {
+    out.push(`  L0[${q(`${r.accepted.listener} ${r.accepted.address}`)}]`, `  C --> L0`);
+    prev = "L0";
+  }
+  if (r.handoff?.to) {
+    out.push(`  L1[${q(r.handoff.to)}]`, `  ${prev} -->|use_original_dst| L1`);
+    prev = "L1";
+  }
+  (r.matching?.steps ?? []).forEach((s, i) => {
+    const id = `S${i}`;
+    out.push(`  ${id}{${q(s.level)}}`, `  ${prev} -->|${q(s.connection)}| ${id}`);
+    prev = id;
+    if (s.chose === null) return;
+  });
+  const end = r.filterChain ? `chain ${r.filterChain.isDefault ? "default" : `#${r.filterChain.index}`}${r.filterChain.name ? ` ${r.filterChain.name}` : ""}: ${r.filterChain.transport}` : r.outcome.code;
+  out.push(`  E[${q(`${end} → ${r.outcome.code}`)}]`, `  ${prev} --> E`);
+  out.push("```");
+  return out.join("\n");
+}

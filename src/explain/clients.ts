@@ -1,0 +1,79 @@
+// What each kind of client puts on the wire (shared/reference/istio-generation.md §2.2).
+import type { LoadedInput } from "../load/dump.js";
+
+export interface ClientSpec {
+  preset: string;
+  description: string;
+  /** "tls" when the client starts with a TLS ClientHello, "raw_buffer" for plaintext bytes. */
+  transport: "tls" | "raw_buffer";
+  /** ALPN offered in the ClientHello (TLS only), in the client's order. */
+  alpn: string[];
+  sni: string;
+  clientCert: boolean;
+  /** For plaintext clients: what http_inspector would detect ("http/1.1", "h2c", "http/1.0"), or null for non-HTTP bytes. */
+  plaintextProtocol: string | null;
+  /** For the outcome: does the client expect to speak HTTP? */
+  speaksHttp: boolean;
+  /** curl, openssl or a proxy: decides how errors are described. */
+  tool: "curl" | "openssl" | "envoy";
+}
+
+export const PRESET_NAMES = ["plaintext", "curl-tls", "curl-mtls", "openssl", "istio-sidecar"] as const;
+export type PresetName = (typeof PRESET_NAMES)[number];
+
+export const PRESET_HELP: Record<PresetName, string> = {
+  plaintext: "plain TCP carrying an HTTP/1.1 request (curl http://…): no TLS, no ALPN",
+  "curl-tls": "curl https://… without a client certificate: TLS, ALPN h2,http/1.1, SNI only with --sni",
+  "curl-mtls": "curl --cert … --key … https://…: as curl-tls, with a client certificate (assumed trusted by the server)",
+  openssl: "openssl s_client -connect …: TLS with no ALPN, SNI only with --sni, no certificate unless --client-cert",
+  "istio-sidecar": "an Istio sidecar's mesh mTLS: TLS with the ALPN of the dump's Istio era, a mesh certificate",
+};
+
+export interface SidecarAlpn {
+  alpn: string[];
+  why: string;
+}
+
+/** The ALPN an Istio sidecar of this dump's era sends, for an HTTP or a TCP destination. */
+export function sidecarAlpn(input: LoadedInput, http: boolean, fromV2: boolean): SidecarAlpn {
+  const ver = input.identity?.istioVersion;
+  const m = /^1\.(\d+)/.exec(ver ?? "");
+  const minor = m ? Number(m[1]) : undefined;
+  const era = minor !== undefined ? `Istio ${ver}` : fromV2 ? "a v2 (Istio ≤1.4 era) dump" : "a v3 dump (Istio ≥1.10 assumed)";
+  if ((minor !== undefined && minor < 5) || (minor === undefined && fromV2)) {
+    return { alpn: ["istio"], why: `${era}: sidecars offer ALPN istio` };
+  }
+  if (http) {
+    if (minor !== undefined && minor < 10) return { alpn: ["istio-http/1.1", "istio"], why: `${era}: an HTTP/1.1 request through istio.alpn` };
+    return { alpn: ["istio-http/1.1", "istio", "http/1.1"], why: `${era}: an HTTP/1.1 request through istio.alpn` };
+  }
+  return { alpn: ["istio-peer-exchange", "istio"], why: `${era}: a TCP connection with metadata exchange` };
+}
+
+export function presetClient(name: PresetName, opts: { sni?: string; sidecar?: SidecarAlpn }): ClientSpec {
+  const sni = opts.sni ?? "";
+  switch (name) {
+    case "plaintext":
+      return { preset: name, description: PRESET_HELP[name], transport: "raw_buffer", alpn: [], sni: "", clientCert: false, plaintextProtocol: "http/1.1", speaksHttp: true, tool: "curl" };
+    case "curl-tls":
+      return { preset: name, description: PRESET_HELP[name], transport: "tls", alpn: ["h2", "http/1.1"], sni, clientCert: false, plaintextProtocol: null, speaksHttp: true, tool: "curl" };
+    case "curl-mtls":
+      return { preset: name, description: PRESET_HELP[name], transport: "tls", alpn: ["h2", "http/1.1"], sni, clientCert: true, plaintextProtocol: null, speaksHttp: true, tool: "curl" };
+    case "openssl":
+      return { preset: name, description: PRESET_HELP[name], transport: "tls", alpn: [], sni, clientCert: false, plaintextProtocol: null, speaksHttp: false, tool: "openssl" };
+    case "istio-sidecar": {
+      const s = opts.sidecar ?? { alpn: ["istio-peer-exchange", "istio"], why: "" };
+      return {
+        preset: name,
+        description: `${PRESET_HELP[name]} (${s.why})`,
+        transport: "tls",
+        alpn: s.alpn,
+        sni,
+        clientCert: true,
+        plaintextProtocol: null,
+        speaksHttp: s.alpn.some((p) => p.startsWith("istio-http") || p === "h2" || p === "http/1.1"),
+        tool: "envoy",
+      };
+    }
+  }
+}

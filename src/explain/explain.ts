@@ -1,0 +1,523 @@
+// Explains one connection: the accepting listener, listener filters, hand-off, the filter chain
+// Envoy picks (and why every other chain lost), what happens next and what the client sees.
+import type { ListenerFilterChainMatchPredicate } from "../gen/types/envoy/config/listener/v3/listener_components.js";
+import type { LoadedInput } from "../load/dump.js";
+import { chainLabel, formatAddr, listenerModel, matchText, terminalText, type ChainModel, type ListenerModel } from "../model/listener.js";
+import { transportLabel, type TlsSummary } from "../model/tls.js";
+import type { ClientSpec } from "./clients.js";
+import { independentMisses, lookupClassic, validateListener, type ChainLookup, type Level, type MatchAttrs } from "./fcm.js";
+import { isWildcard, parseIp } from "./ip.js";
+import { lookupMatcher } from "./matcher.js";
+
+export interface ConnectionRequest {
+  client: ClientSpec;
+  dstPort: number;
+  dstIp?: string;
+  srcIp?: string;
+  srcPort?: number;
+  directSrcIp?: string;
+  listenerName?: string;
+  /** Take transport/ALPN/SNI as what the listener filters reported (skip inspector simulation). */
+  detected?: { transport: string; alpn: string[]; sni: string };
+}
+
+export type OutcomeCode =
+  | "NO_LISTENER"
+  | "LISTENER_REJECTED"
+  | "NO_FILTER_CHAIN"
+  | "AMBIGUOUS_FILTER_CHAIN"
+  | "NO_NETWORK_FILTERS"
+  | "PLAINTEXT_INTO_TLS"
+  | "CLIENT_CERT_REQUIRED"
+  | "TLS_TERMINATED"
+  | "MTLS_TERMINATED"
+  | "TLS_INTO_PLAINTEXT_HTTP"
+  | "TLS_PASSTHROUGH"
+  | "PLAINTEXT_HTTP"
+  | "PLAINTEXT_TCP"
+  | "BLACKHOLE"
+  | "OTHER";
+
+export interface Outcome {
+  code: OutcomeCode;
+  /** Does the connection reach its destination as the client meant it? */
+  ok: boolean;
+  summary: string;
+  /** What the user's client shows. */
+  clientSees: string;
+  /** The server-side evidence: access log flags, stats. */
+  envoySide?: string;
+}
+
+export interface ListenerFilterStep {
+  name: string;
+  implicit?: string;
+  ran: boolean;
+  effect: string;
+}
+
+export interface CandidateView {
+  index: number;
+  name?: string;
+  match: string;
+  transport: string;
+  terminal: string;
+  verdict: string;
+  level?: Level;
+  reason: string;
+}
+
+export interface ExplainResult {
+  client: { preset: string; description: string; sends: { transport: string; alpn: string[]; sni: string; clientCertificate: boolean } };
+  connection: { destination: string; source: string; directSource: string; assumptions: string[] };
+  accepted: { listener: string; address: string; how: string } | null;
+  handoff: { from: string; to: string | null; reason: string } | null;
+  listenerFilters: ListenerFilterStep[];
+  attributes: { destination: string; serverName: string; transportProtocol: string; applicationProtocols: string[]; sourceIp: string; sourcePort: number; directSourceIp: string } | null;
+  listener: { name: string; address: string; state: string; fromV2: boolean } | null;
+  rejected: string | null;
+  matching: { mode: string; steps: ChainLookup["steps"]; matcherTrace?: string[]; usedDefault: boolean } | null;
+  filterChain: { index: number; name?: string; isDefault: boolean; terminatesTls: boolean; requiresClientCertificate: boolean; match: string; transport: string; terminal: string } | null;
+  candidates: CandidateView[];
+  next: { negotiatedAlpn?: string | null; clientCertificate?: string; terminal?: string } | null;
+  outcome: Outcome;
+  hints: string[];
+}
+
+const DOC_SRC_IP = "192.0.2.10";
+
+/** The proxy's own IPs: the bootstrap's, else what inbound listeners reveal. */
+export function proxyIps(input: LoadedInput): { ips: string[]; source: string } {
+  const id = input.identity;
+  if (id?.ips.length) return { ips: id.ips, source: "the bootstrap node" };
+  const counts = new Map<string, number>();
+  for (const r of input.listeners) {
+    const m = listenerModel(r);
+    const ip = m.address?.ip;
+    if (ip && !isWildcard(ip) && !ip.startsWith("127.") && (!m.bindToPort || m.trafficDirection === "INBOUND")) counts.set(ip, (counts.get(ip) ?? 0) + 1);
+    for (const c of m.chains) {
+      if (c.match.destinationPort && c.match.prefixRanges?.length === 1 && (c.match.prefixRanges[0]!.prefixLen ?? 0) >= 32) {
+        const a = c.match.prefixRanges[0]!.addressPrefix!;
+        counts.set(a, (counts.get(a) ?? 0) + 1);
+      }
+    }
+  }
+  const ips = [...counts].sort((a, b) => b[1] - a[1]).map(([ip]) => ip);
+  return { ips, source: ips.length ? "inbound listeners" : "" };
+}
+
+function activeListeners(input: LoadedInput): ListenerModel[] {
+  return input.listeners.filter((r) => r.state !== "warming" && r.state !== "draining").map(listenerModel);
+}
+
+function addrMatches(ip: string | undefined, port: number, want: { ip?: string; port?: number; ipv4Compat?: boolean } | undefined, wildcard: boolean): boolean {
+  if (!want || want.port !== port || want.ip === undefined) return false;
+  if (!wildcard) {
+    const a = parseIp(want.ip);
+    const b = ip ? parseIp(ip) : undefined;
+    return !!a && !!b && a.family === b.family && a.value === b.value;
+  }
+  if (!isWildcard(want.ip)) return false;
+  const fam = ip ? parseIp(ip)?.family ?? 4 : 4;
+  if (want.ip === "0.0.0.0") return fam === 4;
+  return fam === 6 || want.ipv4Compat === true; // [::] takes IPv4 only with ipv4_compat
+}
+
+/** Exact ip:port first, then the wildcard of the family (envoy-matching.md §2.1, §2.2). */
+function findByAddress(ls: ListenerModel[], ip: string | undefined, port: number): ListenerModel | undefined {
+  const addrs = (l: ListenerModel) => [l.address, ...l.additionalAddresses];
+  return ls.find((l) => addrs(l).some((a) => addrMatches(ip, port, a, false))) ?? ls.find((l) => addrs(l).some((a) => addrMatches(ip, port, a, true)));
+}
+
+function isCapture(l: ListenerModel): boolean {
+  return l.useOriginalDst || l.listenerFilters.some((f) => f.kind === "original_dst");
+}
+
+/** Evaluates a ListenerFilterChainMatchPredicate (filter_matcher.h): true means "skip the filter". */
+function predicateMatches(p: ListenerFilterChainMatchPredicate | undefined, port: number): boolean {
+  if (!p) return false;
+  if (p.anyMatch) return true;
+  if (p.destinationPortRange) return port >= (p.destinationPortRange.start ?? 0) && port < (p.destinationPortRange.end ?? 0);
+  if (p.notMatch) return !predicateMatches(p.notMatch, port);
+  if (p.orMatch) return (p.orMatch.rules ?? []).some((r) => predicateMatches(r, port));
+  if (p.andMatch) return (p.andMatch.rules ?? []).every((r) => predicateMatches(r, port));
+  return false;
+}
+
+interface SocketState {
+  dstIp?: string;
+  dstPort: number;
+  restored: boolean;
+  transport?: string;
+  sni: string;
+  alpn: string[];
+}
+
+function runListenerFilters(l: ListenerModel, client: ClientSpec, s: SocketState, original: { ip?: string; port: number }, steps: ListenerFilterStep[], allowOriginalDst: boolean): void {
+  for (const f of l.listenerFilters) {
+    const step: ListenerFilterStep = { name: f.name, ...(f.implicit ? { implicit: f.implicit } : {}), ran: true, effect: "" };
+    steps.push(step);
+    if (predicateMatches(f.disabled, s.dstPort)) {
+      step.ran = false;
+      step.effect = `skipped: filter_disabled matches destination port ${s.dstPort}`;
+      continue;
+    }
+    switch (f.kind) {
+      case "original_dst":
+        if (!allowOriginalDst && f.implicit) {
+          step.ran = false;
+          step.effect = "not run on the hand-off target";
+          break;
+        }
+        s.dstIp = original.ip;
+        s.dstPort = original.port;
+        s.restored = true;
+        step.effect = `destination restored to ${hostPort(original.ip, original.port)}`;
+        break;
+      case "tls_inspector":
+        if (client.transport === "tls") {
+          s.transport = "tls";
+          s.sni = client.sni.toLowerCase();
+          s.alpn = [...client.alpn];
+          step.effect = `ClientHello seen: transport tls, SNI ${s.sni || "(none)"}, ALPN ${s.alpn.join(",") || "(none)"}`;
+        } else step.effect = "no TLS ClientHello: sets nothing";
+        break;
+      case "http_inspector":
+        if (s.transport && s.transport !== "raw_buffer") step.effect = "skipped itself: transport already detected";
+        else if (client.transport === "raw_buffer" && client.plaintextProtocol) {
+          s.alpn = [client.plaintextProtocol];
+          step.effect = `plaintext HTTP seen: ALPN ${client.plaintextProtocol}`;
+        } else step.effect = client.transport === "tls" ? "TLS bytes are not HTTP: sets nothing" : "not HTTP: sets nothing";
+        break;
+      case "proxy_protocol":
+        step.effect = "expects a PROXY protocol header; these clients send none (Envoy closes unless allow_requests_without_proxy_protocol)";
+        break;
+      default:
+        step.effect = "no effect on matching modelled";
+    }
+  }
+}
+
+function hostPort(ip: string | undefined, port: number): string {
+  return `${ip?.includes(":") ? `[${ip}]` : ip ?? "?"}:${port}`;
+}
+
+export function explainConnection(input: LoadedInput, req: ConnectionRequest): ExplainResult {
+  const client = req.client;
+  const assumptions: string[] = [];
+  let dstIp = req.dstIp;
+  if (!dstIp) {
+    const p = proxyIps(input);
+    if (p.ips[0]) {
+      dstIp = p.ips[0];
+      assumptions.push(`destination ${dstIp}: the proxy's own IP, from ${p.source} (use --address to change)`);
+    } else {
+      dstIp = "192.0.2.1";
+      assumptions.push(`destination ${dstIp}: the dump does not reveal the proxy's IP, so a placeholder is used (use --address)`);
+    }
+  }
+  const srcIp = req.srcIp ?? DOC_SRC_IP;
+  if (!req.srcIp) assumptions.push(`source ${srcIp}:${req.srcPort ?? 40000}: another host (use --source-ip / --source-port)`);
+  const srcPort = req.srcPort ?? 40000;
+  const directSrcIp = req.directSrcIp ?? srcIp;
+  const base: Omit<ExplainResult, "outcome"> = {
+    client: { preset: client.preset, description: client.description, sends: { transport: client.transport, alpn: client.alpn, sni: client.sni, clientCertificate: client.clientCert } },
+    connection: { destination: hostPort(dstIp, req.dstPort), source: hostPort(srcIp, srcPort), directSource: directSrcIp, assumptions },
+    accepted: null,
+    handoff: null,
+    listenerFilters: [],
+    attributes: null,
+    listener: null,
+    rejected: null,
+    matching: null,
+    filterChain: null,
+    candidates: [],
+    next: null,
+    hints: [],
+  };
+  const all = activeListeners(input);
+
+  // 1. The accepting listener.
+  let accepting: ListenerModel | undefined;
+  let how = "";
+  let capture = false;
+  if (req.listenerName) {
+    accepting = all.find((l) => l.name === req.listenerName);
+    how = "--listener";
+    if (!accepting) {
+      return { ...base, outcome: { code: "NO_LISTENER", ok: false, summary: `no listener named "${req.listenerName}" in ${input.file}`, clientSees: "-" } };
+    }
+  } else {
+    const bound = all.filter((l) => l.bindToPort && l.address?.port !== undefined);
+    accepting = findByAddress(bound, dstIp, req.dstPort);
+    if (accepting) how = `bound to ${formatAddr(accepting.address)}: the kernel delivers ${hostPort(dstIp, req.dstPort)} to it`;
+    else {
+      const ownIps = new Set(proxyIps(input).ips);
+      const inbound = ownIps.has(dstIp);
+      const vin = bound.find((l) => isCapture(l) && (l.name === "virtualInbound" || l.address?.port === 15006));
+      const vout = bound.find((l) => isCapture(l) && (l.name === "virtualOutbound" || l.name === "virtual" || l.address?.port === 15001));
+      accepting = inbound ? (vin ?? vout) : vout;
+      if (accepting) {
+        capture = true;
+        how = `nothing binds ${hostPort(dstIp, req.dstPort)}; iptables redirects ${inbound ? "inbound" : "outbound"} traffic to ${accepting.name} (${formatAddr(accepting.address)})`;
+      }
+    }
+  }
+  if (!accepting) {
+    return {
+      ...base,
+      outcome: {
+        code: "NO_LISTENER",
+        ok: false,
+        summary: `no listener in this dump accepts ${hostPort(dstIp, req.dstPort)} (nothing bound to it or to a wildcard on port ${req.dstPort}, and no capture listener)`,
+        clientSees: client.tool === "curl" ? "connection refused: curl exit 7 (Failed to connect)" : "connection refused",
+      },
+    };
+  }
+  base.accepted = { listener: accepting.name, address: formatAddr(accepting.address), how };
+
+  // 2. Listener filters (and the hand-off of use_original_dst).
+  const original = { ip: dstIp, port: req.dstPort };
+  const s: SocketState = { dstIp: capture ? accepting.address?.ip : dstIp, dstPort: capture ? accepting.address!.port! : req.dstPort, restored: false, sni: "", alpn: [] };
+  if (capture && s.dstIp && isWildcard(s.dstIp)) s.dstIp = dstIp;
+  let final = accepting;
+  if (req.detected) {
+    s.dstIp = dstIp;
+    s.dstPort = req.dstPort;
+    s.transport = req.detected.transport;
+    s.alpn = req.detected.alpn;
+    s.sni = req.detected.sni;
+    if (capture || req.listenerName) s.restored = true;
+  } else {
+    runListenerFilters(accepting, client, s, original, base.listenerFilters, true);
+  }
+  if (accepting.useOriginalDst && s.restored) {
+    const target = findByAddress(all, s.dstIp, s.dstPort);
+    if (target && target !== accepting) {
+      base.handoff = { from: accepting.name, to: target.name, reason: `use_original_dst: the restored destination ${hostPort(s.dstIp, s.dstPort)} belongs to ${target.name}${target.bindToPort ? "" : " (bind_to_port: false: reachable only this way)"}` };
+      final = target;
+      if (!req.detected) runListenerFilters(target, client, s, original, base.listenerFilters, false);
+    } else {
+      base.handoff = { from: accepting.name, to: null, reason: `use_original_dst: no listener owns ${hostPort(s.dstIp, s.dstPort)}, so ${accepting.name} keeps the connection and matches its own chains` };
+    }
+  }
+  if (!s.restored && !capture) {
+    s.dstIp = dstIp;
+    s.dstPort = req.dstPort;
+  }
+  const transport = s.transport ?? "raw_buffer";
+  const attrs: MatchAttrs = { dstIp: s.dstIp, dstPort: s.dstPort, srcIp, srcPort, directSrcIp, sni: s.sni, transport, alpn: s.alpn };
+  base.attributes = { destination: hostPort(s.dstIp, s.dstPort), serverName: s.sni, transportProtocol: transport, applicationProtocols: s.alpn, sourceIp: srcIp, sourcePort: srcPort, directSourceIp: directSrcIp };
+  base.listener = { name: final.name, address: formatAddr(final.address), state: final.state, fromV2: final.fromV2 };
+
+  // 3. The filter chain.
+  const rejected = validateListener(final);
+  if (rejected) {
+    base.rejected = rejected;
+    return {
+      ...base,
+      outcome: {
+        code: "LISTENER_REJECTED",
+        ok: false,
+        summary: `Envoy refuses this listener's config: ${rejected}`,
+        clientSees: "nothing useful: a live Envoy would not be serving this listener (it keeps the previous version, or the update shows under error_state)",
+      },
+    };
+  }
+  const lookup = final.matcher ? lookupMatcher(final, attrs) : final.chains.length ? lookupClassic(final, attrs) : defaultOnly(final);
+  base.matching = { mode: lookup.mode, steps: lookup.steps, ...(lookup.matcherTrace ? { matcherTrace: lookup.matcherTrace } : {}), usedDefault: lookup.usedDefault };
+  base.candidates = lookup.verdicts.map((v) => ({
+    index: v.chain.index,
+    ...(v.chain.name ? { name: v.chain.name } : {}),
+    match: matchText(v.chain.match),
+    transport: transportLabel(v.chain.transport),
+    terminal: terminalText(v.chain.terminal),
+    verdict: v.verdict,
+    ...(v.level ? { level: v.level } : {}),
+    reason: v.reason,
+  }));
+  if (final.defaultChain) {
+    base.candidates.push({
+      index: -1,
+      ...(final.defaultChain.name ? { name: final.defaultChain.name } : {}),
+      match: "(default chain: used when nothing matches)",
+      transport: transportLabel(final.defaultChain.transport),
+      terminal: terminalText(final.defaultChain.terminal),
+      verdict: lookup.usedDefault ? "selected" : "not used",
+      reason: lookup.usedDefault ? "no chain matched" : "a chain matched",
+    });
+  }
+  const chain = lookup.chain;
+  if (chain) {
+    base.filterChain = {
+      index: chain.index,
+      ...(chain.name ? { name: chain.name } : {}),
+      isDefault: chain.isDefault,
+      terminatesTls: chain.transport.kind === "tls",
+      requiresClientCertificate: chain.transport.kind === "tls" && chain.transport.requireClientCertificate,
+      match: chain.isDefault ? "(default chain)" : matchText(chain.match),
+      transport: transportLabel(chain.transport),
+      terminal: terminalText(chain.terminal),
+    };
+  }
+  const outcome = decideOutcome(final, lookup, chain, client, base);
+  base.hints = hintsFor(final, attrs, client, chain, outcome, req);
+  return { ...base, outcome };
+}
+
+function defaultOnly(l: ListenerModel): ChainLookup {
+  return { mode: "default_only", chain: l.defaultChain, usedDefault: !!l.defaultChain, steps: [], verdicts: [] };
+}
+
+function resetText(client: ClientSpec): string {
+  if (client.tool === "envoy") return "the client proxy's upstream connection is reset: its app gets 503 (UC/UF, \"upstream connect error or disconnect/reset before headers\")";
+  if (client.transport === "tls") {
+    return client.tool === "openssl" ? "the handshake is cut by a TCP reset (openssl: \"unexpected eof\" / errno=104)" : "TCP reset during the TLS handshake: curl exit 35 (\"OpenSSL SSL_connect: Connection reset by peer\", older: SSL_ERROR_SYSCALL)";
+  }
+  return "connection reset: curl exit 56 (\"Recv failure: Connection reset by peer\")";
+}
+
+function decideOutcome(l: ListenerModel, lookup: ChainLookup, chain: ChainModel | undefined, client: ClientSpec, base: Omit<ExplainResult, "outcome">): Outcome {
+  const nr = `access log "- - -" 0 NR filter_chain_not_found; stat listener.<${l.name}>.no_filter_chain_match`;
+  if (lookup.ambiguous) {
+    return { code: "AMBIGUOUS_FILTER_CHAIN", ok: false, summary: `${lookup.ambiguous.length} chains tie (${lookup.ambiguous.map(chainLabel).join(", ")}): which one Envoy uses is unspecified`, clientSees: "depends on the chain Envoy happens to pick" };
+  }
+  if (!chain) {
+    const why = lookup.missingChainName !== undefined ? `the matcher named chain "${lookup.missingChainName}", which does not exist` : "no filter chain matches and the listener has no default chain";
+    return { code: "NO_FILTER_CHAIN", ok: false, summary: `${why}: Envoy closes the connection before any TLS or HTTP`, clientSees: resetText(client), envoySide: nr };
+  }
+  if (chain.filters.length === 0) {
+    return { code: "NO_NETWORK_FILTERS", ok: false, summary: `${chainLabel(chain)} has no network filters: Envoy closes the connection at once (close reason no_filters)`, clientSees: client.transport === "tls" ? resetText(client) : "empty reply: curl exit 52" };
+  }
+  const t = chain.terminal;
+  const dest = terminalText(t);
+  const blackhole = t.kind === "tcp_proxy" && t.cluster === "BlackHoleCluster";
+  if (chain.transport.kind === "tls") {
+    const tls = chain.transport as TlsSummary;
+    if (client.transport !== "tls") {
+      return {
+        code: "PLAINTEXT_INTO_TLS",
+        ok: false,
+        summary: `${chainLabel(chain)} terminates TLS, but the client sends plaintext: the TLS handshake fails on its first bytes and Envoy closes`,
+        clientSees: client.tool === "envoy" ? resetText(client) : "connection reset: curl exit 56 (\"Recv failure: Connection reset by peer\"; some builds: exit 52 \"Empty reply from server\")",
+        envoySide: "stat ssl.connection_error; access log with no response code",
+      };
+    }
+    if (tls.requireClientCertificate && !client.clientCert) {
+      return {
+        code: "CLIENT_CERT_REQUIRED",
+        ok: false,
+        summary: `${chainLabel(chain)} requires a client certificate and the client sends none: the handshake fails`,
+        clientSees: client.tool === "openssl" ? "alert \"certificate required\" (TLS 1.3) or \"handshake failure\" (TLS 1.2)" : "TLS 1.3: curl exit 56 (\"tlsv13 alert certificate required\"); TLS 1.2: curl exit 35 (\"alert handshake failure\")",
+        envoySide: "stat ssl.fail_verify_no_cert",
+      };
+    }
+    const negotiated = tls.alpn.find((p) => client.alpn.includes(p)) ?? null;
+    base.next = {
+      negotiatedAlpn: negotiated,
+      clientCertificate: tls.requireClientCertificate ? `required; must chain to ${tls.trustedCa.join(", ") || "the configured CA"}${tls.subjectAltNames.length ? ` and match ${tls.subjectAltNames.join(" or ")}` : ""}` : client.clientCert ? "not requested" : "none",
+      terminal: dest,
+    };
+    const code = tls.requireClientCertificate ? "MTLS_TERMINATED" : "TLS_TERMINATED";
+    const caveat = tls.requireClientCertificate ? ` — if the client's certificate chains to ${tls.trustedCa.join(", ") || "the trusted CA"}${tls.subjectAltNames.length ? ` with a SAN matching ${tls.subjectAltNames.join(" or ")}` : ""}` : "";
+    const h2 = negotiated === "h2" && t.kind === "tcp_proxy" ? " Note: ALPN h2 is negotiated by Envoy, then the decrypted bytes go to the app: an HTTP/1.1-only app fails (use curl --http1.1)." : "";
+    return {
+      code: blackhole ? "BLACKHOLE" : code,
+      ok: !blackhole,
+      summary: `${chainLabel(chain)} terminates ${tls.requireClientCertificate ? "mutual " : ""}TLS${negotiated ? ` (ALPN ${negotiated})` : ""}, then ${dest}${caveat}.${h2}`,
+      clientSees: blackhole ? "the connection is closed (BlackHoleCluster)" : t.kind === "hcm" ? "the HTTP response from the route (curl needs -k for a SPIFFE-only mesh certificate, else exit 60)" : "a TLS session to Envoy; the app receives the decrypted bytes",
+    };
+  }
+  if (chain.transport.kind === "other") {
+    return { code: "OTHER", ok: false, summary: `${chainLabel(chain)} uses transport socket ${chain.transport.name}: not modelled`, clientSees: "unknown" };
+  }
+  // Plaintext chain.
+  if (client.transport === "tls") {
+    if (t.kind === "hcm") {
+      return {
+        code: "TLS_INTO_PLAINTEXT_HTTP",
+        ok: false,
+        summary: `${chainLabel(chain)} is plaintext HTTP: the client's TLS ClientHello reaches the HTTP connection manager, which answers "HTTP/1.1 400 Bad Request" in cleartext and closes`,
+        clientSees:
+          client.tool === "envoy"
+            ? "the client proxy's TLS handshake fails (\"WRONG_VERSION_NUMBER\"): its app gets 503 UF"
+            : client.tool === "openssl"
+              ? "openssl: \"wrong version number\" (ssl3_get_record)"
+              : "curl exit 35: \"wrong version number\" (OpenSSL ssl3_get_record / error:0A00010B)",
+        envoySide: "access log 400 with response flag DPE (downstream protocol error), codec error http1.codec_error",
+      };
+    }
+    if (t.kind === "tcp_proxy") {
+      return {
+        code: blackhole ? "BLACKHOLE" : "TLS_PASSTHROUGH",
+        ok: !blackhole,
+        summary: blackhole ? `${chainLabel(chain)} sends the connection to BlackHoleCluster: closed` : `${chainLabel(chain)} is plaintext TCP: Envoy does not terminate TLS and forwards the encrypted bytes to ${t.cluster ?? "its cluster"}; the TLS session is between the client and the app`,
+        clientSees: blackhole ? resetText(client) : "whatever the app answers: a TLS app completes the handshake itself; a plaintext app makes the handshake fail (curl 35)",
+      };
+    }
+  }
+  if (blackhole) return { code: "BLACKHOLE", ok: false, summary: `${chainLabel(chain)} sends the connection to BlackHoleCluster: closed`, clientSees: "empty reply / reset: curl exit 52 or 56" };
+  if (t.kind === "hcm") {
+    const nonHttp = client.transport === "raw_buffer" && !client.plaintextProtocol;
+    return {
+      code: "PLAINTEXT_HTTP",
+      ok: !nonHttp,
+      summary: nonHttp ? `${chainLabel(chain)} is plaintext HTTP, and the client's bytes are not HTTP: 400 and close` : `${chainLabel(chain)} is plaintext HTTP: the request goes to the ${dest.replace(/^HTTP → /, "")}`,
+      clientSees: nonHttp ? "HTTP/1.1 400 Bad Request" : "the HTTP response from the route",
+    };
+  }
+  return { code: "PLAINTEXT_TCP", ok: true, summary: `${chainLabel(chain)} is plaintext TCP: bytes are forwarded to ${t.kind === "tcp_proxy" ? (t.cluster ?? "its cluster") : dest}`, clientSees: "whatever the upstream answers" };
+}
+
+/** Which chain would have taken the connection, and what to change. Derived from the chains, not from an Istio version. */
+function hintsFor(l: ListenerModel, a: MatchAttrs, client: ClientSpec, chain: ChainModel | undefined, outcome: Outcome, req: ConnectionRequest): string[] {
+  const hints: string[] = [];
+  const wantedTls = client.transport === "tls";
+  const tlsChains = l.chains.filter((c) => c !== chain && c.transport.kind === "tls");
+  // Chains for this exact port shadow port-less ones (Envoy never falls back), so only those can take it.
+  const portSpecific = l.chains.some((c) => c.match.destinationPort === a.dstPort);
+  const relevant = (c: ChainModel) => (portSpecific ? c.match.destinationPort === a.dstPort : !c.match.destinationPort);
+  if (wantedTls && (!chain || chain.transport.kind !== "tls") && outcome.code !== "TLS_PASSTHROUGH") {
+    const scored = tlsChains
+      .filter(relevant)
+      .map((c) => ({ c, misses: independentMisses(c, a) }))
+      .sort((x, y) => x.misses.length - y.misses.length);
+    const best = scored[0];
+    if (best) {
+      const wants = best.misses.map((m) => m.wants).join(" and ");
+      const tlsLabel = transportLabel(best.c.transport);
+      if (best.misses.length) {
+        hints.push(`${chainLabel(best.c)} (${tlsLabel}) would take this connection if the client had ${wants}.`);
+      } else {
+        hints.push(`${chainLabel(best.c)} (${tlsLabel}) matches every criterion on its own, but Envoy committed to a more specific branch first (no backtracking).`);
+      }
+      const alpnMiss = best.misses.find((m) => m.level === "application_protocols");
+      if (alpnMiss && best.c.match.applicationProtocols?.some((p) => p.startsWith("istio"))) {
+        hints.push(
+          `That chain only takes mesh clients (ALPN ${best.c.match.applicationProtocols.join(",")}); curl cannot offer those. To test it by hand: openssl s_client -connect ${a.dstIp}:${a.dstPort} -alpn istio -cert cert.pem -key key.pem. To accept any mTLS client on this port, make it STRICT (PeerAuthentication mode STRICT): Istio's STRICT chain has no ALPN match.`,
+        );
+      }
+      const tpMiss = best.misses.find((m) => m.level === "transport_protocol");
+      if (tpMiss && a.transport === "raw_buffer") {
+        const inspector = l.listenerFilters.find((f) => f.kind === "tls_inspector");
+        hints.push(
+          inspector
+            ? `TLS was not detected: tls_inspector ${inspector.disabled ? "is disabled for this port (filter_disabled)" : "did not see a ClientHello"}.`
+            : "TLS was not detected: this listener has no tls_inspector, so every connection looks like raw_buffer with no SNI or ALPN.",
+        );
+      }
+      const sniMiss = best.misses.find((m) => m.level === "server_names");
+      if (sniMiss) {
+        const host = best.c.match.serverNames?.[0]?.replace(/^\*\./, "www.") ?? "host";
+        hints.push(`Send the SNI: curl --resolve ${host}:${a.dstPort}:${a.dstIp} https://${host}:${a.dstPort}/ (a Host header does not set SNI).`);
+      }
+    }
+  }
+  if (!wantedTls && !chain && tlsChains.some(relevant)) {
+    hints.push(`Port ${a.dstPort} only accepts TLS here (${tlsChains.filter(relevant).map(chainLabel).join(", ")}): use mTLS (an Istio sidecar client, or DestinationRule ISTIO_MUTUAL), or PERMISSIVE mode to allow plaintext.`);
+  }
+  if (outcome.code === "CLIENT_CERT_REQUIRED") hints.push("Send a client certificate from the trusted CA (curl --cert/--key), or use a chain that does not require one.");
+  if (outcome.code === "TLS_INTO_PLAINTEXT_HTTP" && !hints.length) hints.push("This port speaks plaintext HTTP: use http:// (or name the port https-/tls- so it is treated as TCP and TLS passes through).");
+  if (req.detected) hints.push("--detected: transport, ALPN and SNI were taken as given; listener filters were not simulated.");
+  return hints;
+}

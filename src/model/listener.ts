@@ -1,0 +1,255 @@
+// The listener model: everything that decides where a connection lands, and what then handles it.
+import type { Address } from "../gen/types/envoy/config/core/v3/address.js";
+import type { FilterChain, FilterChainMatch, ListenerFilterChainMatchPredicate } from "../gen/types/envoy/config/listener/v3/listener_components.js";
+import type { Listener } from "../gen/types/envoy/config/listener/v3/listener.js";
+import type { RouteConfiguration } from "../gen/types/envoy/config/route/v3/route.js";
+import type { HttpConnectionManager } from "../gen/types/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.js";
+import type { TcpProxy } from "../gen/types/envoy/extensions/filters/network/tcp_proxy/v3/tcp_proxy.js";
+import type { Matcher } from "../gen/types/xds/type/matcher/v3/matcher.js";
+import type { LoadedInput, ResourceRecord, ResourceState } from "../load/dump.js";
+import { childPath } from "../diag.js";
+import { T } from "../load/schema.js";
+import { summariseTransport, type TransportSummary } from "./tls.js";
+
+export interface SocketAddr {
+  /** IP address as written (0.0.0.0 / :: for wildcards). */
+  ip?: string;
+  port?: number;
+  ipv4Compat?: boolean;
+  pipe?: string;
+  internal?: string;
+}
+
+export type ListenerFilterKind = "tls_inspector" | "http_inspector" | "original_dst" | "proxy_protocol" | "original_src" | "other";
+
+export interface ListenerFilterModel {
+  name: string;
+  kind: ListenerFilterKind;
+  disabled?: ListenerFilterChainMatchPredicate;
+  /** Not in the config: added by Envoy (use_original_dst, or an old Envoy's automatic tls_inspector). */
+  implicit?: string;
+}
+
+export type Terminal =
+  | { kind: "hcm"; routeConfigName?: string; inlineRoutes?: RouteConfiguration; scopedRoutes?: boolean; statPrefix?: string; httpFilters: string[] }
+  | { kind: "tcp_proxy"; cluster?: string; weightedClusters?: { name: string; weight: number }[]; statPrefix?: string }
+  | { kind: "other"; name: string }
+  | { kind: "none" };
+
+export interface ChainModel {
+  /** Position in the listener's filter_chains (-1 for the default chain). */
+  index: number;
+  name?: string;
+  isDefault: boolean;
+  match: FilterChainMatch;
+  transport: TransportSummary;
+  filters: { name: string; type?: string }[];
+  terminal: Terminal;
+  path: string;
+}
+
+export interface ListenerModel {
+  record: ResourceRecord;
+  name: string;
+  state: ResourceState;
+  address?: SocketAddr;
+  additionalAddresses: SocketAddr[];
+  bindToPort: boolean;
+  useOriginalDst: boolean;
+  transparent: boolean;
+  listenerFilters: ListenerFilterModel[];
+  listenerFiltersTimeout?: string;
+  continueOnListenerFiltersTimeout: boolean;
+  trafficDirection?: string;
+  chains: ChainModel[];
+  defaultChain?: ChainModel;
+  matcher?: Matcher;
+  fromV2: boolean;
+  /** Envoy adds a tls_inspector itself (Envoy < 1.17 with TLS-dependent matches). */
+  implicitTlsInspector: boolean;
+}
+
+const LISTENER_FILTER_KINDS: Record<string, ListenerFilterKind> = {
+  "envoy.filters.listener.tls_inspector": "tls_inspector",
+  "envoy.listener.tls_inspector": "tls_inspector",
+  "envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector": "tls_inspector",
+  "envoy.filters.listener.http_inspector": "http_inspector",
+  "envoy.listener.http_inspector": "http_inspector",
+  "envoy.extensions.filters.listener.http_inspector.v3.HttpInspector": "http_inspector",
+  "envoy.filters.listener.original_dst": "original_dst",
+  "envoy.listener.original_dst": "original_dst",
+  "envoy.extensions.filters.listener.original_dst.v3.OriginalDst": "original_dst",
+  "envoy.filters.listener.proxy_protocol": "proxy_protocol",
+  "envoy.listener.proxy_protocol": "proxy_protocol",
+  "envoy.extensions.filters.listener.proxy_protocol.v3.ProxyProtocol": "proxy_protocol",
+  "envoy.filters.listener.original_src": "original_src",
+  "envoy.listener.original_src": "original_src",
+  "envoy.extensions.filters.listener.original_src.v3.OriginalSrc": "original_src",
+};
+
+const HCM_NAMES = new Set(["envoy.filters.network.http_connection_manager", "envoy.http_connection_manager"]);
+const TCP_NAMES = new Set(["envoy.filters.network.tcp_proxy", "envoy.tcp_proxy"]);
+
+export function addressOf(a: Address | undefined): SocketAddr | undefined {
+  if (!a) return undefined;
+  if (a.socketAddress) {
+    return { ip: a.socketAddress.address ?? "", port: a.socketAddress.portValue ?? 0, ...(a.socketAddress.ipv4Compat ? { ipv4Compat: true } : {}) };
+  }
+  if (a.pipe) return { pipe: a.pipe.path ?? "" };
+  if (a.envoyInternalAddress) return { internal: a.envoyInternalAddress.serverListenerName ?? "" };
+  return undefined;
+}
+
+export function formatAddr(a: SocketAddr | undefined): string {
+  if (!a) return "-";
+  if (a.pipe !== undefined) return `unix:${a.pipe}`;
+  if (a.internal !== undefined) return `internal:${a.internal}`;
+  return a.ip?.includes(":") ? `[${a.ip}]:${a.port}` : `${a.ip}:${a.port}`;
+}
+
+function typeOf(tc: { "@type"?: string } | undefined): string | undefined {
+  return tc?.["@type"]?.split("/").pop();
+}
+
+export function terminalOf(filters: FilterChain["filters"]): Terminal {
+  const last = filters?.[filters.length - 1];
+  if (!last) return { kind: "none" };
+  for (const f of filters ?? []) {
+    const type = typeOf(f.typedConfig);
+    if (type === T.HttpConnectionManager || (!type && HCM_NAMES.has(f.name ?? "")) || (HCM_NAMES.has(f.name ?? "") && type === "google.protobuf.Struct")) {
+      const hcm = (f.typedConfig ?? {}) as HttpConnectionManager;
+      return {
+        kind: "hcm",
+        ...(hcm.rds?.routeConfigName !== undefined ? { routeConfigName: hcm.rds.routeConfigName } : {}),
+        ...(hcm.routeConfig ? { inlineRoutes: hcm.routeConfig } : {}),
+        ...(hcm.scopedRoutes ? { scopedRoutes: true } : {}),
+        ...(hcm.statPrefix ? { statPrefix: hcm.statPrefix } : {}),
+        httpFilters: (hcm.httpFilters ?? []).map((h) => h.name ?? ""),
+      };
+    }
+    if (type === T.TcpProxy || (!type && TCP_NAMES.has(f.name ?? ""))) {
+      const tp = (f.typedConfig ?? {}) as TcpProxy;
+      return {
+        kind: "tcp_proxy",
+        ...(tp.cluster !== undefined ? { cluster: tp.cluster } : {}),
+        ...(tp.weightedClusters ? { weightedClusters: (tp.weightedClusters.clusters ?? []).map((c) => ({ name: c.name ?? "", weight: c.weight ?? 0 })) } : {}),
+        ...(tp.statPrefix ? { statPrefix: tp.statPrefix } : {}),
+      };
+    }
+  }
+  return { kind: "other", name: last.name ?? typeOf(last.typedConfig) ?? "" };
+}
+
+function chainOf(fc: FilterChain, index: number, isDefault: boolean, path: string): ChainModel {
+  return {
+    index,
+    ...(fc.name ? { name: fc.name } : {}),
+    isDefault,
+    match: fc.filterChainMatch ?? {},
+    transport: summariseTransport(fc.transportSocket, "downstream"),
+    filters: (fc.filters ?? []).map((f) => ({ name: f.name ?? "", ...(typeOf(f.typedConfig) ? { type: typeOf(f.typedConfig) } : {}) })),
+    terminal: terminalOf(fc.filters),
+    path,
+  };
+}
+
+/** Whether an old Envoy would add a tls_inspector by itself (envoy-matching.md §3.8). */
+function needsTlsInspector(chains: ChainModel[]): boolean {
+  return chains.some((c) => {
+    const tp = c.match.transportProtocol ?? "";
+    return tp === "tls" || (tp === "" && ((c.match.serverNames?.length ?? 0) > 0 || (c.match.applicationProtocols?.length ?? 0) > 0));
+  });
+}
+
+/** Envoy below 1.17 injects tls_inspector; the version comes from the bootstrap, else from the dump's API era. */
+export function oldEnvoy(input: LoadedInput, fromV2: boolean): boolean {
+  const id = input.identity;
+  const ver = id?.envoyVersion ?? "";
+  const m = /^1\.(\d+)\./.exec(ver);
+  if (m) return Number(m[1]) < 17;
+  const iv = /^1\.(\d+)/.exec(id?.istioVersion ?? "");
+  if (iv) return Number(iv[1]) < 9; // Istio 1.8 shipped Envoy 1.16
+  return fromV2;
+}
+
+const modelCache = new WeakMap<ResourceRecord, ListenerModel>();
+
+export function listenerModel(rec: ResourceRecord): ListenerModel {
+  let m = modelCache.get(rec);
+  if (m) return m;
+  const l = rec.value as Listener;
+  const chainsPath = childPath(rec.path, "filterChains");
+  const chains = (l.filterChains ?? []).map((fc, i) => chainOf(fc, i, false, childPath(chainsPath, i)));
+  const defaultChain = l.defaultFilterChain ? chainOf(l.defaultFilterChain, -1, true, childPath(rec.path, "defaultFilterChain")) : undefined;
+  const listenerFilters: ListenerFilterModel[] = (l.listenerFilters ?? []).map((f) => {
+    const kind = LISTENER_FILTER_KINDS[typeOf(f.typedConfig) ?? ""] ?? LISTENER_FILTER_KINDS[f.name ?? ""] ?? "other";
+    return { name: f.name ?? "", kind, ...(f.filterDisabled ? { disabled: f.filterDisabled } : {}) };
+  });
+  const useOriginalDst = l.useOriginalDst === true;
+  if (useOriginalDst) listenerFilters.push({ name: "envoy.filters.listener.original_dst", kind: "original_dst", implicit: "use_original_dst: true" });
+  const fromV2 = rec.fromV2;
+  const implicitTlsInspector =
+    !listenerFilters.some((f) => f.kind === "tls_inspector") && !l.filterChainMatcher && needsTlsInspector(chains) && oldEnvoy(rec.input, fromV2);
+  if (implicitTlsInspector) {
+    listenerFilters.push({ name: "envoy.filters.listener.tls_inspector", kind: "tls_inspector", implicit: "added by Envoy < 1.17: a chain matches on TLS, SNI or ALPN" });
+  }
+  m = {
+    record: rec,
+    name: l.name ?? rec.name,
+    state: rec.state,
+    address: addressOf(l.address),
+    additionalAddresses: (l.additionalAddresses ?? []).map((a) => addressOf(a.address)).filter((a): a is SocketAddr => !!a),
+    bindToPort: l.bindToPort !== false,
+    useOriginalDst,
+    transparent: l.transparent === true,
+    listenerFilters,
+    ...(l.listenerFiltersTimeout ? { listenerFiltersTimeout: l.listenerFiltersTimeout } : {}),
+    continueOnListenerFiltersTimeout: l.continueOnListenerFiltersTimeout === true,
+    ...(l.trafficDirection ? { trafficDirection: l.trafficDirection } : {}),
+    chains,
+    ...(defaultChain ? { defaultChain } : {}),
+    ...(l.filterChainMatcher ? { matcher: l.filterChainMatcher } : {}),
+    fromV2,
+    implicitTlsInspector,
+  };
+  modelCache.set(rec, m);
+  return m;
+}
+
+/** A one-line description of a filter_chain_match, in the order Envoy evaluates it. */
+export function matchText(m: FilterChainMatch): string {
+  const parts: string[] = [];
+  if (m.destinationPort) parts.push(`port ${m.destinationPort}`);
+  if (m.prefixRanges?.length) parts.push(`dst ${m.prefixRanges.map(cidrText).join(",")}`);
+  if (m.serverNames?.length) parts.push(`SNI ${m.serverNames.join(",")}`);
+  if (m.transportProtocol) parts.push(`transport ${m.transportProtocol}`);
+  if (m.applicationProtocols?.length) parts.push(`ALPN ${m.applicationProtocols.join(",")}`);
+  if (m.directSourcePrefixRanges?.length) parts.push(`direct src ${m.directSourcePrefixRanges.map(cidrText).join(",")}`);
+  if (m.sourceType && m.sourceType !== "ANY") parts.push(`source ${m.sourceType === "SAME_IP_OR_LOOPBACK" ? "local" : "external"}`);
+  if (m.sourcePrefixRanges?.length) parts.push(`src ${m.sourcePrefixRanges.map(cidrText).join(",")}`);
+  if (m.sourcePorts?.length) parts.push(`src port ${m.sourcePorts.join(",")}`);
+  if (m.addressSuffix || m.suffixLen !== undefined) parts.push(`address suffix ${m.addressSuffix ?? ""}/${m.suffixLen ?? ""}`);
+  return parts.length ? parts.join("; ") : "{} (any)";
+}
+
+export function cidrText(c: { addressPrefix?: string; prefixLen?: number }): string {
+  return `${c.addressPrefix ?? ""}/${c.prefixLen ?? 0}`;
+}
+
+export function terminalText(t: Terminal): string {
+  switch (t.kind) {
+    case "hcm":
+      return t.routeConfigName !== undefined ? `HTTP → routes ${t.routeConfigName}` : t.inlineRoutes ? `HTTP → inline routes${t.inlineRoutes.name ? ` ${t.inlineRoutes.name}` : ""}` : t.scopedRoutes ? "HTTP → scoped routes" : "HTTP";
+    case "tcp_proxy":
+      return t.cluster !== undefined ? `TCP → ${t.cluster}` : t.weightedClusters ? `TCP → ${t.weightedClusters.map((w) => `${w.name} (${w.weight})`).join(", ")}` : "TCP";
+    case "other":
+      return t.name;
+    case "none":
+      return "(no filters: closes the connection)";
+  }
+}
+
+export function chainLabel(c: ChainModel): string {
+  if (c.isDefault) return `default${c.name ? ` "${c.name}"` : ""}`;
+  return `#${c.index}${c.name ? ` "${c.name}"` : ""}`;
+}

@@ -1,0 +1,103 @@
+// What a transport socket does, in the terms a reader needs: plaintext or TLS, client
+// certificate required or not, ALPN, certificates and trust.
+import type { TransportSocket } from "../gen/types/envoy/config/core/v3/base.js";
+import type { CertificateValidationContext, TlsCertificate } from "../gen/types/envoy/extensions/transport_sockets/tls/v3/common.js";
+import type { SdsSecretConfig } from "../gen/types/envoy/extensions/transport_sockets/tls/v3/secret.js";
+import type { CommonTlsContext, DownstreamTlsContext, UpstreamTlsContext } from "../gen/types/envoy/extensions/transport_sockets/tls/v3/tls.js";
+import type { StringMatcher } from "../gen/types/envoy/type/matcher/v3/string.js";
+import { T } from "../load/schema.js";
+
+export type TransportSummary =
+  | { kind: "plaintext" }
+  | TlsSummary
+  | { kind: "other"; name: string; type?: string };
+
+export interface TlsSummary {
+  kind: "tls";
+  /** Downstream only: the server demands a client certificate. */
+  requireClientCertificate: boolean;
+  /** ALPN protocols offered (upstream) or accepted, in preference order (downstream). */
+  alpn: string[];
+  /** Certificates presented: "sds:default", "file:/etc/certs/cert-chain.pem", "inline". */
+  certificates: string[];
+  /** Trust: "sds:ROOTCA", "file:/etc/certs/root-cert.pem", "inline"; empty when nothing is verified. */
+  trustedCa: string[];
+  /** Subject alt names the peer must present, e.g. "exact:spiffe://cluster.local/ns/default/sa/x". */
+  subjectAltNames: string[];
+  /** Upstream only. */
+  sni?: string;
+  minVersion?: string;
+  maxVersion?: string;
+}
+
+const TLS_NAMES = new Set(["envoy.transport_sockets.tls", "tls", "envoy.transport_sockets.starttls"]);
+const RAW_NAMES = new Set(["envoy.transport_sockets.raw_buffer", "raw_buffer"]);
+
+export function summariseTransport(ts: TransportSocket | undefined, side: "downstream" | "upstream"): TransportSummary {
+  if (!ts) return { kind: "plaintext" };
+  const type = (ts.typedConfig?.["@type"] as string | undefined)?.split("/").pop();
+  if (type === T.DownstreamTlsContext || type === T.UpstreamTlsContext || (!type && TLS_NAMES.has(ts.name ?? ""))) {
+    return summariseTls(ts.typedConfig as DownstreamTlsContext & UpstreamTlsContext, side);
+  }
+  if (type === T.RawBuffer || (!type && RAW_NAMES.has(ts.name ?? ""))) return { kind: "plaintext" };
+  return { kind: "other", name: ts.name ?? "", type };
+}
+
+export function summariseTls(ctx: (DownstreamTlsContext & UpstreamTlsContext) | undefined, side: "downstream" | "upstream"): TlsSummary {
+  const c: CommonTlsContext = ctx?.commonTlsContext ?? {};
+  const certificates = [
+    ...(c.tlsCertificateSdsSecretConfigs ?? []).map(sdsName),
+    ...(c.tlsCertificates ?? []).map(certName),
+    ...(c.tlsCertificateCertificateProviderInstance ? [`provider:${c.tlsCertificateCertificateProviderInstance.instanceName ?? ""}`] : []),
+  ];
+  const trustedCa: string[] = [];
+  const sans: string[] = [];
+  const addValidation = (v: CertificateValidationContext | undefined) => {
+    if (!v) return;
+    if (v.trustedCa) trustedCa.push(v.trustedCa.filename ? `file:${v.trustedCa.filename}` : "inline");
+    for (const m of v.matchSubjectAltNames ?? []) sans.push(matcherText(m));
+    for (const m of v.matchTypedSubjectAltNames ?? []) sans.push(`${(m.sanType ?? "SAN").toLowerCase()} ${matcherText(m.matcher ?? {})}`);
+  };
+  addValidation(c.validationContext);
+  if (c.validationContextSdsSecretConfig) trustedCa.push(sdsName(c.validationContextSdsSecretConfig));
+  const combined = c.combinedValidationContext;
+  if (combined) {
+    addValidation(combined.defaultValidationContext);
+    if (combined.validationContextSdsSecretConfig) trustedCa.push(sdsName(combined.validationContextSdsSecretConfig));
+  }
+  const out: TlsSummary = {
+    kind: "tls",
+    requireClientCertificate: side === "downstream" && ctx?.requireClientCertificate === true,
+    alpn: c.alpnProtocols ?? [],
+    certificates,
+    trustedCa,
+    subjectAltNames: sans,
+  };
+  if (side === "upstream" && ctx?.sni) out.sni = ctx.sni;
+  if (c.tlsParams?.tlsMinimumProtocolVersion) out.minVersion = c.tlsParams.tlsMinimumProtocolVersion;
+  if (c.tlsParams?.tlsMaximumProtocolVersion) out.maxVersion = c.tlsParams.tlsMaximumProtocolVersion;
+  return out;
+}
+
+function sdsName(s: SdsSecretConfig): string {
+  return `sds:${s.name ?? ""}`;
+}
+function certName(t: TlsCertificate): string {
+  return t.certificateChain?.filename ? `file:${t.certificateChain.filename}` : "inline";
+}
+export function matcherText(m: StringMatcher): string {
+  if (m.exact !== undefined) return `exact:${m.exact}`;
+  if (m.prefix !== undefined) return `prefix:${m.prefix}`;
+  if (m.suffix !== undefined) return `suffix:${m.suffix}`;
+  if (m.contains !== undefined) return `contains:${m.contains}`;
+  if (m.safeRegex) return `regex:${m.safeRegex.regex ?? ""}`;
+  return "any";
+}
+
+/** "plaintext", "TLS", "mTLS (client cert required)" — for tables. */
+export function transportLabel(t: TransportSummary): string {
+  if (t.kind === "plaintext") return "plaintext";
+  if (t.kind === "other") return t.name || t.type || "other";
+  if (t.requireClientCertificate) return "mTLS (client cert required)";
+  return t.certificates.length && t.trustedCa.length ? "TLS (+client cert)" : "TLS";
+}
