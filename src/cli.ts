@@ -9,6 +9,7 @@ import { renderExplain, runExplain } from "./commands/explain.js";
 import { renderClusters, renderListeners } from "./commands/summary.js";
 import type { OutputFormat } from "./output/table.js";
 
+const STDIN = "/dev/stdin";
 const FORMATS = ["auto", "config_dump", "config_dump_section", "istioctl_list", "resource", "bootstrap", "admin_clusters"] as const;
 
 interface Common {
@@ -18,7 +19,7 @@ interface Common {
 }
 
 function load(file: string, a: Common): LoadedInput {
-  const input = loadFile(file, { format: a.format as InputFormat | "auto" });
+  const input = loadFile(file === STDIN ? "-" : file, { format: a.format as InputFormat | "auto" });
   const shown = input.diags.list.filter((d) => a.verbose || d.severity !== "note");
   const limit = a.verbose ? Infinity : 8;
   for (const d of shown.slice(0, limit)) process.stderr.write(`${formatDiagnostic(d)}\n`);
@@ -123,7 +124,8 @@ export async function main(argv: string[]): Promise<void> {
 
 class UsageError extends Error {}
 
-main(hideBin(process.argv)).catch((e: unknown) => {
+// yargs reads a bare "-" as an empty string: pass stdin under a name it keeps.
+main(hideBin(process.argv).map((a) => (a === "-" ? STDIN : a))).catch((e: unknown) => {
   if (e instanceof InputError) {
     process.stderr.write(`envoy-explain: error: ${e.format()}\n`);
     process.exit(2);

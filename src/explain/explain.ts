@@ -253,7 +253,9 @@ export function explainConnection(input: LoadedInput, req: ConnectionRequest): E
     if (accepting) how = `bound to ${formatAddr(accepting.address)}: the kernel delivers ${hostPort(dstIp, req.dstPort)} to it`;
     else {
       const ownIps = new Set(proxyIps(input).ips);
-      const inbound = ownIps.has(dstIp);
+      // When the dump does not reveal the proxy's IPs, a destination is taken to be this proxy.
+      const inbound = ownIps.size ? ownIps.has(dstIp) : true;
+      if (!ownIps.size) assumptions.push(`${dstIp} is taken to be this proxy's own IP (inbound): the dump does not say which IPs it has`);
       const vin = bound.find((l) => isCapture(l) && (l.name === "virtualInbound" || l.address?.port === 15006));
       const vout = bound.find((l) => isCapture(l) && (l.name === "virtualOutbound" || l.name === "virtual" || l.address?.port === 15001));
       accepting = inbound ? (vin ?? vout) : vout;

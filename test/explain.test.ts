@@ -1,0 +1,191 @@
+// End to end: the explain engine on the bundled samples and the real corpus dumps, checked
+// against the outcomes shared/reference/istio-generation.md §2.3 gives for each era and mode.
+import fs from "node:fs";
+import path from "node:path";
+import { spawnSync } from "node:child_process";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { loadFile, loadText } from "../src/load/dump.js";
+import { runExplain } from "../src/commands/explain.js";
+import type { PresetName } from "../src/explain/clients.js";
+import type { ExplainResult } from "../src/explain/explain.js";
+
+const SAMPLES = path.resolve(import.meta.dirname, "../samples");
+const CORPUS = path.resolve(import.meta.dirname, "../../shared/corpus/istio");
+
+function explain(file: string, port: number, client: PresetName, extra: Record<string, unknown> = {}): ExplainResult {
+  return runExplain(loadFile(file), { port, client, ...extra })[0]!;
+}
+const s = (f: string) => path.join(SAMPLES, f);
+
+test("Istio 1.3 PERMISSIVE: a raw mTLS curl lands on the {} plaintext chain, because the mTLS chain needs ALPN istio", () => {
+  const r = explain(s("istio-1.3-permissive.json"), 9080, "curl-mtls");
+  assert.is(r.accepted?.listener, "virtualInbound");
+  assert.is(r.filterChain?.terminatesTls, false);
+  assert.is(r.filterChain?.match, "port 9080; dst 172.30.150.216/32");
+  assert.is(r.outcome.code, "TLS_INTO_PLAINTEXT_HTTP");
+  assert.match(r.outcome.clientSees, /curl exit 35.*wrong version number/);
+  const mtls = r.candidates.find((c) => c.match.includes("ALPN istio"))!;
+  assert.is(mtls.level, "application_protocols");
+  assert.ok(r.hints.some((h) => /would take this connection if the client had ALPN istio/.test(h)));
+  assert.ok(r.hints.some((h) => /openssl s_client .* -alpn istio/.test(h)));
+});
+
+test("Istio 1.3 PERMISSIVE: an Istio sidecar of that era (ALPN istio) gets mTLS", () => {
+  const r = explain(s("istio-1.3-permissive.json"), 9080, "istio-sidecar");
+  assert.equal(r.client.sends.alpn, ["istio"]);
+  assert.is(r.outcome.code, "MTLS_TERMINATED");
+});
+
+test("modern PERMISSIVE (1.8+): the same curl matches no chain on an HTTP port", () => {
+  const r = explain(s("modern-permissive.json"), 9080, "curl-mtls");
+  assert.is(r.filterChain, null);
+  assert.is(r.outcome.code, "NO_FILTER_CHAIN");
+  assert.match(r.outcome.envoySide!, /NR filter_chain_not_found/);
+  assert.match(r.outcome.clientSees, /curl exit 35/);
+  const steps = r.matching!.steps;
+  assert.is(steps[steps.length - 1]!.level, "application_protocols");
+});
+
+test("modern PERMISSIVE: TLS to a TCP port is passed through to the app", () => {
+  const r = explain(s("modern-permissive.json"), 3306, "curl-mtls");
+  assert.is(r.outcome.code, "TLS_PASSTHROUGH");
+  assert.is(r.filterChain?.terminatesTls, false);
+});
+
+test("modern PERMISSIVE: plaintext and the sidecar both work", () => {
+  assert.is(explain(s("modern-permissive.json"), 9080, "plaintext").outcome.code, "PLAINTEXT_HTTP");
+  const side = explain(s("modern-permissive.json"), 9080, "istio-sidecar");
+  assert.is(side.outcome.code, "MTLS_TERMINATED");
+  assert.equal(side.client.sends.alpn, ["istio-http/1.1", "istio", "http/1.1"]);
+});
+
+test("STRICT: curl with a mesh cert is accepted; plaintext is reset; no cert fails the handshake", () => {
+  assert.is(explain(s("modern-strict.json"), 9080, "curl-mtls").outcome.code, "MTLS_TERMINATED");
+  const plain = explain(s("modern-strict.json"), 9080, "plaintext");
+  assert.is(plain.outcome.code, "NO_FILTER_CHAIN");
+  assert.match(plain.outcome.clientSees, /curl exit 56/);
+  assert.ok(plain.hints.some((h) => /only accepts TLS/.test(h)));
+  assert.is(explain(s("modern-strict.json"), 9080, "curl-tls").outcome.code, "CLIENT_CERT_REQUIRED");
+});
+
+test("Istio 1.1 STRICT (v2, hand-off from the 'virtual' 15001 listener): plaintext hits the TLS chain", () => {
+  const r = explain(s("istio-1.1-strict.json"), 9080, "plaintext");
+  assert.is(r.accepted?.listener, "virtual");
+  assert.is(r.handoff?.to, "10.52.2.21_9080");
+  assert.is(r.outcome.code, "PLAINTEXT_INTO_TLS");
+  assert.is(explain(s("istio-1.1-strict.json"), 9080, "curl-mtls").outcome.code, "MTLS_TERMINATED");
+});
+
+test("DISABLE: tls_inspector is disabled on the port, so TLS is seen as raw_buffer and reaches the plaintext HCM", () => {
+  const r = explain(s("modern-disable.json"), 9080, "curl-mtls");
+  const ti = r.listenerFilters.find((f) => f.name.endsWith("tls_inspector"));
+  assert.ok(!ti || !ti.ran, "tls_inspector did not run");
+  assert.is(r.attributes?.transportProtocol, "raw_buffer");
+  assert.is(r.outcome.code, "TLS_INTO_PLAINTEXT_HTTP");
+});
+
+test("portLevelMtls: STRICT workload with port 8080 PERMISSIVE", () => {
+  assert.is(explain(s("modern-portlevel.json"), 9080, "plaintext").outcome.code, "NO_FILTER_CHAIN");
+  assert.is(explain(s("modern-portlevel.json"), 8080, "plaintext").outcome.code, "PLAINTEXT_HTTP");
+  assert.is(explain(s("modern-portlevel.json"), 8080, "curl-mtls").outcome.code, "NO_FILTER_CHAIN");
+  assert.is(explain(s("modern-portlevel.json"), 8080, "istio-sidecar").outcome.code, "MTLS_TERMINATED");
+});
+
+test("gateway: the MUTUAL server is chosen by SNI; without SNI nothing matches", () => {
+  const ok = explain(s("gateway-mutual.json"), 8443, "curl-mtls", { sni: "secure.example.com" });
+  assert.is(ok.accepted?.how.startsWith("bound to 0.0.0.0:8443"), true);
+  assert.is(ok.filterChain?.index, 1);
+  assert.is(ok.outcome.code, "MTLS_TERMINATED");
+  assert.match(ok.next!.clientCertificate!, /sds:kubernetes:\/\/secure-cert-cacert/);
+  assert.is(explain(s("gateway-mutual.json"), 8443, "curl-tls", { sni: "secure.example.com" }).outcome.code, "CLIENT_CERT_REQUIRED");
+  assert.is(explain(s("gateway-mutual.json"), 8443, "curl-tls", { sni: "shop.example.com" }).outcome.code, "TLS_TERMINATED");
+  assert.is(explain(s("gateway-mutual.json"), 8443, "curl-tls", { sni: "db.example.com" }).outcome.code, "TLS_PASSTHROUGH");
+  const none = explain(s("gateway-mutual.json"), 8443, "curl-mtls");
+  assert.is(none.outcome.code, "NO_FILTER_CHAIN");
+  assert.ok(none.hints.some((h) => /--resolve/.test(h)));
+});
+
+test("no listener for the port: connection refused", () => {
+  const r = explain(s("gateway-mutual.json"), 9999, "plaintext");
+  assert.is(r.outcome.code, "NO_LISTENER");
+  assert.match(r.outcome.clientSees, /curl exit 7/);
+});
+
+test("a listener JSON file alone is valid input", () => {
+  const dump = JSON.parse(fs.readFileSync(s("modern-strict.json"), "utf8"));
+  const vin = dump.configs[1].dynamic_listeners[1].active_state.listener;
+  const input = loadText(JSON.stringify(vin), "listener.json");
+  assert.is(input.format, "resource");
+  const r = runExplain(input, { port: 9080, client: "curl-mtls", address: "10.244.1.7" })[0]!;
+  assert.is(r.outcome.code, "MTLS_TERMINATED");
+});
+
+test("--detected takes transport/ALPN/SNI as given, with no inspector simulation", () => {
+  const r = runExplain(loadFile(s("modern-permissive.json")), { port: 9080, transport: "tls", alpn: ["istio"], clientCert: true, detected: true })[0]!;
+  assert.equal(r.listenerFilters, []);
+  assert.is(r.attributes?.transportProtocol, "tls");
+  assert.is(r.outcome.code, "MTLS_TERMINATED");
+  const noCert = runExplain(loadFile(s("modern-permissive.json")), { port: 9080, transport: "tls", alpn: ["istio"], detected: true })[0]!;
+  assert.is(noCert.outcome.code, "CLIENT_CERT_REQUIRED");
+});
+
+test("explicit overrides beat the preset", () => {
+  const r = explain(s("istio-1.3-permissive.json"), 9080, "curl-mtls", { alpn: ["istio"] });
+  assert.equal(r.client.sends.alpn, ["istio"]);
+  assert.is(r.outcome.code, "MTLS_TERMINATED");
+});
+
+test("without --client every preset is explained", () => {
+  const rs = runExplain(loadFile(s("modern-permissive.json")), { port: 9080 });
+  assert.equal(rs.map((r) => r.client.preset), ["plaintext", "curl-tls", "curl-mtls", "openssl", "istio-sidecar"]);
+});
+
+test("ratings (Istio 1.2, v2) keeps the 15001 hand-off path and the PERMISSIVE story", () => {
+  const r = explain(path.join(CORPUS, "v14-describe-ratings-v1-f745cf57b-vfwcv.json"), 9080, "curl-mtls");
+  assert.is(r.handoff?.to, "172.30.144.156_9080");
+  assert.is(r.outcome.code, "TLS_INTO_PLAINTEXT_HTTP");
+});
+
+// The CLI as a user runs it (needs the built bundle: `npm run build`, run by npm install).
+const BIN = path.resolve(import.meta.dirname, "../bin/envoy-explain.js");
+const cli = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8" });
+
+test("cli: main use prints the matrix and the detail; -o json is an object with results", () => {
+  const t = cli(s("modern-permissive.json"), "--port", "9080");
+  assert.is(t.status, 0, t.stderr);
+  assert.match(t.stdout, /CLIENT.*SENDS.*LISTENER.*FILTER CHAIN.*OUTCOME/);
+  assert.match(t.stdout, /Detail: curl-mtls/);
+  const j = cli(s("modern-permissive.json"), "--port", "9080", "-c", "curl-mtls", "-o", "json");
+  const parsed = JSON.parse(j.stdout);
+  assert.is(parsed.version, 1);
+  assert.is(parsed.results[0].outcome.code, "NO_FILTER_CHAIN");
+  const md = cli(s("modern-permissive.json"), "--port", "9080", "-c", "curl-mtls", "-o", "markdown");
+  assert.match(md.stdout, /```mermaid\nflowchart LR/);
+});
+
+test("cli: bad input exits 2 with one line naming the file, no stack trace", () => {
+  const dir = fs.mkdtempSync(path.join(process.env.TMPDIR ?? "/tmp", "ee-cli-"));
+  fs.writeFileSync(path.join(dir, "bad.json"), "{\"configs\": 12");
+  fs.writeFileSync(path.join(dir, "empty.json"), "");
+  for (const f of ["bad.json", "empty.json", "nope.json"]) {
+    const r = cli(path.join(dir, f), "--port", "80");
+    assert.is(r.status, 2, `${f}: ${r.stderr}`);
+    assert.match(r.stderr, new RegExp(`^envoy-explain: error: ${path.join(dir, f).replace(/[.]/g, "\\.")}`));
+    assert.not.match(r.stderr, /\n\s+at /);
+  }
+  const usage = cli(s("modern-permissive.json"));
+  assert.is(usage.status, 2);
+  assert.match(usage.stderr, /port/);
+});
+
+test("cli: stdin and the summaries", () => {
+  const r = spawnSync(process.execPath, [BIN, "listeners", "-", "--port", "9080"], { input: fs.readFileSync(s("modern-strict.json")), encoding: "utf8" });
+  assert.is(r.status, 0, r.stderr);
+  assert.match(r.stdout, /mTLS \(client cert required\)/);
+  const c = cli("clusters", path.join(CORPUS, "head-describe-http_config.json"), "-o", "json");
+  const parsed = JSON.parse(c.stdout);
+  assert.is(parsed.clusters[0].transportSocketMatches[0].match.tlsMode, "istio");
+});
+
+test.run();

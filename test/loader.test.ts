@@ -1,0 +1,243 @@
+// The loader: every real dump in shared/corpus loads, pasted and cut dumps keep what is
+// complete, bad input fails clearly, hostile keys pollute nothing, and the walker agrees with
+// protobufjs's spec-compliant ProtoJSON reader.
+import fs from "node:fs";
+import path from "node:path";
+import zlib from "node:zlib";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import protojson from "protobufjs/ext/protojson.js";
+import YAML from "yaml";
+import { InputError } from "../src/diag.js";
+import { loadFile, loadText, RESOURCE_KINDS, type LoadedInput } from "../src/load/dump.js";
+import { lookupMessage, T } from "../src/load/schema.js";
+import { listenerModel } from "../src/model/listener.js";
+
+const CORPUS = path.resolve(import.meta.dirname, "../../shared/corpus/istio");
+const SAMPLES = path.resolve(import.meta.dirname, "../samples");
+const ISTIO_PRIVATE = /^unknown @type (istio\.|stats\.PluginConfig|envoy\.tcp\.metadataexchange\.|io\.istio\.)/;
+
+function touchAll(input: LoadedInput): number {
+  let n = 0;
+  for (const k of RESOURCE_KINDS) for (const r of input.resources[k]) (r.value, n++);
+  return n;
+}
+
+const corpusFiles = fs.existsSync(CORPUS) ? fs.readdirSync(CORPUS).filter((f) => /\.(json|yaml)$/.test(f)) : [];
+
+test("the corpus is present (../shared/corpus/istio)", () => {
+  assert.ok(corpusFiles.length >= 12, `found ${corpusFiles.length} corpus files`);
+});
+
+for (const f of corpusFiles) {
+  test(`corpus loads with no errors: ${f}`, () => {
+    const input = loadFile(path.join(CORPUS, f));
+    assert.ok(touchAll(input) > 0, "some resources");
+    const bad = input.diags.list.filter((d) => d.severity !== "note" && !(d.code === "unknown-type" && ISTIO_PRIVATE.test(d.message)));
+    assert.equal(bad.map((d) => `${d.code}: ${d.message} @ ${d.path}`), []);
+  });
+}
+
+test("v2 dump: filter-chain tls_context becomes a TLS transport socket, and the listener says it was upgraded", () => {
+  const input = loadFile(path.join(CORPUS, "v14-describe-productpage-v1-7bbd79f8fd-k6j79.json"));
+  assert.is(input.api, "v2");
+  const l = listenerModel(input.listeners.find((r) => r.name === "172.30.150.216_9080")!);
+  assert.ok(l.fromV2);
+  assert.is(l.bindToPort, false, "deprecated_v1.bind_to_port: false");
+  const tls = l.chains[0]!.transport;
+  assert.is(tls.kind, "tls");
+  if (tls.kind === "tls") {
+    assert.ok(tls.requireClientCertificate);
+    assert.equal(tls.certificates, ["file:/etc/certs/cert-chain.pem"]);
+  }
+  assert.is(l.chains[1]!.transport.kind, "plaintext");
+  assert.ok(l.record.upgrades.some((u) => /tls_context -> transport_socket/.test(u)));
+});
+
+test("v3 wrappers around v2 bodies (Istio 1.6) read as v3", () => {
+  const input = loadFile(path.join(CORPUS, "v16-writer-configdump.json"));
+  assert.is(input.api, "v3-wrapping-v2");
+  touchAll(input);
+  assert.ok(input.listeners.every((r) => r.fromV2));
+});
+
+test("istioctl proxy-config listener -o json (camelCase array) is read", () => {
+  const input = loadFile(path.join(CORPUS, "v16-writer-listenerdump.json"));
+  assert.is(input.format, "istioctl_list");
+  assert.is(input.listeners.length, 4);
+  const names = input.listeners.map((r) => listenerModel(r).name);
+  assert.ok(names.includes("172.21.134.116_443"), names.join(","));
+});
+
+test("YAML (istioctl -o yaml) gives the same resources as JSON", () => {
+  const json = fs.readFileSync(path.join(SAMPLES, "modern-permissive.json"), "utf8");
+  const fromYaml = loadText(YAML.stringify(JSON.parse(json)), "x.yaml");
+  const fromJson = loadText(json, "x.json");
+  assert.is(fromYaml.syntax, "yaml");
+  assert.equal(fromYaml.listeners.map((r) => r.value), fromJson.listeners.map((r) => r.value));
+});
+
+test("camelCase and snake_case spellings normalise to the same v3 JSON", () => {
+  const snake = JSON.parse(fs.readFileSync(path.join(SAMPLES, "modern-strict.json"), "utf8"));
+  const camel = JSON.parse(JSON.stringify(snake).replace(/"([a-z0-9]+(?:_[a-z0-9]+)+)":/g, (_m, k: string) => `"${k.replace(/_([a-z0-9])/g, (_x, c: string) => c.toUpperCase())}":`));
+  const a = loadText(JSON.stringify(snake), "a.json");
+  const b = loadText(JSON.stringify(camel), "b.json");
+  assert.equal(a.listeners.map((r) => r.value), b.listeners.map((r) => r.value));
+});
+
+test("walker agrees with protobufjs ProtoJSON (the oracle) on v3 resources", () => {
+  const files = ["modern-permissive.json", "modern-portlevel.json", "gateway-mutual.json"].map((f) => path.join(SAMPLES, f));
+  files.push(path.join(CORPUS, "head-proxyconfig-config_dump.json"));
+  let compared = 0;
+  for (const f of files) {
+    const input = loadFile(f);
+    for (const kind of ["listener", "cluster", "route", "endpoint", "secret"] as const) {
+      const type = lookupMessage({ listener: T.Listener, cluster: T.Cluster, route: T.RouteConfiguration, endpoint: T.ClusterLoadAssignment, secret: T.Secret }[kind])!;
+      for (const r of input.resources[kind]) {
+        const raw = { ...(r.raw as Record<string, unknown>) };
+        delete raw["@type"];
+        let oracle: unknown;
+        try {
+          oracle = protojson.toJson(type, protojson.fromJson(type, raw));
+        } catch (e) {
+          if (/no such type/.test((e as Error).message)) continue; // unknown @type inside: the oracle cannot read it at all
+          throw e;
+        }
+        assert.equal(stripDefaults(r.value), stripDefaults(oracle), `${path.basename(f)} ${kind} ${r.name}`);
+        compared++;
+      }
+    }
+  }
+  assert.ok(compared >= 8, `compared ${compared} resources`);
+});
+
+/** protojson writes Any payloads with the same fields; drop empty containers both sides keep differently. */
+function stripDefaults(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(stripDefaults);
+  if (v && typeof v === "object") {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(v).sort()) {
+      const x = stripDefaults((v as Record<string, unknown>)[k]);
+      if (Array.isArray(x) && x.length === 0) continue;
+      out[k] = x;
+    }
+    return out;
+  }
+  return v;
+}
+
+test("Durations, wrappers and int64 are canonicalised", () => {
+  const l = {
+    name: "x",
+    address: { socket_address: { address: "0.0.0.0", port_value: "8080" } },
+    listener_filters_timeout: { seconds: 1, nanos: 500000000 },
+    per_connection_buffer_limit_bytes: { value: 32768 },
+    filter_chains: [{ filters: [{ name: "envoy.filters.network.tcp_proxy", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy", stat_prefix: "s", cluster: "c", idle_timeout: "3600.000s" } }] }],
+  };
+  const v = loadText(JSON.stringify(l), "x.json").listeners[0]!.value as Record<string, any>;
+  assert.is(v.listenerFiltersTimeout, "1.500s");
+  assert.is(v.perConnectionBufferLimitBytes, 32768);
+  assert.is(v.address.socketAddress.portValue, 8080);
+  assert.is(v.filterChains[0].filters[0].typedConfig.idleTimeout, "3600s");
+});
+
+test("unknown @type is kept opaque with a warning that names the place", () => {
+  const l = { name: "x", address: { socket_address: { address: "0.0.0.0", port_value: 1 } }, filter_chains: [{ filters: [{ name: "istio.stats", typed_config: { "@type": "type.googleapis.com/stats.PluginConfig", foo: 1 } }] }] };
+  const input = loadText(JSON.stringify(l), "x.json");
+  const v = input.listeners[0]!.value as Record<string, any>;
+  assert.equal(v.filterChains[0].filters[0].typedConfig, { "@type": "type.googleapis.com/stats.PluginConfig", foo: 1 });
+  const d = input.diags.list.find((x) => x.code === "unknown-type")!;
+  assert.is(d.path, "$.filter_chains[0].filters[0].typed_config");
+});
+
+test("misspelled fields are warnings with their JSON path", () => {
+  const input = loadText(JSON.stringify({ name: "x", address: { socket_address: { address: "0.0.0.0", port_value: 1 } }, filter_chainz: [] , filter_chains: [{ filter_chain_match: { destination_prot: 80 } }] }), "x.json");
+  touchAll(input);
+  const paths = input.diags.list.filter((d) => d.code === "unknown-field").map((d) => d.path);
+  assert.equal(paths, ["$.filter_chainz", "$.filter_chains[0].filter_chain_match.destination_prot"]);
+});
+
+test("hostile keys (__proto__, constructor) pollute nothing", () => {
+  const text = `{"configs":[{"@type":"type.googleapis.com/envoy.admin.v3.ListenersConfigDump","__proto__":{"polluted":1},"static_listeners":[{"listener":{"name":"x","constructor":{"prototype":{"polluted":2}},"__proto__":{"polluted":3},"address":{"socket_address":{"address":"0.0.0.0","port_value":1}},"metadata":{"filter_metadata":{"__proto__":{"polluted":4}}},"filter_chains":[{"filters":[]}]}}]}]}`;
+  for (const t of [text, text.slice(0, -3)]) {
+    const input = loadText(t, "evil.json");
+    touchAll(input);
+    listenerModel(input.listeners[0]!);
+    assert.is(({} as Record<string, unknown>).polluted, undefined);
+    assert.is((Object.prototype as Record<string, unknown>).polluted, undefined);
+  }
+});
+
+test("bad input: a clear error naming the file (and the place), never a crash", () => {
+  const cases: [string, string | Buffer, RegExp][] = [
+    ["empty.json", "", /is empty/],
+    ["blank.json", "  \n\n", /is empty/],
+    ["binary.pb", Buffer.from([0x0a, 0x00, 0x12, 0x34, 0x00, 0xff]), /binary data/],
+    ["notjson.json", "hello: [unclosed", /not valid YAML|not JSON/],
+    ["wrong.json", JSON.stringify({ kind: "Deployment", spec: {} }), /not an Envoy config dump/],
+    ["list.json", JSON.stringify([1, 2, 3]), /not an Envoy config dump/],
+    ["scalar.json", "42", /not an Envoy config dump|bare scalar/],
+    ["broken.json", '{"configs": [ @@@ ]}', /cut off before any complete resource|not JSON/],
+  ];
+  const dir = fs.mkdtempSync(path.join(process.env.TMPDIR ?? "/tmp", "ee-bad-"));
+  for (const [name, body, re] of cases) {
+    const p = path.join(dir, name);
+    fs.writeFileSync(p, body);
+    try {
+      loadFile(p);
+      assert.unreachable(`${name} loaded`);
+    } catch (e) {
+      assert.instance(e, InputError, name);
+      assert.match((e as InputError).format(), re);
+      assert.ok((e as InputError).format().startsWith(p), "names the file");
+    }
+  }
+  try {
+    loadFile(path.join(dir, "missing.json"));
+    assert.unreachable();
+  } catch (e) {
+    assert.match((e as InputError).message, /no such file/);
+  }
+});
+
+test("gzip input is read by its magic bytes", () => {
+  const p = path.join(fs.mkdtempSync(path.join(process.env.TMPDIR ?? "/tmp", "ee-gz-")), "dump.json.gz");
+  fs.writeFileSync(p, zlib.gzipSync(fs.readFileSync(path.join(SAMPLES, "modern-strict.json"))));
+  assert.is(loadFile(p).listeners.length, 2);
+});
+
+test("pasted dump: text around it, comments, trailing commas and ...snip... still load", () => {
+  const body = fs.readFileSync(path.join(SAMPLES, "gateway-mutual.json"), "utf8");
+  const pasted = `Here is my config dump (proxy on 1.20):\n\`\`\`json\n${body.replace('"dynamic_listeners": [', '"dynamic_listeners": [ // the two listeners\n').replace(/\n( *)"last_updated"/, '\n$1...snip...\n$1"last_updated"').replace(/}\n ]\n}\n?$/, "},\n ]\n}")}\`\`\`\nThanks!`;
+  const input = loadText(pasted, "issue.md");
+  assert.is(input.syntax, "json-repaired");
+  assert.is(input.listeners.length, 2);
+  assert.ok(input.diags.list.some((d) => d.code === "elided"));
+});
+
+test("dumps cut at many offsets keep every complete listener and say what was lost", () => {
+  const text = fs.readFileSync(path.join(CORPUS, "head-authz-configdump.yaml"), "utf8");
+  const full = loadText(text, "full.json");
+  const names = full.listeners.map((r) => r.name);
+  let previous = -1;
+  for (let cut = 2000; cut < text.length; cut += Math.floor(text.length / 37)) {
+    let input: LoadedInput;
+    try {
+      input = loadText(text.slice(0, cut), "cut.json");
+    } catch (e) {
+      assert.instance(e, InputError);
+      assert.match((e as InputError).message, /cut off before any complete resource/);
+      continue;
+    }
+    const got = input.listeners.map((r) => r.name);
+    assert.equal(got, names.slice(0, got.length), "a prefix of the full list, in order");
+    assert.ok(got.length >= previous, "more text never yields fewer listeners");
+    previous = got.length;
+    for (const r of input.listeners) assert.equal(r.value, full.listeners[names.indexOf(r.name)]!.value, `listener ${r.name} complete`);
+    const w = input.diags.list.find((d) => d.code === "truncated");
+    assert.ok(w && w.line && w.line > 0, "a truncation warning with a line");
+  }
+  assert.ok(previous > 5);
+});
+
+test.run();
