@@ -2,7 +2,7 @@
 import type { LoadedInput } from "../load/dump.js";
 import { PRESET_NAMES, presetClient, sidecarAlpn, type ClientSpec, type PresetName } from "../explain/clients.js";
 import { explainConnection, type ExplainResult } from "../explain/explain.js";
-import { listenerModel } from "../model/listener.js";
+import { listenerModel, peekListener } from "../model/listener.js";
 import { renderTable, type OutputFormat } from "../output/table.js";
 
 export interface ExplainOptions {
@@ -25,6 +25,8 @@ function portIsHttp(input: LoadedInput, port: number): boolean {
   let http = 0;
   let tcp = 0;
   for (const rec of input.listeners) {
+    const p = peekListener(rec);
+    if (!p.capture && !p.addresses.some((a) => a.port === port)) continue; // only listeners that can serve the port are decoded
     const l = listenerModel(rec);
     for (const c of l.chains) {
       if (c.match.destinationPort === port || (l.address?.port === port && !c.match.destinationPort)) {
@@ -37,7 +39,7 @@ function portIsHttp(input: LoadedInput, port: number): boolean {
 }
 
 export function clientFor(input: LoadedInput, preset: PresetName, o: ExplainOptions): ClientSpec {
-  const fromV2 = input.listeners.some((r) => r.fromV2);
+  const fromV2 = input.olderApi;
   const c = presetClient(preset, { ...(o.sni !== undefined ? { sni: o.sni } : {}), sidecar: sidecarAlpn(input, portIsHttp(input, o.port), fromV2) });
   if (o.transport) c.transport = o.transport;
   if (o.alpn) c.alpn = o.alpn;

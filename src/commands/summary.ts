@@ -2,7 +2,7 @@
 // losing nothing that decides where a connection lands.
 import type { LoadedInput } from "../load/dump.js";
 import { clusterModel } from "../model/cluster.js";
-import { chainLabel, formatAddr, listenerModel, matchText, terminalText, type ChainModel, type ListenerModel } from "../model/listener.js";
+import { chainLabel, formatAddr, listenerModel, matchText, peekListener, terminalText, type ChainModel, type ListenerModel } from "../model/listener.js";
 import { transportLabel, type TransportSummary } from "../model/tls.js";
 import { renderTable, type OutputFormat } from "../output/table.js";
 
@@ -26,6 +26,9 @@ export interface ChainRow {
 export function listenerRows(input: LoadedInput, filter: { port?: number; name?: string }): ChainRow[] {
   const rows: ChainRow[] = [];
   for (const rec of input.listeners) {
+    const peek = peekListener(rec);
+    if (filter.name && peek.name !== filter.name) continue;
+    if (filter.port !== undefined && !peek.addresses.some((a) => a.port === filter.port) && !peek.chainPorts.includes(filter.port)) continue;
     const l = listenerModel(rec);
     if (filter.name && l.name !== filter.name) continue;
     const onPort = (c: ChainModel) => filter.port === undefined || l.address?.port === filter.port || c.match.destinationPort === filter.port || (c.isDefault && l.address?.port === filter.port);

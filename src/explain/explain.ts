@@ -2,7 +2,7 @@
 // Envoy picks (and why every other chain lost), what happens next and what the client sees.
 import type { ListenerFilterChainMatchPredicate } from "../gen/types/envoy/config/listener/v3/listener_components.js";
 import type { LoadedInput } from "../load/dump.js";
-import { chainLabel, formatAddr, listenerModel, matchText, terminalText, type ChainModel, type ListenerModel } from "../model/listener.js";
+import { chainLabel, formatAddr, listenerModel, matchText, peekListener, terminalText, type ChainModel, type ListenerModel, type ListenerPeek } from "../model/listener.js";
 import { transportLabel, type TlsSummary } from "../model/tls.js";
 import type { ClientSpec } from "./clients.js";
 import { independentMisses, lookupClassic, validateListener, type ChainLookup, type Level, type MatchAttrs } from "./fcm.js";
@@ -91,11 +91,14 @@ export function proxyIps(input: LoadedInput): { ips: string[]; source: string } 
   const id = input.identity;
   if (id?.ips.length) return { ips: id.ips, source: "the bootstrap node" };
   const counts = new Map<string, number>();
-  for (const r of input.listeners) {
-    const m = listenerModel(r);
-    const ip = m.address?.ip;
-    if (ip && !isWildcard(ip) && !ip.startsWith("127.") && (!m.bindToPort || m.trafficDirection === "INBOUND")) counts.set(ip, (counts.get(ip) ?? 0) + 1);
-    for (const c of m.chains) {
+  const peeks = input.listeners.map(peekListener);
+  for (const p of peeks) {
+    const ip = p.addresses[0]?.ip;
+    if (ip && !isWildcard(ip) && !ip.startsWith("127.") && !p.bindToPort) counts.set(ip, (counts.get(ip) ?? 0) + 1);
+  }
+  // Istio 1.3-1.5 copies inbound chains into virtualInbound with the pod IP as a /32: decode only capture listeners.
+  for (const p of peeks.filter((x) => x.capture && x.bindToPort)) {
+    for (const c of listenerModel(p.rec).chains) {
       if (c.match.destinationPort && c.match.prefixRanges?.length === 1 && (c.match.prefixRanges[0]!.prefixLen ?? 0) >= 32) {
         const a = c.match.prefixRanges[0]!.addressPrefix!;
         counts.set(a, (counts.get(a) ?? 0) + 1);
@@ -106,8 +109,9 @@ export function proxyIps(input: LoadedInput): { ips: string[]; source: string } 
   return { ips, source: ips.length ? "inbound listeners" : "" };
 }
 
-function activeListeners(input: LoadedInput): ListenerModel[] {
-  return input.listeners.filter((r) => r.state !== "warming" && r.state !== "draining").map(listenerModel);
+/** Listeners that serve connections, peeked from the raw JSON: decoding happens only for the ones selection touches. */
+function activeListeners(input: LoadedInput): ListenerPeek[] {
+  return input.listeners.filter((r) => r.state !== "warming" && r.state !== "draining").map(peekListener);
 }
 
 function addrMatches(ip: string | undefined, port: number, want: { ip?: string; port?: number; ipv4Compat?: boolean } | undefined, wildcard: boolean): boolean {
@@ -124,13 +128,9 @@ function addrMatches(ip: string | undefined, port: number, want: { ip?: string; 
 }
 
 /** Exact ip:port first, then the wildcard of the family (envoy-matching.md §2.1, §2.2). */
-function findByAddress(ls: ListenerModel[], ip: string | undefined, port: number): ListenerModel | undefined {
-  const addrs = (l: ListenerModel) => [l.address, ...l.additionalAddresses];
-  return ls.find((l) => addrs(l).some((a) => addrMatches(ip, port, a, false))) ?? ls.find((l) => addrs(l).some((a) => addrMatches(ip, port, a, true)));
-}
-
-function isCapture(l: ListenerModel): boolean {
-  return l.useOriginalDst || l.listenerFilters.some((f) => f.kind === "original_dst");
+function findByAddress(ls: ListenerPeek[], ip: string | undefined, port: number): ListenerModel | undefined {
+  const hit = ls.find((l) => l.addresses.some((a) => addrMatches(ip, port, a, false))) ?? ls.find((l) => l.addresses.some((a) => addrMatches(ip, port, a, true)));
+  return hit ? listenerModel(hit.rec) : undefined;
 }
 
 /** Evaluates a ListenerFilterChainMatchPredicate (filter_matcher.h): true means "skip the filter". */
@@ -242,13 +242,14 @@ export function explainConnection(input: LoadedInput, req: ConnectionRequest): E
   let how = "";
   let capture = false;
   if (req.listenerName) {
-    accepting = all.find((l) => l.name === req.listenerName);
+    const named = all.find((l) => l.name === req.listenerName);
+    accepting = named ? listenerModel(named.rec) : undefined;
     how = "--listener";
     if (!accepting) {
       return { ...base, outcome: { code: "NO_LISTENER", ok: false, summary: `no listener named "${req.listenerName}" in ${input.file}`, clientSees: "-" } };
     }
   } else {
-    const bound = all.filter((l) => l.bindToPort && l.address?.port !== undefined);
+    const bound = all.filter((l) => l.bindToPort && l.addresses.length > 0);
     accepting = findByAddress(bound, dstIp, req.dstPort);
     if (accepting) how = `bound to ${formatAddr(accepting.address)}: the kernel delivers ${hostPort(dstIp, req.dstPort)} to it`;
     else {
@@ -256,9 +257,10 @@ export function explainConnection(input: LoadedInput, req: ConnectionRequest): E
       // When the dump does not reveal the proxy's IPs, a destination is taken to be this proxy.
       const inbound = ownIps.size ? ownIps.has(dstIp) : true;
       if (!ownIps.size) assumptions.push(`${dstIp} is taken to be this proxy's own IP (inbound): the dump does not say which IPs it has`);
-      const vin = bound.find((l) => isCapture(l) && (l.name === "virtualInbound" || l.address?.port === 15006));
-      const vout = bound.find((l) => isCapture(l) && (l.name === "virtualOutbound" || l.name === "virtual" || l.address?.port === 15001));
-      accepting = inbound ? (vin ?? vout) : vout;
+      const vin = bound.find((l) => l.capture && (l.name === "virtualInbound" || l.addresses[0]?.port === 15006));
+      const vout = bound.find((l) => l.capture && (l.name === "virtualOutbound" || l.name === "virtual" || l.addresses[0]?.port === 15001));
+      const pick = inbound ? (vin ?? vout) : vout;
+      accepting = pick ? listenerModel(pick.rec) : undefined;
       if (accepting) {
         capture = true;
         how = `nothing binds ${hostPort(dstIp, req.dstPort)}; iptables redirects ${inbound ? "inbound" : "outbound"} traffic to ${accepting.name} (${formatAddr(accepting.address)})`;

@@ -137,6 +137,11 @@ export class LoadedInput {
     return this.identityCache ?? undefined;
   }
 
+  /** Written by a v2-era Envoy (v2alpha dump, v2 bodies, or v2 resources), judged without decoding. */
+  get olderApi(): boolean {
+    return this.api === "v2" || this.api === "v3-wrapping-v2" || RESOURCE_KINDS.some((k) => this.resources[k].some((r) => r.meta.v2));
+  }
+
   count(): string {
     return RESOURCE_KINDS.filter((k) => this.resources[k].length)
       .map((k) => `${this.resources[k].length} ${k}${this.resources[k].length === 1 ? "" : "s"}`)

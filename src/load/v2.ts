@@ -2,13 +2,13 @@
 // (schema.ts, from `previous_message_type`); this file maps the few v2-only *fields* the way
 // Envoy's own v2 -> v3 handling did. Each hook runs on the raw JSON of one message type before
 // it is walked, returns a new object (the input is never modified), and records what it did.
-import type { WalkContext } from "./walk.js";
-import { canonicalKey, isObject } from "./walk.js";
+import type { LazyPath, WalkContext } from "./walk.js";
+import { canonicalKey, isObject, pathText } from "./walk.js";
 import { setOwn } from "./tolerant-json.js";
 import { T, TYPE_URL_PREFIX } from "./schema.js";
 
 type Obj = Record<string, unknown>;
-type Hook = (v: Obj, ctx: WalkContext, path: string) => Obj;
+type Hook = (v: Obj, ctx: WalkContext, path: LazyPath) => Obj;
 
 /** Finds a key by its snake_case or camelCase spelling. */
 export function keyOf(o: Obj, snake: string): string | undefined {
@@ -191,7 +191,9 @@ export const V2_HOOKS: Record<string, Hook> = {
     return out;
   }),
   "envoy.config.core.v3.TransportSocket": (v, ctx, path) =>
-    configToTyped("transport socket", /filterChains|filter_chains|defaultFilterChain|default_filter_chain/.test(path) ? T.DownstreamTlsContext : T.UpstreamTlsContext)(v, ctx, path),
+    keyOf(v, "config") === undefined
+      ? v
+      : configToTyped("transport socket", /filterChains|filter_chains|defaultFilterChain|default_filter_chain/.test(pathText(path)) ? T.DownstreamTlsContext : T.UpstreamTlsContext)(v, ctx, path),
   "envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext": (v, ctx) => {
     const k = keyOf(v, "verify_subject_alt_name");
     if (k === undefined) return v;

@@ -16,14 +16,36 @@ export interface WalkContext {
 
 type Obj = Record<string, unknown>;
 
+/** A JSON path built lazily: formatting it costs a regex per segment, so only diagnostics pay. */
+export type LazyPath = string | { parent: LazyPath; key: string | number };
+export function pathText(p: LazyPath): string {
+  if (typeof p === "string") return p;
+  const keys: (string | number)[] = [];
+  let cur: LazyPath = p;
+  while (typeof cur !== "string") {
+    keys.push(cur.key);
+    cur = cur.parent;
+  }
+  let out = cur;
+  for (let i = keys.length - 1; i >= 0; i--) out = childPath(out, keys[i]!);
+  return out;
+}
+const at = (parent: LazyPath, key: string | number): LazyPath => ({ parent, key });
+
 interface FieldIndex {
   byKey: Map<string, protobuf.Field>;
 }
 const indexCache = new WeakMap<protobuf.Type, FieldIndex>();
 
 /** The key form used to match JSON names: snake_case and camelCase meet here. */
+const canonicalCache = new Map<string, string>();
 export function canonicalKey(k: string): string {
-  return k.replace(/_/g, "").toLowerCase();
+  let c = canonicalCache.get(k);
+  if (c === undefined) {
+    c = k.replace(/_/g, "").toLowerCase();
+    if (canonicalCache.size < 50_000) canonicalCache.set(k, c);
+  }
+  return c;
 }
 
 function fieldIndex(t: protobuf.Type): FieldIndex {
@@ -57,12 +79,12 @@ const WRAPPERS: Record<string, string> = {
 const FREE_JSON = new Set([".google.protobuf.Struct", ".google.protobuf.Value", ".google.protobuf.ListValue"]);
 
 /** Normalises a message of type `t`. */
-export function walkMessage(v: unknown, t: protobuf.Type, path: string, ctx: WalkContext): unknown {
+export function walkMessage(v: unknown, t: protobuf.Type, path: LazyPath, ctx: WalkContext): unknown {
   const full = t.fullName;
   const wkt = walkWellKnown(v, full, path, ctx);
   if (wkt !== NOT_WKT) return wkt;
   if (!isObject(v)) {
-    ctx.diags.warn("bad-value", `expected an object for ${full.slice(1)}, found ${describe(v)}`, { path });
+    ctx.diags.warn("bad-value", `expected an object for ${full.slice(1)}, found ${describe(v)}`, { path: pathText(path) });
     return v;
   }
   const hook = V2_HOOKS[full.slice(1)];
@@ -72,10 +94,10 @@ export function walkMessage(v: unknown, t: protobuf.Type, path: string, ctx: Wal
   for (const key of Object.keys(v as Obj)) {
     const raw = (v as Obj)[key];
     const f = idx.byKey.get(canonicalKey(key));
-    const p = childPath(path, key);
+    const p = at(path, key);
     if (!f) {
       if (key === "@type") continue; // resources carry their own type; the caller checked it
-      ctx.diags.warn("unknown-field", `unknown field "${key}" in ${full.slice(1)} (ignored)`, { path: p });
+      ctx.diags.warn("unknown-field", `unknown field "${key}" in ${full.slice(1)} (ignored)`, { path: pathText(p) });
       continue;
     }
     if (raw === null || raw === undefined) continue;
@@ -85,10 +107,10 @@ export function walkMessage(v: unknown, t: protobuf.Type, path: string, ctx: Wal
       let list = raw;
       if (!Array.isArray(raw)) {
         // protobuf's C++ JSON reader (and so Envoy) takes a single value for a repeated field.
-        ctx.diags.note("single-as-list", `a single value where ${f.name} expects a list: read as a list of one`, { path: p });
+        ctx.diags.note("single-as-list", `a single value where ${f.name} expects a list: read as a list of one`, { path: pathText(p) });
         list = [raw];
       }
-      nv = (list as unknown[]).map((e, i) => walkValue(e, f, Array.isArray(raw) ? childPath(p, i) : p, ctx));
+      nv = (list as unknown[]).map((e, i) => walkValue(e, f, Array.isArray(raw) ? at(p, i) : p, ctx));
       if ((nv as unknown[]).length === 0) continue;
     } else {
       nv = walkValue(raw, f, p, ctx);
@@ -99,41 +121,41 @@ export function walkMessage(v: unknown, t: protobuf.Type, path: string, ctx: Wal
   return out;
 }
 
-function walkMap(raw: unknown, f: protobuf.Field, path: string, ctx: WalkContext): unknown {
+function walkMap(raw: unknown, f: protobuf.Field, path: LazyPath, ctx: WalkContext): unknown {
   if (!isObject(raw)) {
-    ctx.diags.warn("bad-value", `expected an object (map) for ${f.name}, found ${describe(raw)}`, { path });
+    ctx.diags.warn("bad-value", `expected an object (map) for ${f.name}, found ${describe(raw)}`, { path: pathText(path) });
     return raw;
   }
   const out: Obj = {};
-  for (const k of Object.keys(raw)) setOwn(out, k, walkValue(raw[k], f, childPath(path, k), ctx));
+  for (const k of Object.keys(raw)) setOwn(out, k, walkValue(raw[k], f, at(path, k), ctx));
   return out;
 }
 
-function walkValue(v: unknown, f: protobuf.Field, path: string, ctx: WalkContext): unknown {
+function walkValue(v: unknown, f: protobuf.Field, path: LazyPath, ctx: WalkContext): unknown {
   const rt = f.resolvedType;
   if (rt instanceof protobuf.Type) return walkMessage(v, rt, path, ctx);
   if (rt instanceof protobuf.Enum) return walkEnum(v, rt, path, ctx);
   return walkScalar(v, f.type, path, ctx);
 }
 
-function walkEnum(v: unknown, e: protobuf.Enum, path: string, ctx: WalkContext): unknown {
+function walkEnum(v: unknown, e: protobuf.Enum, path: LazyPath, ctx: WalkContext): unknown {
   if (typeof v === "string") {
-    if (!(v in e.values)) ctx.diags.warn("unknown-enum", `unknown value "${v}" for enum ${e.fullName.slice(1)}`, { path });
+    if (!(v in e.values)) ctx.diags.warn("unknown-enum", `unknown value "${v}" for enum ${e.fullName.slice(1)}`, { path: pathText(path) });
     return v;
   }
   if (typeof v === "number") {
     const name = e.valuesById[v];
-    if (name === undefined) ctx.diags.warn("unknown-enum", `unknown number ${v} for enum ${e.fullName.slice(1)}`, { path });
+    if (name === undefined) ctx.diags.warn("unknown-enum", `unknown number ${v} for enum ${e.fullName.slice(1)}`, { path: pathText(path) });
     return name ?? v;
   }
-  ctx.diags.warn("bad-value", `expected an enum name for ${e.fullName.slice(1)}, found ${describe(v)}`, { path });
+  ctx.diags.warn("bad-value", `expected an enum name for ${e.fullName.slice(1)}, found ${describe(v)}`, { path: pathText(path) });
   return v;
 }
 
 const INT32 = new Set(["int32", "uint32", "sint32", "fixed32", "sfixed32"]);
 const INT64 = new Set(["int64", "uint64", "sint64", "fixed64", "sfixed64"]);
 
-function walkScalar(v: unknown, type: string, path: string, ctx: WalkContext): unknown {
+function walkScalar(v: unknown, type: string, path: LazyPath, ctx: WalkContext): unknown {
   if (INT32.has(type)) {
     if (typeof v === "number" && Number.isInteger(v)) return v;
     if (typeof v === "string" && /^-?\d+$/.test(v)) return Number(v);
@@ -152,7 +174,7 @@ function walkScalar(v: unknown, type: string, path: string, ctx: WalkContext): u
   } else {
     return v;
   }
-  ctx.diags.warn("bad-value", `expected ${type}, found ${describe(v)}`, { path });
+  ctx.diags.warn("bad-value", `expected ${type}, found ${describe(v)}`, { path: pathText(path) });
   return v;
 }
 
@@ -166,7 +188,7 @@ function isDefaultScalar(f: protobuf.Field, v: unknown): boolean {
 const NOT_WKT = Symbol("not-wkt");
 const DURATION = /^(-?)(\d+)(?:\.(\d{1,9}))?s$/;
 
-function walkWellKnown(v: unknown, full: string, path: string, ctx: WalkContext): unknown {
+function walkWellKnown(v: unknown, full: string, path: LazyPath, ctx: WalkContext): unknown {
   const wrapped = WRAPPERS[full];
   if (wrapped) {
     const bare = isObject(v) && "value" in v ? v.value : v; // {value: x} is protobufjs's form; JSON's is x
@@ -180,32 +202,32 @@ function walkWellKnown(v: unknown, full: string, path: string, ctx: WalkContext)
       return canonicalDuration(v, path, ctx);
     case ".google.protobuf.Timestamp":
       if (typeof v === "string" && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/.test(v)) return v;
-      ctx.diags.warn("bad-value", `expected an RFC 3339 timestamp, found ${describe(v)}`, { path });
+      ctx.diags.warn("bad-value", `expected an RFC 3339 timestamp, found ${describe(v)}`, { path: pathText(path) });
       return v;
     case ".google.protobuf.FieldMask":
       if (typeof v === "string") return v;
-      ctx.diags.warn("bad-value", `expected a field mask string, found ${describe(v)}`, { path });
+      ctx.diags.warn("bad-value", `expected a field mask string, found ${describe(v)}`, { path: pathText(path) });
       return v;
     case ".google.protobuf.Empty":
       return isObject(v) ? {} : v;
   }
   if (FREE_JSON.has(full)) {
-    if (full === ".google.protobuf.Struct" && !isObject(v)) ctx.diags.warn("bad-value", `expected an object (Struct), found ${describe(v)}`, { path });
-    if (full === ".google.protobuf.ListValue" && !Array.isArray(v)) ctx.diags.warn("bad-value", `expected a list, found ${describe(v)}`, { path });
+    if (full === ".google.protobuf.Struct" && !isObject(v)) ctx.diags.warn("bad-value", `expected an object (Struct), found ${describe(v)}`, { path: pathText(path) });
+    if (full === ".google.protobuf.ListValue" && !Array.isArray(v)) ctx.diags.warn("bad-value", `expected a list, found ${describe(v)}`, { path: pathText(path) });
     return v;
   }
   return NOT_WKT;
 }
 
 /** Durations as proto3 JSON writes them: "10s", "0.250s", "1.000000001s"; also accepts {seconds, nanos}. */
-export function canonicalDuration(v: unknown, path: string, ctx: WalkContext): unknown {
+export function canonicalDuration(v: unknown, path: LazyPath, ctx: WalkContext): unknown {
   let neg = false;
   let secs: bigint;
   let nanos = 0;
   if (typeof v === "string") {
     const m = DURATION.exec(v);
     if (!m) {
-      ctx.diags.warn("bad-value", `expected a duration such as "10s", found ${describe(v)}`, { path });
+      ctx.diags.warn("bad-value", `expected a duration such as "10s", found ${describe(v)}`, { path: pathText(path) });
       return v;
     }
     neg = m[1] === "-";
@@ -215,7 +237,7 @@ export function canonicalDuration(v: unknown, path: string, ctx: WalkContext): u
     const s = v.seconds ?? 0;
     const n = v.nanos ?? 0;
     if ((typeof s !== "number" && typeof s !== "string") || typeof n !== "number") {
-      ctx.diags.warn("bad-value", `expected a duration, found ${describe(v)}`, { path });
+      ctx.diags.warn("bad-value", `expected a duration, found ${describe(v)}`, { path: pathText(path) });
       return v;
     }
     const sb = BigInt(s);
@@ -223,7 +245,7 @@ export function canonicalDuration(v: unknown, path: string, ctx: WalkContext): u
     secs = sb < 0n ? -sb : sb;
     nanos = Math.abs(n);
   } else {
-    ctx.diags.warn("bad-value", `expected a duration such as "10s", found ${describe(v)}`, { path });
+    ctx.diags.warn("bad-value", `expected a duration such as "10s", found ${describe(v)}`, { path: pathText(path) });
     return v;
   }
   let frac = "";
@@ -235,25 +257,25 @@ export function canonicalDuration(v: unknown, path: string, ctx: WalkContext): u
   return `${neg && (secs || nanos) ? "-" : ""}${secs}${frac}s`;
 }
 
-function walkAny(v: unknown, path: string, ctx: WalkContext): unknown {
+function walkAny(v: unknown, path: LazyPath, ctx: WalkContext): unknown {
   if (!isObject(v)) {
-    ctx.diags.warn("bad-value", `expected an object with "@type", found ${describe(v)}`, { path });
+    ctx.diags.warn("bad-value", `expected an object with "@type", found ${describe(v)}`, { path: pathText(path) });
     return v;
   }
   const url = v["@type"];
   if (typeof url !== "string") {
-    ctx.diags.warn("bad-value", `"@type" missing from a typed config`, { path });
+    ctx.diags.warn("bad-value", `"@type" missing from a typed config`, { path: pathText(path) });
     return v;
   }
   const r = resolveTypeUrl(url);
   if (!r) {
-    ctx.diags.warn("unknown-type", `unknown @type ${url.slice(url.lastIndexOf("/") + 1)}: kept as it is (opaque)`, { path });
+    ctx.diags.warn("unknown-type", `unknown @type ${url.slice(url.lastIndexOf("/") + 1)}: kept as it is (opaque)`, { path: pathText(path) });
     return v;
   }
   if (r.fromV2) ctx.upgrades.add(`@type ${r.fromV2} read as ${r.name}`);
   const typeUrl = TYPE_URL_PREFIX + r.name;
   const wkt = r.name.startsWith("google.protobuf.") && r.name !== "google.protobuf.Any";
-  if (wkt) return { "@type": typeUrl, value: walkMessage(v.value, r.type, childPath(path, "value"), ctx) };
+  if (wkt) return { "@type": typeUrl, value: walkMessage(v.value, r.type, at(path, "value"), ctx) };
   const body = walkMessage(v, r.type, path, ctx) as Obj;
   return { "@type": typeUrl, ...body };
 }

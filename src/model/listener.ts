@@ -9,6 +9,7 @@ import type { Matcher } from "../gen/types/xds/type/matcher/v3/matcher.js";
 import type { LoadedInput, ResourceRecord, ResourceState } from "../load/dump.js";
 import { childPath } from "../diag.js";
 import { T } from "../load/schema.js";
+import { getKey } from "../load/v2.js";
 import { summariseTransport, type TransportSummary } from "./tls.js";
 
 export interface SocketAddr {
@@ -252,4 +253,43 @@ export function terminalText(t: Terminal): string {
 export function chainLabel(c: ChainModel): string {
   if (c.isDefault) return `default${c.name ? ` "${c.name}"` : ""}`;
   return `#${c.index}${c.name ? ` "${c.name}"` : ""}`;
+}
+
+/** What listener selection needs, read from the raw JSON without decoding the listener. */
+export interface ListenerPeek {
+  rec: ResourceRecord;
+  name: string;
+  addresses: SocketAddr[];
+  bindToPort: boolean;
+  /** use_original_dst, or an original_dst listener filter. */
+  capture: boolean;
+  /** destination_port values of its chains. */
+  chainPorts: number[];
+}
+
+const peekCache = new WeakMap<ResourceRecord, ListenerPeek>();
+
+export function peekListener(rec: ResourceRecord): ListenerPeek {
+  let p = peekCache.get(rec);
+  if (p) return p;
+  const raw = (rec.raw && typeof rec.raw === "object" ? rec.raw : {}) as Record<string, unknown>;
+  const obj = (v: unknown) => (v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+  const addr = (a: unknown): SocketAddr | undefined => {
+    const sa = obj(getKey(obj(a), "socket_address"));
+    if (!Object.keys(sa).length) return undefined;
+    const port = Number(getKey(sa, "port_value") ?? 0);
+    return { ip: String(getKey(sa, "address") ?? ""), port, ...(getKey(sa, "ipv4_compat") === true ? { ipv4Compat: true } : {}) };
+  };
+  const addresses = [addr(getKey(raw, "address")), ...((getKey(raw, "additional_addresses") as unknown[] | undefined) ?? []).map((x) => addr(getKey(obj(x), "address")))].filter(
+    (a): a is SocketAddr => !!a,
+  );
+  const bool = (v: unknown) => (v && typeof v === "object" ? obj(v).value : v);
+  const bind = bool(getKey(raw, "bind_to_port")) !== false && bool(getKey(obj(getKey(raw, "deprecated_v1")), "bind_to_port")) !== false;
+  const lfs = (getKey(raw, "listener_filters") as unknown[] | undefined) ?? [];
+  const capture = bool(getKey(raw, "use_original_dst")) === true || (Array.isArray(lfs) && lfs.some((f) => /original_dst/.test(String(getKey(obj(f), "name") ?? "")) || /OriginalDst/.test(String(obj(getKey(obj(f), "typed_config"))["@type"] ?? ""))));
+  const chains = getKey(raw, "filter_chains");
+  const chainPorts = (Array.isArray(chains) ? chains : []).map((c) => Number(bool(getKey(obj(getKey(obj(c), "filter_chain_match")), "destination_port")) ?? 0)).filter((n) => n > 0);
+  p = { rec, name: String(getKey(raw, "name") ?? rec.name), addresses, bindToPort: bind, capture, chainPorts };
+  peekCache.set(rec, p);
+  return p;
 }
