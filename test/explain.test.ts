@@ -147,6 +147,41 @@ test("ratings (Istio 1.2, v2) keeps the 15001 hand-off path and the PERMISSIVE s
   assert.is(r.outcome.code, "TLS_INTO_PLAINTEXT_HTTP");
 });
 
+test("old Envoy (v2 dump) adds tls_inspector by itself; a modern Envoy without one sees TLS as raw_buffer", () => {
+  const proxy = (v2: boolean, cluster: string) =>
+    v2 ? { name: "envoy.tcp_proxy", config: { stat_prefix: "in", cluster } } : { name: "envoy.filters.network.tcp_proxy", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy", stat_prefix: "in", cluster } };
+  const chains = (v2: boolean) => [
+    {
+      filter_chain_match: { application_protocols: ["istio"] },
+      ...(v2
+        ? { tls_context: { common_tls_context: { tls_certificates: [{ certificate_chain: { filename: "/etc/certs/cert-chain.pem" } }] }, require_client_certificate: true } }
+        : { transport_socket: { name: "envoy.transport_sockets.tls", typed_config: { "@type": "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext", require_client_certificate: true } } }),
+      filters: [proxy(v2, "inbound|80||")],
+    },
+    { filters: [proxy(v2, "inbound|80||")] },
+  ];
+  const dump = (v2: boolean) => ({
+    configs: [
+      {
+        "@type": `type.googleapis.com/envoy.admin.${v2 ? "v2alpha" : "v3"}.ListenersConfigDump`,
+        [v2 ? "dynamic_active_listeners" : "static_listeners"]: [
+          { listener: { name: "virtual", address: { socket_address: { address: "0.0.0.0", port_value: 15001 } }, use_original_dst: true, filter_chains: [{ filters: [proxy(v2, "PassthroughCluster")] }] } },
+          { listener: { name: "10.0.0.1_80", address: { socket_address: { address: "10.0.0.1", port_value: 80 } }, ...(v2 ? { deprecated_v1: { bind_to_port: false } } : { bind_to_port: false }), filter_chains: chains(v2) } },
+        ],
+      },
+    ],
+  });
+  const old = runExplain(loadText(JSON.stringify(dump(true)), "v2.json"), { port: 80, address: "10.0.0.1", client: "istio-sidecar" })[0]!;
+  assert.is(old.handoff?.to, "10.0.0.1_80");
+  assert.ok(old.listenerFilters.some((f) => f.name.endsWith("tls_inspector") && f.implicit && f.ran));
+  assert.is(old.outcome.code, "MTLS_TERMINATED");
+  const modern = runExplain(loadText(JSON.stringify(dump(false)), "v3.json"), { port: 80, address: "10.0.0.1", client: "istio-sidecar" })[0]!;
+  assert.is(modern.handoff?.to, "10.0.0.1_80");
+  assert.is(modern.attributes?.transportProtocol, "raw_buffer");
+  assert.is(modern.outcome.code, "TLS_PASSTHROUGH");
+  assert.ok(modern.hints.some((h) => /no tls_inspector/.test(h)), modern.hints.join("|"));
+});
+
 // The CLI as a user runs it (needs the built bundle: `npm run build`, run by npm install).
 const BIN = path.resolve(import.meta.dirname, "../bin/envoy-explain.js");
 const cli = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8" });

@@ -481,7 +481,8 @@ function hintsFor(l: ListenerModel, a: MatchAttrs, client: ClientSpec, chain: Ch
   // Chains for this exact port shadow port-less ones (Envoy never falls back), so only those can take it.
   const portSpecific = l.chains.some((c) => c.match.destinationPort === a.dstPort);
   const relevant = (c: ChainModel) => (portSpecific ? c.match.destinationPort === a.dstPort : !c.match.destinationPort);
-  if (wantedTls && (!chain || chain.transport.kind !== "tls") && outcome.code !== "TLS_PASSTHROUGH") {
+  // Passthrough is what a plain TLS client expects; a client with a certificate wanted TLS terminated.
+  if (wantedTls && (!chain || chain.transport.kind !== "tls") && (outcome.code !== "TLS_PASSTHROUGH" || client.clientCert)) {
     const scored = tlsChains
       .filter(relevant)
       .map((c) => ({ c, misses: independentMisses(c, a) }))
