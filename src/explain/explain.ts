@@ -488,7 +488,16 @@ function hintsFor(l: ListenerModel, a: MatchAttrs, client: ClientSpec, chain: Ch
       .map((c) => ({ c, misses: independentMisses(c, a) }))
       .sort((x, y) => x.misses.length - y.misses.length);
     const best = scored[0];
-    if (best) {
+    // The client sent a ClientHello but the listener did not see it: SNI and ALPN were never read.
+    const tlsUnseen = a.transport !== "tls";
+    if (tlsUnseen) {
+      const inspector = l.listenerFilters.find((f) => f.kind === "tls_inspector");
+      hints.push(
+        inspector
+          ? `TLS was not detected: tls_inspector ${inspector.disabled ? "is disabled for this port (filter_disabled)" : "did not run"}, so the connection looks like raw_buffer with no SNI or ALPN${best ? `; with it, ${chainLabel(best.c)} (${transportLabel(best.c.transport)}) could match` : ""}.`
+          : `TLS was not detected: this listener has no tls_inspector, so every connection looks like raw_buffer with no SNI or ALPN${best ? `; with one, ${chainLabel(best.c)} (${transportLabel(best.c.transport)}) could match` : ""}.`,
+      );
+    } else if (best) {
       const wants = best.misses.map((m) => m.wants).join(" and ");
       const tlsLabel = transportLabel(best.c.transport);
       if (best.misses.length) {
@@ -500,15 +509,6 @@ function hintsFor(l: ListenerModel, a: MatchAttrs, client: ClientSpec, chain: Ch
       if (alpnMiss && best.c.match.applicationProtocols?.some((p) => p.startsWith("istio"))) {
         hints.push(
           `That chain only takes mesh clients (ALPN ${best.c.match.applicationProtocols.join(",")}); curl cannot offer those. To test it by hand: openssl s_client -connect ${a.dstIp}:${a.dstPort} -alpn istio -cert cert.pem -key key.pem. To accept any mTLS client on this port, make it STRICT (PeerAuthentication mode STRICT): Istio's STRICT chain has no ALPN match.`,
-        );
-      }
-      const tpMiss = best.misses.find((m) => m.level === "transport_protocol");
-      if (tpMiss && a.transport === "raw_buffer") {
-        const inspector = l.listenerFilters.find((f) => f.kind === "tls_inspector");
-        hints.push(
-          inspector
-            ? `TLS was not detected: tls_inspector ${inspector.disabled ? "is disabled for this port (filter_disabled)" : "did not see a ClientHello"}.`
-            : "TLS was not detected: this listener has no tls_inspector, so every connection looks like raw_buffer with no SNI or ALPN.",
         );
       }
       const sniMiss = best.misses.find((m) => m.level === "server_names");
