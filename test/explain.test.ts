@@ -27,6 +27,7 @@ test("Istio 1.3 PERMISSIVE: a raw mTLS curl lands on the {} plaintext chain, bec
   assert.match(r.outcome.clientSees, /curl exit 35.*wrong version number/);
   const mtls = r.candidates.find((c) => c.match.includes("ALPN istio"))!;
   assert.is(mtls.level, "application_protocols");
+  assert.is(mtls.reason, "wants ALPN istio; the client offers h2,http/1.1");
   assert.ok(r.hints.some((h) => /would take this connection if the client had ALPN istio/.test(h)));
   assert.ok(r.hints.some((h) => /openssl s_client .* -alpn istio/.test(h)));
 });

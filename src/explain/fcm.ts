@@ -300,7 +300,7 @@ export function lookupClassic(l: ListenerModel, a: MatchAttrs): ChainLookup {
       !commit("application_protocols", shown, chose, keep, (c) =>
         c.keys.alpn.includes("")
           ? `has no application_protocols, but a chain lists the client's "${chose}" and Envoy commits to it`
-          : chose && !c.keys.alpn.includes("")
+          : chose && chose !== "any ALPN"
             ? `wants ALPN ${c.keys.alpn.join(",")}; Envoy committed to "${chose}", the client's first protocol that any chain lists`
             : `wants ALPN ${c.keys.alpn.join(",")}; the client offers ${a.alpn.length ? a.alpn.join(",") : "none"}`,
       )
