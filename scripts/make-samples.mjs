@@ -162,7 +162,7 @@ function sidecarDump({ workloadMode, ports, istioVersion = "1.20.3", name }) {
           node: {
             id: `sidecar~${POD_IP}~${name}-7c9d8f6b5-x2x9z.default~default.svc.cluster.local`,
             cluster: `${name}.default`,
-            metadata: { ISTIO_VERSION: istioVersion, INSTANCE_IPS: POD_IP, NAMESPACE: "default", POD_NAME: `${name}-7c9d8f6b5-x2x9z` },
+            metadata: { ISTIO_VERSION: istioVersion, INSTANCE_IPS: POD_IP, NAMESPACE: "default", POD_NAME: `${name}-7c9d8f6b5-x2x9z`, LABELS: { app: name } },
             user_agent_name: "envoy",
             user_agent_build_version: { version: { major_number: 1, minor_number: 28, patch: 1 }, metadata: { "build.type": "RELEASE" } },
           },
@@ -233,12 +233,84 @@ function gatewayDump() {
   };
 }
 
+/** A client sidecar's outbound clusters, one subset per DestinationRule TLS mode (istio-generation.md §3). */
+function clientDump({ v2 }) {
+  const upstream = (tlsCtx) =>
+    v2
+      ? tlsCtx
+      : { name: "envoy.transport_sockets.tls", typed_config: { "@type": T("envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext"), ...tlsCtx } };
+  const istioMutual = (port, subset, host, alpn) => ({
+    common_tls_context: {
+      alpn_protocols: alpn,
+      ...(v2
+        ? { tls_certificates: [{ certificate_chain: { filename: "/etc/certs/cert-chain.pem" }, private_key: { filename: "/etc/certs/key.pem" } }], validation_context: { trusted_ca: { filename: "/etc/certs/root-cert.pem" }, verify_subject_alt_name: [`spiffe://cluster.local/ns/default/sa/${host.split(".")[0]}`] } }
+        : { tls_certificate_sds_secret_configs: [sds("default")], combined_validation_context: { default_validation_context: { match_subject_alt_names: [{ exact: `spiffe://cluster.local/ns/default/sa/${host.split(".")[0]}` }] }, validation_context_sds_secret_config: sds("ROOTCA") } }),
+    },
+    sni: `outbound_.${port}_.${subset}_.${host}`,
+  });
+  const simple = (host) => ({ common_tls_context: { ...(v2 ? { validation_context: { trusted_ca: { filename: "/etc/ssl/certs/ca-certificates.crt" } } } : { combined_validation_context: { default_validation_context: {}, validation_context_sds_secret_config: { name: "file-root:system", sds_config: { ads: {}, resource_api_version: "V3" } } } }) }, sni: host });
+  const mutualFiles = (host) => ({ common_tls_context: { tls_certificates: [{ certificate_chain: { filename: "/etc/app-certs/client.pem" }, private_key: { filename: "/etc/app-certs/client-key.pem" } }], validation_context: { trusted_ca: { filename: "/etc/app-certs/ca.pem" } } }, sni: host });
+  const mutualCred = (host) => ({ common_tls_context: { tls_certificate_sds_secret_configs: [{ name: "kubernetes://client-credential", sds_config: { ads: {}, resource_api_version: "V3" } }], combined_validation_context: { default_validation_context: {}, validation_context_sds_secret_config: { name: "kubernetes://client-credential-cacert", sds_config: { ads: {}, resource_api_version: "V3" } } } }, sni: host });
+  const meshAlpn = v2 ? ["istio"] : ["istio-peer-exchange", "istio"];
+  const cluster = (port, subset, host, tls, auto) => {
+    const name = `outbound|${port}|${subset}|${host}`;
+    const c = { name, type: "EDS", eds_cluster_config: { eds_config: { ads: {}, resource_api_version: "V3" }, service_name: name }, connect_timeout: "10s" };
+    if (!v2) c["@type"] = T("envoy.config.cluster.v3.Cluster");
+    if (auto) {
+      c.transport_socket_matches = [
+        { name: "tlsMode-istio", match: { tlsMode: "istio" }, transport_socket: v2 ? { name: "tls", typed_config: { "@type": "type.googleapis.com/envoy.api.v2.auth.UpstreamTlsContext", ...istioMutual(port, subset, host, meshAlpn) } } : upstream(istioMutual(port, subset, host, meshAlpn)) },
+        { name: "tlsMode-disabled", match: {}, transport_socket: { name: v2 ? "raw_buffer" : "envoy.transport_sockets.raw_buffer", ...(v2 ? {} : { typed_config: { "@type": T("envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer") } }) } },
+      ];
+    } else if (tls) {
+      if (v2) c.tls_context = tls;
+      else c.transport_socket = upstream(tls);
+    }
+    return c;
+  };
+  const clusters = [];
+  for (const [host, ports] of [["reviews.default.svc.cluster.local", [9080]], ["ratings.default.svc.cluster.local", [9080, 8080]], ["productpage.default.svc.cluster.local", [9080]]]) {
+    for (const port of ports) {
+      clusters.push(cluster(port, "", host, null, true));
+      clusters.push(cluster(port, "plain", host, null, false));
+      clusters.push(cluster(port, "mesh", host, istioMutual(port, "mesh", host, meshAlpn), false));
+      clusters.push(cluster(port, "simple", host, simple(host), false));
+      clusters.push(cluster(port, "mutual-files", host, mutualFiles(host), false));
+      if (!v2) clusters.push(cluster(port, "mutual-cred", host, mutualCred(host), false));
+    }
+  }
+  clusters.push(cluster(9080, "", "legacy.default.svc.cluster.local", null, true));
+  const lu = "2026-11-20T10:00:00.000Z";
+  const adm = (k) => T(`envoy.admin.${v2 ? "v2alpha" : "v3"}.${k}`);
+  const ep = (host, port, ip, tlsMode) => ({
+    cluster_name: `outbound|${port}||${host}`,
+    endpoints: [{ locality: {}, lb_endpoints: [{ endpoint: { address: { socket_address: { address: ip, port_value: port } } }, health_status: "HEALTHY", metadata: { filter_metadata: { ...(tlsMode ? { "envoy.transport_socket_match": { tlsMode } } : {}), istio: { workload: `${host.split(".")[0]}-v1;default;${host.split(".")[0]};v1;Kubernetes` } } }, load_balancing_weight: 1 }] }],
+  });
+  const configs = [
+    { "@type": adm("BootstrapConfigDump"), bootstrap: { node: { id: `sidecar~10.244.3.4~productpage-v1-6b746f74dc-9stvs.default~default.svc.cluster.local`, metadata: { ISTIO_VERSION: v2 ? "1.4.3" : "1.20.3", INSTANCE_IPS: "10.244.3.4", LABELS: { app: "productpage" }, NAMESPACE: "default" } } }, last_updated: lu },
+    { "@type": adm("ClustersConfigDump"), version_info: "1", dynamic_active_clusters: clusters.map((cluster) => ({ version_info: "1", cluster, last_updated: lu })) },
+  ];
+  if (!v2) {
+    configs.push({
+      "@type": adm("EndpointsConfigDump"),
+      dynamic_endpoint_configs: [
+        { endpoint_config: { "@type": T("envoy.config.endpoint.v3.ClusterLoadAssignment"), ...ep("reviews.default.svc.cluster.local", 9080, "10.244.1.7", "istio") } },
+        { endpoint_config: { "@type": T("envoy.config.endpoint.v3.ClusterLoadAssignment"), ...ep("ratings.default.svc.cluster.local", 9080, "10.244.1.7", "istio") } },
+        { endpoint_config: { "@type": T("envoy.config.endpoint.v3.ClusterLoadAssignment"), ...ep("ratings.default.svc.cluster.local", 8080, "10.244.1.7", "istio") } },
+        { endpoint_config: { "@type": T("envoy.config.endpoint.v3.ClusterLoadAssignment"), ...ep("legacy.default.svc.cluster.local", 9080, "10.244.5.5", null) } },
+      ],
+    });
+  }
+  return { configs };
+}
+
 const samples = {
   "modern-permissive.json": sidecarDump({ name: "reviews", workloadMode: "PERMISSIVE", ports: [{ port: 9080, protocol: "http" }, { port: 3306, protocol: "tcp" }] }),
   "modern-strict.json": sidecarDump({ name: "reviews", workloadMode: "STRICT", ports: [{ port: 9080, protocol: "http" }, { port: 3306, protocol: "tcp" }] }),
   "modern-disable.json": sidecarDump({ name: "reviews", workloadMode: "DISABLE", ports: [{ port: 9080, protocol: "http" }, { port: 3306, protocol: "tcp" }] }),
   "modern-portlevel.json": sidecarDump({ name: "ratings", workloadMode: "STRICT", ports: [{ port: 9080, protocol: "http" }, { port: 8080, protocol: "http", mode: "PERMISSIVE" }] }),
   "gateway-mutual.json": gatewayDump(),
+  "client-productpage.json": clientDump({ v2: false }),
+  "client-productpage-1.4-v2.json": clientDump({ v2: true }),
 };
 fs.mkdirSync(out, { recursive: true });
 for (const [file, dump] of Object.entries(samples)) fs.writeFileSync(path.join(out, file), JSON.stringify(dump, null, 1) + "\n");

@@ -6,7 +6,8 @@ import { formatDiagnostic, InputError } from "./diag.js";
 import { loadFile, type InputFormat, type LoadedInput } from "./load/dump.js";
 import { PRESET_HELP, PRESET_NAMES, type PresetName } from "./explain/clients.js";
 import { renderExplain, runExplain } from "./commands/explain.js";
-import { renderClusters, renderListeners } from "./commands/summary.js";
+import { renderClusters, renderEndpoints, renderListeners, renderRoutes, renderSecrets } from "./commands/summary.js";
+import { inboundPorts, portMode, renderTlsCheck, runTlsCheck } from "./commands/tlscheck.js";
 import type { OutputFormat } from "./output/table.js";
 
 const STDIN = "/dev/stdin";
@@ -42,7 +43,7 @@ const EPILOG = `Inputs: Envoy admin /config_dump JSON (v3, or v2 from Istio 1.1-
 a bootstrap, a single Listener/Cluster/RouteConfiguration; .gz files; "-" for stdin; dumps pasted into bug reports
 (cut short, ...snip..., comments) are read as far as they go, with a warning.
 
-Exit codes: 0 done; 2 bad input or usage (the message names the file and the place).`;
+Exit codes: 0 done; 1 tls-check found a CONFLICT; 2 bad input or usage (the message names the file and the place).`;
 
 export async function main(argv: string[]): Promise<void> {
   const clientHelp = PRESET_NAMES.map((p) => `${p}: ${PRESET_HELP[p]}`).join("\n");
@@ -66,6 +67,9 @@ export async function main(argv: string[]): Promise<void> {
           .option("source-port", { type: "number", describe: "client port (default 40000)" })
           .option("direct-source-ip", { type: "string", describe: "peer IP before PROXY protocol (default: --source-ip)" })
           .option("listener", { type: "string", describe: "start at this listener (skip listener selection)" })
+          .option("host", { type: "string", describe: "HTTP Host header (default: the SNI, else destination ip:port)" })
+          .option("path", { type: "string", describe: "HTTP path (default /)" })
+          .option("header", { type: "string", array: true, describe: "HTTP request header k=v (repeatable)" })
           .option("detected", { type: "boolean", default: false, describe: "take --transport/--alpn/--sni as what the listener filters reported (e.g. from an access log)" })
           .example("$0 dump.json --port 80", "every client against port 80")
           .example("$0 dump.json -p 9080 -c curl-mtls", "why a raw mTLS curl lands where it does")
@@ -86,6 +90,9 @@ export async function main(argv: string[]): Promise<void> {
           ...(a.directSourceIp ? { directSourceIp: a.directSourceIp } : {}),
           ...(a.listener ? { listener: a.listener } : {}),
           detected: a.detected,
+          ...(a.host ? { host: a.host } : {}),
+          ...(a.path ? { path: a.path } : {}),
+          ...(a.header?.length ? { headers: parseHeaders(a.header as string[]) } : {}),
         });
         out(renderExplain(input, results, a.output));
       },
@@ -110,6 +117,56 @@ export async function main(argv: string[]): Promise<void> {
           .option("port", { alias: "p", type: "number", describe: "only Istio clusters for this port" }),
       (a) => out(renderClusters(load(a.dump, a), a.output, { ...(a.name ? { name: a.name } : {}), ...(a.port !== undefined ? { port: a.port } : {}) })),
     )
+    .command(
+      "tls-check <client> [server]",
+      "will the server take what the client proxy sends? Per host:port: CLIENT, SERVER, STATUS (OK, CONFLICT, PLAINTEXT, UNKNOWN) and why. Exit 1 on any CONFLICT",
+      (y) =>
+        y
+          .positional("client", { type: "string", demandOption: true, describe: "the client proxy's dump (with one dump only: what it sends and what it accepts)" })
+          .positional("server", { type: "string", describe: "the server proxy's dump" })
+          .option("service", { type: "string", describe: "pair only the client's clusters for host:port (e.g. reviews.default.svc.cluster.local:9080)" })
+          .option("from", { choices: PRESET_NAMES, describe: "a client without a sidecar: check this preset (e.g. plaintext) against the single dump given as the server" }),
+      (a) => {
+        let service: { host: string; port: number } | undefined;
+        if (a.service) {
+          const m = /^(.+):(\d+)$/.exec(a.service);
+          if (!m) throw new UsageError(`--service wants host:port, not "${a.service}"`);
+          service = { host: m[1]!, port: Number(m[2]) };
+        }
+        const first = load(a.client, a);
+        let report;
+        if (a.from) report = runTlsCheck(undefined, first, { from: a.from as PresetName, ...(service ? { service } : {}) });
+        else if (a.server) report = runTlsCheck(first, load(a.server, a), service ? { service } : {});
+        else {
+          report = runTlsCheck(first, undefined, {});
+          report.serverPorts = inboundPorts(first).map((p) => portMode(first, p));
+        }
+        out(renderTlsCheck(report, a.output));
+        if (report.rows.some((r) => r.status === "CONFLICT")) process.exitCode = 1;
+      },
+    )
+    .command(
+      "routes <dump>",
+      "one row per route: route config, virtual host, domains, match, destination cluster",
+      (y) => y.positional("dump", { type: "string", demandOption: true }).option("name", { type: "string", describe: "only this route configuration" }),
+      (a) => out(renderRoutes(load(a.dump, a), a.output, a.name ? { name: a.name } : {})),
+    )
+    .command(
+      "endpoints <dump>",
+      "one row per endpoint: address, health, tlsMode (auto mTLS), locality, cluster",
+      (y) =>
+        y
+          .positional("dump", { type: "string", demandOption: true })
+          .option("cluster", { type: "string", describe: "only clusters whose name contains this" })
+          .option("port", { alias: "p", type: "number", describe: "only endpoints on this port" }),
+      (a) => out(renderEndpoints(load(a.dump, a), a.output, { ...(a.cluster ? { cluster: a.cluster } : {}), ...(a.port !== undefined ? { port: a.port } : {}) })),
+    )
+    .command(
+      "secrets <dump>",
+      "one row per secret: name, state, type, certificate validity (private keys are never printed)",
+      (y) => y.positional("dump", { type: "string", demandOption: true }),
+      (a) => out(renderSecrets(load(a.dump, a), a.output)),
+    )
     .epilog(EPILOG)
     .strict()
     .help()
@@ -123,6 +180,16 @@ export async function main(argv: string[]): Promise<void> {
 }
 
 class UsageError extends Error {}
+
+function parseHeaders(list: string[]): Record<string, string> {
+  const out: Record<string, string> = Object.create(null);
+  for (const h of list) {
+    const i = h.indexOf("=");
+    if (i <= 0) throw new UsageError(`--header wants k=v, not "${h}"`);
+    out[h.slice(0, i).trim().toLowerCase()] = h.slice(i + 1);
+  }
+  return out;
+}
 
 // yargs reads a bare "-" as an empty string: pass stdin under a name it keeps.
 main(hideBin(process.argv).map((a) => (a === "-" ? STDIN : a))).catch((e: unknown) => {

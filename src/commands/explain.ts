@@ -4,6 +4,8 @@ import { PRESET_NAMES, presetClient, sidecarAlpn, type ClientSpec, type PresetNa
 import { explainConnection, type ExplainResult } from "../explain/explain.js";
 import { listenerModel, peekListener } from "../model/listener.js";
 import { renderTable, type OutputFormat } from "../output/table.js";
+import { actionText } from "../model/route.js";
+import { sendsText } from "../model/upstream.js";
 
 export interface ExplainOptions {
   port: number;
@@ -18,6 +20,9 @@ export interface ExplainOptions {
   directSourceIp?: string;
   listener?: string;
   detected?: boolean;
+  host?: string;
+  path?: string;
+  headers?: Record<string, string>;
 }
 
 /** Is the destination port an HTTP port in this dump (its chains end in an HTTP connection manager)? */
@@ -64,6 +69,7 @@ export function runExplain(input: LoadedInput, o: ExplainOptions): ExplainResult
       ...(o.sourcePort !== undefined ? { srcPort: o.sourcePort } : {}),
       ...(o.directSourceIp ? { directSrcIp: o.directSourceIp } : {}),
       ...(o.listener ? { listenerName: o.listener } : {}),
+      ...(o.host || o.path || o.headers ? { http: { ...(o.host ? { host: o.host } : {}), ...(o.path ? { path: o.path } : {}), ...(o.headers ? { headers: o.headers } : {}) } } : {}),
       ...(o.detected ? { detected: { transport: o.transport ?? "raw_buffer", alpn: o.alpn ?? [], sni: o.sni ?? "" } } : {}),
     });
   });
@@ -143,6 +149,18 @@ function renderOne(r: ExplainResult, format: OutputFormat): string {
   if (r.next?.clientCertificate && r.next.clientCertificate !== "none") kv("Client cert", r.next.clientCertificate);
   kv("Client sees", r.outcome.clientSees);
   if (r.outcome.envoySide) kv("Envoy side", r.outcome.envoySide);
+  if (r.route) {
+    const d = r.route;
+    const where = `Host ${d.request.host}, path ${d.request.path}`;
+    if (d.kind === "route") kv("Route", `${where} → ${d.routeConfig} / virtual host ${d.virtualHost} / route ${d.routeIndex}${d.routeName ? ` "${d.routeName}"` : ""} (${d.match}) → ${actionText(d.action)}`);
+    else if (d.kind === "no-route-config") kv("Route", `${where}: route configuration ${d.name} is not in this dump`);
+    else kv("Route", `${where} → ${d.routeConfig}${"virtualHost" in d ? ` / ${d.virtualHost}` : ""}: ${d.kind}`);
+  }
+  if (r.upstream) {
+    const u = r.upstream;
+    const per = u.endpoints.map((e) => `${e.endpoint}: ${sendsText(e.sends)}`).join("; ");
+    kv("Upstream", `${u.cluster} [${u.mode}] ${per}${u.notes.length ? ` (${u.notes.join("; ")})` : ""}`);
+  }
   if (r.hints.length) {
     lines.push(md ? "\n**What would change it:**\n" : "\nWhat would change it:");
     for (const hnt of r.hints) lines.push(`${md ? "-" : "  •"} ${hnt}`);

@@ -5,6 +5,9 @@ import { clusterModel } from "../model/cluster.js";
 import { chainLabel, formatAddr, listenerModel, matchText, peekListener, terminalText, type ChainModel, type ListenerModel } from "../model/listener.js";
 import { transportLabel, type TransportSummary } from "../model/tls.js";
 import { renderTable, type OutputFormat } from "../output/table.js";
+import { allEndpoints } from "../model/endpoint.js";
+import { routeRows } from "../model/route.js";
+import { secretModels } from "../model/secret.js";
 
 export interface ChainRow {
   listener: string;
@@ -110,5 +113,37 @@ export function renderClusters(input: LoadedInput, format: OutputFormat, filter:
         ? c.socketMatches.map((m) => `match ${JSON.stringify(m.match)} (${m.name}) → ${tlsText(m.transport)}`).join("\n") + `\nelse → ${tlsText(c.transport)}`
         : tlsText(c.transport),
     ]),
+  );
+}
+
+export function renderRoutes(input: LoadedInput, format: OutputFormat, filter: { name?: string }): string {
+  const rows = routeRows(input, filter);
+  if (format === "json") return JSON.stringify({ file: input.file, routes: rows }, null, 2);
+  if (!rows.length) return `no routes in ${input.file}`;
+  return renderTable(
+    format,
+    ["ROUTE CONFIG", "VIRTUAL HOST", "DOMAINS", "#", "MATCH", "DESTINATION"],
+    rows.map((r) => [r.routeConfig, `${r.virtualHost}${r.requireTls ? ` (require TLS: ${r.requireTls})` : ""}`, r.domains.length > 3 ? `${r.domains.slice(0, 3).join(", ")} +${r.domains.length - 3} more` : r.domains.join(", "), r.index, r.match, r.action]),
+  );
+}
+
+export function renderEndpoints(input: LoadedInput, format: OutputFormat, filter: { cluster?: string; port?: number }): string {
+  const rows = allEndpoints(input).filter((e) => (!filter.cluster || e.cluster.includes(filter.cluster)) && (filter.port === undefined || e.address.endsWith(`:${filter.port}`)));
+  if (format === "json") return JSON.stringify({ file: input.file, endpoints: rows }, null, 2);
+  if (!rows.length) return input.sections.has("endpoints") ? `no endpoints in ${input.file}` : `${input.file} has no endpoints section (Envoy omits EDS unless asked: /config_dump?include_eds)`;
+  return renderTable(format, ["ENDPOINT", "STATUS", "TLS MODE", "LOCALITY", "CLUSTER"], rows.map((e) => [e.address, e.health, String(e.socketMatch.tlsMode ?? "-"), e.locality || "-", e.cluster]));
+}
+
+export function renderSecrets(input: LoadedInput, format: OutputFormat, now = new Date()): string {
+  const ms = secretModels(input, now);
+  if (format === "json") return JSON.stringify({ file: input.file, secrets: ms }, null, 2);
+  if (!ms.length) return `no secrets in ${input.file}`;
+  return renderTable(
+    format,
+    ["NAME", "STATE", "TYPE", "SOURCE", "VALID", "NOT AFTER", "SERIAL"],
+    ms.map((s) => {
+      const c = s.certificates[0];
+      return [s.name, s.state.toUpperCase(), s.type, s.source || "-", c ? (c.valid ? "yes" : "NO") : "-", c?.notAfter ?? "-", c?.serial ?? "-"];
+    }),
   );
 }

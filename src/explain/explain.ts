@@ -4,6 +4,8 @@ import type { ListenerFilterChainMatchPredicate } from "../gen/types/envoy/confi
 import type { LoadedInput } from "../load/dump.js";
 import { chainLabel, formatAddr, listenerModel, matchText, peekListener, terminalText, type ChainModel, type ListenerModel, type ListenerPeek } from "../model/listener.js";
 import { transportLabel, type TlsSummary } from "../model/tls.js";
+import { actionText, decideRoute, findRouteConfig, type RouteDecision } from "../model/route.js";
+import { upstreamPlan, type UpstreamPlan } from "../model/upstream.js";
 import type { ClientSpec } from "./clients.js";
 import { independentMisses, lookupClassic, validateListener, type ChainLookup, type Level, type MatchAttrs } from "./fcm.js";
 import { isWildcard, parseIp } from "./ip.js";
@@ -17,6 +19,8 @@ export interface ConnectionRequest {
   srcPort?: number;
   directSrcIp?: string;
   listenerName?: string;
+  /** The HTTP request, when the chain ends in an HTTP connection manager. */
+  http?: { host?: string; path?: string; headers?: Record<string, string> };
   /** Take transport/ALPN/SNI as what the listener filters reported (skip inspector simulation). */
   detected?: { transport: string; alpn: string[]; sni: string };
 }
@@ -36,6 +40,8 @@ export type OutcomeCode =
   | "PLAINTEXT_HTTP"
   | "PLAINTEXT_TCP"
   | "BLACKHOLE"
+  | "NO_ROUTE"
+  | "HTTPS_REDIRECT"
   | "OTHER";
 
 export interface Outcome {
@@ -80,6 +86,10 @@ export interface ExplainResult {
   filterChain: { index: number; name?: string; isDefault: boolean; terminatesTls: boolean; requiresClientCertificate: boolean; match: string; transport: string; terminal: string } | null;
   candidates: CandidateView[];
   next: { negotiatedAlpn?: string | null; clientCertificate?: string; terminal?: string } | null;
+  /** The HTTP route followed from the chain's connection manager, when there is one. */
+  route: (RouteDecision & { request: { host: string; path: string } }) | null;
+  /** How this proxy then connects to the route's (or tcp_proxy's) cluster. */
+  upstream: UpstreamPlan | null;
   outcome: Outcome;
   hints: string[];
 }
@@ -233,6 +243,8 @@ export function explainConnection(input: LoadedInput, req: ConnectionRequest): E
     filterChain: null,
     candidates: [],
     next: null,
+    route: null,
+    upstream: null,
     hints: [],
   };
   const all = activeListeners(input);
@@ -364,9 +376,49 @@ export function explainConnection(input: LoadedInput, req: ConnectionRequest): E
       terminal: terminalText(chain.terminal),
     };
   }
-  const outcome = decideOutcome(final, lookup, chain, client, base);
+  let outcome = decideOutcome(final, lookup, chain, client, base);
+  if (chain) outcome = followTerminal(input, chain, outcome, base, req, attrs);
   base.hints = hintsFor(final, attrs, client, chain, outcome, req);
   return { ...base, outcome };
+}
+
+/** After the chain: the HTTP route and the cluster, then how this proxy connects upstream. */
+function followTerminal(input: LoadedInput, chain: ChainModel, outcome: Outcome, base: Omit<ExplainResult, "outcome">, req: ConnectionRequest, a: MatchAttrs): Outcome {
+  const t = chain.terminal;
+  let cluster: string | undefined;
+  if (t.kind === "tcp_proxy" && outcome.ok) cluster = t.cluster ?? t.weightedClusters?.[0]?.name;
+  if (t.kind === "hcm" && outcome.ok) {
+    const host = req.http?.host ?? (a.sni || `${a.dstIp}:${a.dstPort}`);
+    const path = req.http?.path ?? "/";
+    const name = t.routeConfigName ?? t.inlineRoutes?.name ?? "(inline)";
+    const rc = t.inlineRoutes ?? (t.routeConfigName !== undefined ? findRouteConfig(input, t.routeConfigName) : undefined);
+    const d = decideRoute(rc, name, { host, path, headers: req.http?.headers ?? {}, tls: chain.transport.kind === "tls" });
+    base.route = { ...d, request: { host, path } };
+    switch (d.kind) {
+      case "no-route-config":
+        return { ...outcome, summary: `${outcome.summary} (route configuration ${name} is not in this dump: the route is unknown)` };
+      case "no-virtual-host":
+      case "no-route":
+        return {
+          code: "NO_ROUTE",
+          ok: false,
+          summary: `${outcome.summary}; but ${d.kind === "no-virtual-host" ? `no virtual host of ${d.routeConfig} takes Host ${host}` : `no route of ${d.routeConfig}/${d.virtualHost} matches ${path}`}`,
+          clientSees: "HTTP 404 (access log NR route_not_found)",
+        };
+      case "tls-redirect":
+        return { code: "HTTPS_REDIRECT", ok: false, summary: `${outcome.summary}; virtual host ${d.virtualHost} requires TLS (require_tls): Envoy redirects`, clientSees: `HTTP 301 to https://${host.replace(/:\d+$/, "")}${path}` };
+      case "route":
+        if (d.action.kind === "cluster") cluster = d.action.cluster;
+        else if (d.action.kind === "weighted") cluster = d.action.clusters[0]?.name;
+        else return { ...outcome, summary: `${outcome.summary}; route ${d.routeIndex} (${d.match}): ${actionText(d.action)}`, clientSees: d.action.kind === "redirect" ? `HTTP ${d.action.code} to ${d.action.to}` : d.action.kind === "direct_response" ? `HTTP ${d.action.status} from Envoy` : outcome.clientSees };
+        outcome = { ...outcome, summary: `${outcome.summary}; route ${d.routeIndex} (${d.match}) → ${actionText(d.action)}` };
+    }
+  }
+  if (cluster !== undefined) {
+    const plan = upstreamPlan(input, cluster);
+    if (plan) base.upstream = plan;
+  }
+  return outcome;
 }
 
 function defaultOnly(l: ListenerModel): ChainLookup {

@@ -86,6 +86,8 @@ export interface Identity {
   nodeType?: string; // sidecar, router, waypoint
   podName?: string;
   namespace?: string;
+  /** The workload's app: LABELS.app, metadata app, or WORKLOAD_NAME. */
+  app?: string;
   istioVersion?: string;
   envoyVersion?: string;
   ips: string[];
@@ -471,12 +473,15 @@ function readIdentity(input: LoadedInput): Identity | undefined {
     if (mm) envoyVersion = mm[1];
   }
   const podName = str(m.POD_NAME) ?? idParts[2]?.split(".")[0];
+  const labels = isObject(m.LABELS) ? m.LABELS : {};
+  const app = str(labels.app) ?? str(m.app) ?? str(m.WORKLOAD_NAME)?.replace(/-v\d+$/, "");
   return {
     nodeId: id,
     nodeType: idParts[0],
     podName,
     namespace: str(m.NAMESPACE) ?? idParts[2]?.split(".")[1],
     istioVersion: str(m.ISTIO_VERSION),
+    ...(app ? { app } : {}),
     envoyVersion,
     ips: [...ips],
     source: b.path,

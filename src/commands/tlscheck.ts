@@ -1,0 +1,240 @@
+// `envoy-explain tls-check <client-dump> [<server-dump>]`: will the server take what the client
+// proxy sends? Both halves come from the Envoy config itself: the client's cluster (with auto mTLS
+// resolved per endpoint) gives the connection, and the explain engine runs it through the server's
+// listeners.
+import type { LoadedInput } from "../load/dump.js";
+import { presetClient, sidecarAlpn, type ClientSpec, type PresetName } from "../explain/clients.js";
+import { explainConnection, type ExplainResult } from "../explain/explain.js";
+import { clusterModel } from "../model/cluster.js";
+import { listenerModel, peekListener } from "../model/listener.js";
+import { sendsText, upstreamPlan, type UpstreamSends } from "../model/upstream.js";
+import { renderTable, type OutputFormat } from "../output/table.js";
+import { isWildcard } from "../explain/ip.js";
+
+export type Status = "OK" | "CONFLICT" | "PLAINTEXT" | "UNKNOWN";
+
+export interface CheckRow {
+  host: string;
+  port: number;
+  cluster?: string;
+  client: { mode: string; sends: string; endpoint?: string; notes: string[] };
+  server: { port: number; mode: string; chain: string; outcome: string };
+  status: Status;
+  reason: string;
+}
+
+export interface PortMode {
+  port: number;
+  mode: "STRICT" | "PERMISSIVE" | "DISABLE" | "CUSTOM";
+  accepts: { plaintext: boolean; meshMtls: boolean; otherMtls: boolean; tlsPassthrough: boolean };
+  detail: string;
+}
+
+/** Ports the workload serves: chains with a destination port on the capture listener, and per-port inbound listeners. */
+export function inboundPorts(server: LoadedInput): number[] {
+  const ports = new Set<number>();
+  const own = new Set(server.identity?.ips ?? []);
+  for (const rec of server.listeners) {
+    const p = peekListener(rec);
+    const port = p.addresses[0]?.port;
+    const ip = p.addresses[0]?.ip;
+    if (p.capture && p.bindToPort && (p.name === "virtualInbound" || port === 15006)) {
+      for (const c of listenerModel(rec).chains) {
+        const dp = c.match.destinationPort;
+        if (dp && dp !== 15006 && !(c.terminal.kind === "tcp_proxy" && c.terminal.cluster === "BlackHoleCluster")) ports.add(dp);
+      }
+    } else if (port && ip && !p.bindToPort && !isWildcard(ip) && (own.size === 0 || own.has(ip))) {
+      const m = listenerModel(rec);
+      if (m.trafficDirection !== "OUTBOUND" && (own.has(ip) || m.chains.some((c) => c.transport.kind === "tls"))) ports.add(port);
+    }
+  }
+  for (const p of [15020, 15021, 15090]) ports.delete(p);
+  return [...ports].sort((a, b) => a - b);
+}
+
+function run(server: LoadedInput, port: number, client: ClientSpec): ExplainResult {
+  return explainConnection(server, { client, dstPort: port });
+}
+
+export function portMode(server: LoadedInput, port: number): PortMode {
+  const sidecar = presetClient("istio-sidecar", { sidecar: sidecarAlpn(server, portIsHttpOn(server, port), server.olderApi) });
+  const mesh = run(server, port, sidecar);
+  const plain = run(server, port, presetClient("plaintext", {}));
+  const curl = run(server, port, presetClient("curl-mtls", {}));
+  const tls = run(server, port, presetClient("curl-tls", {}));
+  const accepts = {
+    plaintext: plain.outcome.ok && !plain.filterChain?.terminatesTls,
+    meshMtls: mesh.outcome.ok && !!mesh.filterChain?.requiresClientCertificate,
+    otherMtls: curl.outcome.ok && !!curl.filterChain?.terminatesTls,
+    tlsPassthrough: tls.outcome.code === "TLS_PASSTHROUGH",
+  };
+  const mode: PortMode["mode"] = accepts.meshMtls ? (accepts.plaintext ? "PERMISSIVE" : "STRICT") : accepts.plaintext ? "DISABLE" : "CUSTOM";
+  const yes = (b: boolean) => (b ? "yes" : "no");
+  const detail = `plaintext ${yes(accepts.plaintext)}, mesh mTLS ${yes(accepts.meshMtls)}, other mTLS clients ${yes(accepts.otherMtls)}, TLS passthrough ${yes(accepts.tlsPassthrough)}`;
+  return { port, mode, accepts, detail };
+}
+
+function clientFromSends(s: UpstreamSends, server: LoadedInput, port: number): ClientSpec {
+  const base = presetClient(s.transport === "tls" ? "curl-tls" : "plaintext", {});
+  return {
+    ...base,
+    preset: `cluster (${s.mode})`,
+    description: `the client proxy: ${sendsText(s)}`,
+    transport: s.transport,
+    alpn: s.alpn,
+    sni: s.sni,
+    clientCert: s.clientCertificate,
+    tool: "envoy",
+    plaintextProtocol: s.transport === "raw_buffer" ? (portIsHttpOn(server, port) ? "http/1.1" : null) : null,
+  };
+}
+
+function portIsHttpOn(server: LoadedInput, port: number): boolean {
+  for (const rec of server.listeners) {
+    const p = peekListener(rec);
+    if (!p.capture && !p.addresses.some((a) => a.port === port)) continue;
+    if (listenerModel(rec).chains.some((c) => (c.match.destinationPort === port || p.addresses.some((a) => a.port === port)) && c.terminal.kind === "hcm")) return true;
+  }
+  return false;
+}
+
+/** The verdict for one client connection against the server (istio-generation.md §5.4 step 3, from real config). */
+export function verdict(s: UpstreamSends, r: ExplainResult, port: number, mode: string, viaProxy = true): { status: Status; reason: string } {
+  const code = r.outcome.code;
+  const sends = sendsText(s);
+  const where = `server port ${port} is ${mode}`;
+  const sees = viaProxy ? "the client's app sees 503 (UC/UF: upstream connect error or disconnect/reset before headers)" : `the client sees ${r.outcome.clientSees}`;
+  if (code === "NO_LISTENER" || code === "AMBIGUOUS_FILTER_CHAIN" || code === "OTHER") return { status: "UNKNOWN", reason: `client sends ${sends}; ${r.outcome.summary}` };
+  if (s.transport === "raw_buffer") {
+    if (code === "PLAINTEXT_HTTP" || code === "PLAINTEXT_TCP" || code === "NO_ROUTE" || code === "HTTPS_REDIRECT") return { status: "PLAINTEXT", reason: `client sends plaintext; ${where} and takes it on ${r.filterChain ? `chain #${r.filterChain.index}` : "its default chain"} (no encryption on this hop)` };
+    if (code === "NO_FILTER_CHAIN") return { status: "CONFLICT", reason: `client sends plaintext; ${where}: no chain accepts raw_buffer → reset; ${sees}` };
+    return { status: "CONFLICT", reason: `client sends plaintext; ${where}: ${r.outcome.summary}; ${sees}` };
+  }
+  switch (code) {
+    case "MTLS_TERMINATED":
+      return s.clientCertificate
+        ? { status: "OK", reason: `client sends ${sends}; ${where}: chain #${r.filterChain?.index} terminates mTLS${s.mode === "ISTIO_MUTUAL" ? "" : " (the client certificate must chain to the mesh root, else the handshake fails with unknown ca)"}` }
+        : { status: "CONFLICT", reason: `client sends TLS without a certificate; ${where}: a client certificate is required; ${sees}` };
+    case "TLS_TERMINATED":
+      return { status: "OK", reason: `client sends ${sends}; ${where}: chain #${r.filterChain?.index} terminates TLS` };
+    case "TLS_PASSTHROUGH":
+      return s.mode === "ISTIO_MUTUAL"
+        ? { status: "CONFLICT", reason: `client sends Istio mTLS; ${where}: chain #${r.filterChain?.index} passes TLS through to the app, which cannot answer a mesh handshake; ${sees}` }
+        : { status: "OK", reason: `client sends ${sends}; ${where}: TLS passes through to the app, which must serve TLS itself` };
+    case "TLS_INTO_PLAINTEXT_HTTP":
+      return { status: "CONFLICT", reason: `client sends ${sends}; ${where}: the TLS lands on plaintext HTTP chain #${r.filterChain?.index} (400 in cleartext, TLS error WRONG_VERSION_NUMBER); ${sees}` };
+    case "NO_FILTER_CHAIN":
+      return { status: "CONFLICT", reason: `client sends ${sends}; ${where}: no chain matches (NR filter_chain_not_found) → reset; ${sees}` };
+    case "CLIENT_CERT_REQUIRED":
+      return { status: "CONFLICT", reason: `client sends TLS without a certificate; ${where}: a client certificate is required; ${sees}` };
+    default:
+      return { status: "CONFLICT", reason: `client sends ${sends}; ${where}: ${r.outcome.summary}; ${sees}` };
+  }
+}
+
+export interface TlsCheckOptions {
+  service?: { host: string; port: number };
+  from?: PresetName;
+}
+
+export interface TlsCheckReport {
+  rows: CheckRow[];
+  serverPorts: PortMode[];
+  clientClusters: { cluster: string; mode: string; sends: string[]; notes: string[] }[];
+  notes: string[];
+}
+
+/** Client clusters that target the server: by --service, else Istio outbound clusters whose port the server serves and whose host names the server's app. */
+function pairedClusters(client: LoadedInput, server: LoadedInput | undefined, ports: number[], o: TlsCheckOptions): string[] {
+  const app = server?.identity?.app;
+  return client.clusters
+    .map(clusterModel)
+    .filter((c) => {
+      if (!c.istio || c.istio.direction !== "outbound") return false;
+      if (o.service) return c.istio.host === o.service.host && c.istio.port === o.service.port;
+      if (!ports.includes(c.istio.port)) return false;
+      return !app || c.istio.host.split(".")[0] === app;
+    })
+    .map((c) => c.name);
+}
+
+export function runTlsCheck(client: LoadedInput | undefined, server: LoadedInput | undefined, o: TlsCheckOptions): TlsCheckReport {
+  const report: TlsCheckReport = { rows: [], serverPorts: [], clientClusters: [], notes: [] };
+  const ports = server ? (o.service ? [o.service.port] : inboundPorts(server)) : [];
+  if (server) report.serverPorts = ports.map((p) => portMode(server, p));
+  const modeOf = (p: number) => report.serverPorts.find((x) => x.port === p)?.mode ?? "unknown";
+  if (server && o.from) {
+    for (const p of ports) {
+      const spec = presetClient(o.from, { sidecar: sidecarAlpn(server, portIsHttpOn(server, p), server.olderApi) });
+      const r = run(server, p, spec);
+      const s: UpstreamSends = { transport: spec.transport, alpn: spec.alpn, sni: spec.sni, clientCertificate: spec.clientCert, mode: spec.transport === "tls" ? (spec.clientCert ? "MUTUAL" : "SIMPLE") : "DISABLE", via: o.from, certificates: [], subjectAltNames: [] };
+      const v = verdict(s, r, p, modeOf(p), false);
+      report.rows.push({ host: server.identity?.app ?? server.file, port: p, client: { mode: o.from, sends: sendsText(s), notes: [] }, server: { port: p, mode: modeOf(p), chain: chainText(r), outcome: r.outcome.code }, ...v });
+    }
+    return report;
+  }
+  if (!client) return report;
+  const clusters = server ? pairedClusters(client, server, ports, o) : client.clusters.map(clusterModel).filter((c) => c.istio?.direction === "outbound" || !c.istio).map((c) => c.name);
+  if (server && !clusters.length) report.notes.push(`no cluster of ${client.file} targets ${server.identity?.app ?? "the server"} on ports ${ports.join(", ") || "(none found)"}; use --service host:port`);
+  for (const name of clusters) {
+    const c = clusterModel(client.clusters.find((r) => r.name === name)!);
+    // Without EDS: the server's dump shows it runs a sidecar, so Istio labels its endpoints tlsMode istio,
+    // except (1.12+) on ports whose mode is DISABLE, where istiod removes the label.
+    const serverMode = server && c.istio ? modeOf(c.istio.port) : undefined;
+    const assume = server ? (serverMode === "DISABLE" ? null : "istio") : undefined;
+    const plan = upstreamPlan(client, name, assume)!;
+    report.clientClusters.push({ cluster: name, mode: plan.mode, sends: plan.endpoints.map((e) => `${e.endpoint}: ${sendsText(e.sends)}`), notes: plan.notes });
+    if (!server || !c.istio) continue;
+    for (const e of plan.endpoints) {
+      const r = run(server, c.istio.port, clientFromSends(e.sends, server, c.istio.port));
+      const v = verdict(e.sends, r, c.istio.port, modeOf(c.istio.port));
+      if (plan.mode === "AUTO") {
+        const tm = e.socketMatch.tlsMode;
+        const has = tm ? `has tlsMode ${String(tm)}` : "has no tlsMode";
+        v.reason = plan.edsInDump
+          ? `auto mTLS: endpoint ${e.endpoint} ${has}, so ${v.reason}`
+          : `auto mTLS: EDS is not in the client dump; assumed the endpoint ${has} (the server's mode for this port is ${modeOf(c.istio.port)}), so ${v.reason}`;
+      }
+      report.rows.push({
+        host: c.istio.host,
+        port: c.istio.port,
+        cluster: name,
+        client: { mode: plan.mode === "AUTO" ? `AUTO → ${e.sends.mode}` : plan.mode, sends: sendsText(e.sends), endpoint: e.endpoint, notes: plan.notes },
+        server: { port: c.istio.port, mode: modeOf(c.istio.port), chain: chainText(r), outcome: r.outcome.code },
+        ...v,
+      });
+    }
+  }
+  return report;
+}
+
+function chainText(r: ExplainResult): string {
+  if (!r.filterChain) return r.rejected ? "listener rejected" : "none";
+  const f = r.filterChain;
+  const kind = f.requiresClientCertificate ? "mTLS" : f.terminatesTls ? "TLS" : r.outcome.code === "TLS_PASSTHROUGH" ? "passthrough" : "plaintext";
+  return `#${f.index < 0 ? "default" : f.index} ${kind}`;
+}
+
+export function renderTlsCheck(report: TlsCheckReport, format: OutputFormat): string {
+  if (format === "json") return JSON.stringify({ version: 1, ...report }, null, 2);
+  const out: string[] = [];
+  if (report.rows.length) {
+    out.push(
+      renderTable(
+        format,
+        ["HOST:PORT", "CLIENT", "SERVER", "STATUS", "REASON"],
+        report.rows.map((r) => [`${r.host}:${r.port}${r.cluster && r.cluster.split("|")[2] ? ` (${r.cluster.split("|")[2]})` : ""}`, `${r.client.mode}\n${r.client.sends}`, `${r.server.mode}\n${r.server.chain}`, r.status, r.reason]),
+      ),
+    );
+  }
+  if (report.serverPorts.length && !report.rows.length) {
+    out.push("Server: what each inbound port accepts");
+    out.push(renderTable(format, ["PORT", "MODE (from the chains)", "ACCEPTS"], report.serverPorts.map((p) => [p.port, p.mode, p.detail])));
+  }
+  if (report.clientClusters.length && !report.rows.length) {
+    out.push("Client: what each outbound cluster sends");
+    out.push(renderTable(format, ["CLUSTER", "MODE", "SENDS"], report.clientClusters.map((c) => [c.cluster, c.mode, [...c.sends, ...c.notes.map((n) => `note: ${n}`)].join("\n")])));
+  }
+  for (const n of report.notes) out.push(`note: ${n}`);
+  return out.join("\n");
+}

@@ -1,0 +1,51 @@
+// Endpoints (EDS) with the metadata that auto mTLS keys on: envoy.transport_socket_match.
+import type { LbEndpoint } from "../gen/types/envoy/config/endpoint/v3/endpoint_components.js";
+import type { ClusterLoadAssignment } from "../gen/types/envoy/config/endpoint/v3/endpoint.js";
+import type { LoadedInput } from "../load/dump.js";
+import { addressOf, formatAddr } from "./listener.js";
+
+export const TRANSPORT_SOCKET_MATCH_KEY = "envoy.transport_socket_match";
+
+export interface EndpointModel {
+  cluster: string;
+  address: string;
+  health: string;
+  locality: string;
+  /** The endpoint's envoy.transport_socket_match metadata (locality metadata under it), e.g. {tlsMode: "istio"}. */
+  socketMatch: Record<string, unknown>;
+  weight?: number;
+}
+
+function socketMatchOf(md: LbEndpoint["metadata"]): Record<string, unknown> {
+  const v = md?.filterMetadata?.[TRANSPORT_SOCKET_MATCH_KEY];
+  return v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+}
+
+export function endpointsOf(cla: ClusterLoadAssignment, fallbackName: string): EndpointModel[] {
+  const out: EndpointModel[] = [];
+  for (const loc of cla.endpoints ?? []) {
+    const locality = [loc.locality?.region, loc.locality?.zone, loc.locality?.subZone].filter(Boolean).join("/");
+    const locMatch = socketMatchOf(loc.metadata);
+    for (const e of loc.lbEndpoints ?? []) {
+      out.push({
+        cluster: cla.clusterName ?? fallbackName,
+        address: e.endpoint ? formatAddr(addressOf(e.endpoint.address)) : e.endpointName ? `named:${e.endpointName}` : "-",
+        health: e.healthStatus ?? "UNKNOWN",
+        locality,
+        socketMatch: { ...locMatch, ...socketMatchOf(e.metadata) },
+        ...(e.loadBalancingWeight !== undefined ? { weight: e.loadBalancingWeight } : {}),
+      });
+    }
+  }
+  return out;
+}
+
+/** Endpoints of a cluster from the dump's EDS section, or undefined when the dump has none for it. */
+export function endpointsForCluster(input: LoadedInput, clusterName: string, edsServiceName?: string): EndpointModel[] | undefined {
+  const rec = input.endpoints.find((r) => r.name === (edsServiceName ?? clusterName)) ?? input.endpoints.find((r) => r.name === clusterName);
+  return rec ? endpointsOf(rec.value as ClusterLoadAssignment, rec.name) : undefined;
+}
+
+export function allEndpoints(input: LoadedInput): EndpointModel[] {
+  return input.endpoints.flatMap((r) => endpointsOf(r.value as ClusterLoadAssignment, r.name));
+}
