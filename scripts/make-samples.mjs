@@ -222,6 +222,24 @@ function gatewayDump() {
         last_updated: lu,
       },
       {
+        "@type": T("envoy.admin.v3.ClustersConfigDump"),
+        version_info: "2026-11-20T10:00:00Z/7",
+        dynamic_active_clusters: ["shop", "secure"].map((svc) => ({
+          version_info: "2026-11-20T10:00:00Z/7",
+          cluster: { "@type": T("envoy.config.cluster.v3.Cluster"), name: `outbound|8000||${svc}.shop.svc.cluster.local`, type: "EDS", eds_cluster_config: { eds_config: { ads: {}, resource_api_version: "V3" }, service_name: `outbound|8000||${svc}.shop.svc.cluster.local` }, connect_timeout: "10s" },
+          last_updated: lu,
+        })),
+      },
+      {
+        "@type": T("envoy.admin.v3.RoutesConfigDump"),
+        dynamic_route_configs: [
+          // Gateway server with tls.httpsRedirect: the HTTP virtual host requires TLS (Envoy answers 301).
+          { version_info: "7", route_config: { "@type": T("envoy.config.route.v3.RouteConfiguration"), name: "http.8080", virtual_hosts: [{ name: "shop.example.com:80", domains: ["shop.example.com", "shop.example.com:*"], require_tls: "ALL", routes: [{ match: { prefix: "/" }, route: { cluster: "outbound|8000||shop.shop.svc.cluster.local" } }] }], validate_clusters: false }, last_updated: lu },
+          { version_info: "7", route_config: { "@type": T("envoy.config.route.v3.RouteConfiguration"), name: "https.443.https-shop.shop-gateway.istio-system", virtual_hosts: [{ name: "shop.example.com:443", domains: ["shop.example.com", "shop.example.com:*"], routes: [{ match: { prefix: "/api", headers: [{ name: "x-canary", string_match: { exact: "1" } }] }, route: { weighted_clusters: { clusters: [{ name: "outbound|8000||shop.shop.svc.cluster.local", weight: 90 }, { name: "outbound|8000||secure.shop.svc.cluster.local", weight: 10 }] } } }, { match: { prefix: "/" }, route: { cluster: "outbound|8000||shop.shop.svc.cluster.local" } }] }] }, last_updated: lu },
+          { version_info: "7", route_config: { "@type": T("envoy.config.route.v3.RouteConfiguration"), name: "https.443.https-secure.secure-gateway.istio-system", virtual_hosts: [{ name: "secure.example.com:443", domains: ["secure.example.com", "secure.example.com:*"], routes: [{ match: { prefix: "/" }, route: { cluster: "outbound|8000||secure.shop.svc.cluster.local" } }] }] }, last_updated: lu },
+        ],
+      },
+      {
         "@type": T("envoy.admin.v3.ListenersConfigDump"),
         version_info: "2026-11-20T10:00:00Z/7",
         dynamic_listeners: [

@@ -385,6 +385,7 @@ export function explainConnection(input: LoadedInput, req: ConnectionRequest): E
 /** After the chain: the HTTP route and the cluster, then how this proxy connects upstream. */
 function followTerminal(input: LoadedInput, chain: ChainModel, outcome: Outcome, base: Omit<ExplainResult, "outcome">, req: ConnectionRequest, a: MatchAttrs): Outcome {
   const t = chain.terminal;
+  outcome = { ...outcome, summary: outcome.summary.replace(/\.$/, "") };
   let cluster: string | undefined;
   if (t.kind === "tcp_proxy" && outcome.ok) cluster = t.cluster ?? t.weightedClusters?.[0]?.name;
   if (t.kind === "hcm" && outcome.ok) {

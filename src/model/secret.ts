@@ -44,8 +44,9 @@ export function parseCertificates(pem: string | undefined, now = new Date()): Ce
       const nb = new Date(x.validFrom);
       const na = new Date(x.validTo);
       out.push({
-        subject: x.subject.replace(/\n/g, ", "),
-        issuer: x.issuer.replace(/\n/g, ", "),
+        // A SPIFFE workload certificate may have an empty subject: Node returns undefined then.
+        subject: (x.subject ?? "").replace(/\n/g, ", "),
+        issuer: (x.issuer ?? "").replace(/\n/g, ", "),
         serial: x.serialNumber,
         notBefore: nb.toISOString(),
         notAfter: na.toISOString(),
