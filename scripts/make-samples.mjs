@@ -107,7 +107,8 @@ function disabledExcept(ports) {
   return ranges.length === 1 ? ranges[0] : { or_match: { rules: ranges } };
 }
 
-function sidecarDump({ workloadMode, ports, istioVersion = "1.20.3", name }) {
+function sidecarDump({ workloadMode, ports, istioVersion = "1.20.3", name, podIp = POD_IP }) {
+  const POD_IP_ = podIp;
   const chains = [
     { filter_chain_match: { destination_port: 15006 }, filters: [tcp("BlackHoleCluster")], name: "virtualInbound-blackhole" },
     ...passthroughChains(workloadMode),
@@ -160,9 +161,9 @@ function sidecarDump({ workloadMode, ports, istioVersion = "1.20.3", name }) {
         "@type": T("envoy.admin.v3.BootstrapConfigDump"),
         bootstrap: {
           node: {
-            id: `sidecar~${POD_IP}~${name}-7c9d8f6b5-x2x9z.default~default.svc.cluster.local`,
+            id: `sidecar~${POD_IP_}~${name}-7c9d8f6b5-x2x9z.default~default.svc.cluster.local`,
             cluster: `${name}.default`,
-            metadata: { ISTIO_VERSION: istioVersion, INSTANCE_IPS: POD_IP, NAMESPACE: "default", POD_NAME: `${name}-7c9d8f6b5-x2x9z`, LABELS: { app: name } },
+            metadata: { ISTIO_VERSION: istioVersion, INSTANCE_IPS: POD_IP_, NAMESPACE: "default", POD_NAME: `${name}-7c9d8f6b5-x2x9z`, LABELS: { app: name } },
             user_agent_name: "envoy",
             user_agent_build_version: { version: { major_number: 1, minor_number: 28, patch: 1 }, metadata: { "build.type": "RELEASE" } },
           },
@@ -328,8 +329,12 @@ const samples = {
   "modern-portlevel.json": sidecarDump({ name: "ratings", workloadMode: "STRICT", ports: [{ port: 9080, protocol: "http" }, { port: 8080, protocol: "http", mode: "PERMISSIVE" }] }),
   "gateway-mutual.json": gatewayDump(),
   "client-productpage.json": clientDump({ v2: false }),
+  // Before/after pairs for diff: ratings STRICT before portLevelMtls was added; productpage as a current
+  // Istio PERMISSIVE sidecar, the upgrade of samples/istio-1.3-permissive.json (same pod IP and port).
+  "diff/ratings-strict.json": sidecarDump({ name: "ratings", workloadMode: "STRICT", ports: [{ port: 9080, protocol: "http" }, { port: 8080, protocol: "http" }] }),
+  "diff/productpage-1.20-permissive.json": sidecarDump({ name: "productpage", workloadMode: "PERMISSIVE", podIp: "172.30.150.216", ports: [{ port: 9080, protocol: "http" }] }),
   "client-productpage-1.4-v2.json": clientDump({ v2: true }),
 };
-fs.mkdirSync(out, { recursive: true });
+fs.mkdirSync(path.join(out, "diff"), { recursive: true });
 for (const [file, dump] of Object.entries(samples)) fs.writeFileSync(path.join(out, file), JSON.stringify(dump, null, 1) + "\n");
 console.log(`samples/: wrote ${Object.keys(samples).join(", ")}`);

@@ -8,6 +8,7 @@ import { PRESET_HELP, PRESET_NAMES, type PresetName } from "./explain/clients.js
 import { renderExplain, runExplain } from "./commands/explain.js";
 import { renderClusters, renderEndpoints, renderListeners, renderRoutes, renderSecrets } from "./commands/summary.js";
 import { inboundPorts, portMode, renderTlsCheck, runTlsCheck } from "./commands/tlscheck.js";
+import { diffInputs, renderDiff } from "./commands/diff.js";
 import type { OutputFormat } from "./output/table.js";
 
 const STDIN = "/dev/stdin";
@@ -143,6 +144,22 @@ export async function main(argv: string[]): Promise<void> {
         }
         out(renderTlsCheck(report, a.output));
         if (report.rows.some((r) => r.status === "CONFLICT")) process.exitCode = 1;
+      },
+    )
+    .command(
+      "diff <before> <after>",
+      "what changed for traffic between two dumps (any shapes or API versions); exit 0 no semantic change, 1 changes, 2 trouble",
+      (y) =>
+        y
+          .positional("before", { type: "string", demandOption: true })
+          .positional("after", { type: "string", demandOption: true })
+          .option("impact", { type: "boolean", default: false, describe: "replay plaintext, curl-mtls and istio-sidecar on every inbound port of both sides; list connections whose outcome changed" })
+          .option("ignore", { type: "string", array: true, describe: "ignore changes under this field path (e.g. statPrefix, filterChains.*.metadata); repeatable" })
+          .option("quiet", { alias: "q", type: "boolean", default: false, describe: "print nothing; the exit code says it" }),
+      (a) => {
+        const report = diffInputs(load(a.before, a), load(a.after, a), { impact: a.impact, ...(a.ignore ? { ignore: a.ignore as string[] } : {}) });
+        if (!a.quiet) out(renderDiff(report, a.output));
+        if (report.changes.length || report.impact?.length) process.exitCode = 1;
       },
     )
     .command(

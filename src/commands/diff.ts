@@ -1,0 +1,354 @@
+// `envoy-explain diff <before> <after>`: what changed for traffic, quiet about noise.
+// Both sides are normalised by the loader (snake/camel, "10s" vs {seconds}, wrappers, proto3
+// defaults, v2 -> v3), then matched by identity, never by position, with set-like lists compared
+// as sets and order reported only where Envoy uses it.
+import type { LoadedInput, ResourceKind, ResourceRecord } from "../load/dump.js";
+import { resolveTypeUrl } from "../load/schema.js";
+import { canonicalJson } from "../explain/fcm.js";
+import { presetClient, sidecarAlpn, type PresetName } from "../explain/clients.js";
+import { explainConnection, type ExplainResult } from "../explain/explain.js";
+import { clusterModel } from "../model/cluster.js";
+import { formatAddr, listenerModel, matchText, type ChainModel } from "../model/listener.js";
+import { clusterMode, sendsText, sendsOf } from "../model/upstream.js";
+import { inboundPorts, portMode } from "./tlscheck.js";
+import { renderTable, type OutputFormat } from "../output/table.js";
+
+type Json = unknown;
+type Obj = Record<string, unknown>;
+
+export interface Change {
+  kind: ResourceKind;
+  name: string;
+  /** Where in the resource (dot path, list elements by identity: filterChains[name=0.0.0.0_80]). */
+  path: string;
+  change: "added" | "removed" | "modified" | "reordered";
+  before?: Json;
+  after?: Json;
+  meaning: string;
+}
+
+export interface ImpactRow {
+  port: number;
+  client: string;
+  before: string;
+  after: string;
+}
+
+export interface DiffReport {
+  before: string;
+  after: string;
+  changes: Change[];
+  impact?: ImpactRow[];
+  /** One line per inbound port whose mTLS mode changed. */
+  summary: string[];
+}
+
+/** Deprecated extension names and their current ones (envoy-matching.md §7), so renames are not changes. */
+const NAME_ALIASES: Record<string, string> = {
+  "envoy.http_connection_manager": "envoy.filters.network.http_connection_manager",
+  "envoy.tcp_proxy": "envoy.filters.network.tcp_proxy",
+  "envoy.ratelimit": "envoy.filters.network.ratelimit",
+  "envoy.ext_authz": "envoy.filters.network.ext_authz",
+  "envoy.router": "envoy.filters.http.router",
+  "envoy.cors": "envoy.filters.http.cors",
+  "envoy.fault": "envoy.filters.http.fault",
+  "envoy.grpc_web": "envoy.filters.http.grpc_web",
+  "envoy.lua": "envoy.filters.http.lua",
+  "envoy.health_check": "envoy.filters.http.health_check",
+  "envoy.gzip": "envoy.filters.http.gzip",
+  "envoy.listener.tls_inspector": "envoy.filters.listener.tls_inspector",
+  "envoy.listener.http_inspector": "envoy.filters.listener.http_inspector",
+  "envoy.listener.original_dst": "envoy.filters.listener.original_dst",
+  "envoy.listener.proxy_protocol": "envoy.filters.listener.proxy_protocol",
+  "envoy.listener.original_src": "envoy.filters.listener.original_src",
+  "envoy.file_access_log": "envoy.access_loggers.file",
+};
+const SOCKET_ALIASES: Record<string, string> = { tls: "envoy.transport_sockets.tls", raw_buffer: "envoy.transport_sockets.raw_buffer" };
+
+/**
+ * Renames deprecated extension names; inside payloads whose @type is unknown (kept opaque by the
+ * loader, so still spelled as in the file) writes keys in camelCase, as proto3 JSON would. Returns a copy.
+ */
+function canonicalNames(v: Json, opaque = false): Json {
+  if (Array.isArray(v)) return v.map((x) => canonicalNames(x, opaque));
+  if (!v || typeof v !== "object") return v;
+  const o = v as Obj;
+  const inner = opaque || (typeof o["@type"] === "string" && !resolveTypeUrl(o["@type"]));
+  const out: Obj = {};
+  for (const k of Object.keys(o)) {
+    const key = inner && k !== "@type" ? k.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase()) : k;
+    Object.defineProperty(out, key, { value: canonicalNames(o[k], inner), enumerable: true, writable: true, configurable: true });
+  }
+  if (typeof out.name === "string") {
+    if (NAME_ALIASES[out.name]) out.name = NAME_ALIASES[out.name];
+    else if (SOCKET_ALIASES[out.name] && "typedConfig" in out) out.name = SOCKET_ALIASES[out.name];
+  }
+  return out;
+}
+
+/** How list elements are identified, by the list's field name. Absent: compared by position. */
+const IDENTITY: Record<string, { key: (e: Obj) => string; label?: (e: Obj) => string; ordered: boolean; why?: string }> = {
+  // Istio reuses chain names (three "virtualInbound" chains), so the match is part of a chain's identity;
+  // a chain whose match changed is paired back by similarity and reported as modified.
+  filterChains: {
+    key: (e) => `${String(e.name ?? "")}|${canonicalJson(e.filterChainMatch ?? {})}`,
+    label: (e) => `${e.name ? `${String(e.name)} ` : ""}{${matchText((e.filterChainMatch as ChainModel["match"]) ?? {})}}`,
+    ordered: false,
+  },
+  virtualHosts: { key: (e) => `name=${e.name}`, ordered: false },
+  routes: { key: (e) => (e.name ? `name=${e.name}` : `match=${canonicalJson(e.match ?? {})}`), ordered: true, why: "the first matching route wins" },
+  lbEndpoints: { key: (e) => `address=${canonicalJson((e.endpoint as Obj | undefined)?.address ?? e.endpointName ?? "")}`, ordered: false },
+  endpoints: { key: (e) => `locality=${canonicalJson(e.locality ?? {})}`, ordered: false },
+  filters: { key: (e) => `name=${e.name}`, ordered: true, why: "network filters run in order" },
+  httpFilters: { key: (e) => `name=${e.name}`, ordered: true, why: "HTTP filters run in order" },
+  listenerFilters: { key: (e) => `name=${e.name}`, ordered: true, why: "listener filters run in order" },
+  transportSocketMatches: { key: (e) => `match=${canonicalJson(e.match ?? {})}`, ordered: true, why: "the first matching transport socket wins" },
+  clusters: { key: (e) => `name=${e.name}`, ordered: false },
+  accessLog: { key: (e) => `name=${e.name}`, ordered: false },
+};
+/** Lists of values whose order has no meaning to Envoy. */
+const SCALAR_SETS = new Set(["domains", "serverNames", "applicationProtocols", "prefixRanges", "sourcePrefixRanges", "directSourcePrefixRanges", "sourcePorts", "matchSubjectAltNames", "additionalAddresses"]);
+
+interface Ctx {
+  kind: ResourceKind;
+  name: string;
+  out: Change[];
+  ignore: RegExp[];
+}
+
+function fieldOf(path: string): string {
+  const m = /([A-Za-z0-9_]+)(?:\[[^\]]*\])?$/.exec(path);
+  return m ? m[1]! : path;
+}
+
+function record(ctx: Ctx, c: Omit<Change, "kind" | "name" | "meaning">): void {
+  if (ctx.ignore.some((re) => re.test(c.path))) return;
+  ctx.out.push({ kind: ctx.kind, name: ctx.name, ...c, meaning: "" });
+}
+
+function diffValue(a: Json, b: Json, path: string, ctx: Ctx): void {
+  if (canonicalJson(a) === canonicalJson(b)) return;
+  if (a === undefined) return record(ctx, { path, change: "added", after: b });
+  if (b === undefined) return record(ctx, { path, change: "removed", before: a });
+  const isObj = (x: Json): x is Obj => !!x && typeof x === "object" && !Array.isArray(x);
+  if (isObj(a) && isObj(b)) {
+    for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) diffValue(a[k], b[k], path ? `${path}.${k}` : k, ctx);
+    return;
+  }
+  if (Array.isArray(a) && Array.isArray(b)) return diffList(a, b, path, ctx);
+  record(ctx, { path, change: "modified", before: a, after: b });
+}
+
+function diffList(a: Json[], b: Json[], path: string, ctx: Ctx): void {
+  const field = fieldOf(path);
+  if (SCALAR_SETS.has(field)) {
+    const ka = new Map(a.map((x) => [canonicalJson(x), x]));
+    const kb = new Map(b.map((x) => [canonicalJson(x), x]));
+    for (const [k, v] of ka) if (!kb.has(k)) record(ctx, { path, change: "removed", before: v });
+    for (const [k, v] of kb) if (!ka.has(k)) record(ctx, { path, change: "added", after: v });
+    return;
+  }
+  const id = IDENTITY[field];
+  if (!id || !a.every((x) => x && typeof x === "object") || !b.every((x) => x && typeof x === "object")) {
+    if (a.length === b.length) a.forEach((x, i) => diffValue(x, b[i], `${path}[${i}]`, ctx));
+    else record(ctx, { path, change: "modified", before: a, after: b });
+    return;
+  }
+  const keyed = (xs: Json[]) => {
+    const m = new Map<string, Obj>();
+    xs.forEach((x, i) => {
+      let k = id.key(x as Obj);
+      if (m.has(k)) k = `${k}#${i}`;
+      m.set(k, x as Obj);
+    });
+    return m;
+  };
+  const at = (m: Map<string, Obj>, k: string) => `${path}[${id.label ? id.label(m.get(k)!) : k}]`;
+  const ma = keyed(a);
+  const mb = keyed(b);
+  const onlyA = [...ma.keys()].filter((k) => !mb.has(k));
+  const onlyB = [...mb.keys()].filter((k) => !ma.has(k));
+  // The same element under a changed identity (a chain whose match changed, a renamed route): pair what is plainly the same.
+  const pairs: [string, string][] = [];
+  for (const ka of [...onlyA]) {
+    const ea = ma.get(ka)!;
+    let best: string | undefined;
+    let bestScore = 0;
+    for (const kb of onlyB) {
+      const s = similarity(ea, mb.get(kb)!);
+      if (s > bestScore) {
+        bestScore = s;
+        best = kb;
+      }
+    }
+    if (best && bestScore >= 0.5) {
+      pairs.push([ka, best]);
+      onlyA.splice(onlyA.indexOf(ka), 1);
+      onlyB.splice(onlyB.indexOf(best), 1);
+    }
+  }
+  for (const k of onlyA) record(ctx, { path: at(ma, k), change: "removed", before: ma.get(k) });
+  for (const k of onlyB) record(ctx, { path: at(mb, k), change: "added", after: mb.get(k) });
+  for (const [ka, kb] of pairs) diffValue(ma.get(ka), mb.get(kb), at(ma, ka), ctx);
+  for (const k of ma.keys()) if (mb.has(k)) diffValue(ma.get(k), mb.get(k), at(ma, k), ctx);
+  if (id.ordered) {
+    const orderA = [...ma.keys()].filter((k) => mb.has(k));
+    const orderB = [...mb.keys()].filter((k) => ma.has(k));
+    const shown = (ks: string[], m: Map<string, Obj>) => ks.map((k) => (id.label ? id.label(m.get(k)!) : k));
+    if (orderA.join("\u0000") !== orderB.join("\u0000")) record(ctx, { path, change: "reordered", before: shown(orderA, ma), after: shown(orderB, mb) });
+  }
+}
+
+/** Share of top-level fields (besides identity) that are equal; 0..1. */
+function similarity(a: Obj, b: Obj): number {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  keys.delete("filterChainMatch");
+  keys.delete("match");
+  if (!keys.size) return 0;
+  let same = 0;
+  for (const k of keys) if (canonicalJson(a[k]) === canonicalJson(b[k])) same++;
+  return same / keys.size;
+}
+
+function identityOf(kind: ResourceKind, r: ResourceRecord): string {
+  if (kind === "listener") {
+    const m = listenerModel(r);
+    return m.name || formatAddr(m.address);
+  }
+  return r.name;
+}
+
+export interface DiffOptions {
+  ignore?: string[];
+  impact?: boolean;
+}
+
+export function diffInputs(before: LoadedInput, after: LoadedInput, o: DiffOptions = {}): DiffReport {
+  const ignore = (o.ignore ?? []).map((p) => new RegExp(`(^|\\.)${p.replace(/[.+?^${}()|\\]/g, "\\$&").replace(/\*/g, "[^.]*")}($|[.[])`));
+  const changes: Change[] = [];
+  for (const kind of ["listener", "cluster", "route", "endpoint", "secret"] as const) {
+    const ma = new Map(before.resources[kind].filter((r) => r.state !== "draining").map((r) => [identityOf(kind, r), r]));
+    const mb = new Map(after.resources[kind].filter((r) => r.state !== "draining").map((r) => [identityOf(kind, r), r]));
+    for (const [name, r] of ma) {
+      const ctx: Ctx = { kind, name, out: changes, ignore };
+      const other = mb.get(name);
+      if (!other) record(ctx, { path: "", change: "removed", before: canonicalNames(r.value) });
+      else diffValue(canonicalNames(r.value), canonicalNames(other.value), "", ctx);
+    }
+    for (const [name, r] of mb) if (!ma.has(name)) record({ kind, name, out: changes, ignore }, { path: "", change: "added", after: canonicalNames(r.value) });
+  }
+  for (const c of changes) c.meaning = meaningOf(c, before, after);
+  const report: DiffReport = { before: before.file, after: after.file, changes, summary: portSummary(before, after) };
+  if (o.impact) report.impact = impactOf(before, after);
+  return report;
+}
+
+function chainDesc(fc: Obj | undefined): string {
+  if (!fc) return "";
+  const ts = fc.transportSocket as Obj | undefined;
+  const tls = ts && /tls/i.test(String(ts.name ?? "")) ? (((ts.typedConfig as Obj | undefined)?.requireClientCertificate === true) ? "mTLS (client cert required)" : "TLS") : "plaintext";
+  return `{${matchText((fc.filterChainMatch as ChainModel["match"]) ?? {})}} ${tls}`;
+}
+
+function meaningOf(c: Change, before: LoadedInput, after: LoadedInput): string {
+  const p = c.path;
+  const val = (v: Json) => (typeof v === "string" ? v : JSON.stringify(v)?.slice(0, 120));
+  if (!p) {
+    if (c.kind === "listener") return `listener ${c.name} ${c.change}`;
+    if (c.kind === "cluster") return `cluster ${c.name} ${c.change}`;
+    return `${c.kind} ${c.name} ${c.change}`;
+  }
+  if (c.kind === "listener") {
+    const chain = /^filterChains\[(.+)\]$/.exec(p);
+    if (chain) return `filter chain ${chainDesc((c.after ?? c.before) as Obj)} ${c.change}`;
+    if (/^filterChains\[.+\]\.filterChainMatch/.test(p)) return `a filter chain's match changed (${fieldOf(p)}: ${val(c.before) ?? "unset"} → ${val(c.after) ?? "unset"}): different connections land on it`;
+    if (/requireClientCertificate$/.test(p)) return c.after === true ? "the chain now requires a client certificate" : "the chain no longer requires a client certificate";
+    if (/^filterChains\[.+\]\.transportSocket$/.test(p)) return c.change === "added" ? "the chain now terminates TLS" : c.change === "removed" ? "the chain no longer terminates TLS (plaintext)" : "the chain's TLS settings changed";
+    if (/alpnProtocols/.test(p)) return "the ALPN the server negotiates changed";
+    if (/listenerFilters/.test(p)) return `listener filters changed: what Envoy detects (TLS, SNI, ALPN, HTTP) may differ`;
+    if (/defaultFilterChain/.test(p)) return "the default filter chain (used when nothing matches) changed";
+    if (/filterChainMatcher/.test(p)) return "the filter-chain matcher changed";
+  }
+  if (c.kind === "cluster") {
+    if (/^(transportSocket|transportSocketMatches)/.test(p)) {
+      const b = before.clusters.find((r) => r.name === c.name);
+      const a = after.clusters.find((r) => r.name === c.name);
+      if (a && b) {
+        const mb = clusterModel(b);
+        const ma = clusterModel(a);
+        const describe = (m: typeof ma) => (m.socketMatches.length ? `${clusterMode(m)}` : `${clusterMode(m)}${m.transport.kind === "tls" ? ` (${sendsText(sendsOf(m.transport, ""))})` : ""}`);
+        return `upstream TLS ${describe(mb)} → ${describe(ma)}`;
+      }
+    }
+    if (/connectTimeout|circuitBreakers|outlierDetection/.test(p)) return `${fieldOf(p)} changed`;
+  }
+  if (c.kind === "route") {
+    if (c.change === "reordered") return "route order changed: the first matching route wins, so requests may go elsewhere";
+    if (/\.route\.(cluster|weightedClusters)/.test(p)) return `destination changed: ${val(c.before)} → ${val(c.after)}`;
+    if (/requireTls/.test(p)) return `require_tls ${val(c.before) ?? "NONE"} → ${val(c.after) ?? "NONE"}`;
+  }
+  if (c.kind === "endpoint" && /envoy\.transport_socket_match/.test(p)) return "an endpoint's tlsMode changed: auto-mTLS clients switch between mTLS and plaintext";
+  if (c.change === "reordered") return `order changed (${IDENTITY[fieldOf(p)]?.why ?? "order matters here"})`;
+  if (c.change === "modified") return `${fieldOf(p)}: ${val(c.before)} → ${val(c.after)}`;
+  return `${fieldOf(p)} ${c.change}`;
+}
+
+/** "port 9080: PERMISSIVE → STRICT" for every inbound port whose mode changed. */
+function portSummary(before: LoadedInput, after: LoadedInput): string[] {
+  const ports = [...new Set([...inboundPorts(before), ...inboundPorts(after)])].sort((x, y) => x - y);
+  const out: string[] = [];
+  for (const p of ports) {
+    const mb = inboundPorts(before).includes(p) ? portMode(before, p).mode : "absent";
+    const ma = inboundPorts(after).includes(p) ? portMode(after, p).mode : "absent";
+    if (mb !== ma) out.push(`port ${p}: ${mb} → ${ma}`);
+  }
+  return out;
+}
+
+const IMPACT_CLIENTS: PresetName[] = ["plaintext", "curl-mtls", "istio-sidecar"];
+
+function landing(r: ExplainResult): string {
+  const chain = r.filterChain ? `chain ${r.filterChain.name ? `"${r.filterChain.name}"` : `#${r.filterChain.index}`} (${r.filterChain.terminatesTls ? (r.filterChain.requiresClientCertificate ? "mTLS" : "TLS") : "plaintext"})` : "no chain";
+  return `${r.outcome.code}: ${chain}`;
+}
+
+function impactOf(before: LoadedInput, after: LoadedInput): ImpactRow[] {
+  const ports = [...new Set([...inboundPorts(before), ...inboundPorts(after)])].sort((x, y) => x - y);
+  const rows: ImpactRow[] = [];
+  for (const port of ports) {
+    for (const preset of IMPACT_CLIENTS) {
+      const run = (d: LoadedInput) => explainConnection(d, { client: presetClient(preset, { sidecar: sidecarAlpn(d, false, d.olderApi) }), dstPort: port });
+      const b = run(before);
+      const a = run(after);
+      const lb = landing(b);
+      const la = landing(a);
+      if (b.outcome.code !== a.outcome.code || b.filterChain?.terminatesTls !== a.filterChain?.terminatesTls || b.filterChain?.requiresClientCertificate !== a.filterChain?.requiresClientCertificate) {
+        rows.push({ port, client: preset, before: lb, after: la });
+      }
+    }
+  }
+  return rows;
+}
+
+export function renderDiff(r: DiffReport, format: OutputFormat): string {
+  if (format === "json") return JSON.stringify({ version: 1, ...r }, null, 2);
+  const md = format === "markdown";
+  const out: string[] = [];
+  out.push(md ? `## ${r.before} → ${r.after}` : `${r.before} → ${r.after}`);
+  if (!r.changes.length && !r.impact?.length) {
+    out.push("no semantic changes");
+    return out.join("\n");
+  }
+  for (const s of r.summary) out.push(`${md ? "- **" : "  * "}${s}${md ? "**" : ""}`);
+  for (const kind of ["listener", "cluster", "route", "endpoint", "secret"] as const) {
+    const cs = r.changes.filter((c) => c.kind === kind);
+    if (!cs.length) continue;
+    out.push(md ? `\n### ${kind}s (${cs.length})\n` : `\n${kind}s (${cs.length} changes)`);
+    out.push(renderTable(format, ["NAME", "WHERE", "CHANGE", "MEANING"], cs.map((c) => [c.name, c.path || "(whole resource)", c.change, c.meaning])));
+  }
+  if (r.impact) {
+    out.push(md ? "\n### impact\n" : "\nimpact (explain presets on every inbound port, before → after)");
+    out.push(r.impact.length ? renderTable(format, ["PORT", "CLIENT", "BEFORE", "AFTER"], r.impact.map((i) => [i.port, i.client, i.before, i.after])) : "no connection outcome changed");
+  }
+  return out.join("\n");
+}

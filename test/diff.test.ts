@@ -1,0 +1,150 @@
+// Semantic diff: identity over position, quiet about noise, meaning in traffic terms.
+import fs from "node:fs";
+import path from "node:path";
+import { spawnSync } from "node:child_process";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { loadFile, loadText } from "../src/load/dump.js";
+import { diffInputs } from "../src/commands/diff.js";
+
+const S = (f: string) => path.resolve(import.meta.dirname, "../samples", f);
+const C = (f: string) => path.resolve(import.meta.dirname, "../../shared/corpus/istio", f);
+
+/** Field names snake_case -> camelCase, as istioctl's protojson writes them; map keys (data) stay as they are. */
+const MAP_FIELDS = new Set(["typed_per_filter_config", "filter_metadata", "typed_filter_metadata", "typed_extension_protocol_options", "fields", "policies", "metadata"]);
+function camelCase(text: string): string {
+  const walk = (v: unknown, mapKeys: boolean): unknown => {
+    if (Array.isArray(v)) return v.map((x) => walk(x, false));
+    if (!v || typeof v !== "object") return v;
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+      const key = mapKeys ? k : k.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+      out[key] = walk(x, MAP_FIELDS.has(k) && k !== "metadata");
+    }
+    return out;
+  };
+  return JSON.stringify(walk(JSON.parse(text), false));
+}
+
+function reverseLists(v: unknown, keys: Set<string>): unknown {
+  if (Array.isArray(v)) return v.map((x) => reverseLists(x, keys));
+  if (!v || typeof v !== "object") return v;
+  const out: Record<string, unknown> = {};
+  const entries = Object.entries(v as Record<string, unknown>).reverse(); // key order too
+  for (const [k, x] of entries) {
+    const r = reverseLists(x, keys);
+    out[k] = keys.has(k) && Array.isArray(r) ? [...r].reverse() : r;
+  }
+  return out;
+}
+
+test("a dump against itself re-serialised in the other case style, reordered, with defaults made explicit and versions bumped: no changes", () => {
+  const text = fs.readFileSync(C("head-authz-configdump.yaml"), "utf8");
+  const before = loadText(text, "before.json");
+  let other = JSON.parse(camelCase(text));
+  other = reverseLists(other, new Set(["dynamicListeners", "filterChains", "serverNames", "prefixRanges", "domains", "virtualHosts"]));
+  const dl = (other as { configs: { dynamicListeners: { activeState: { versionInfo: string; lastUpdated: string; listener: Record<string, unknown> } }[] }[] }).configs[0]!.dynamicListeners;
+  for (const l of dl) {
+    l.activeState.versionInfo = "2030-01-01T00:00:00Z/999";
+    l.activeState.lastUpdated = "2030-01-01T00:00:00.000Z";
+    // proto3 defaults spelled out (plain scalars and enums, not wrappers): no change.
+    l.activeState.listener.statPrefix ??= "";
+    l.activeState.listener.drainType ??= "DEFAULT";
+  }
+  const after = loadText(JSON.stringify(other), "after.json");
+  const r = diffInputs(before, after, { impact: true });
+  assert.equal(r.changes.map((c) => `${c.kind} ${c.name} ${c.path} ${c.change}`), []);
+  assert.equal(r.impact, []);
+});
+
+test("a wrapper set to 0 is not the same as unset (absent means Envoy's default)", () => {
+  const l = (extra: object) => JSON.stringify({ name: "x", address: { socket_address: { address: "0.0.0.0", port_value: 1 } }, filter_chains: [{ filters: [] }], ...extra });
+  const r = diffInputs(loadText(l({}), "a.json"), loadText(l({ per_connection_buffer_limit_bytes: 0 }), "b.json"));
+  assert.equal(r.changes.map((c) => `${c.path} ${c.change}`), ["perConnectionBufferLimitBytes added"]);
+});
+
+test("Durations and wrappers spelled differently are equal", () => {
+  const l = (timeout: unknown, buf: unknown) =>
+    JSON.stringify({ name: "x", address: { socket_address: { address: "0.0.0.0", port_value: 1 } }, listener_filters_timeout: timeout, per_connection_buffer_limit_bytes: buf, filter_chains: [{ filters: [] }] });
+  const r = diffInputs(loadText(l("10s", 1024), "a.json"), loadText(l({ seconds: 10 }, { value: 1024 }), "b.json"));
+  assert.equal(r.changes, []);
+  const r2 = diffInputs(loadText(l("10s", 1024), "a.json"), loadText(l("11s", 1024), "b.json"));
+  assert.is(r2.changes.length, 1);
+  assert.is(r2.changes[0]!.path, "listenerFiltersTimeout");
+});
+
+test("PERMISSIVE → STRICT: the port summary says so, the plaintext chains are gone, and --impact lists the connections that changed", () => {
+  const r = diffInputs(loadFile(S("modern-permissive.json")), loadFile(S("modern-strict.json")), { impact: true });
+  assert.ok(r.summary.includes("port 9080: PERMISSIVE → STRICT"), r.summary.join("|"));
+  assert.ok(r.changes.some((c) => c.change === "removed" && /plaintext removed/.test(c.meaning) && /port 9080/.test(c.path)));
+  // The mTLS chain of port 9080 is the same chain with a changed match (ALPN dropped), not removed + added.
+  assert.ok(r.changes.some((c) => c.change === "removed" && /^filterChains\[0\.0\.0\.0_9080 \{port 9080; transport tls/.test(c.path) && /applicationProtocols/.test(c.path)));
+  assert.not.ok(r.changes.some((c) => c.change === "added" && /^filterChains\[[^\]]*\]$/.test(c.path)));
+  const imp = r.impact!.map((i) => `${i.port} ${i.client}: ${i.before.split(":")[0]} → ${i.after.split(":")[0]}`);
+  assert.ok(imp.includes("9080 plaintext: PLAINTEXT_HTTP → NO_FILTER_CHAIN"), imp.join("|"));
+  assert.ok(imp.includes("9080 curl-mtls: NO_FILTER_CHAIN → MTLS_TERMINATED"));
+  assert.not.ok(imp.some((i) => i.includes("istio-sidecar")), "the sidecar is served either way");
+});
+
+test("adding portLevelMtls: only port 8080 changes", () => {
+  const r = diffInputs(loadFile(S("diff/ratings-strict.json")), loadFile(S("modern-portlevel.json")), { impact: true });
+  assert.equal(r.summary, ["port 8080: STRICT → PERMISSIVE"]);
+  assert.ok(r.changes.every((c) => c.kind === "listener" && c.name === "virtualInbound"));
+  assert.ok(r.changes.every((c) => !/9080/.test(c.path)));
+  assert.equal(r.impact!.map((i) => i.port), [8080, 8080]);
+});
+
+test("DestinationRule DISABLE → ISTIO_MUTUAL on the client: the cluster's upstream TLS changes", () => {
+  const dump = JSON.parse(fs.readFileSync(S("client-productpage.json"), "utf8"));
+  const clusters = dump.configs[1].dynamic_active_clusters as { cluster: Record<string, unknown> }[];
+  const plain = clusters.find((c) => c.cluster.name === "outbound|9080|plain|reviews.default.svc.cluster.local")!.cluster;
+  const mesh = clusters.find((c) => c.cluster.name === "outbound|9080|mesh|reviews.default.svc.cluster.local")!.cluster;
+  plain.transport_socket = mesh.transport_socket;
+  const r = diffInputs(loadFile(S("client-productpage.json")), loadText(JSON.stringify(dump), "after.json"));
+  assert.is(r.changes.length, 1);
+  const c = r.changes[0]!;
+  assert.is(c.kind, "cluster");
+  assert.is(c.name, "outbound|9080|plain|reviews.default.svc.cluster.local");
+  assert.is(c.change, "added");
+  assert.match(c.meaning, /^upstream TLS DISABLE → ISTIO_MUTUAL \(Istio mTLS \(ALPN istio-peer-exchange,istio/);
+});
+
+test("Istio 1.3 (v2) → current (v3) of the same workload: the behavioural change, not the rename noise", () => {
+  const r = diffInputs(loadFile(S("istio-1.3-permissive.json")), loadFile(S("diff/productpage-1.20-permissive.json")), { impact: true });
+  assert.equal(r.impact, [{ port: 9080, client: "curl-mtls", before: "TLS_INTO_PLAINTEXT_HTTP: chain #5 (plaintext)", after: "NO_FILTER_CHAIN: no chain" }]);
+  const text = JSON.stringify(r.changes);
+  assert.not.match(text, /envoy\.api\.v2|"@type" modified|\benvoy\.http_connection_manager\b|\benvoy\.listener\.tls_inspector\b|\btlsContext\b/);
+  assert.not.ok(r.changes.some((c) => /(^|\.)name$/.test(c.path) && c.change === "modified"), "no renames reported");
+});
+
+test("route order is reported where it matters; routes are matched by identity", () => {
+  const rc = (routes: unknown[]) => JSON.stringify({ name: "r", virtual_hosts: [{ name: "v", domains: ["b", "a"], routes }] });
+  const r1 = { name: "one", match: { prefix: "/a" }, route: { cluster: "a" } };
+  const r2 = { name: "two", match: { prefix: "/" }, route: { cluster: "b" } };
+  const r = diffInputs(loadText(rc([r1, r2]), "a.json"), loadText(rc([r2, { ...r1, route: { cluster: "c" } }]), "b.json"));
+  const kinds = r.changes.map((c) => `${c.path} ${c.change}`).sort();
+  assert.equal(kinds, ["virtualHosts[name=v].routes reordered", "virtualHosts[name=v].routes[name=one].route.cluster modified"]);
+  assert.match(r.changes.find((c) => c.change === "reordered")!.meaning, /first matching route wins/);
+});
+
+test("--ignore drops changes under a path", () => {
+  const l = (p: string) => JSON.stringify({ name: "x", stat_prefix: p, address: { socket_address: { address: "0.0.0.0", port_value: 1 } }, filter_chains: [{ filters: [] }] });
+  assert.is(diffInputs(loadText(l("a"), "a"), loadText(l("b"), "b")).changes.length, 1);
+  assert.is(diffInputs(loadText(l("a"), "a"), loadText(l("b"), "b"), { ignore: ["statPrefix"] }).changes.length, 0);
+});
+
+const BIN = path.resolve(import.meta.dirname, "../bin/envoy-explain.js");
+test("cli: exit 0 without changes, 1 with, 2 on bad input; --quiet prints nothing; -o json is a documented list", () => {
+  const run = (...a: string[]) => spawnSync(process.execPath, [BIN, "diff", ...a], { encoding: "utf8" });
+  const same = run(S("modern-strict.json"), S("modern-strict.json"));
+  assert.is(same.status, 0, same.stderr);
+  assert.match(same.stdout, /no semantic changes/);
+  const q = run(S("modern-permissive.json"), S("modern-strict.json"), "--quiet");
+  assert.is(q.status, 1);
+  assert.is(q.stdout, "");
+  const j = JSON.parse(run(S("modern-permissive.json"), S("modern-strict.json"), "-o", "json").stdout);
+  for (const c of j.changes) for (const k of ["kind", "name", "path", "change", "meaning"]) assert.ok(k in c, k);
+  assert.is(run(S("modern-strict.json"), S("missing.json")).status, 2);
+});
+
+test.run();
