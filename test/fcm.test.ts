@@ -5,7 +5,7 @@ import * as assert from "uvu/assert";
 import { loadText } from "../src/load/dump.js";
 import { listenerModel } from "../src/model/listener.js";
 import { lookupClassic, validateListener, type MatchAttrs } from "../src/explain/fcm.js";
-import { lookupMatcher } from "../src/explain/matcher.js";
+import { lookupMatcher, matcherPaths } from "../src/explain/matcher.js";
 
 type Chain = { name: string; match?: Record<string, unknown> };
 
@@ -199,6 +199,15 @@ test("matcher: IP range matcher tries longest first and skips a non-first exclus
   assert.is(lookupMatcher(l, conn()).chain?.name, "wide", "nested miss in /24 continues with /8");
   const l2 = matcherListener(ipm([{ ranges: [{ address_prefix: "10.0.0.0", prefix_len: 8 }], on_match: action("wide"), exclusive: true }, { ranges: [{ address_prefix: "10.0.0.0", prefix_len: 24 }], on_match: deadEnd }]), ["wide", "x"]);
   assert.is(lookupMatcher(l2, conn()).chain, undefined, "exclusive /8 is skipped when not the most specific");
+});
+
+test("matcher: the summary shows the conditions that lead to each chain", () => {
+  const nested = { matcher_tree: { input: input("ServerNameInput"), exact_match_map: { map: { "a.example.com": action("a") } } } };
+  const l = matcherListener({ matcher_tree: { input: input("DestinationPortInput"), exact_match_map: { map: { "443": { matcher: nested } } } }, on_no_match: action("b") }, ["a", "b", "c"]);
+  const paths = matcherPaths(l.matcher);
+  assert.equal(paths.get("a"), ["destination port = 443 & server name = a.example.com"]);
+  assert.equal(paths.get("b"), ["otherwise"]);
+  assert.is(paths.get("c"), undefined);
 });
 
 test("matcher: chains need unique names", () => {

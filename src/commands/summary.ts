@@ -5,6 +5,7 @@ import { clusterModel } from "../model/cluster.js";
 import { chainLabel, formatAddr, listenerModel, matchText, peekListener, terminalText, type ChainModel, type ListenerModel } from "../model/listener.js";
 import { transportLabel, type TransportSummary } from "../model/tls.js";
 import { renderTable, type OutputFormat } from "../output/table.js";
+import { matcherPaths } from "../explain/matcher.js";
 import { allEndpoints } from "../model/endpoint.js";
 import { routeRows } from "../model/route.js";
 import { secretModels } from "../model/secret.js";
@@ -37,7 +38,8 @@ export function listenerRows(input: LoadedInput, filter: { port?: number; name?:
     const onPort = (c: ChainModel) => filter.port === undefined || l.address?.port === filter.port || c.match.destinationPort === filter.port || (c.isDefault && l.address?.port === filter.port);
     const chains = [...l.chains, ...(l.defaultChain ? [l.defaultChain] : [])].filter(onPort);
     if (filter.port !== undefined && !chains.length) continue;
-    for (const c of chains) rows.push(rowOf(l, c));
+    const viaMatcher = l.matcher ? matcherPaths(l.matcher) : undefined;
+    for (const c of chains) rows.push(rowOf(l, c, viaMatcher));
     if (!l.chains.length && !l.defaultChain && (filter.port === undefined || l.address?.port === filter.port)) {
       rows.push({ ...rowOf(l, undefined) });
     }
@@ -45,7 +47,11 @@ export function listenerRows(input: LoadedInput, filter: { port?: number; name?:
   return rows;
 }
 
-function rowOf(l: ListenerModel, c: ChainModel | undefined): ChainRow {
+function rowOf(l: ListenerModel, c: ChainModel | undefined, viaMatcher?: Map<string, string[]>): ChainRow {
+  const matcherText = (name: string | undefined) => {
+    const paths = name !== undefined ? viaMatcher?.get(name) : undefined;
+    return paths?.length ? `matcher: ${paths.join(" | ")}` : "matcher: never selected";
+  };
   const lf = l.listenerFilters.map((f) => `${f.kind === "other" ? f.name : f.kind}${f.implicit ? " (implicit)" : ""}${f.disabled ? " (disabled on some ports)" : ""}`);
   return {
     listener: l.name,
@@ -58,7 +64,7 @@ function rowOf(l: ListenerModel, c: ChainModel | undefined): ChainRow {
     ...(c?.name ? { name: c.name } : {}),
     isDefault: c?.isDefault ?? false,
     match: c && !c.isDefault ? c.match : null,
-    matchText: c ? (c.isDefault ? "default (when nothing matches)" : l.matcher ? "(by filter_chain_matcher)" : matchText(c.match)) : "-",
+    matchText: c ? (c.isDefault ? "default (when nothing matches)" : l.matcher ? matcherText(c.name) : matchText(c.match)) : "-",
     tls: c ? transportLabel(c.transport) : "-",
     transport: c?.transport ?? { kind: "plaintext" },
     terminal: c ? terminalText(c.terminal) : "no filter chains",

@@ -221,3 +221,56 @@ function stringMatch(m: Obj, v: string): boolean {
   }
   return false;
 }
+
+/** For each chain name, the matcher conditions that lead to it ("destination port = 443 & server name *.example.com"). */
+export function matcherPaths(m: unknown): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  const add = (name: string, conds: string[]) => {
+    const list = out.get(name) ?? [];
+    list.push(conds.length ? conds.join(" & ") : "always");
+    out.set(name, list);
+  };
+  const onMatch = (om: unknown, conds: string[]) => {
+    const o = obj(om);
+    if (o.matcher) walk(o.matcher, conds);
+    else if (o.action) {
+      const tc = obj(obj(o.action).typedConfig);
+      add(String(tc.value ?? ""), o.keepMatching === true ? [...conds, "(keep_matching)"] : conds);
+    }
+  };
+  const walk = (mm: unknown, conds: string[]) => {
+    const x = obj(mm);
+    if (x.matcherTree) {
+      const t = obj(x.matcherTree);
+      const label = inputLabel(t.input);
+      for (const [k, v] of Object.entries(obj(obj(t.exactMatchMap).map))) onMatch(v, [...conds, `${label} = ${k}`]);
+      for (const [k, v] of Object.entries(obj(obj(t.prefixMatchMap).map))) onMatch(v, [...conds, `${label} starts with ${k}`]);
+      const tc = obj(obj(t.customMatch).typedConfig);
+      for (const rm of (tc.rangeMatchers as unknown[]) ?? []) {
+        const ranges = ((obj(rm).ranges as unknown[]) ?? []).map((r) => `${String(obj(r).addressPrefix ?? "")}/${String(obj(r).prefixLen ?? 0)}`);
+        onMatch(obj(rm).onMatch, [...conds, `${label} in ${ranges.join(",")}`]);
+      }
+      for (const dm of (tc.domainMatchers as unknown[]) ?? []) onMatch(obj(dm).onMatch, [...conds, `${label} ${((obj(dm).domains as string[]) ?? []).join(",")}`]);
+    } else if (x.matcherList) {
+      for (const fm of (obj(x.matcherList).matchers as unknown[]) ?? []) onMatch(obj(fm).onMatch, [...conds, predicateText(obj(fm).predicate)]);
+    }
+    if (x.onNoMatch) onMatch(x.onNoMatch, [...conds, "otherwise"]);
+  };
+  walk(m, []);
+  return out;
+}
+
+function predicateText(p: unknown): string {
+  const pr = obj(p);
+  if (pr.singlePredicate) {
+    const sp = obj(pr.singlePredicate);
+    const vm = obj(sp.valueMatch);
+    const how = Object.entries(vm).find(([k]) => k !== "ignoreCase");
+    if (how) return `${inputLabel(sp.input)} ${how[0]} ${typeof how[1] === "object" ? String(obj(how[1]).regex ?? JSON.stringify(how[1])) : String(how[1])}`;
+    return `${inputLabel(sp.input)} matches ${typeName(obj(obj(sp.customMatch).typedConfig)).split(".").pop()}`;
+  }
+  if (pr.orMatcher) return `(${((obj(pr.orMatcher).predicate as unknown[]) ?? []).map(predicateText).join(" or ")})`;
+  if (pr.andMatcher) return `(${((obj(pr.andMatcher).predicate as unknown[]) ?? []).map(predicateText).join(" and ")})`;
+  if (pr.notMatcher) return `not ${predicateText(pr.notMatcher)}`;
+  return "?";
+}
