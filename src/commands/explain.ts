@@ -124,6 +124,7 @@ function renderOne(r: ExplainResult, format: OutputFormat): string {
     kv("Seen as", `destination ${a.destination}, transport ${a.transportProtocol}, SNI ${a.serverName || "(none)"}, ALPN ${a.applicationProtocols.join(",") || "(none)"}, source ${a.sourceIp}:${a.sourcePort}`);
   }
   if (r.listener && r.listener.name !== r.accepted?.listener) kv("Listener", `${r.listener.name} (${r.listener.address})`);
+  if (r.why) lines.push(md ? `\n**Why:** ${r.why}` : `\nWhy: ${r.why}`);
   if (r.rejected) kv("Rejected", r.rejected);
   if (r.matching?.steps.length) {
     lines.push(md ? "\n**Decision path** (Envoy commits to the most specific branch at each level and never backtracks):\n" : "\nDecision path (Envoy commits to the most specific branch at each level and never backtracks):");

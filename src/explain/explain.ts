@@ -91,6 +91,8 @@ export interface ExplainResult {
   /** How this proxy then connects to the route's (or tcp_proxy's) cluster. */
   upstream: UpstreamPlan | null;
   outcome: Outcome;
+  /** A short paragraph: why this chain (or none), in the order Envoy decided. */
+  why: string;
   hints: string[];
 }
 
@@ -245,6 +247,7 @@ export function explainConnection(input: LoadedInput, req: ConnectionRequest): E
     next: null,
     route: null,
     upstream: null,
+    why: "",
     hints: [],
   };
   const all = activeListeners(input);
@@ -379,7 +382,45 @@ export function explainConnection(input: LoadedInput, req: ConnectionRequest): E
   let outcome = decideOutcome(final, lookup, chain, client, base);
   if (chain) outcome = followTerminal(input, chain, outcome, base, req, attrs);
   base.hints = hintsFor(final, attrs, client, chain, outcome, req);
+  base.why = whyParagraph(final, lookup);
   return { ...base, outcome };
+}
+
+/** The decision in a few sentences: what narrowed the chains, where it committed, and what ended it. */
+function whyParagraph(l: ListenerModel, lookup: ChainLookup): string {
+  if (lookup.mode === "filter_chain_matcher") {
+    const last = lookup.matcherTrace?.[lookup.matcherTrace.length - 1]?.trim() ?? "";
+    return `${l.name} picks chains with its filter_chain_matcher: ${last || "see the trace"}.`;
+  }
+  if (lookup.mode === "default_only") return `${l.name} has only a default chain.`;
+  const parts: string[] = [];
+  const total = l.chains.length;
+  let prev = total;
+  for (const s of lookup.steps) {
+    if (s.chose === null) {
+      const lost = lookup.verdicts.filter((v) => v.level === s.level).map((v) => `${chainLabel(v.chain)} ${v.reason}`);
+      parts.push(`at ${s.level.replace(/_/g, " ")} nothing matched ${s.connection}${lost.length ? ` (${lost.slice(0, 2).join("; ")})` : ""}`);
+      break;
+    }
+    if (s.remaining < prev) {
+      const generic = /^any /.test(s.chose);
+      parts.push(
+        generic
+          ? `${s.connection} is listed by no chain, so the ${s.remaining} chain(s) with no ${s.level} match remain`
+          : `${s.connection} kept ${s.remaining} of ${prev} chain(s) (${s.chose})`,
+      );
+    }
+    prev = s.remaining;
+  }
+  const head = `Envoy narrows ${l.name}'s ${total} chains one criterion at a time and never backtracks: `;
+  const end = lookup.chain
+    ? lookup.usedDefault
+      ? "; so the default chain takes it."
+      : `; ${chainLabel(lookup.chain)} is what is left.`
+    : lookup.ambiguous
+      ? "; more than one chain is left, and Envoy's pick is unspecified."
+      : "; so no chain matches.";
+  return head + (parts.join(", then ") || "no criterion narrowed them") + end;
 }
 
 /** After the chain: the HTTP route and the cluster, then how this proxy connects upstream. */
