@@ -30,7 +30,7 @@ test("Istio 1.3 PERMISSIVE: a raw mTLS curl lands on the {} plaintext chain, bec
   assert.is(mtls.reason, "wants ALPN istio; the client offers h2,http/1.1");
   assert.ok(r.hints.some((h) => /would take this connection if the client had ALPN istio/.test(h)));
   assert.ok(r.hints.some((h) => /openssl s_client .* -alpn istio/.test(h)));
-  assert.match(r.why, /ALPN h2,http\/1\.1 is listed by no chain, so the 1 chain\(s\) without a application protocols match remain; #5 is what is left\./);
+  assert.match(r.why, /ALPN h2,http\/1\.1 is listed by no chain, so the 1 chain\(s\) with no application_protocols match remain; #5 is what is left\./);
 });
 
 test("Istio 1.3 PERMISSIVE: an Istio sidecar of that era (ALPN istio) gets mTLS", () => {
