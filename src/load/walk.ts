@@ -65,6 +65,9 @@ export function isObject(v: unknown): v is Obj {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
+/** A value of the wrong type: reported and left out, so what comes out always matches the generated types. */
+export const DROP: unique symbol = Symbol("drop");
+
 const WRAPPERS: Record<string, string> = {
   ".google.protobuf.DoubleValue": "double",
   ".google.protobuf.FloatValue": "float",
@@ -84,8 +87,8 @@ export function walkMessage(v: unknown, t: protobuf.Type, path: LazyPath, ctx: W
   const wkt = walkWellKnown(v, full, path, ctx);
   if (wkt !== NOT_WKT) return wkt;
   if (!isObject(v)) {
-    ctx.diags.warn("bad-value", `expected an object for ${full.slice(1)}, found ${describe(v)}`, { path: pathText(path) });
-    return v;
+    ctx.diags.warn("bad-value", `expected an object for ${full.slice(1)}, found ${describe(v)} (ignored)`, { path: pathText(path) });
+    return DROP;
   }
   const hook = V2_HOOKS[full.slice(1)];
   if (hook) v = hook(v, ctx, path);
@@ -110,11 +113,11 @@ export function walkMessage(v: unknown, t: protobuf.Type, path: LazyPath, ctx: W
         ctx.diags.note("single-as-list", `a single value where ${f.name} expects a list: read as a list of one`, { path: pathText(p) });
         list = [raw];
       }
-      nv = (list as unknown[]).map((e, i) => walkValue(e, f, Array.isArray(raw) ? at(p, i) : p, ctx));
+      nv = (list as unknown[]).map((e, i) => walkValue(e, f, Array.isArray(raw) ? at(p, i) : p, ctx)).filter((e) => e !== DROP);
       if ((nv as unknown[]).length === 0) continue;
     } else {
       nv = walkValue(raw, f, p, ctx);
-      if (!f.partOf && isDefaultScalar(f, nv)) continue;
+      if (nv === DROP || (!f.partOf && isDefaultScalar(f, nv))) continue;
     }
     setOwn(out, f.name, nv);
   }
@@ -123,11 +126,14 @@ export function walkMessage(v: unknown, t: protobuf.Type, path: LazyPath, ctx: W
 
 function walkMap(raw: unknown, f: protobuf.Field, path: LazyPath, ctx: WalkContext): unknown {
   if (!isObject(raw)) {
-    ctx.diags.warn("bad-value", `expected an object (map) for ${f.name}, found ${describe(raw)}`, { path: pathText(path) });
-    return raw;
+    ctx.diags.warn("bad-value", `expected an object (map) for ${f.name}, found ${describe(raw)} (ignored)`, { path: pathText(path) });
+    return DROP;
   }
   const out: Obj = {};
-  for (const k of Object.keys(raw)) setOwn(out, k, walkValue(raw[k], f, at(path, k), ctx));
+  for (const k of Object.keys(raw)) {
+    const v = walkValue(raw[k], f, at(path, k), ctx);
+    if (v !== DROP) setOwn(out, k, v);
+  }
   return out;
 }
 
@@ -148,8 +154,8 @@ function walkEnum(v: unknown, e: protobuf.Enum, path: LazyPath, ctx: WalkContext
     if (name === undefined) ctx.diags.warn("unknown-enum", `unknown number ${v} for enum ${e.fullName.slice(1)}`, { path: pathText(path) });
     return name ?? v;
   }
-  ctx.diags.warn("bad-value", `expected an enum name for ${e.fullName.slice(1)}, found ${describe(v)}`, { path: pathText(path) });
-  return v;
+  ctx.diags.warn("bad-value", `expected an enum name for ${e.fullName.slice(1)}, found ${describe(v)} (ignored)`, { path: pathText(path) });
+  return DROP;
 }
 
 const INT32 = new Set(["int32", "uint32", "sint32", "fixed32", "sfixed32"]);
@@ -174,8 +180,8 @@ function walkScalar(v: unknown, type: string, path: LazyPath, ctx: WalkContext):
   } else {
     return v;
   }
-  ctx.diags.warn("bad-value", `expected ${type}, found ${describe(v)}`, { path: pathText(path) });
-  return v;
+  ctx.diags.warn("bad-value", `expected ${type}, found ${describe(v)} (ignored)`, { path: pathText(path) });
+  return DROP;
 }
 
 function isDefaultScalar(f: protobuf.Field, v: unknown): boolean {
@@ -202,18 +208,24 @@ function walkWellKnown(v: unknown, full: string, path: LazyPath, ctx: WalkContex
       return canonicalDuration(v, path, ctx);
     case ".google.protobuf.Timestamp":
       if (typeof v === "string" && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/.test(v)) return v;
-      ctx.diags.warn("bad-value", `expected an RFC 3339 timestamp, found ${describe(v)}`, { path: pathText(path) });
-      return v;
+      ctx.diags.warn("bad-value", `expected an RFC 3339 timestamp, found ${describe(v)} (ignored)`, { path: pathText(path) });
+      return DROP;
     case ".google.protobuf.FieldMask":
       if (typeof v === "string") return v;
-      ctx.diags.warn("bad-value", `expected a field mask string, found ${describe(v)}`, { path: pathText(path) });
-      return v;
+      ctx.diags.warn("bad-value", `expected a field mask string, found ${describe(v)} (ignored)`, { path: pathText(path) });
+      return DROP;
     case ".google.protobuf.Empty":
-      return isObject(v) ? {} : v;
+      return isObject(v) ? {} : DROP;
   }
   if (FREE_JSON.has(full)) {
-    if (full === ".google.protobuf.Struct" && !isObject(v)) ctx.diags.warn("bad-value", `expected an object (Struct), found ${describe(v)}`, { path: pathText(path) });
-    if (full === ".google.protobuf.ListValue" && !Array.isArray(v)) ctx.diags.warn("bad-value", `expected a list, found ${describe(v)}`, { path: pathText(path) });
+    if (full === ".google.protobuf.Struct" && !isObject(v)) {
+      ctx.diags.warn("bad-value", `expected an object (Struct), found ${describe(v)} (ignored)`, { path: pathText(path) });
+      return DROP;
+    }
+    if (full === ".google.protobuf.ListValue" && !Array.isArray(v)) {
+      ctx.diags.warn("bad-value", `expected a list, found ${describe(v)} (ignored)`, { path: pathText(path) });
+      return DROP;
+    }
     return v;
   }
   return NOT_WKT;
@@ -227,8 +239,8 @@ export function canonicalDuration(v: unknown, path: LazyPath, ctx: WalkContext):
   if (typeof v === "string") {
     const m = DURATION.exec(v);
     if (!m) {
-      ctx.diags.warn("bad-value", `expected a duration such as "10s", found ${describe(v)}`, { path: pathText(path) });
-      return v;
+      ctx.diags.warn("bad-value", `expected a duration such as "10s", found ${describe(v)} (ignored)`, { path: pathText(path) });
+      return DROP;
     }
     neg = m[1] === "-";
     secs = BigInt(m[2]!);
@@ -236,17 +248,17 @@ export function canonicalDuration(v: unknown, path: LazyPath, ctx: WalkContext):
   } else if (isObject(v) && ("seconds" in v || "nanos" in v)) {
     const s = v.seconds ?? 0;
     const n = v.nanos ?? 0;
-    if ((typeof s !== "number" && typeof s !== "string") || typeof n !== "number") {
-      ctx.diags.warn("bad-value", `expected a duration, found ${describe(v)}`, { path: pathText(path) });
-      return v;
+    if ((typeof s !== "number" && typeof s !== "string") || typeof n !== "number" || !/^-?\d+$/.test(String(s))) {
+      ctx.diags.warn("bad-value", `expected a duration, found ${describe(v)} (ignored)`, { path: pathText(path) });
+      return DROP;
     }
     const sb = BigInt(s);
     neg = sb < 0n || n < 0;
     secs = sb < 0n ? -sb : sb;
     nanos = Math.abs(n);
   } else {
-    ctx.diags.warn("bad-value", `expected a duration such as "10s", found ${describe(v)}`, { path: pathText(path) });
-    return v;
+    ctx.diags.warn("bad-value", `expected a duration such as "10s", found ${describe(v)} (ignored)`, { path: pathText(path) });
+    return DROP;
   }
   let frac = "";
   if (nanos) {
@@ -259,13 +271,13 @@ export function canonicalDuration(v: unknown, path: LazyPath, ctx: WalkContext):
 
 function walkAny(v: unknown, path: LazyPath, ctx: WalkContext): unknown {
   if (!isObject(v)) {
-    ctx.diags.warn("bad-value", `expected an object with "@type", found ${describe(v)}`, { path: pathText(path) });
-    return v;
+    ctx.diags.warn("bad-value", `expected an object with "@type", found ${describe(v)} (ignored)`, { path: pathText(path) });
+    return DROP;
   }
   const url = v["@type"];
   if (typeof url !== "string") {
-    ctx.diags.warn("bad-value", `"@type" missing from a typed config`, { path: pathText(path) });
-    return v;
+    ctx.diags.warn("bad-value", `"@type" missing from a typed config (ignored)`, { path: pathText(path) });
+    return DROP;
   }
   const r = resolveTypeUrl(url);
   if (!r) {
@@ -275,7 +287,10 @@ function walkAny(v: unknown, path: LazyPath, ctx: WalkContext): unknown {
   if (r.fromV2) ctx.upgrades.add(`@type ${r.fromV2} read as ${r.name}`);
   const typeUrl = TYPE_URL_PREFIX + r.name;
   const wkt = r.name.startsWith("google.protobuf.") && r.name !== "google.protobuf.Any";
-  if (wkt) return { "@type": typeUrl, value: walkMessage(v.value, r.type, at(path, "value"), ctx) };
+  if (wkt) {
+    const inner = walkMessage(v.value, r.type, at(path, "value"), ctx);
+    return inner === DROP ? DROP : { "@type": typeUrl, value: inner };
+  }
   const body = walkMessage(v, r.type, path, ctx) as Obj;
   return { "@type": typeUrl, ...body };
 }
