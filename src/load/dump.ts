@@ -241,23 +241,20 @@ class Extractor {
   }
 
   private list(arr: unknown[], path: string): void {
-    let skipped = 0;
     arr.forEach((e, i) => {
       const p = childPath(path, i);
-      if (!isObject(e)) return skipped++;
+      if (!isObject(e)) return this.input.diags.warn("unknown-resource", "list item is not an object (skipped)", { path: p });
       if (getKey(e, "host_statuses") !== undefined) {
         this.input.format = "admin_clusters";
         return this.adminClusterStatus(e, p);
       }
       const kind = resourceKind(e);
       if (!kind) {
-        skipped++;
         this.input.diags.warn("unknown-resource", "list item is not a listener, cluster, route configuration, endpoint assignment or secret (skipped)", { path: p });
         return;
       }
       this.add(kind, e, p, "active", {});
     });
-    void skipped;
   }
 
   private config(c: unknown, path: string): void {

@@ -198,7 +198,6 @@ function walkWellKnown(v: unknown, full: string, path: LazyPath, ctx: WalkContex
   const wrapped = WRAPPERS[full];
   if (wrapped) {
     const bare = isObject(v) && "value" in v ? v.value : v; // {value: x} is protobufjs's form; JSON's is x
-    if (wrapped === "int64" || wrapped === "uint64") return walkScalar(bare, wrapped, path, ctx);
     return walkScalar(bare, wrapped, path, ctx);
   }
   switch (full) {
