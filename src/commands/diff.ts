@@ -4,6 +4,7 @@
 // as sets and order reported only where Envoy uses it.
 import type { LoadedInput, ResourceKind, ResourceRecord } from "../load/dump.js";
 import { resolveTypeUrl } from "../load/schema.js";
+import { currentName } from "../load/extensions.js";
 import { canonicalJson } from "../explain/fcm.js";
 import { presetClient, sidecarAlpn, type PresetName } from "../explain/clients.js";
 import { explainConnection, type ExplainResult } from "../explain/explain.js";
@@ -43,28 +44,6 @@ export interface DiffReport {
   summary: string[];
 }
 
-/** Deprecated extension names and their current ones (envoy-matching.md §7), so renames are not changes. */
-const NAME_ALIASES: Record<string, string> = {
-  "envoy.http_connection_manager": "envoy.filters.network.http_connection_manager",
-  "envoy.tcp_proxy": "envoy.filters.network.tcp_proxy",
-  "envoy.ratelimit": "envoy.filters.network.ratelimit",
-  "envoy.ext_authz": "envoy.filters.network.ext_authz",
-  "envoy.router": "envoy.filters.http.router",
-  "envoy.cors": "envoy.filters.http.cors",
-  "envoy.fault": "envoy.filters.http.fault",
-  "envoy.grpc_web": "envoy.filters.http.grpc_web",
-  "envoy.lua": "envoy.filters.http.lua",
-  "envoy.health_check": "envoy.filters.http.health_check",
-  "envoy.gzip": "envoy.filters.http.gzip",
-  "envoy.listener.tls_inspector": "envoy.filters.listener.tls_inspector",
-  "envoy.listener.http_inspector": "envoy.filters.listener.http_inspector",
-  "envoy.listener.original_dst": "envoy.filters.listener.original_dst",
-  "envoy.listener.proxy_protocol": "envoy.filters.listener.proxy_protocol",
-  "envoy.listener.original_src": "envoy.filters.listener.original_src",
-  "envoy.file_access_log": "envoy.access_loggers.file",
-};
-const SOCKET_ALIASES: Record<string, string> = { tls: "envoy.transport_sockets.tls", raw_buffer: "envoy.transport_sockets.raw_buffer" };
-
 /**
  * Renames deprecated extension names; inside payloads whose @type is unknown (kept opaque by the
  * loader, so still spelled as in the file) writes keys in camelCase, as proto3 JSON would. Returns a copy.
@@ -79,10 +58,8 @@ function canonicalNames(v: Json, opaque = false): Json {
     const key = inner && k !== "@type" ? k.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase()) : k;
     Object.defineProperty(out, key, { value: canonicalNames(o[k], inner), enumerable: true, writable: true, configurable: true });
   }
-  if (typeof out.name === "string") {
-    if (NAME_ALIASES[out.name]) out.name = NAME_ALIASES[out.name];
-    else if (SOCKET_ALIASES[out.name] && "typedConfig" in out) out.name = SOCKET_ALIASES[out.name];
-  }
+  // Only short v2 socket names ("tls") need the typed-config context to be told from other names.
+  if (typeof out.name === "string") out.name = currentName(out.name, "typedConfig" in out);
   return out;
 }
 

@@ -6,6 +6,7 @@ import type { LazyPath, WalkContext } from "./walk.js";
 import { canonicalKey, isObject, pathText } from "./walk.js";
 import { setOwn } from "./tolerant-json.js";
 import { T, TYPE_URL_PREFIX } from "./schema.js";
+import { configTypeOf, currentName } from "./extensions.js";
 
 type Obj = Record<string, unknown>;
 type Hook = (v: Obj, ctx: WalkContext, path: LazyPath) => Obj;
@@ -27,41 +28,6 @@ function without(o: Obj, ...snakes: string[]): Obj {
   return out;
 }
 
-/** v2 filter names (and their v3 names) whose untyped `config` maps onto a v3 type. */
-const CONFIG_TYPES: Record<string, string> = {
-  "envoy.http_connection_manager": T.HttpConnectionManager,
-  "envoy.filters.network.http_connection_manager": T.HttpConnectionManager,
-  "envoy.tcp_proxy": T.TcpProxy,
-  "envoy.filters.network.tcp_proxy": T.TcpProxy,
-  "envoy.filters.network.rbac": "envoy.extensions.filters.network.rbac.v3.RBAC",
-  "envoy.filters.network.sni_cluster": "envoy.extensions.filters.network.sni_cluster.v3.SniCluster",
-  "envoy.ext_authz": "envoy.extensions.filters.network.ext_authz.v3.ExtAuthz",
-  "envoy.router": "envoy.extensions.filters.http.router.v3.Router",
-  "envoy.filters.http.router": "envoy.extensions.filters.http.router.v3.Router",
-  "envoy.cors": "envoy.extensions.filters.http.cors.v3.Cors",
-  "envoy.filters.http.cors": "envoy.extensions.filters.http.cors.v3.Cors",
-  "envoy.fault": "envoy.extensions.filters.http.fault.v3.HTTPFault",
-  "envoy.filters.http.fault": "envoy.extensions.filters.http.fault.v3.HTTPFault",
-  "envoy.filters.http.rbac": "envoy.extensions.filters.http.rbac.v3.RBAC",
-  "envoy.filters.http.jwt_authn": "envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication",
-  "envoy.grpc_web": "envoy.extensions.filters.http.grpc_web.v3.GrpcWeb",
-  "envoy.lua": "envoy.extensions.filters.http.lua.v3.Lua",
-  "envoy.health_check": "envoy.extensions.filters.http.health_check.v3.HealthCheck",
-  "envoy.gzip": "envoy.extensions.filters.http.gzip.v3.Gzip",
-  "envoy.listener.tls_inspector": "envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector",
-  "envoy.filters.listener.tls_inspector": "envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector",
-  "envoy.listener.http_inspector": "envoy.extensions.filters.listener.http_inspector.v3.HttpInspector",
-  "envoy.filters.listener.http_inspector": "envoy.extensions.filters.listener.http_inspector.v3.HttpInspector",
-  "envoy.listener.original_dst": "envoy.extensions.filters.listener.original_dst.v3.OriginalDst",
-  "envoy.filters.listener.original_dst": "envoy.extensions.filters.listener.original_dst.v3.OriginalDst",
-  "envoy.listener.proxy_protocol": "envoy.extensions.filters.listener.proxy_protocol.v3.ProxyProtocol",
-  "envoy.filters.listener.proxy_protocol": "envoy.extensions.filters.listener.proxy_protocol.v3.ProxyProtocol",
-  "envoy.file_access_log": "envoy.extensions.access_loggers.file.v3.FileAccessLog",
-  "envoy.access_loggers.file": "envoy.extensions.access_loggers.file.v3.FileAccessLog",
-  "envoy.transport_sockets.raw_buffer": T.RawBuffer,
-  raw_buffer: T.RawBuffer,
-};
-
 /** v2 `config: Struct` on a named extension -> v3 `typed_config`. Unknown names keep the Struct. */
 function configToTyped(kind: string, tlsType?: string): Hook {
   return (v, ctx) => {
@@ -71,8 +37,9 @@ function configToTyped(kind: string, tlsType?: string): Hook {
     const config = v[ck];
     const out = without(v, "config");
     if (keyOf(v, "typed_config") !== undefined) return out; // v2 rule: typed_config wins
-    let type = CONFIG_TYPES[name];
-    if (!type && tlsType && (name === "tls" || name === "envoy.transport_sockets.tls")) type = tlsType;
+    const socket = tlsType !== undefined;
+    let type = configTypeOf(name, socket);
+    if (!type && socket && currentName(name, true) === "envoy.transport_sockets.tls") type = tlsType;
     if (type && isObject(config)) {
       setOwn(out, "typed_config", { "@type": TYPE_URL_PREFIX + type, ...config });
       ctx.upgrades.add(`${kind} "${name}": v2 config read as ${type}`);

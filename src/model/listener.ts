@@ -10,6 +10,7 @@ import type { LoadedInput, ResourceRecord, ResourceState } from "../load/dump.js
 import { childPath } from "../diag.js";
 import { T } from "../load/schema.js";
 import { getKey } from "../load/v2.js";
+import { extensionType } from "../load/extensions.js";
 import { summariseTransport, type TransportSummary } from "./tls.js";
 
 export interface SocketAddr {
@@ -70,26 +71,14 @@ export interface ListenerModel {
   implicitTlsInspector: boolean;
 }
 
+/** Listener filters by the v3 type of their config (names resolve to it through load/extensions.ts). */
 const LISTENER_FILTER_KINDS: Record<string, ListenerFilterKind> = {
-  "envoy.filters.listener.tls_inspector": "tls_inspector",
-  "envoy.listener.tls_inspector": "tls_inspector",
   "envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector": "tls_inspector",
-  "envoy.filters.listener.http_inspector": "http_inspector",
-  "envoy.listener.http_inspector": "http_inspector",
   "envoy.extensions.filters.listener.http_inspector.v3.HttpInspector": "http_inspector",
-  "envoy.filters.listener.original_dst": "original_dst",
-  "envoy.listener.original_dst": "original_dst",
   "envoy.extensions.filters.listener.original_dst.v3.OriginalDst": "original_dst",
-  "envoy.filters.listener.proxy_protocol": "proxy_protocol",
-  "envoy.listener.proxy_protocol": "proxy_protocol",
   "envoy.extensions.filters.listener.proxy_protocol.v3.ProxyProtocol": "proxy_protocol",
-  "envoy.filters.listener.original_src": "original_src",
-  "envoy.listener.original_src": "original_src",
   "envoy.extensions.filters.listener.original_src.v3.OriginalSrc": "original_src",
 };
-
-const HCM_NAMES = new Set(["envoy.filters.network.http_connection_manager", "envoy.http_connection_manager"]);
-const TCP_NAMES = new Set(["envoy.filters.network.tcp_proxy", "envoy.tcp_proxy"]);
 
 export function addressOf(a: Address | undefined): SocketAddr | undefined {
   if (!a) return undefined;
@@ -116,8 +105,8 @@ export function terminalOf(filters: FilterChain["filters"]): Terminal {
   const last = filters?.[filters.length - 1];
   if (!last) return { kind: "none" };
   for (const f of filters ?? []) {
-    const type = typeOf(f.typedConfig);
-    if (type === T.HttpConnectionManager || (!type && HCM_NAMES.has(f.name ?? "")) || (HCM_NAMES.has(f.name ?? "") && type === "google.protobuf.Struct")) {
+    const type = extensionType(f.name, f.typedConfig);
+    if (type === T.HttpConnectionManager) {
       const hcm = (f.typedConfig ?? {}) as HttpConnectionManager;
       return {
         kind: "hcm",
@@ -128,7 +117,7 @@ export function terminalOf(filters: FilterChain["filters"]): Terminal {
         httpFilters: (hcm.httpFilters ?? []).map((h) => h.name ?? ""),
       };
     }
-    if (type === T.TcpProxy || (!type && TCP_NAMES.has(f.name ?? ""))) {
+    if (type === T.TcpProxy) {
       const tp = (f.typedConfig ?? {}) as TcpProxy;
       return {
         kind: "tcp_proxy",
@@ -183,7 +172,7 @@ export function listenerModel(rec: ResourceRecord): ListenerModel {
   const chains = (l.filterChains ?? []).map((fc, i) => chainOf(fc, i, false, childPath(chainsPath, i)));
   const defaultChain = l.defaultFilterChain ? chainOf(l.defaultFilterChain, -1, true, childPath(rec.path, "defaultFilterChain")) : undefined;
   const listenerFilters: ListenerFilterModel[] = (l.listenerFilters ?? []).map((f) => {
-    const kind = LISTENER_FILTER_KINDS[typeOf(f.typedConfig) ?? ""] ?? LISTENER_FILTER_KINDS[f.name ?? ""] ?? "other";
+    const kind = LISTENER_FILTER_KINDS[extensionType(f.name, f.typedConfig) ?? ""] ?? "other";
     return { name: f.name ?? "", kind, ...(f.filterDisabled ? { disabled: f.filterDisabled } : {}) };
   });
   const useOriginalDst = l.useOriginalDst === true;

@@ -6,6 +6,7 @@ import type { SdsSecretConfig } from "../gen/types/envoy/extensions/transport_so
 import type { CommonTlsContext, DownstreamTlsContext, UpstreamTlsContext } from "../gen/types/envoy/extensions/transport_sockets/tls/v3/tls.js";
 import type { StringMatcher } from "../gen/types/envoy/type/matcher/v3/string.js";
 import { T } from "../load/schema.js";
+import { currentName } from "../load/extensions.js";
 
 export type TransportSummary =
   | { kind: "plaintext" }
@@ -30,16 +31,14 @@ export interface TlsSummary {
   maxVersion?: string;
 }
 
-const TLS_NAMES = new Set(["envoy.transport_sockets.tls", "tls", "envoy.transport_sockets.starttls"]);
-const RAW_NAMES = new Set(["envoy.transport_sockets.raw_buffer", "raw_buffer"]);
-
 export function summariseTransport(ts: TransportSocket | undefined, side: "downstream" | "upstream"): TransportSummary {
   if (!ts) return { kind: "plaintext" };
   const type = (ts.typedConfig?.["@type"] as string | undefined)?.split("/").pop();
-  if (type === T.DownstreamTlsContext || type === T.UpstreamTlsContext || (!type && TLS_NAMES.has(ts.name ?? ""))) {
+  const name = currentName(ts.name ?? "", true);
+  if (type === T.DownstreamTlsContext || type === T.UpstreamTlsContext || (!type && name === "envoy.transport_sockets.tls")) {
     return summariseTls(ts.typedConfig as DownstreamTlsContext & UpstreamTlsContext, side);
   }
-  if (type === T.RawBuffer || (!type && RAW_NAMES.has(ts.name ?? ""))) return { kind: "plaintext" };
+  if (type === T.RawBuffer || (!type && name === "envoy.transport_sockets.raw_buffer")) return { kind: "plaintext" };
   return { kind: "other", name: ts.name ?? "", type };
 }
 
