@@ -117,6 +117,26 @@ test("Istio 1.3 (v2) → current (v3) of the same workload: the behavioural chan
   assert.not.ok(r.changes.some((c) => /(^|\.)name$/.test(c.path) && c.change === "modified"), "no renames reported");
 });
 
+test("--impact sends the sidecar's HTTP ALPN to an HTTP port, as explain does", () => {
+  const hcm = { name: "envoy.filters.network.http_connection_manager", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager", stat_prefix: "in", route_config: { name: "r" } } };
+  const mtls = { name: "envoy.transport_sockets.tls", typed_config: { "@type": "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext", require_client_certificate: true } };
+  const listener = (chains: unknown[]) =>
+    JSON.stringify({
+      configs: [
+        { "@type": "type.googleapis.com/envoy.admin.v3.BootstrapConfigDump", bootstrap: { node: { id: "sidecar~10.1.1.1~w.ns~ns.svc.cluster.local", metadata: { ISTIO_VERSION: "1.20.0", INSTANCE_IPS: "10.1.1.1" } } } },
+        {
+          "@type": "type.googleapis.com/envoy.admin.v3.ListenersConfigDump",
+          static_listeners: [{ listener: { name: "virtualInbound", address: { socket_address: { address: "0.0.0.0", port_value: 15006 } }, listener_filters: [{ name: "envoy.filters.listener.original_dst" }, { name: "envoy.filters.listener.tls_inspector" }], filter_chains: chains } }],
+        },
+      ],
+    });
+  const plain = { name: "p", filter_chain_match: { destination_port: 80, transport_protocol: "raw_buffer" }, filters: [hcm] };
+  const httpMtls = { name: "m", filter_chain_match: { destination_port: 80, transport_protocol: "tls", application_protocols: ["istio-http/1.1"] }, filters: [hcm], transport_socket: mtls };
+  const r = diffInputs(loadText(listener([plain]), "a.json"), loadText(listener([plain, httpMtls]), "b.json"), { impact: true });
+  const side = r.impact!.find((i) => i.client === "istio-sidecar")!;
+  assert.match(side.after, /chain "m" \(mTLS\)/, "the HTTP mTLS chain takes the sidecar (its TCP ALPN istio-peer-exchange,istio would match no chain)");
+});
+
 test("route order is reported where it matters; routes are matched by identity", () => {
   const rc = (routes: unknown[]) => JSON.stringify({ name: "r", virtual_hosts: [{ name: "v", domains: ["b", "a"], routes }] });
   const r1 = { name: "one", match: { prefix: "/a" }, route: { cluster: "a" } };

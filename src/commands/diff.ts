@@ -6,10 +6,12 @@ import type { LoadedInput, ResourceKind, ResourceRecord } from "../load/dump.js"
 import { resolveTypeUrl } from "../load/schema.js";
 import { currentName } from "../load/extensions.js";
 import { canonicalJson } from "../explain/fcm.js";
-import { presetClient, sidecarAlpn, type PresetName } from "../explain/clients.js";
-import { explainConnection, type ExplainResult } from "../explain/explain.js";
+import { clientForPort, type PresetName } from "../explain/clients.js";
+import { chainKind, explainConnection, type ExplainResult } from "../explain/explain.js";
 import { clusterModel } from "../model/cluster.js";
-import { formatAddr, listenerModel, matchText, type ChainModel } from "../model/listener.js";
+import { formatAddr, listenerModel, matchText } from "../model/listener.js";
+import { summariseTransport, transportLabel } from "../model/tls.js";
+import type { FilterChain } from "../gen/types/envoy/config/listener/v3/listener_components.js";
 import { clusterMode, sendsText, sendsOf } from "../model/upstream.js";
 import { inboundPorts, portMode } from "./tlscheck.js";
 import { renderTable, type OutputFormat } from "../output/table.js";
@@ -69,7 +71,7 @@ const IDENTITY: Record<string, { key: (e: Obj) => string; label?: (e: Obj) => st
   // a chain whose match changed is paired back by similarity and reported as modified.
   filterChains: {
     key: (e) => `${String(e.name ?? "")}|${canonicalJson(e.filterChainMatch ?? {})}`,
-    label: (e) => `${e.name ? `${String(e.name)} ` : ""}{${matchText((e.filterChainMatch as ChainModel["match"]) ?? {})}}`,
+    label: (e) => `${e.name ? `${String(e.name)} ` : ""}{${matchText((e as FilterChain).filterChainMatch ?? {})}}`,
     ordered: false,
   },
   virtualHosts: { key: (e) => `name=${e.name}`, ordered: false },
@@ -215,16 +217,17 @@ export function diffInputs(before: LoadedInput, after: LoadedInput, o: DiffOptio
     for (const [name, r] of mb) if (!ma.has(name)) record({ kind, name, out: changes, ignore }, { path: "", change: "added", after: canonicalNames(r.value) });
   }
   for (const c of changes) c.meaning = meaningOf(c, before, after);
-  const report: DiffReport = { before: before.file, after: after.file, changes, summary: portSummary(before, after) };
-  if (o.impact) report.impact = impactOf(before, after);
+  const pb = inboundPorts(before);
+  const pa = inboundPorts(after);
+  const ports: Ports = { before: pb, after: pa, all: [...new Set([...pb, ...pa])].sort((x, y) => x - y) };
+  const report: DiffReport = { before: before.file, after: after.file, changes, summary: portSummary(before, after, ports) };
+  if (o.impact) report.impact = impactOf(before, after, ports);
   return report;
 }
 
-function chainDesc(fc: Obj | undefined): string {
+function chainDesc(fc: FilterChain | undefined): string {
   if (!fc) return "";
-  const ts = fc.transportSocket as Obj | undefined;
-  const tls = ts && /tls/i.test(String(ts.name ?? "")) ? (((ts.typedConfig as Obj | undefined)?.requireClientCertificate === true) ? "mTLS (client cert required)" : "TLS") : "plaintext";
-  return `{${matchText((fc.filterChainMatch as ChainModel["match"]) ?? {})}} ${tls}`;
+  return `{${matchText(fc.filterChainMatch ?? {})}} ${transportLabel(summariseTransport(fc.transportSocket, "downstream"))}`;
 }
 
 function meaningOf(c: Change, before: LoadedInput, after: LoadedInput): string {
@@ -237,7 +240,7 @@ function meaningOf(c: Change, before: LoadedInput, after: LoadedInput): string {
   }
   if (c.kind === "listener") {
     const chain = /^filterChains\[(.+)\]$/.exec(p);
-    if (chain) return `filter chain ${chainDesc((c.after ?? c.before) as Obj)} ${c.change}`;
+    if (chain) return `filter chain ${chainDesc((c.after ?? c.before) as FilterChain)} ${c.change}`;
     if (/^filterChains\[.+\]\.filterChainMatch/.test(p)) return `a filter chain's match changed (${fieldOf(p)}: ${val(c.before) ?? "unset"} → ${val(c.after) ?? "unset"}): different connections land on it`;
     if (/requireClientCertificate$/.test(p)) return c.after === true ? "the chain now requires a client certificate" : "the chain no longer requires a client certificate";
     if (/^filterChains\[.+\]\.transportSocket$/.test(p)) return c.change === "added" ? "the chain now terminates TLS" : c.change === "removed" ? "the chain no longer terminates TLS (plaintext)" : "the chain's TLS settings changed";
@@ -270,13 +273,18 @@ function meaningOf(c: Change, before: LoadedInput, after: LoadedInput): string {
   return `${fieldOf(p)} ${c.change}`;
 }
 
+interface Ports {
+  before: number[];
+  after: number[];
+  all: number[];
+}
+
 /** "port 9080: PERMISSIVE → STRICT" for every inbound port whose mode changed. */
-function portSummary(before: LoadedInput, after: LoadedInput): string[] {
-  const ports = [...new Set([...inboundPorts(before), ...inboundPorts(after)])].sort((x, y) => x - y);
+function portSummary(before: LoadedInput, after: LoadedInput, ports: Ports): string[] {
   const out: string[] = [];
-  for (const p of ports) {
-    const mb = inboundPorts(before).includes(p) ? portMode(before, p).mode : "absent";
-    const ma = inboundPorts(after).includes(p) ? portMode(after, p).mode : "absent";
+  for (const p of ports.all) {
+    const mb = ports.before.includes(p) ? portMode(before, p).mode : "absent";
+    const ma = ports.after.includes(p) ? portMode(after, p).mode : "absent";
     if (mb !== ma) out.push(`port ${p}: ${mb} → ${ma}`);
   }
   return out;
@@ -285,16 +293,15 @@ function portSummary(before: LoadedInput, after: LoadedInput): string[] {
 const IMPACT_CLIENTS: PresetName[] = ["plaintext", "curl-mtls", "istio-sidecar"];
 
 function landing(r: ExplainResult): string {
-  const chain = r.filterChain ? `chain ${r.filterChain.name ? `"${r.filterChain.name}"` : `#${r.filterChain.index}`} (${r.filterChain.terminatesTls ? (r.filterChain.requiresClientCertificate ? "mTLS" : "TLS") : "plaintext"})` : "no chain";
+  const chain = r.filterChain ? `chain ${r.filterChain.name ? `"${r.filterChain.name}"` : `#${r.filterChain.index}`} (${chainKind(r) === "passthrough" ? "plaintext" : chainKind(r)})` : "no chain";
   return `${r.outcome.code}: ${chain}`;
 }
 
-function impactOf(before: LoadedInput, after: LoadedInput): ImpactRow[] {
-  const ports = [...new Set([...inboundPorts(before), ...inboundPorts(after)])].sort((x, y) => x - y);
+function impactOf(before: LoadedInput, after: LoadedInput, ports: Ports): ImpactRow[] {
   const rows: ImpactRow[] = [];
-  for (const port of ports) {
+  for (const port of ports.all) {
     for (const preset of IMPACT_CLIENTS) {
-      const run = (d: LoadedInput) => explainConnection(d, { client: presetClient(preset, { sidecar: sidecarAlpn(d, false, d.olderApi) }), dstPort: port });
+      const run = (d: LoadedInput) => explainConnection(d, { client: clientForPort(d, preset, port), dstPort: port });
       const b = run(before);
       const a = run(after);
       const lb = landing(b);

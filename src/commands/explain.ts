@@ -1,8 +1,7 @@
 // `envoy-explain <dump> --port N [--client …]`: the explain command and its renderings.
 import type { LoadedInput } from "../load/dump.js";
-import { PRESET_NAMES, presetClient, sidecarAlpn, type ClientSpec, type PresetName } from "../explain/clients.js";
+import { clientForPort, PRESET_NAMES, type ClientSpec, type PresetName } from "../explain/clients.js";
 import { explainConnection, type ExplainResult } from "../explain/explain.js";
-import { listenerModel, peekListener } from "../model/listener.js";
 import { renderTable, type OutputFormat } from "../output/table.js";
 import { actionText } from "../model/route.js";
 import { sendsText } from "../model/upstream.js";
@@ -25,27 +24,9 @@ export interface ExplainOptions {
   headers?: Record<string, string>;
 }
 
-/** Is the destination port an HTTP port in this dump (its chains end in an HTTP connection manager)? */
-function portIsHttp(input: LoadedInput, port: number): boolean {
-  let http = 0;
-  let tcp = 0;
-  for (const rec of input.listeners) {
-    const p = peekListener(rec);
-    if (!p.capture && !p.addresses.some((a) => a.port === port)) continue; // only listeners that can serve the port are decoded
-    const l = listenerModel(rec);
-    for (const c of l.chains) {
-      if (c.match.destinationPort === port || (l.address?.port === port && !c.match.destinationPort)) {
-        if (c.terminal.kind === "hcm") http++;
-        else if (c.terminal.kind === "tcp_proxy") tcp++;
-      }
-    }
-  }
-  return http > 0 && http >= tcp;
-}
-
+/** A preset client for this port, with the explicit flags applied over it. */
 export function clientFor(input: LoadedInput, preset: PresetName, o: ExplainOptions): ClientSpec {
-  const fromV2 = input.olderApi;
-  const c = presetClient(preset, { ...(o.sni !== undefined ? { sni: o.sni } : {}), sidecar: sidecarAlpn(input, portIsHttp(input, o.port), fromV2) });
+  const c = clientForPort(input, preset, o.port, o.sni);
   if (o.transport) c.transport = o.transport;
   if (o.alpn) c.alpn = o.alpn;
   if (o.clientCert !== undefined) c.clientCert = o.clientCert;

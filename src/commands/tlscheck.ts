@@ -3,10 +3,10 @@
 // resolved per endpoint) gives the connection, and the explain engine runs it through the server's
 // listeners.
 import type { LoadedInput } from "../load/dump.js";
-import { presetClient, sidecarAlpn, type ClientSpec, type PresetName } from "../explain/clients.js";
-import { explainConnection, type ExplainResult } from "../explain/explain.js";
+import { clientForPort, presetClient, type ClientSpec, type PresetName } from "../explain/clients.js";
+import { chainKind, explainConnection, type ExplainResult } from "../explain/explain.js";
 import { clusterModel } from "../model/cluster.js";
-import { listenerModel, peekListener } from "../model/listener.js";
+import { listenerModel, peekListener, portIsHttp } from "../model/listener.js";
 import { sendsText, upstreamPlan, type UpstreamSends } from "../model/upstream.js";
 import { renderTable, type OutputFormat } from "../output/table.js";
 import { isWildcard } from "../explain/ip.js";
@@ -57,11 +57,7 @@ function run(server: LoadedInput, port: number, client: ClientSpec): ExplainResu
 }
 
 export function portMode(server: LoadedInput, port: number): PortMode {
-  const sidecar = presetClient("istio-sidecar", { sidecar: sidecarAlpn(server, portIsHttpOn(server, port), server.olderApi) });
-  const mesh = run(server, port, sidecar);
-  const plain = run(server, port, presetClient("plaintext", {}));
-  const curl = run(server, port, presetClient("curl-mtls", {}));
-  const tls = run(server, port, presetClient("curl-tls", {}));
+  const [mesh, plain, curl, tls] = (["istio-sidecar", "plaintext", "curl-mtls", "curl-tls"] as const).map((p) => run(server, port, clientForPort(server, p, port)));
   const accepts = {
     plaintext: plain.outcome.ok && !plain.filterChain?.terminatesTls,
     meshMtls: mesh.outcome.ok && !!mesh.filterChain?.requiresClientCertificate,
@@ -85,17 +81,8 @@ function clientFromSends(s: UpstreamSends, server: LoadedInput, port: number): C
     sni: s.sni,
     clientCert: s.clientCertificate,
     tool: "envoy",
-    plaintextProtocol: s.transport === "raw_buffer" ? (portIsHttpOn(server, port) ? "http/1.1" : null) : null,
+    plaintextProtocol: s.transport === "raw_buffer" ? (portIsHttp(server, port) ? "http/1.1" : null) : null,
   };
-}
-
-function portIsHttpOn(server: LoadedInput, port: number): boolean {
-  for (const rec of server.listeners) {
-    const p = peekListener(rec);
-    if (!p.capture && !p.addresses.some((a) => a.port === port)) continue;
-    if (listenerModel(rec).chains.some((c) => (c.match.destinationPort === port || p.addresses.some((a) => a.port === port)) && c.terminal.kind === "hcm")) return true;
-  }
-  return false;
 }
 
 /** The verdict for one client connection against the server (istio-generation.md §5.4 step 3, from real config). */
@@ -165,7 +152,7 @@ export function runTlsCheck(client: LoadedInput | undefined, server: LoadedInput
   const modeOf = (p: number) => report.serverPorts.find((x) => x.port === p)?.mode ?? "unknown";
   if (server && o.from) {
     for (const p of ports) {
-      const spec = presetClient(o.from, { sidecar: sidecarAlpn(server, portIsHttpOn(server, p), server.olderApi) });
+      const spec = clientForPort(server, o.from, p);
       const r = run(server, p, spec);
       const s: UpstreamSends = { transport: spec.transport, alpn: spec.alpn, sni: spec.sni, clientCertificate: spec.clientCert, mode: spec.transport === "tls" ? (spec.clientCert ? "MUTUAL" : "SIMPLE") : "DISABLE", via: o.from, certificates: [], subjectAltNames: [] };
       const v = verdict(s, r, p, modeOf(p), false);
@@ -210,9 +197,7 @@ export function runTlsCheck(client: LoadedInput | undefined, server: LoadedInput
 
 function chainText(r: ExplainResult): string {
   if (!r.filterChain) return r.rejected ? "listener rejected" : "none";
-  const f = r.filterChain;
-  const kind = f.requiresClientCertificate ? "mTLS" : f.terminatesTls ? "TLS" : r.outcome.code === "TLS_PASSTHROUGH" ? "passthrough" : "plaintext";
-  return `#${f.index < 0 ? "default" : f.index} ${kind}`;
+  return `#${r.filterChain.index < 0 ? "default" : r.filterChain.index} ${chainKind(r)}`;
 }
 
 export function renderTlsCheck(report: TlsCheckReport, format: OutputFormat): string {

@@ -1,5 +1,6 @@
 // What each kind of client puts on the wire (shared/reference/istio-generation.md §2.2).
 import type { LoadedInput } from "../load/dump.js";
+import { portIsHttp } from "../model/listener.js";
 
 export interface ClientSpec {
   preset: string;
@@ -35,7 +36,8 @@ export interface SidecarAlpn {
 }
 
 /** The ALPN an Istio sidecar of this dump's era sends, for an HTTP or a TCP destination. */
-export function sidecarAlpn(input: LoadedInput, http: boolean, fromV2: boolean): SidecarAlpn {
+export function sidecarAlpn(input: LoadedInput, http: boolean): SidecarAlpn {
+  const fromV2 = input.olderApi;
   const ver = input.identity?.istioVersion;
   const m = /^1\.(\d+)/.exec(ver ?? "");
   const minor = m ? Number(m[1]) : undefined;
@@ -76,4 +78,9 @@ export function presetClient(name: PresetName, opts: { sni?: string; sidecar?: S
       };
     }
   }
+}
+
+/** A preset as it would connect to `port` of this dump's proxy: the sidecar's ALPN follows the dump's era and the port's protocol. */
+export function clientForPort(input: LoadedInput, preset: PresetName, port: number, sni?: string): ClientSpec {
+  return presetClient(preset, { ...(sni !== undefined ? { sni } : {}), ...(preset === "istio-sidecar" ? { sidecar: sidecarAlpn(input, portIsHttp(input, port)) } : {}) });
 }

@@ -98,8 +98,16 @@ export interface ExplainResult {
 
 const DOC_SRC_IP = "192.0.2.10";
 
-/** The proxy's own IPs: the bootstrap's, else what inbound listeners reveal. */
+const proxyIpsCache = new WeakMap<LoadedInput, { ips: string[]; source: string }>();
+
+/** The proxy's own IPs: the bootstrap's, else what inbound listeners reveal (computed once per input). */
 export function proxyIps(input: LoadedInput): { ips: string[]; source: string } {
+  let found = proxyIpsCache.get(input);
+  if (!found) proxyIpsCache.set(input, (found = findProxyIps(input)));
+  return found;
+}
+
+function findProxyIps(input: LoadedInput): { ips: string[]; source: string } {
   const id = input.identity;
   if (id?.ips.length) return { ips: id.ips, source: "the bootstrap node" };
   const counts = new Map<string, number>();
@@ -320,10 +328,6 @@ export function explainConnection(input: LoadedInput, req: ConnectionRequest): E
       base.handoff = { from: accepting.name, to: null, reason: `use_original_dst: no listener owns ${hostPort(s.dstIp, s.dstPort)}, so ${accepting.name} keeps the connection and matches its own chains` };
     }
   }
-  if (!s.restored && !capture) {
-    s.dstIp = dstIp;
-    s.dstPort = req.dstPort;
-  }
   const transport = s.transport ?? "raw_buffer";
   const attrs: MatchAttrs = { dstIp: s.dstIp, dstPort: s.dstPort, srcIp, srcPort, directSrcIp, sni: s.sni, transport, alpn: s.alpn };
   base.attributes = { destination: hostPort(s.dstIp, s.dstPort), serverName: s.sni, transportProtocol: transport, applicationProtocols: s.alpn, sourceIp: srcIp, sourcePort: srcPort, directSourceIp: directSrcIp };
@@ -461,6 +465,15 @@ function followTerminal(input: LoadedInput, chain: ChainModel, outcome: Outcome,
     if (plan) base.upstream = plan;
   }
   return outcome;
+}
+
+/** What the chosen chain does with TLS: "mTLS", "TLS", "passthrough" (plaintext chain, TLS client), "plaintext", or "none". */
+export function chainKind(r: ExplainResult): "mTLS" | "TLS" | "passthrough" | "plaintext" | "none" {
+  const f = r.filterChain;
+  if (!f) return "none";
+  if (f.requiresClientCertificate) return "mTLS";
+  if (f.terminatesTls) return "TLS";
+  return r.outcome.code === "TLS_PASSTHROUGH" ? "passthrough" : "plaintext";
 }
 
 function defaultOnly(l: ListenerModel): ChainLookup {

@@ -282,3 +282,21 @@ export function peekListener(rec: ResourceRecord): ListenerPeek {
   peekCache.set(rec, p);
   return p;
 }
+
+/** Is the destination port an HTTP port in this dump (its chains end in an HTTP connection manager)? */
+export function portIsHttp(input: LoadedInput, port: number): boolean {
+  let http = 0;
+  let tcp = 0;
+  for (const rec of input.listeners) {
+    const p = peekListener(rec);
+    if (!p.capture && !p.addresses.some((a) => a.port === port)) continue; // only listeners that can serve the port are decoded
+    const l = listenerModel(rec);
+    for (const c of l.chains) {
+      if (c.match.destinationPort === port || (l.address?.port === port && !c.match.destinationPort)) {
+        if (c.terminal.kind === "hcm") http++;
+        else if (c.terminal.kind === "tcp_proxy") tcp++;
+      }
+    }
+  }
+  return http > 0 && http >= tcp;
+}
