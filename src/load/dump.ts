@@ -167,6 +167,7 @@ export function loadText(text: string, file: string, opts: LoadOptions = {}): Lo
   input.cut = parsed.cut;
   const x = new Extractor(input, parsed);
   x.top(parsed.value, opts.format && opts.format !== "auto" ? opts.format : undefined);
+  input.api = x.apiVersion();
   const total = RESOURCE_KINDS.reduce((n, k) => n + input.resources[k].length, 0);
   if (total === 0 && input.sections.size === 0) {
     if (parsed.cut) {
@@ -175,11 +176,9 @@ export function loadText(text: string, file: string, opts: LoadOptions = {}): Lo
     throw new InputError(file, `JSON, but not an Envoy config dump, istioctl proxy-config output, bootstrap or resource (${describeTop(parsed.value)})`);
   }
   if (parsed.cut) {
-    input.diags.warn(
-      "truncated",
-      `the input stops early at line ${parsed.cut.line}: resources after that point are unknown (read: ${input.count() || "nothing complete"})`,
-      { path: parsed.cut.path, line: parsed.cut.line, column: parsed.cut.column },
-    );
+    const c = parsed.cut;
+    const why = c.kind === "truncated" ? `the input ends at line ${c.line}` : `the input cannot be read past line ${c.line} (${c.reason})`;
+    input.diags.warn(c.kind, `${why}: resources after that point are unknown (read: ${input.count() || "nothing complete"})`, { path: c.path, line: c.line, column: c.column });
   }
   return input;
 }
@@ -261,7 +260,8 @@ class Extractor {
     if (!isObject(c)) return;
     const type = typeof c["@type"] === "string" ? (c["@type"] as string) : "";
     const v2 = type.includes(".v2alpha.");
-    this.noteApi(v2 ? "v2" : type.includes(".v3.") ? "v3" : "unknown");
+    if (v2) this.seen.v2Admin = true;
+    else if (type.includes(".admin.v3.")) this.seen.v3Admin = true;
     const section = type.slice(type.lastIndexOf(".") + 1) || sectionKind(c) || "";
     const at = (snake: string): [unknown, string] | undefined => {
       const k = keyOf(c, snake);
@@ -281,65 +281,42 @@ class Extractor {
       if (k === undefined) return;
       this.add(kind, e[k], childPath(p, k), state, { versionInfo: str(getKey(e, "version_info")), lastUpdated: str(getKey(e, "last_updated")), v2 });
     };
-    switch (section) {
-      case "BootstrapConfigDump": {
-        this.input.sections.add("bootstrap");
-        const b = at("bootstrap");
-        if (b) this.bootstrap(b[0], b[1], str(getKey(c, "last_updated")), v2);
-        return;
-      }
-      case "ListenersConfigDump":
-        this.input.sections.add("listeners");
-        each("static_listeners", wrapped("listener", "listener", "static"));
-        each("dynamic_listeners", (e, p) => {
-          for (const [st, state] of [["active_state", "active"], ["warming_state", "warming"], ["draining_state", "draining"]] as const) {
-            const k = keyOf(e, st);
-            if (k !== undefined && isObject(e[k])) wrapped("listener", "listener", state)(e[k] as Obj, childPath(p, k));
-          }
-          const err = getKey(e, "error_state");
-          if (isObject(err)) {
-            this.input.diags.warn("rejected-update", `Envoy rejected an update of listener "${str(getKey(e, "name"))}": ${str(getKey(err, "details")) ?? "no details"}`, { path: p });
-          }
-        });
-        each("dynamic_active_listeners", wrapped("listener", "listener", "active"));
-        each("dynamic_warming_listeners", wrapped("listener", "listener", "warming"));
-        each("dynamic_draining_listeners", wrapped("listener", "listener", "draining"));
-        return;
-      case "ClustersConfigDump":
-        this.input.sections.add("clusters");
-        each("static_clusters", wrapped("cluster", "cluster", "static"));
-        each("dynamic_active_clusters", wrapped("cluster", "cluster", "active"));
-        each("dynamic_warming_clusters", wrapped("cluster", "cluster", "warming"));
-        return;
-      case "RoutesConfigDump":
-        this.input.sections.add("routes");
-        each("static_route_configs", wrapped("route", "route_config", "static"));
-        each("dynamic_route_configs", wrapped("route", "route_config", "active"));
-        return;
-      case "EndpointsConfigDump":
-        this.input.sections.add("endpoints");
-        each("static_endpoint_configs", wrapped("endpoint", "endpoint_config", "static"));
-        each("dynamic_endpoint_configs", wrapped("endpoint", "endpoint_config", "active"));
-        return;
-      case "SecretsConfigDump":
-        this.input.sections.add("secrets");
-        each("static_secrets", wrapped("secret", "secret", "static"));
-        each("dynamic_active_secrets", wrapped("secret", "secret", "active"));
-        each("dynamic_warming_secrets", wrapped("secret", "secret", "warming"));
-        return;
-      case "ScopedRoutesConfigDump":
-      case "EcdsConfigDump":
-        this.input.sections.add(section === "EcdsConfigDump" ? "ecds" : "scoped_routes");
-        return;
-      default:
-        this.input.diags.warn("unknown-section", `unknown config dump section ${type || "(no @type)"} (skipped)`, { path });
+    const spec = SECTIONS[section];
+    if (!spec) {
+      this.input.diags.warn("unknown-section", `unknown config dump section ${type || "(no @type)"} (skipped)`, { path });
+      return;
+    }
+    this.input.sections.add(spec.name);
+    if (section === "BootstrapConfigDump") {
+      const b = at("bootstrap");
+      if (b) this.bootstrap(b[0], b[1], str(getKey(c, "last_updated")), v2);
+      return;
+    }
+    for (const [field, inner, state] of spec.lists) each(field, wrapped(spec.kind!, inner, state));
+    if (section === "ListenersConfigDump") {
+      // v3 groups a listener's states under one entry; v2alpha used the separate lists above.
+      each("dynamic_listeners", (e, p) => {
+        for (const [st, state] of [["active_state", "active"], ["warming_state", "warming"], ["draining_state", "draining"]] as const) {
+          const k = keyOf(e, st);
+          if (k !== undefined && isObject(e[k])) wrapped("listener", "listener", state)(e[k] as Obj, childPath(p, k));
+        }
+        const err = getKey(e, "error_state");
+        if (isObject(err)) {
+          this.input.diags.warn("rejected-update", `Envoy rejected an update of listener "${str(getKey(e, "name"))}": ${str(getKey(err, "details")) ?? "no details"}`, { path: p });
+        }
+      });
     }
   }
 
-  private noteApi(api: ApiVersion): void {
-    const cur = this.input.api;
-    if (cur === "unknown") this.input.api = api;
-    else if (api !== "unknown" && cur !== api && !(cur === "v3-wrapping-v2" && api === "v3")) this.input.api = cur === "v3" && api === "v2" ? "v3-wrapping-v2" : cur;
+  /** What the input showed of its API version: admin dump types, and v2 resource bodies. */
+  private readonly seen = { v2Admin: false, v3Admin: false, v2Bodies: false };
+
+  /** v2alpha admin types: v2; v3 admin types around v2 bodies (Istio 1.5-1.6): v3-wrapping-v2. */
+  apiVersion(): ApiVersion {
+    const s = this.seen;
+    if (s.v2Admin) return "v2";
+    if (s.v3Admin) return s.v2Bodies ? "v3-wrapping-v2" : "v3";
+    return s.v2Bodies ? "v2" : "unknown";
   }
 
   private bootstrap(b: unknown, path: string, lastUpdated: string | undefined, v2: boolean): void {
@@ -372,8 +349,9 @@ class Extractor {
   add(kind: ResourceKind, raw: unknown, path: string, state: ResourceState, meta: { versionInfo?: string; lastUpdated?: string; v2?: boolean }): void {
     if (!isObject(raw)) return;
     const type = typeof raw["@type"] === "string" ? (raw["@type"] as string) : "";
-    const v2 = meta.v2 === true || /\.api\.v2\./.test(type);
-    if (/\.api\.v2\./.test(type)) this.noteApi(this.input.api === "v3" || this.input.api === "v3-wrapping-v2" ? "v2" : "unknown");
+    const v2Body = /\.api\.v2\./.test(type);
+    if (v2Body) this.seen.v2Bodies = true;
+    const v2 = meta.v2 === true || v2Body;
     const name = resourceName(kind, raw);
     const cut = this.parsed.cut;
     if (cut && within(cut.path, path)) {
@@ -394,14 +372,51 @@ function str(v: unknown): string | undefined {
   return typeof v === "string" ? v : typeof v === "number" ? String(v) : undefined;
 }
 
+/**
+ * The sections of an admin config dump: what each is called, and its lists of wrapped resources
+ * (field, the wrapper's resource field, state), in v3 and v2alpha spelling. One table serves
+ * both extraction and recognising a section that comes without its @type.
+ */
+const SECTIONS: Record<string, { name: string; kind?: ResourceKind; lists: [string, string, ResourceState][] }> = {
+  BootstrapConfigDump: { name: "bootstrap", lists: [] },
+  ListenersConfigDump: {
+    name: "listeners",
+    kind: "listener",
+    lists: [
+      ["static_listeners", "listener", "static"],
+      ["dynamic_active_listeners", "listener", "active"],
+      ["dynamic_warming_listeners", "listener", "warming"],
+      ["dynamic_draining_listeners", "listener", "draining"],
+    ],
+  },
+  ClustersConfigDump: {
+    name: "clusters",
+    kind: "cluster",
+    lists: [
+      ["static_clusters", "cluster", "static"],
+      ["dynamic_active_clusters", "cluster", "active"],
+      ["dynamic_warming_clusters", "cluster", "warming"],
+    ],
+  },
+  RoutesConfigDump: { name: "routes", kind: "route", lists: [["static_route_configs", "route_config", "static"], ["dynamic_route_configs", "route_config", "active"]] },
+  EndpointsConfigDump: { name: "endpoints", kind: "endpoint", lists: [["static_endpoint_configs", "endpoint_config", "static"], ["dynamic_endpoint_configs", "endpoint_config", "active"]] },
+  SecretsConfigDump: {
+    name: "secrets",
+    kind: "secret",
+    lists: [
+      ["static_secrets", "secret", "static"],
+      ["dynamic_active_secrets", "secret", "active"],
+      ["dynamic_warming_secrets", "secret", "warming"],
+    ],
+  },
+  ScopedRoutesConfigDump: { name: "scoped_routes", lists: [] },
+  EcdsConfigDump: { name: "ecds", lists: [] },
+};
+
+/** A section recognised by its lists, for sections pasted without their @type. */
 function sectionKind(v: Obj): string | undefined {
-  const has = (...ks: string[]) => ks.some((k) => keyOf(v, k) !== undefined);
-  if (has("dynamic_listeners", "static_listeners", "dynamic_active_listeners")) return "ListenersConfigDump";
-  if (has("dynamic_active_clusters", "static_clusters", "dynamic_warming_clusters")) return "ClustersConfigDump";
-  if (has("dynamic_route_configs", "static_route_configs")) return "RoutesConfigDump";
-  if (has("dynamic_endpoint_configs", "static_endpoint_configs")) return "EndpointsConfigDump";
-  if (has("dynamic_active_secrets", "static_secrets", "dynamic_warming_secrets")) return "SecretsConfigDump";
-  return undefined;
+  if (keyOf(v, "dynamic_listeners") !== undefined) return "ListenersConfigDump";
+  return Object.keys(SECTIONS).find((name) => SECTIONS[name]!.lists.some(([field]) => keyOf(v, field) !== undefined));
 }
 
 function looksBootstrap(v: Obj): boolean {

@@ -8,7 +8,7 @@ export interface ParsedText {
   value: unknown;
   syntax: "json" | "json-repaired" | "yaml";
   /** Where the input stopped early (truncated or unreadable past this point), if it did. */
-  cut?: { path: string; line: number; column: number; reason: string };
+  cut?: { kind: "truncated" | "syntax"; path: string; line: number; column: number; reason: string };
   /** Places where content was elided by a marker such as "...snip...". */
   elided: { path: string; line: number; column: number }[];
 }
@@ -36,8 +36,8 @@ function fromTolerant(value: unknown, problems: TolerantProblem[], diags: Diagno
     switch (p.code) {
       case "truncated":
       case "syntax":
-        out.cut = { path: p.path, line: p.line, column: p.column, reason: p.message };
-        diags.warn(p.code === "truncated" ? "truncated" : "syntax", p.code === "truncated" ? "the input is cut off here; everything complete before it is used" : p.message, where);
+        // Reported once by the loader, with what was read before it.
+        out.cut = { kind: p.code, path: p.path, line: p.line, column: p.column, reason: p.message };
         break;
       case "elided":
         out.elided.push(where);
