@@ -109,7 +109,16 @@ function renderOne(r: ExplainResult, format: OutputFormat): string {
   if (r.rejected) kv("Rejected", r.rejected);
   if (r.matching?.steps.length) {
     lines.push(md ? "\n**Decision path** (Envoy commits to the most specific branch at each level and never backtracks):\n" : "\nDecision path (Envoy commits to the most specific branch at each level and never backtracks):");
-    for (const s of r.matching.steps) lines.push(`${md ? "1." : "  "} ${s.level}: ${s.connection} → ${s.chose ?? "nothing matches"} (${s.remaining} left)`);
+    // Levels where no chain restricts the value change nothing: one line names them.
+    let prev = -1;
+    const idle: string[] = [];
+    for (const s of r.matching.steps) {
+      const narrowed = s.remaining !== prev || s.chose === null || !/^any /.test(s.chose);
+      prev = s.remaining;
+      if (!narrowed) idle.push(s.level);
+      else lines.push(`${md ? "1." : "  "} ${s.level}: ${s.connection} → ${s.chose ?? "nothing matches"} (${s.remaining} left)`);
+    }
+    if (idle.length) lines.push(`${md ? "-" : "  "} no chain left restricts ${idle.join(", ")}`);
   }
   if (r.matching?.matcherTrace?.length) {
     lines.push(md ? "\n**filter_chain_matcher:**\n```" : "\nfilter_chain_matcher:");

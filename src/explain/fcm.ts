@@ -4,7 +4,7 @@
 // which Envoy rejects a listener's config.
 import type { FilterChainMatch } from "../gen/types/envoy/config/listener/v3/listener_components.js";
 import type { ChainModel, ListenerModel } from "../model/listener.js";
-import { cidrText, formatAddr } from "../model/listener.js";
+import { formatAddr } from "../model/listener.js";
 import { cidrContains, isLoopback, parseCidr, parseIp, type Cidr, type Ip } from "./ip.js";
 
 /** Connection attributes as filter-chain matching sees them (after listener filters). */
@@ -405,4 +405,3 @@ export function independentMisses(c: ChainModel, a: MatchAttrs): { level: Level;
   return out;
 }
 
-export { cidrText };

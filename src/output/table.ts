@@ -6,9 +6,19 @@ export function textTable(head: string[], rows: (string | number)[][]): string {
   const cells = rows.map((r) => r.map((c) => String(c)));
   const width = terminalWidth();
   const colWidths = width ? fitColumns([head, ...cells], width) : undefined;
-  const t = new Table({ head, style: color ? { head: ["cyan"], border: ["grey"] } : { head: [], border: [] }, wordWrap: true, ...(colWidths ? { colWidths, wrapOnWordBoundary: false } : {}) });
-  for (const r of cells) t.push(r);
+  const t = new Table({ head, style: color ? { head: ["cyan"], border: ["grey"] } : { head: [], border: [] }, wordWrap: true, ...(colWidths ? { colWidths } : {}) });
+  for (const r of cells) t.push(colWidths ? r.map((c, i) => breakLongWords(c, colWidths[i]! - 2)) : r);
   return t.toString();
+}
+
+/**
+ * cli-table3 wraps at word boundaries but cuts a word longer than its column short with "…".
+ * Splitting only such words (cluster names, ALPN lists) keeps every character and leaves the
+ * rest to wrap at spaces.
+ */
+function breakLongWords(cell: string, width: number): string {
+  if (width < 1) return cell;
+  return cell.replace(/\S+/g, (word) => (word.length <= width ? word : (word.match(new RegExp(`.{1,${width}}`, "g")) ?? [word]).join("\n")));
 }
 
 /** The terminal's width when writing to one (or COLUMNS when set); undefined when piped. */
