@@ -20,13 +20,23 @@ interface Common {
   verbose: boolean;
 }
 
+/** Inputs the command read: their diagnostics are reported when it is done, since decoding is lazy. */
+const loaded: { input: LoadedInput; verbose: boolean }[] = [];
+
 function load(file: string, a: Common): LoadedInput {
   const input = loadFile(file === STDIN ? "-" : file, { format: a.format as InputFormat | "auto" });
-  const shown = input.diags.list.filter((d) => a.verbose || d.severity !== "note");
-  const limit = a.verbose ? Infinity : 8;
-  for (const d of shown.slice(0, limit)) process.stderr.write(`${formatDiagnostic(d)}\n`);
-  if (shown.length > limit) process.stderr.write(`… ${shown.length - limit} more warning(s); --verbose shows them all\n`);
+  loaded.push({ input, verbose: a.verbose });
   return input;
+}
+
+/** Warnings found while reading and while decoding what the command used (notes with --verbose). */
+function reportDiagnostics(): void {
+  for (const { input, verbose } of loaded) {
+    const shown = input.diags.list.filter((d) => verbose || d.severity !== "note");
+    const limit = verbose ? Infinity : 8;
+    for (const d of shown.slice(0, limit)) process.stderr.write(`${formatDiagnostic(d)}\n`);
+    if (shown.length > limit) process.stderr.write(`… ${shown.length - limit} more warning(s) in ${input.file}; --verbose shows them all\n`);
+  }
 }
 
 function out(text: string): void {
@@ -194,6 +204,7 @@ export async function main(argv: string[]): Promise<void> {
       throw err ?? new UsageError(msg);
     })
     .parseAsync();
+  reportDiagnostics();
 }
 
 class UsageError extends Error {}

@@ -216,6 +216,17 @@ test("cli: bad input exits 2 with one line naming the file, no stack trace", () 
   assert.match(usage.stderr, /port/);
 });
 
+test("cli: warnings found while decoding are reported, with their path", () => {
+  const dir = fs.mkdtempSync(path.join(process.env.TMPDIR ?? "/tmp", "ee-warn-"));
+  const f = path.join(dir, "typo.json");
+  const tp = { "@type": "type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy", stat_prefix: "s", cluster: "c", idle_timeout: "10 s" };
+  fs.writeFileSync(f, JSON.stringify({ name: "x", address: { socket_address: { address: "0.0.0.0", port_value: 80 } }, filter_chainz: [], filter_chains: [{ filters: [{ name: "t", typed_config: tp }] }] }));
+  const r = cli("listeners", f);
+  assert.is(r.status, 0, r.stderr);
+  assert.match(r.stderr, /unknown field "filter_chainz" in envoy\.config\.listener\.v3\.Listener \(ignored\) \(at \$\.filter_chainz\)/);
+  assert.match(r.stderr, /expected a duration such as "10s", found "10 s" \(ignored\) \(at \$\.filter_chains\[0\]\.filters\[0\]\.typed_config\.idle_timeout\)/);
+});
+
 test("cli: stdin and the summaries", () => {
   const r = spawnSync(process.execPath, [BIN, "listeners", "-", "--port", "9080"], { input: fs.readFileSync(s("modern-strict.json")), encoding: "utf8" });
   assert.is(r.status, 0, r.stderr);
