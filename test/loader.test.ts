@@ -200,6 +200,18 @@ test("bad input: a clear error naming the file (and the place), never a crash", 
   }
 });
 
+test("a dump cut before any complete resource is an error, even when section headers were read", () => {
+  const text = fs.readFileSync(path.join(SAMPLES, "modern-strict.json"), "utf8").slice(0, 300);
+  try {
+    loadText(text, "cut.json");
+    assert.unreachable("loaded");
+  } catch (e) {
+    assert.instance(e, InputError);
+    assert.match((e as InputError).message, /cut off before any complete resource/);
+  }
+  assert.is(loadText(JSON.stringify({ configs: [{ "@type": "type.googleapis.com/envoy.admin.v3.ListenersConfigDump" }] }), "empty.json").listeners.length, 0, "an intact empty section is fine");
+});
+
 test("gzip input is read by its magic bytes", () => {
   const p = path.join(fs.mkdtempSync(path.join(process.env.TMPDIR ?? "/tmp", "ee-gz-")), "dump.json.gz");
   fs.writeFileSync(p, zlib.gzipSync(fs.readFileSync(path.join(SAMPLES, "modern-strict.json"))));

@@ -169,10 +169,12 @@ export function loadText(text: string, file: string, opts: LoadOptions = {}): Lo
   x.top(parsed.value, opts.format && opts.format !== "auto" ? opts.format : undefined);
   input.api = x.apiVersion();
   const total = RESOURCE_KINDS.reduce((n, k) => n + input.resources[k].length, 0);
+  // A cut-off input with nothing complete is unusable even if section headers were read; an intact
+  // dump whose sections are empty is a real (empty) configuration.
+  if (total === 0 && parsed.cut) {
+    throw new InputError(file, `cut off before any complete resource (${parsed.cut.reason})`, parsed.cut.line, parsed.cut.column);
+  }
   if (total === 0 && input.sections.size === 0) {
-    if (parsed.cut) {
-      throw new InputError(file, `cut off before any complete resource (${parsed.cut.reason})`, parsed.cut.line, parsed.cut.column);
-    }
     throw new InputError(file, `JSON, but not an Envoy config dump, istioctl proxy-config output, bootstrap or resource (${describeTop(parsed.value)})`);
   }
   if (parsed.cut) {

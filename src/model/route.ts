@@ -101,8 +101,7 @@ export function routeMatches(r: Route, req: RouteRequest): boolean {
   else if (m.pathSeparatedPrefix !== undefined) {
     const p = c(m.pathSeparatedPrefix);
     ok = noQuery === p || noQuery.startsWith(`${p}/`);
-  } else if (m.connectMatcher) ok = false;
-  else ok = false;
+  } else ok = false; // connect_matcher and path_match_policy: not modelled, never taken
   return ok && (m.headers ?? []).every((h) => headerMatches(h, req.headers));
 }
 
