@@ -8,7 +8,7 @@ import { loadFile, loadText } from "../src/load/dump.js";
 import { diffInputs } from "../src/commands/diff.js";
 
 const S = (f: string) => path.resolve(import.meta.dirname, "../samples", f);
-const C = (f: string) => path.resolve(import.meta.dirname, "../../shared/corpus/istio", f);
+const C = (f: string) => path.resolve(import.meta.dirname, "corpus/istio", f);
 
 /** Field names snake_case -> camelCase, as istioctl's protojson writes them; map keys (data) stay as they are. */
 const MAP_FIELDS = new Set(["typed_per_filter_config", "filter_metadata", "typed_filter_metadata", "typed_extension_protocol_options", "fields", "policies", "metadata"]);

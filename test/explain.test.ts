@@ -11,7 +11,7 @@ import type { PresetName } from "../src/explain/clients.js";
 import type { ExplainResult } from "../src/explain/explain.js";
 
 const SAMPLES = path.resolve(import.meta.dirname, "../samples");
-const CORPUS = path.resolve(import.meta.dirname, "../../shared/corpus/istio");
+const CORPUS = path.resolve(import.meta.dirname, "corpus/istio");
 
 function explain(file: string, port: number, client: PresetName, extra: Record<string, unknown> = {}): ExplainResult {
   return runExplain(loadFile(file), { port, client, ...extra })[0]!;

@@ -1,4 +1,4 @@
-// The loader: every real dump in shared/corpus loads, pasted and cut dumps keep what is
+// The loader: every real dump in test/corpus loads, pasted and cut dumps keep what is
 // complete, bad input fails clearly, hostile keys pollute nothing, and the walker agrees with
 // protobufjs's spec-compliant ProtoJSON reader.
 import fs from "node:fs";
@@ -13,7 +13,7 @@ import { loadFile, loadText, RESOURCE_KINDS, type LoadedInput } from "../src/loa
 import { lookupMessage, T } from "../src/load/schema.js";
 import { listenerModel } from "../src/model/listener.js";
 
-const CORPUS = path.resolve(import.meta.dirname, "../../shared/corpus/istio");
+const CORPUS = path.resolve(import.meta.dirname, "corpus/istio");
 const SAMPLES = path.resolve(import.meta.dirname, "../samples");
 const ISTIO_PRIVATE = /^unknown @type (istio\.|stats\.PluginConfig|envoy\.tcp\.metadataexchange\.|io\.istio\.)/;
 
@@ -25,7 +25,7 @@ function touchAll(input: LoadedInput): number {
 
 const corpusFiles = fs.existsSync(CORPUS) ? fs.readdirSync(CORPUS).filter((f) => /\.(json|yaml)$/.test(f)) : [];
 
-test("the corpus is present (../shared/corpus/istio)", () => {
+test("the corpus is present (test/corpus/istio)", () => {
   assert.ok(corpusFiles.length >= 12, `found ${corpusFiles.length} corpus files`);
 });
 

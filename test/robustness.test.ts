@@ -13,7 +13,7 @@ import { diffInputs } from "../src/commands/diff.js";
 import type { RouteConfiguration } from "../src/gen/types/envoy/config/route/v3/route.js";
 
 const root = path.resolve(import.meta.dirname, "..");
-const sources = ["samples/modern-permissive.json", "samples/gateway-mutual.json", "samples/client-productpage.json", "../shared/corpus/istio/v16-writer-configdump.json"].map((f) =>
+const sources = ["samples/modern-permissive.json", "samples/gateway-mutual.json", "samples/client-productpage.json", "test/corpus/istio/v16-writer-configdump.json"].map((f) =>
   fs.readFileSync(path.join(root, f), "utf8"),
 );
 

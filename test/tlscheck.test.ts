@@ -15,7 +15,7 @@ import { allEndpoints } from "../src/model/endpoint.js";
 import type { RouteConfiguration } from "../src/gen/types/envoy/config/route/v3/route.js";
 
 const S = (f: string) => path.resolve(import.meta.dirname, "../samples", f);
-const C = (f: string) => path.resolve(import.meta.dirname, "../../shared/corpus/istio", f);
+const C = (f: string) => path.resolve(import.meta.dirname, "corpus/istio", f);
 
 function statuses(client: string, server: string): Record<string, string> {
   const r = runTlsCheck(loadFile(S(client)), loadFile(S(server)), {});
