@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Bundles src/cli.ts into dist/cli.js (one ESM file, schema included). Runs on `npm install`/`npm ci`
+// Bundles src/main.ts (the command) into dist/cli.js (one ESM file, schema included). Runs on `npm install`/`npm ci`
 // (the "prepare" script) so `npx envoy-explain` works from a fresh clone.
 import { build } from "esbuild";
 import path from "node:path";
@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 await build({
-  entryPoints: [path.join(root, "src/cli.ts")],
+  entryPoints: [path.join(root, "src/main.ts")],
   outfile: path.join(root, "dist/cli.js"),
   bundle: true,
   platform: "node",

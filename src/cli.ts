@@ -1,7 +1,5 @@
-#!/usr/bin/env node
 // envoy-explain: read what an Envoy proxy really runs and explain it.
 import yargs, { type Argv } from "yargs";
-import { hideBin } from "yargs/helpers";
 import { formatDiagnostic, InputError } from "./diag.js";
 import { loadFile, type InputFormat, type LoadedInput } from "./load/dump.js";
 import { PRESET_HELP, PRESET_NAMES, type PresetName } from "./explain/clients.js";
@@ -10,55 +8,129 @@ import { renderClusters, renderEndpoints, renderListeners, renderRoutes, renderS
 import { inboundPorts, portMode, renderTlsCheck, runTlsCheck } from "./commands/tlscheck.js";
 import { diffInputs, renderDiff } from "./commands/diff.js";
 import type { OutputFormat } from "./output/table.js";
+import { parseSize } from "./load/read.js";
+import { parseIp } from "./explain/ip.js";
+import { setRevealSecrets } from "./redacted.js";
+import { escapeJsonText, escapeTerminal } from "./render/sanitize.js";
 
-const STDIN = "/dev/stdin";
+/** yargs reads a bare "-" as an empty string: the bin passes stdin under this name. */
+export const STDIN = "/dev/stdin";
 const FORMATS = ["auto", "config_dump", "config_dump_section", "istioctl_list", "resource", "bootstrap", "admin_clusters"] as const;
 
 interface Common {
   output: OutputFormat;
   format: (typeof FORMATS)[number];
   verbose: boolean;
+  maxSize?: string;
+  showSecrets: boolean;
 }
 
-/** Inputs the command read: their diagnostics are reported when it is done, since decoding is lazy. */
-const loaded: { input: LoadedInput; verbose: boolean }[] = [];
-
-function load(file: string, a: Common): LoadedInput {
-  const input = loadFile(file === STDIN ? "-" : file, { format: a.format as InputFormat | "auto" });
-  loaded.push({ input, verbose: a.verbose });
-  return input;
+interface RunState {
+  outputFormat: OutputFormat;
+  err(text: string): void;
 }
 
-/** Warnings found while reading and while decoding what the command used (notes with --verbose). */
-function reportDiagnostics(): void {
-  for (const { input, verbose } of loaded) {
-    const shown = input.diags.list.filter((d) => verbose || d.severity !== "note");
-    const limit = verbose ? Infinity : 8;
-    for (const d of shown.slice(0, limit)) process.stderr.write(`${formatDiagnostic(d)}\n`);
-    if (shown.length > limit) process.stderr.write(`… ${shown.length - limit} more warning(s) in ${input.file}; --verbose shows them all\n`);
-  }
-}
-
-function out(text: string): void {
-  process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
-}
-
-function common<T>(y: Argv<T>) {
+function common<T>(y: Argv<T>, st: RunState) {
   return y
     .option("output", { alias: "o", choices: ["table", "json", "markdown"] as const, default: "table" as const, describe: "output format" })
     .option("format", { choices: FORMATS, default: "auto" as const, describe: "input shape (detected by default)" })
-    .option("verbose", { alias: "v", type: "boolean", default: false, describe: "show every warning and note" });
+    .option("verbose", { alias: "v", type: "boolean", default: false, describe: "show every warning and note" })
+    .option("max-size", { type: "string", describe: "read at most this much of an input (and of a gzip stream once inflated), e.g. 100M, 2G; default 512M" })
+    .option("show-secrets", { type: "boolean", default: false, describe: "print private keys, passwords, credentials in headers and inline code that are masked by default (local use only)" })
+    .middleware((a) => {
+      st.outputFormat = a.output as OutputFormat;
+      setRevealSecrets(a.showSecrets === true);
+      if (a.showSecrets) st.err("envoy-explain: --show-secrets: private keys, passwords and credentials are printed as they are; do not paste this output anywhere public");
+    });
 }
 
 const EPILOG = `Inputs: Envoy admin /config_dump JSON (v3, or v2 from Istio 1.1-1.5), istioctl proxy-config … -o json|yaml,
 a bootstrap, a single Listener/Cluster/RouteConfiguration; .gz files; "-" for stdin; dumps pasted into bug reports
 (cut short, ...snip..., comments) are read as far as they go, with a warning.
 
-Exit codes: 0 done; 1 tls-check found a CONFLICT; 2 bad input or usage (the message names the file and the place).`;
+Secrets: what Envoy's admin redacts (private keys, passwords, session ticket keys, generic secrets) and credentials
+in header values (Authorization, Cookie, API keys) are masked in every output; inline code and keys (Lua, Wasm,
+JWKS) are shown as their size and fingerprint. --show-secrets prints them.
 
-export async function main(argv: string[]): Promise<void> {
+Exit codes: 0 done; 1 a finding (tls-check found a CONFLICT, diff found changes); 2 bad input or usage (the message
+names the file and the place); 3 an internal error (a bug: please report it with ENVOY_EXPLAIN_DEBUG=1 output).`;
+
+/** Where the CLI writes; the bin wires it to the process, tests and the fuzzer to buffers. */
+export interface CliIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+/**
+ * Runs one command line and returns its exit code: 0 done, 1 a finding (tls-check conflict, diff
+ * change), 2 bad input or usage, 3 an internal error. Never exits the process.
+ */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  let code = 0;
+  /** Inputs the command read: their diagnostics are reported when it is done, since decoding is lazy. */
+  const loaded: { input: LoadedInput; verbose: boolean }[] = [];
+  const err = (text: string) => io.stderr(`${escapeTerminal(text)}\n`);
+  const st: RunState = { outputFormat: "table", err };
+  /** What is printed for a person: every control character from the dump shown escaped; JSON keeps its value. */
+  const out = (text: string) => {
+    const safe = st.outputFormat === "json" ? escapeJsonText(text) : escapeTerminal(text);
+    io.stdout(safe.endsWith("\n") ? safe : `${safe}\n`);
+  };
+  const load = (file: string, a: Common): LoadedInput => {
+    let maxBytes: number | undefined;
+    if (a.maxSize !== undefined) {
+      maxBytes = parseSize(a.maxSize);
+      if (maxBytes === undefined) throw new UsageError(`--max-size wants a size such as 100M or 2G, not "${a.maxSize}"`);
+    }
+    const input = loadFile(file === STDIN ? "-" : file, { format: a.format as InputFormat | "auto", ...(maxBytes ? { maxBytes } : {}) });
+    loaded.push({ input, verbose: a.verbose });
+    return input;
+  };
+  /** Warnings found while reading and while decoding what the command used (notes with --verbose). */
+  const reportDiagnostics = () => {
+    for (const { input, verbose } of loaded) {
+      const shown = input.diags.list.filter((d) => verbose || d.severity !== "note");
+      const limit = verbose ? Infinity : 8;
+      for (const d of shown.slice(0, limit)) err(formatDiagnostic(d));
+      if (shown.length > limit) err(`… ${shown.length - limit} more warning(s) in ${input.file}; --verbose shows them all`);
+    }
+  };
+  setRevealSecrets(false);
+  try {
+    await parser(argv, st, { out, load, setCode: (c) => (code = Math.max(code, c)) });
+    reportDiagnostics();
+    return code;
+  } catch (e: unknown) {
+    if (e instanceof InputError) {
+      err(`envoy-explain: error: ${e.format()}`);
+      return 2;
+    }
+    if (e instanceof UsageError) {
+      err(`envoy-explain: ${e.message}\nRun envoy-explain --help for usage.`);
+      return 2;
+    }
+    const x = e as Error;
+    if (x instanceof RangeError && /call stack/i.test(x.message)) {
+      err("envoy-explain: error: the input nests too deeply to read");
+      return 2;
+    }
+    err(`envoy-explain: internal error: ${x?.message ?? String(e)}`);
+    if (process.env.ENVOY_EXPLAIN_DEBUG) err(x?.stack ?? "");
+    return 3;
+  } finally {
+    setRevealSecrets(false);
+  }
+}
+
+interface Actions {
+  out(text: string): void;
+  load(file: string, a: Common): LoadedInput;
+  setCode(code: number): void;
+}
+
+async function parser(argv: string[], st: RunState, { out, load, setCode }: Actions): Promise<void> {
   const clientHelp = PRESET_NAMES.map((p) => `${p}: ${PRESET_HELP[p]}`).join("\n");
-  await common(yargs(argv))
+  await common(yargs(argv), st)
     .scriptName("envoy-explain")
     .usage("$0 <dump> --port N [--client NAME]\n\nExplain which listener and filter chain Envoy picks for a connection, why every other chain lost, and what the client sees.")
     .command(
@@ -87,6 +159,12 @@ export async function main(argv: string[]): Promise<void> {
           .example("$0 dump.json -p 443 -c curl-mtls --sni shop.example.com -o markdown", "a gateway MUTUAL server, for a bug report"),
       (a) => {
         if (!Number.isInteger(a.port) || a.port < 1 || a.port > 65535) throw new UsageError(`--port must be 1-65535, not ${a.port}`);
+        for (const [flag, v] of [["--address", a.address], ["--source-ip", a.sourceIp], ["--direct-source-ip", a.directSourceIp]] as const) {
+          if (v !== undefined && !parseIp(v)) throw new UsageError(`${flag} wants an IP address, not "${v}"`);
+        }
+        if (a.sourcePort !== undefined && (!Number.isInteger(a.sourcePort) || a.sourcePort < 0 || a.sourcePort > 65535)) {
+          throw new UsageError(`--source-port must be 0-65535, not ${a.sourcePort}`);
+        }
         const input = load(a.dump, a);
         const results = runExplain(input, {
           port: a.port,
@@ -153,7 +231,7 @@ export async function main(argv: string[]): Promise<void> {
           report.serverPorts = inboundPorts(first).map((p) => portMode(first, p));
         }
         out(renderTlsCheck(report, a.output));
-        if (report.rows.some((r) => r.status === "CONFLICT")) process.exitCode = 1;
+        if (report.rows.some((r) => r.status === "CONFLICT")) setCode(1);
       },
     )
     .command(
@@ -167,9 +245,12 @@ export async function main(argv: string[]): Promise<void> {
           .option("ignore", { type: "string", array: true, describe: "ignore changes under this field path (e.g. statPrefix, filterChains.*.metadata); repeatable" })
           .option("quiet", { alias: "q", type: "boolean", default: false, describe: "print nothing; the exit code says it" }),
       (a) => {
+        for (const p of (a.ignore as string[] | undefined) ?? []) {
+          if (!IGNORE_PATH.test(p)) throw new UsageError(`--ignore wants a field path such as statPrefix or filterChains.*.metadata, not "${p}"`);
+        }
         const report = diffInputs(load(a.before, a), load(a.after, a), { impact: a.impact, ...(a.ignore ? { ignore: a.ignore as string[] } : {}) });
         if (!a.quiet) out(renderDiff(report, a.output));
-        if (report.changes.length || report.impact?.length) process.exitCode = 1;
+        if (report.changes.length || report.impact?.length) setCode(1);
       },
     )
     .command(
@@ -203,11 +284,14 @@ export async function main(argv: string[]): Promise<void> {
     .fail((msg, err) => {
       throw err ?? new UsageError(msg);
     })
+    .exitProcess(false)
     .parseAsync();
-  reportDiagnostics();
 }
 
 class UsageError extends Error {}
+
+/** A field path for --ignore: names (camelCase or snake_case) and * separated by dots. */
+const IGNORE_PATH = /^(?:[A-Za-z_][A-Za-z0-9_]*|\*)(?:\.(?:[A-Za-z_][A-Za-z0-9_]*|\*))*$/;
 
 function parseHeaders(list: string[]): Record<string, string> {
   const out: Record<string, string> = Object.create(null);
@@ -219,18 +303,3 @@ function parseHeaders(list: string[]): Record<string, string> {
   return out;
 }
 
-// yargs reads a bare "-" as an empty string: pass stdin under a name it keeps.
-main(hideBin(process.argv).map((a) => (a === "-" ? STDIN : a))).catch((e: unknown) => {
-  if (e instanceof InputError) {
-    process.stderr.write(`envoy-explain: error: ${e.format()}\n`);
-    process.exit(2);
-  }
-  if (e instanceof UsageError) {
-    process.stderr.write(`envoy-explain: ${e.message}\nRun envoy-explain --help for usage.\n`);
-    process.exit(2);
-  }
-  const err = e as Error;
-  process.stderr.write(`envoy-explain: internal error: ${err?.message ?? String(e)}\n`);
-  if (process.env.ENVOY_EXPLAIN_DEBUG) process.stderr.write(`${err?.stack ?? ""}\n`);
-  process.exit(3);
-});

@@ -6,6 +6,8 @@ import type { LoadedInput, ResourceKind, ResourceRecord } from "../load/dump.js"
 import { resolveTypeUrl } from "../load/schema.js";
 import { currentName } from "../load/extensions.js";
 import { canonicalJson } from "../explain/fcm.js";
+import { Redacted } from "../redacted.js";
+import { mdInline } from "../render/sanitize.js";
 import { clientForPort, type PresetName } from "../explain/clients.js";
 import { chainKind, explainConnection, type ExplainResult } from "../explain/explain.js";
 import { clusterModel } from "../model/cluster.js";
@@ -52,7 +54,7 @@ export interface DiffReport {
  */
 function canonicalNames(v: Json, opaque = false): Json {
   if (Array.isArray(v)) return v.map((x) => canonicalNames(x, opaque));
-  if (!v || typeof v !== "object") return v;
+  if (!v || typeof v !== "object" || v instanceof Redacted) return v;
   const o = v as Obj;
   const inner = opaque || (typeof o["@type"] === "string" && !resolveTypeUrl(o["@type"]));
   const out: Obj = {};
@@ -109,7 +111,7 @@ function diffValue(a: Json, b: Json, path: string, ctx: Ctx): void {
   if (canonicalJson(a) === canonicalJson(b)) return;
   if (a === undefined) return record(ctx, { path, change: "added", after: b });
   if (b === undefined) return record(ctx, { path, change: "removed", before: a });
-  const isObj = (x: Json): x is Obj => !!x && typeof x === "object" && !Array.isArray(x);
+  const isObj = (x: Json): x is Obj => !!x && typeof x === "object" && !Array.isArray(x) && !(x instanceof Redacted);
   if (isObj(a) && isObj(b)) {
     for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) diffValue(a[k], b[k], path ? `${path}.${k}` : k, ctx);
     return;
@@ -233,6 +235,11 @@ function chainDesc(fc: FilterChain | undefined): string {
 function meaningOf(c: Change, before: LoadedInput, after: LoadedInput): string {
   const p = c.path;
   const val = (v: Json) => (typeof v === "string" ? v : JSON.stringify(v)?.slice(0, 120));
+  if (c.before instanceof Redacted || c.after instanceof Redacted) {
+    const fp = (v: Json) => (v instanceof Redacted ? v.fingerprint : v === undefined ? "unset" : "a different value");
+    const what = fieldOf(p).replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase();
+    return `${what} ${c.change === "modified" ? "changed" : c.change} (${c.change === "added" ? fp(c.after) : c.change === "removed" ? fp(c.before) : `${fp(c.before)} → ${fp(c.after)}`}; value not shown)`;
+  }
   if (!p) {
     if (c.kind === "listener") return `listener ${c.name} ${c.change}`;
     if (c.kind === "cluster") return `cluster ${c.name} ${c.change}`;
@@ -318,12 +325,13 @@ export function renderDiff(r: DiffReport, format: OutputFormat): string {
   if (format === "json") return JSON.stringify({ version: 1, ...r }, null, 2);
   const md = format === "markdown";
   const out: string[] = [];
-  out.push(md ? `## ${r.before} → ${r.after}` : `${r.before} → ${r.after}`);
+  const t = (v: string) => (md ? mdInline(v) : v);
+  out.push(md ? `## ${t(`${r.before} → ${r.after}`)}` : `${r.before} → ${r.after}`);
   if (!r.changes.length && !r.impact?.length) {
     out.push("no semantic changes");
     return out.join("\n");
   }
-  for (const s of r.summary) out.push(`${md ? "- **" : "  * "}${s}${md ? "**" : ""}`);
+  for (const s of r.summary) out.push(`${md ? "- **" : "  * "}${t(s)}${md ? "**" : ""}`);
   for (const kind of ["listener", "cluster", "route", "endpoint", "secret"] as const) {
     const cs = r.changes.filter((c) => c.kind === kind);
     if (!cs.length) continue;

@@ -1,4 +1,5 @@
 // `envoy-explain <dump> --port N [--client …]`: the explain command and its renderings.
+import { mdFence, mdInline, mermaidLabel } from "../render/sanitize.js";
 import type { LoadedInput } from "../load/dump.js";
 import { clientForPort, PRESET_NAMES, type ClientSpec, type PresetName } from "../explain/clients.js";
 import { explainConnection, type ExplainResult } from "../explain/explain.js";
@@ -74,9 +75,9 @@ export function renderExplain(input: LoadedInput, results: ExplainResult[], form
   if (format === "json") return JSON.stringify({ version: 1, file: input.file, results }, null, 2);
   const out: string[] = [];
   const md = format === "markdown";
-  const h = (t: string) => (md ? `\n### ${t}\n` : `\n${t}`);
+  const h = (t: string) => (md ? `\n### ${mdInline(t)}\n` : `\n${t}`);
   if (results.length > 1) {
-    out.push(md ? `## ${input.file}: port ${results[0]!.connection.destination}` : `${input.file}: what each client gets on ${results[0]!.connection.destination}`);
+    out.push(md ? `## ${mdInline(`${input.file}: port ${results[0]!.connection.destination}`)}` : `${input.file}: what each client gets on ${results[0]!.connection.destination}`);
     out.push(
       renderTable(
         format,
@@ -94,7 +95,9 @@ export function renderExplain(input: LoadedInput, results: ExplainResult[], form
 function renderOne(r: ExplainResult, format: OutputFormat): string {
   const md = format === "markdown";
   const lines: string[] = [];
-  const kv = (k: string, v: string) => lines.push(md ? `- **${k}:** ${v}` : `${k.padEnd(12)} ${v}`);
+  // In Markdown every value from the dump is escaped; labels are ours.
+  const t = (v: string) => (md ? mdInline(v) : v);
+  const kv = (k: string, v: string) => lines.push(md ? `- **${k.trim()}:** ${mdInline(v)}` : `${k.padEnd(12)} ${v}`);
   kv("Client", `${r.client.preset}: ${r.client.description}`);
   kv("Connects to", r.connection.destination);
   if (r.accepted) kv("Accepted by", `${r.accepted.listener} (${r.accepted.address}): ${r.accepted.how}`);
@@ -105,7 +108,7 @@ function renderOne(r: ExplainResult, format: OutputFormat): string {
     kv("Seen as", `destination ${a.destination}, transport ${a.transportProtocol}, SNI ${a.serverName || "(none)"}, ALPN ${a.applicationProtocols.join(",") || "(none)"}, source ${a.sourceIp}:${a.sourcePort}`);
   }
   if (r.listener && r.listener.name !== r.accepted?.listener) kv("Listener", `${r.listener.name} (${r.listener.address})`);
-  if (r.why) lines.push(md ? `\n**Why:** ${r.why}` : `\nWhy: ${r.why}`);
+  if (r.why) lines.push(md ? `\n**Why:** ${t(r.why)}` : `\nWhy: ${r.why}`);
   if (r.rejected) kv("Rejected", r.rejected);
   if (r.matching?.steps.length) {
     lines.push(md ? "\n**Decision path** (Envoy commits to the most specific branch at each level and never backtracks):\n" : "\nDecision path (Envoy commits to the most specific branch at each level and never backtracks):");
@@ -116,14 +119,13 @@ function renderOne(r: ExplainResult, format: OutputFormat): string {
       const narrowed = s.remaining !== prev || s.chose === null || !/^any /.test(s.chose);
       prev = s.remaining;
       if (!narrowed) idle.push(s.level);
-      else lines.push(`${md ? "1." : "  "} ${s.level}: ${s.connection} → ${s.chose ?? "nothing matches"} (${s.remaining} left)`);
+      else lines.push(`${md ? "1." : "  "} ${t(`${s.level}: ${s.connection} → ${s.chose ?? "nothing matches"} (${s.remaining} left)`)}`);
     }
-    if (idle.length) lines.push(`${md ? "-" : "  "} no chain left restricts ${idle.join(", ")}`);
+    if (idle.length) lines.push(`${md ? "-" : "  "} no chain left restricts ${t(idle.join(", "))}`);
   }
   if (r.matching?.matcherTrace?.length) {
-    lines.push(md ? "\n**filter_chain_matcher:**\n```" : "\nfilter_chain_matcher:");
-    for (const t of r.matching.matcherTrace) lines.push(`  ${t}`);
-    if (md) lines.push("```");
+    const trace = r.matching.matcherTrace.map((x) => `  ${x}`).join("\n");
+    lines.push(md ? `\n**filter_chain_matcher:**\n${mdFence(trace)}` : `\nfilter_chain_matcher:\n${trace}`);
   }
   if (r.candidates.length) {
     lines.push(md ? "\n**Filter chains:**\n" : "\nFilter chains:");
@@ -154,11 +156,11 @@ function renderOne(r: ExplainResult, format: OutputFormat): string {
   }
   if (r.hints.length) {
     lines.push(md ? "\n**What would change it:**\n" : "\nWhat would change it:");
-    for (const hnt of r.hints) lines.push(`${md ? "-" : "  •"} ${hnt}`);
+    for (const hnt of r.hints) lines.push(`${md ? "-" : "  •"} ${t(hnt)}`);
   }
   if (r.connection.assumptions.length) {
     lines.push(md ? "\n**Assumed:**\n" : "\nAssumed:");
-    for (const a of r.connection.assumptions) lines.push(`${md ? "-" : "  •"} ${a}`);
+    for (const a of r.connection.assumptions) lines.push(`${md ? "-" : "  •"} ${t(a)}`);
   }
   if (md) lines.push("", mermaid(r));
   return lines.join("\n");
@@ -166,8 +168,8 @@ function renderOne(r: ExplainResult, format: OutputFormat): string {
 
 /** A flowchart of the decision path, for bug reports. */
 export function mermaid(r: ExplainResult): string {
-  const q = (s: string) => `"${s.replace(/"/g, "'")}"`;
-  const out = ["```mermaid", "flowchart LR"];
+  const q = mermaidLabel;
+  const out = ["flowchart LR"];
   out.push(`  C[${q(`${r.client.preset}: ${sends(r)}`)}]`);
   let prev = "C";
   if (r.accepted) {
@@ -186,6 +188,5 @@ export function mermaid(r: ExplainResult): string {
   });
   const end = r.filterChain ? `chain ${r.filterChain.isDefault ? "default" : `#${r.filterChain.index}`}${r.filterChain.name ? ` ${r.filterChain.name}` : ""}: ${r.filterChain.transport}` : r.outcome.code;
   out.push(`  E[${q(`${end} → ${r.outcome.code}`)}]`, `  ${prev} --> E`);
-  out.push("```");
-  return out.join("\n");
+  return mdFence(out.join("\n"), "mermaid");
 }

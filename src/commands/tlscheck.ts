@@ -2,6 +2,7 @@
 // proxy sends? Both halves come from the Envoy config itself: the client's cluster (with auto mTLS
 // resolved per endpoint) gives the connection, and the explain engine runs it through the server's
 // listeners.
+import { mdInline } from "../render/sanitize.js";
 import type { LoadedInput } from "../load/dump.js";
 import { clientForPort, presetClient, type ClientSpec, type PresetName } from "../explain/clients.js";
 import { chainKind, explainConnection, type ExplainResult } from "../explain/explain.js";
@@ -220,6 +221,6 @@ export function renderTlsCheck(report: TlsCheckReport, format: OutputFormat): st
     out.push("Client: what each outbound cluster sends");
     out.push(renderTable(format, ["CLUSTER", "MODE", "SENDS"], report.clientClusters.map((c) => [c.cluster, c.mode, [...c.sends, ...c.notes.map((n) => `note: ${n}`)].join("\n")])));
   }
-  for (const n of report.notes) out.push(`note: ${n}`);
+  for (const n of report.notes) out.push(`note: ${format === "markdown" ? mdInline(n) : n}`);
   return out.join("\n");
 }

@@ -443,6 +443,13 @@ function followTerminal(input: LoadedInput, chain: ChainModel, outcome: Outcome,
     switch (d.kind) {
       case "no-route-config":
         return { ...outcome, summary: `${outcome.summary} (route configuration ${name} is not in this dump: the route is unknown)` };
+      case "rejected":
+        return {
+          code: "NO_ROUTE",
+          ok: false,
+          summary: `${outcome.summary}; but Envoy refuses route configuration ${d.routeConfig} (${d.error}): it keeps the last version it accepted, and with none it has no routes`,
+          clientSees: "HTTP 404 (access log NR route_not_found) unless an earlier version of the routes is in force",
+        };
       case "no-virtual-host":
       case "no-route":
         return {

@@ -5,6 +5,7 @@
 import type { FilterChainMatch } from "../gen/types/envoy/config/listener/v3/listener_components.js";
 import type { ChainModel, ListenerModel } from "../model/listener.js";
 import { formatAddr } from "../model/listener.js";
+import { Redacted } from "../redacted.js";
 import { cidrContains, isLoopback, parseCidr, parseIp, type Cidr, type Ip } from "./ip.js";
 
 /** Connection attributes as filter-chain matching sees them (after listener filters). */
@@ -87,6 +88,12 @@ function chainName(c: ChainModel): string {
 export function validateListener(l: ListenerModel): string | undefined {
   const addrs = listenerAddrs(l);
   const err = (m: string) => `error adding listener '${addrs}': ${m}`;
+  // Found while reading the config: a value outside Envoy's proto constraints, nesting too deep.
+  if (l.record.rejections.length) return l.record.rejections[0];
+  for (const a of [l.address, ...l.additionalAddresses]) {
+    // A socket address must be an IP literal unless a resolver is named (Envoy's Utility::parseInternetAddress).
+    if (a?.ip !== undefined && a.ip !== "" && !parseIp(a.ip) && !a.resolverName) return `malformed IP address: ${a.ip}`;
+  }
   if (l.chains.length === 0 && !l.defaultChain && l.address?.pipe === undefined) {
     return err("no filter chains specified");
   }
@@ -142,6 +149,7 @@ export function validateListener(l: ListenerModel): string | undefined {
 }
 
 export function canonicalJson(v: unknown): string {
+  if (v instanceof Redacted) return JSON.stringify(`[redacted ${v.fingerprint}]`);
   if (Array.isArray(v)) return `[${v.map(canonicalJson).join(",")}]`;
   if (v && typeof v === "object") {
     return `{${Object.keys(v)

@@ -2,6 +2,7 @@
 // evaluates it (shared/reference/envoy-matching.md §5): exact and prefix maps with fall-back to
 // on_no_match after a nested miss, the IP range and domain matchers, predicate lists,
 // keep_matching, and the network inputs' exact string forms.
+import { fullMatch } from "../model/regex.js";
 import type { ChainModel, ListenerModel } from "../model/listener.js";
 import { cidrContains, parseCidr, parseIp } from "./ip.js";
 import { isLocalConnection, type ChainLookup, type MatchAttrs } from "./fcm.js";
@@ -212,13 +213,7 @@ function stringMatch(m: Obj, v: string): boolean {
   if (m.prefix !== undefined) return val.startsWith(norm(m.prefix));
   if (m.suffix !== undefined) return val.endsWith(norm(m.suffix));
   if (m.contains !== undefined) return val.includes(norm(m.contains));
-  if (m.safeRegex) {
-    try {
-      return new RegExp(`^(?:${String(obj(m.safeRegex).regex ?? "")})$`).test(v);
-    } catch {
-      return false;
-    }
-  }
+  if (m.safeRegex) return fullMatch(String(obj(m.safeRegex).regex ?? ""), v);
   return false;
 }
 

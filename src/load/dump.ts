@@ -5,7 +5,7 @@ import { parseText, type ParsedText } from "./parse.js";
 import { decodeText, readInputBytes } from "./read.js";
 import { resolveTypeUrl, T } from "./schema.js";
 import { getKey, keyOf } from "./v2.js";
-import { isObject, walkMessage, type WalkContext } from "./walk.js";
+import { DROP, isObject, walkMessage, type WalkContext } from "./walk.js";
 
 export type ResourceKind = "listener" | "cluster" | "route" | "endpoint" | "secret" | "bootstrap";
 export const RESOURCE_KINDS: readonly ResourceKind[] = ["listener", "cluster", "route", "endpoint", "secret", "bootstrap"];
@@ -36,6 +36,8 @@ export class ResourceRecord<T = Obj> {
   private normalised?: T;
   /** v2 names and fields that were upgraded while normalising (empty for v3 input). */
   readonly upgrades: string[] = [];
+  /** Why Envoy would refuse this resource, found while normalising it (values out of range, nesting too deep). */
+  readonly rejections: string[] = [];
   readonly input: LoadedInput;
   readonly kind: ResourceKind;
   readonly name: string;
@@ -57,7 +59,7 @@ export class ResourceRecord<T = Obj> {
   /** The resource as v3 proto3 JSON (camelCase, canonical values); computed once. */
   get value(): T {
     if (this.normalised === undefined) {
-      const ctx: WalkContext = { diags: this.input.diags, upgrades: new Set() };
+      const ctx: WalkContext = { diags: this.input.diags, upgrades: new Set(), rejections: this.rejections };
       const typeName = KIND_TYPE[this.kind];
       if (isObject(this.raw) && typeof this.raw["@type"] === "string") {
         const r = resolveTypeUrl(this.raw["@type"]);
@@ -67,7 +69,8 @@ export class ResourceRecord<T = Obj> {
         }
       }
       const t = resolveTypeUrl(typeName)!.type;
-      this.normalised = walkMessage(this.raw, t, this.path, ctx) as T;
+      const v = walkMessage(this.raw, t, this.path, ctx);
+      this.normalised = (v === DROP ? {} : v) as T;
       this.upgrades.push(...ctx.upgrades);
     }
     return this.normalised;
@@ -153,10 +156,12 @@ export class LoadedInput {
 
 export interface LoadOptions {
   format?: InputFormat | "auto";
+  /** The most bytes read from the input (and inflated from gzip); default 512 MiB. */
+  maxBytes?: number;
 }
 
 export function loadFile(file: string, opts: LoadOptions = {}): LoadedInput {
-  const text = decodeText(file, readInputBytes(file));
+  const text = decodeText(file, readInputBytes(file, opts.maxBytes), opts.maxBytes);
   return loadText(text, file === "-" ? "<stdin>" : file, opts);
 }
 

@@ -41,7 +41,7 @@ export function resolveTypeUrl(url: string): ResolvedTypeUrl | null {
   const name = url.slice(url.lastIndexOf("/") + 1);
   const direct = lookupMessage(name);
   if (direct) return { type: direct, name };
-  const v3 = V2_TO_V3[name];
+  const v3 = Object.hasOwn(V2_TO_V3, name) ? V2_TO_V3[name] : undefined;
   if (v3) {
     const t = lookupMessage(v3);
     if (t) return { type: t, name: v3, fromV2: name };

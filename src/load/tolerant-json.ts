@@ -26,6 +26,9 @@ export interface TolerantResult {
 
 class Stop extends Error {}
 
+/** Deeper nesting than this stops the reader (Envoy's parser refuses far less: 100 nested messages). */
+export const MAX_NESTING = 512;
+
 const ELISION = /^(?:\.\.\.|…|<snip[^>\n]*>|\[snip[^\]\n]*\]|\(snip[^)\n]*\)|\(truncated[^)\n]*\))/i;
 
 export function parseTolerant(text: string): TolerantResult | undefined {
@@ -140,12 +143,25 @@ class Parser {
     throw new Stop();
   }
 
+  private depth = 0;
+
   private value(path: string): unknown {
     this.ws(path);
     if (this.i >= this.s.length) this.eof(path);
     const c = this.s[this.i];
-    if (c === "{") return this.object(path);
-    if (c === "[") return this.array(path);
+    if (c === "{" || c === "[") {
+      if (this.depth >= MAX_NESTING) {
+        this.problem("syntax", `nested deeper than ${MAX_NESTING} levels: the rest of the input was not read`, path);
+        this.stopped = true;
+        throw new Stop();
+      }
+      this.depth++;
+      try {
+        return c === "{" ? this.object(path) : this.array(path);
+      } finally {
+        this.depth--;
+      }
+    }
     if (c === '"') return this.string(path);
     if (c === "-" || (c! >= "0" && c! <= "9")) return this.number(path);
     for (const [word, v] of [["true", true], ["false", false], ["null", null]] as const) {

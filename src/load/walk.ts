@@ -7,11 +7,27 @@ import { childPath, type Diagnostics } from "../diag.js";
 import { resolveTypeUrl, TYPE_URL_PREFIX } from "./schema.js";
 import { setOwn } from "./tolerant-json.js";
 import { V2_HOOKS } from "./v2.js";
+import { isCredentialHeader, isSecretKey, Redacted, type RedactedKind } from "../redacted.js";
 
 export interface WalkContext {
   diags: Diagnostics;
   /** v2 names and fields met while walking this resource (the resource was upgraded). */
   upgrades: Set<string>;
+  /** Why Envoy would refuse this resource (a value out of its proto constraints, nesting too deep). */
+  rejections?: string[];
+  /** Depth of nested messages being walked now. */
+  depth?: number;
+  /** Set while walking below a sensitive field: warnings must not quote values. */
+  sensitive?: number;
+}
+
+/** Protobuf's JSON parser refuses messages nested deeper than this ("Message too deep"). */
+export const MAX_MESSAGE_DEPTH = 100;
+
+/** Records that Envoy would refuse the resource, and warns with the JSON path. */
+function reject(ctx: WalkContext, message: string, path: LazyPath): void {
+  (ctx.rejections ??= []).push(message);
+  ctx.diags.warn("rejected-by-envoy", `Envoy would reject this: ${message}`, { path: pathText(path) });
 }
 
 type Obj = Record<string, unknown>;
@@ -87,14 +103,31 @@ export function walkMessage(v: unknown, t: protobuf.Type, path: LazyPath, ctx: W
   const wkt = walkWellKnown(v, full, path, ctx);
   if (wkt !== NOT_WKT) return wkt;
   if (!isObject(v)) {
-    ctx.diags.warn("bad-value", `expected an object for ${full.slice(1)}, found ${describe(v)} (ignored)`, { path: pathText(path) });
+    ctx.diags.warn("bad-value", `expected an object for ${full.slice(1)}, found ${shown(ctx, v)} (ignored)`, { path: pathText(path) });
+    return DROP;
+  }
+  const depth = (ctx.depth ?? 0) + 1;
+  if (depth > MAX_MESSAGE_DEPTH) {
+    reject(ctx, `Message too deep. Max recursion depth reached (${MAX_MESSAGE_DEPTH} nested messages)`, path);
     return DROP;
   }
   const hook = V2_HOOKS[full.slice(1)];
   if (hook) v = hook(v, ctx, path);
   const idx = fieldIndex(t);
   const out: Obj = {};
-  for (const key of Object.keys(v as Obj)) {
+  ctx.depth = depth;
+  try {
+    walkFields(v as Obj, t, idx, out, path, ctx);
+  } finally {
+    ctx.depth = depth - 1;
+  }
+  const post = POST_HOOKS[full.slice(1)];
+  return post ? post(out) : out;
+}
+
+function walkFields(v: Obj, t: protobuf.Type, idx: FieldIndex, out: Obj, path: LazyPath, ctx: WalkContext): void {
+  const full = t.fullName;
+  for (const key of Object.keys(v)) {
     const raw = (v as Obj)[key];
     const f = idx.byKey.get(canonicalKey(key));
     const p = at(path, key);
@@ -104,6 +137,24 @@ export function walkMessage(v: unknown, t: protobuf.Type, path: LazyPath, ctx: W
       continue;
     }
     if (raw === null || raw === undefined) continue;
+    const sensitive = sensitivity(t, f);
+    if (sensitive) ctx.sensitive = (ctx.sensitive ?? 0) + 1;
+    let nv: unknown;
+    try {
+      nv = walkField(raw, f, p, ctx);
+    } finally {
+      if (sensitive) ctx.sensitive! -= 1;
+    }
+    if (nv === DROP) continue;
+    const limit = LIMITS[`${full.slice(1)}.${f.name}`];
+    if (limit) checkLimit(nv, limit, t, f, p, ctx);
+    setOwn(out, f.name, sensitive ? markSensitive(nv, sensitive) : nv);
+  }
+}
+
+/** A field's value normalised, or DROP when it is absent, wrongly typed or a proto3 default. */
+function walkField(raw: unknown, f: protobuf.Field, p: LazyPath, ctx: WalkContext): unknown {
+  {
     let nv: unknown;
     if (f.map) nv = walkMap(raw, f, p, ctx);
     else if (f.repeated) {
@@ -114,19 +165,94 @@ export function walkMessage(v: unknown, t: protobuf.Type, path: LazyPath, ctx: W
         list = [raw];
       }
       nv = (list as unknown[]).map((e, i) => walkValue(e, f, Array.isArray(raw) ? at(p, i) : p, ctx)).filter((e) => e !== DROP);
-      if ((nv as unknown[]).length === 0) continue;
+      if ((nv as unknown[]).length === 0) return DROP;
     } else {
       nv = walkValue(raw, f, p, ctx);
-      if (nv === DROP || (!f.partOf && isDefaultScalar(f, nv))) continue;
+      if (nv === DROP || (!f.partOf && isDefaultScalar(f, nv))) return DROP;
     }
-    setOwn(out, f.name, nv);
+    return nv;
+  }
+}
+
+/**
+ * Fields whose values are never printed as they are. "secret": annotated
+ * `(udpa.annotations.sensitive) = true`, the set Envoy's admin redacts; "blob": inline code and
+ * keys, shown as size and fingerprint.
+ */
+const BLOB_FIELDS: Record<string, true> = {
+  "envoy.extensions.filters.http.lua.v3.Lua.inline_code": true,
+  "envoy.extensions.filters.http.lua.v3.Lua.default_source_code": true,
+  "envoy.extensions.filters.http.lua.v3.Lua.source_codes": true,
+  "envoy.extensions.filters.http.lua.v3.LuaPerRoute.source_code": true,
+  "envoy.extensions.wasm.v3.VmConfig.code": true,
+  "envoy.extensions.filters.http.jwt_authn.v3.JwtProvider.local_jwks": true,
+};
+const sensitivityCache = new WeakMap<protobuf.Field, RedactedKind | null>();
+function sensitivity(t: protobuf.Type, f: protobuf.Field): RedactedKind | null {
+  let k = sensitivityCache.get(f);
+  if (k === undefined) {
+    k = f.options?.["(udpa.annotations.sensitive)"] === true ? "secret" : BLOB_FIELDS[`${t.fullName.slice(1)}.${f.name}`] ? "blob" : null;
+    sensitivityCache.set(f, k);
+  }
+  return k;
+}
+
+/** A secret is wrapped whole; in a code or key source only the inline text is (file names stay visible). */
+function markSensitive(v: unknown, kind: RedactedKind): unknown {
+  if (kind !== "blob" || typeof v === "string") return new Redacted(kind, v);
+  if (Array.isArray(v)) return v.map((x) => markSensitive(x, kind));
+  if (!isObject(v)) return v;
+  const out: Obj = {};
+  for (const k of Object.keys(v)) {
+    const x = v[k];
+    setOwn(out, k, /^inline(String|Bytes)$/.test(k) ? new Redacted("blob", x) : isObject(x) || Array.isArray(x) ? markSensitive(x, kind) : x);
   }
   return out;
 }
 
+/** Credentials in plain fields: the value of a header named Authorization, Cookie, X-Api-Key, … */
+const POST_HOOKS: Record<string, (o: Obj) => Obj> = {
+  "envoy.config.core.v3.HeaderValue": (o) => {
+    if (!isCredentialHeader(o.key)) return o;
+    for (const k of ["value", "rawValue"]) if (o[k] !== undefined) o[k] = new Redacted("credential", o[k]);
+    return o;
+  },
+  "envoy.config.route.v3.HeaderMatcher": (o) => {
+    if (!isCredentialHeader(o.name)) return o;
+    for (const k of ["exactMatch", "prefixMatch", "suffixMatch", "containsMatch", "safeRegexMatch", "stringMatch"]) {
+      if (o[k] !== undefined) o[k] = new Redacted("credential", o[k]);
+    }
+    return o;
+  },
+};
+
+/** Numeric constraints of Envoy's protos (protoc-gen-validate rules) that decide whether a listener loads. */
+interface Limit {
+  gte?: number;
+  lte?: number;
+}
+const LIMITS: Record<string, Limit> = {
+  "envoy.config.core.v3.SocketAddress.port_value": { lte: 65535 },
+  "envoy.config.listener.v3.FilterChainMatch.destination_port": { gte: 1, lte: 65535 },
+  "envoy.config.listener.v3.FilterChainMatch.source_ports": { lte: 65535 },
+  "envoy.config.core.v3.CidrRange.prefix_len": { lte: 128 },
+  "xds.core.v3.CidrRange.prefix_len": { lte: 128 },
+};
+function checkLimit(v: unknown, limit: Limit, t: protobuf.Type, f: protobuf.Field, p: LazyPath, ctx: WalkContext): void {
+  for (const x of Array.isArray(v) ? v : [v]) {
+    const n = Number(x);
+    const fieldName = f.name.replace(/(^|_)([a-z])/g, (_m, _u, c: string) => c.toUpperCase()).replace(/^./, (c) => c.toUpperCase());
+    const bad = limit.lte !== undefined && n > limit.lte ? `less than or equal to ${limit.lte}` : limit.gte !== undefined && n < limit.gte ? `greater than or equal to ${limit.gte}` : undefined;
+    if (bad) {
+      reject(ctx, `Proto constraint validation failed (${t.name}ValidationError.${fieldName}: value must be ${bad}, found ${n})`, p);
+      return;
+    }
+  }
+}
+
 function walkMap(raw: unknown, f: protobuf.Field, path: LazyPath, ctx: WalkContext): unknown {
   if (!isObject(raw)) {
-    ctx.diags.warn("bad-value", `expected an object (map) for ${f.name}, found ${describe(raw)} (ignored)`, { path: pathText(path) });
+    ctx.diags.warn("bad-value", `expected an object (map) for ${f.name}, found ${shown(ctx, raw)} (ignored)`, { path: pathText(path) });
     return DROP;
   }
   const out: Obj = {};
@@ -146,7 +272,7 @@ function walkValue(v: unknown, f: protobuf.Field, path: LazyPath, ctx: WalkConte
 
 function walkEnum(v: unknown, e: protobuf.Enum, path: LazyPath, ctx: WalkContext): unknown {
   if (typeof v === "string") {
-    if (!(v in e.values)) ctx.diags.warn("unknown-enum", `unknown value "${v}" for enum ${e.fullName.slice(1)}`, { path: pathText(path) });
+    if (!Object.hasOwn(e.values, v)) ctx.diags.warn("unknown-enum", `unknown value "${v}" for enum ${e.fullName.slice(1)}`, { path: pathText(path) });
     return v;
   }
   if (typeof v === "number") {
@@ -154,7 +280,7 @@ function walkEnum(v: unknown, e: protobuf.Enum, path: LazyPath, ctx: WalkContext
     if (name === undefined) ctx.diags.warn("unknown-enum", `unknown number ${v} for enum ${e.fullName.slice(1)}`, { path: pathText(path) });
     return name ?? v;
   }
-  ctx.diags.warn("bad-value", `expected an enum name for ${e.fullName.slice(1)}, found ${describe(v)} (ignored)`, { path: pathText(path) });
+  ctx.diags.warn("bad-value", `expected an enum name for ${e.fullName.slice(1)}, found ${shown(ctx, v)} (ignored)`, { path: pathText(path) });
   return DROP;
 }
 
@@ -180,7 +306,7 @@ function walkScalar(v: unknown, type: string, path: LazyPath, ctx: WalkContext):
   } else {
     return v;
   }
-  ctx.diags.warn("bad-value", `expected ${type}, found ${describe(v)} (ignored)`, { path: pathText(path) });
+  ctx.diags.warn("bad-value", `expected ${type}, found ${shown(ctx, v)} (ignored)`, { path: pathText(path) });
   return DROP;
 }
 
@@ -207,25 +333,25 @@ function walkWellKnown(v: unknown, full: string, path: LazyPath, ctx: WalkContex
       return canonicalDuration(v, path, ctx);
     case ".google.protobuf.Timestamp":
       if (typeof v === "string" && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/.test(v)) return v;
-      ctx.diags.warn("bad-value", `expected an RFC 3339 timestamp, found ${describe(v)} (ignored)`, { path: pathText(path) });
+      ctx.diags.warn("bad-value", `expected an RFC 3339 timestamp, found ${shown(ctx, v)} (ignored)`, { path: pathText(path) });
       return DROP;
     case ".google.protobuf.FieldMask":
       if (typeof v === "string") return v;
-      ctx.diags.warn("bad-value", `expected a field mask string, found ${describe(v)} (ignored)`, { path: pathText(path) });
+      ctx.diags.warn("bad-value", `expected a field mask string, found ${shown(ctx, v)} (ignored)`, { path: pathText(path) });
       return DROP;
     case ".google.protobuf.Empty":
       return isObject(v) ? {} : DROP;
   }
   if (FREE_JSON.has(full)) {
     if (full === ".google.protobuf.Struct" && !isObject(v)) {
-      ctx.diags.warn("bad-value", `expected an object (Struct), found ${describe(v)} (ignored)`, { path: pathText(path) });
+      ctx.diags.warn("bad-value", `expected an object (Struct), found ${shown(ctx, v)} (ignored)`, { path: pathText(path) });
       return DROP;
     }
     if (full === ".google.protobuf.ListValue" && !Array.isArray(v)) {
-      ctx.diags.warn("bad-value", `expected a list, found ${describe(v)} (ignored)`, { path: pathText(path) });
+      ctx.diags.warn("bad-value", `expected a list, found ${shown(ctx, v)} (ignored)`, { path: pathText(path) });
       return DROP;
     }
-    return v;
+    return freeJson(v, path, ctx);
   }
   return NOT_WKT;
 }
@@ -238,7 +364,7 @@ export function canonicalDuration(v: unknown, path: LazyPath, ctx: WalkContext):
   if (typeof v === "string") {
     const m = DURATION.exec(v);
     if (!m) {
-      ctx.diags.warn("bad-value", `expected a duration such as "10s", found ${describe(v)} (ignored)`, { path: pathText(path) });
+      ctx.diags.warn("bad-value", `expected a duration such as "10s", found ${shown(ctx, v)} (ignored)`, { path: pathText(path) });
       return DROP;
     }
     neg = m[1] === "-";
@@ -248,7 +374,7 @@ export function canonicalDuration(v: unknown, path: LazyPath, ctx: WalkContext):
     const s = v.seconds ?? 0;
     const n = v.nanos ?? 0;
     if ((typeof s !== "number" && typeof s !== "string") || typeof n !== "number" || !/^-?\d+$/.test(String(s))) {
-      ctx.diags.warn("bad-value", `expected a duration, found ${describe(v)} (ignored)`, { path: pathText(path) });
+      ctx.diags.warn("bad-value", `expected a duration, found ${shown(ctx, v)} (ignored)`, { path: pathText(path) });
       return DROP;
     }
     const sb = BigInt(s);
@@ -256,7 +382,7 @@ export function canonicalDuration(v: unknown, path: LazyPath, ctx: WalkContext):
     secs = sb < 0n ? -sb : sb;
     nanos = Math.abs(n);
   } else {
-    ctx.diags.warn("bad-value", `expected a duration such as "10s", found ${describe(v)} (ignored)`, { path: pathText(path) });
+    ctx.diags.warn("bad-value", `expected a duration such as "10s", found ${shown(ctx, v)} (ignored)`, { path: pathText(path) });
     return DROP;
   }
   let frac = "";
@@ -270,7 +396,7 @@ export function canonicalDuration(v: unknown, path: LazyPath, ctx: WalkContext):
 
 function walkAny(v: unknown, path: LazyPath, ctx: WalkContext): unknown {
   if (!isObject(v)) {
-    ctx.diags.warn("bad-value", `expected an object with "@type", found ${describe(v)} (ignored)`, { path: pathText(path) });
+    ctx.diags.warn("bad-value", `expected an object with "@type", found ${shown(ctx, v)} (ignored)`, { path: pathText(path) });
     return DROP;
   }
   const url = v["@type"];
@@ -281,7 +407,7 @@ function walkAny(v: unknown, path: LazyPath, ctx: WalkContext): unknown {
   const r = resolveTypeUrl(url);
   if (!r) {
     ctx.diags.warn("unknown-type", `unknown @type ${url.slice(url.lastIndexOf("/") + 1)}: kept as it is (opaque)`, { path: pathText(path) });
-    return v;
+    return freeJson(v, path, ctx);
   }
   if (r.fromV2) ctx.upgrades.add(`@type ${r.fromV2} read as ${r.name}`);
   const typeUrl = TYPE_URL_PREFIX + r.name;
@@ -294,10 +420,59 @@ function walkAny(v: unknown, path: LazyPath, ctx: WalkContext): unknown {
   return { "@type": typeUrl, ...body };
 }
 
+/** A value as warnings quote it; below a sensitive field, only its kind. */
+function shown(ctx: WalkContext, v: unknown): string {
+  if (ctx.sensitive) return `${v === null ? "null" : Array.isArray(v) ? "a list" : typeof v === "object" ? "an object" : `a ${typeof v}`} (value redacted)`;
+  return describe(v);
+}
+
 export function describe(v: unknown): string {
   if (v === null) return "null";
   if (Array.isArray(v)) return "a list";
   if (typeof v === "object") return "an object";
   if (typeof v === "string") return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
   return `${typeof v} ${String(v)}`;
+}
+
+/**
+ * Free-form JSON (a Struct, an opaque payload) as it is, unless it nests too deep for Envoy's
+ * parser or holds keys that name secrets (privateKey, password, token…), whose values are masked.
+ * Copies only what changes; iterative, so any depth is safe.
+ */
+function freeJson(v: unknown, path: LazyPath, ctx: WalkContext): unknown {
+  if (typeof v !== "object" || v === null) return v;
+  const base = ctx.depth ?? 0;
+  // Depth-first over containers; each frame knows its parent so a masked key copies the path to it.
+  interface Frame {
+    value: Obj | unknown[];
+    depth: number;
+    parent?: Frame;
+    key?: string | number;
+    copy?: Obj | unknown[];
+  }
+  const root: Frame = { value: v as Obj, depth: base + 1 };
+  const stack: Frame[] = [root];
+  const own = (f: Frame): Obj | unknown[] => {
+    if (!f.copy) {
+      f.copy = Array.isArray(f.value) ? [...f.value] : Object.assign(Object.create(null) as Obj, f.value);
+      if (f.parent) (own(f.parent) as Record<string | number, unknown>)[f.key!] = f.copy;
+    }
+    return f.copy;
+  };
+  while (stack.length) {
+    const f = stack.pop()!;
+    if (f.depth > MAX_MESSAGE_DEPTH) {
+      reject(ctx, `Message too deep. Max recursion depth reached (${MAX_MESSAGE_DEPTH} nested levels)`, path);
+      return DROP;
+    }
+    const entries: [string | number, unknown][] = Array.isArray(f.value) ? f.value.map((x, i) => [i, x]) : Object.keys(f.value).map((k) => [k, (f.value as Obj)[k]]);
+    for (const [k, x] of entries) {
+      if (typeof k === "string" && isSecretKey(k) && x !== null && x !== undefined && !(x instanceof Redacted)) {
+        (own(f) as Obj)[k] = new Redacted("secret", x);
+      } else if (typeof x === "object" && x !== null) {
+        stack.push({ value: x as Obj, depth: f.depth + 1, parent: f, key: k });
+      }
+    }
+  }
+  return root.copy ?? v;
 }

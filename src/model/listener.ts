@@ -18,6 +18,8 @@ export interface SocketAddr {
   ip?: string;
   port?: number;
   ipv4Compat?: boolean;
+  /** A custom resolver resolves the address (it need not be an IP literal). */
+  resolverName?: string;
   pipe?: string;
   internal?: string;
 }
@@ -83,7 +85,8 @@ const LISTENER_FILTER_KINDS: Record<string, ListenerFilterKind> = {
 export function addressOf(a: Address | undefined): SocketAddr | undefined {
   if (!a) return undefined;
   if (a.socketAddress) {
-    return { ip: a.socketAddress.address ?? "", port: a.socketAddress.portValue ?? 0, ...(a.socketAddress.ipv4Compat ? { ipv4Compat: true } : {}) };
+    const s = a.socketAddress;
+    return { ip: s.address ?? "", port: s.portValue ?? 0, ...(s.ipv4Compat ? { ipv4Compat: true } : {}), ...(s.resolverName ? { resolverName: s.resolverName } : {}) };
   }
   if (a.pipe) return { pipe: a.pipe.path ?? "" };
   if (a.envoyInternalAddress) return { internal: a.envoyInternalAddress.serverListenerName ?? "" };

@@ -4,6 +4,8 @@ import type { HeaderMatcher, Route, VirtualHost } from "../gen/types/envoy/confi
 import type { RouteConfiguration } from "../gen/types/envoy/config/route/v3/route.js";
 import type { LoadedInput } from "../load/dump.js";
 import { matcherText } from "./tls.js";
+import { fullMatch, regexError } from "./regex.js";
+import { plain, Redacted } from "../redacted.js";
 
 export interface RouteRequest {
   host: string;
@@ -15,6 +17,7 @@ export interface RouteRequest {
 
 export type RouteDecision =
   | { kind: "no-route-config"; name: string }
+  | { kind: "rejected"; routeConfig: string; error: string }
   | { kind: "no-virtual-host"; routeConfig: string }
   | { kind: "tls-redirect"; routeConfig: string; virtualHost: string }
   | { kind: "no-route"; routeConfig: string; virtualHost: string }
@@ -57,14 +60,17 @@ export function selectVirtualHost(rc: RouteConfiguration, hostHeader: string): V
   return dflt;
 }
 
-function headerMatches(h: HeaderMatcher, headers: Record<string, string>): boolean {
-  const v = headers[(h.name ?? "").toLowerCase()];
+function headerMatches(h0: HeaderMatcher, headers: Record<string, string>): boolean {
+  const h = revealed(h0);
+  const v = Object.hasOwn(headers, (h.name ?? "").toLowerCase()) ? headers[(h.name ?? "").toLowerCase()] : undefined;
   let ok: boolean;
   if (h.presentMatch !== undefined) ok = (v !== undefined) === h.presentMatch;
   else if (v === undefined) ok = false;
   else if (h.exactMatch !== undefined) ok = v === h.exactMatch;
   else if (h.prefixMatch !== undefined) ok = v.startsWith(h.prefixMatch);
-  else if (h.safeRegexMatch) ok = fullRegex(h.safeRegexMatch.regex ?? "", v);
+  else if (h.suffixMatch !== undefined) ok = v.endsWith(h.suffixMatch);
+  else if (h.containsMatch !== undefined) ok = v.includes(h.containsMatch);
+  else if (h.safeRegexMatch) ok = fullMatch(h.safeRegexMatch.regex ?? "", v);
   else if (h.stringMatch) {
     const m = h.stringMatch;
     const ic = m.ignoreCase === true;
@@ -74,18 +80,32 @@ function headerMatches(h: HeaderMatcher, headers: Record<string, string>): boole
     else if (m.prefix !== undefined) ok = val.startsWith(n(m.prefix));
     else if (m.suffix !== undefined) ok = val.endsWith(n(m.suffix));
     else if (m.contains !== undefined) ok = val.includes(n(m.contains));
-    else if (m.safeRegex) ok = fullRegex(m.safeRegex.regex ?? "", v);
+    else if (m.safeRegex) ok = fullMatch(m.safeRegex.regex ?? "", v);
     else ok = true;
   } else ok = true; // name only: present
   return h.invertMatch ? !ok : ok;
 }
 
-function fullRegex(re: string, v: string): boolean {
-  try {
-    return new RegExp(`^(?:${re})$`).test(v);
-  } catch {
-    return false;
+/** A header matcher whose credential values (masked by the loader) are usable for matching. */
+function revealed(h: HeaderMatcher): HeaderMatcher {
+  if (!Object.values(h).some((x) => x instanceof Redacted)) return h;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(h)) out[k] = plain(x);
+  return out as HeaderMatcher;
+}
+
+/** RE2's error for the first regex of a route that RE2 rejects (Envoy refuses the route configuration). */
+export function routeRegexError(r: Route): string | undefined {
+  const m = r.match ?? {};
+  const patterns = [m.safeRegex?.regex, ...(m.headers ?? []).map((h0) => {
+    const h = revealed(h0);
+    return h.safeRegexMatch?.regex ?? h.stringMatch?.safeRegex?.regex;
+  })];
+  for (const p of patterns) if (p !== undefined) {
+    const e = regexError(p);
+    if (e) return e;
   }
+  return undefined;
 }
 
 export function routeMatches(r: Route, req: RouteRequest): boolean {
@@ -97,7 +117,7 @@ export function routeMatches(r: Route, req: RouteRequest): boolean {
   let ok: boolean;
   if (m.prefix !== undefined) ok = full.startsWith(c(m.prefix));
   else if (m.path !== undefined) ok = noQuery === c(m.path);
-  else if (m.safeRegex) ok = fullRegex(m.safeRegex.regex ?? "", req.path.split("?")[0]!);
+  else if (m.safeRegex) ok = fullMatch(m.safeRegex.regex ?? "", req.path.split("?")[0]!);
   else if (m.pathSeparatedPrefix !== undefined) {
     const p = c(m.pathSeparatedPrefix);
     ok = noQuery === p || noQuery.startsWith(`${p}/`);
@@ -113,7 +133,7 @@ export function routeMatchText(r: Route): string {
   if (m.safeRegex) parts.push(`regex ${m.safeRegex.regex}`);
   if (m.pathSeparatedPrefix !== undefined) parts.push(`path-separated prefix ${m.pathSeparatedPrefix}`);
   for (const h of m.headers ?? []) {
-    const how = h.exactMatch !== undefined ? `=${h.exactMatch}` : h.prefixMatch !== undefined ? ` prefix ${h.prefixMatch}` : h.presentMatch !== undefined ? " present" : h.stringMatch ? ` ${matcherText(h.stringMatch)}` : h.safeRegexMatch ? ` ~${h.safeRegexMatch.regex}` : "";
+    const how = h.stringMatch instanceof Redacted || h.safeRegexMatch instanceof Redacted ? ` ${String(h.stringMatch ?? h.safeRegexMatch)}` : h.exactMatch !== undefined ? `=${h.exactMatch}` : h.prefixMatch !== undefined ? ` prefix ${h.prefixMatch}` : h.presentMatch !== undefined ? " present" : h.stringMatch ? ` ${matcherText(h.stringMatch)}` : h.safeRegexMatch ? ` ~${h.safeRegexMatch.regex}` : "";
     parts.push(`header ${h.invertMatch ? "!" : ""}${h.name}${how}`);
   }
   if (m.caseSensitive === false) parts.push("case-insensitive");
@@ -156,6 +176,13 @@ export function actionText(a: RouteActionView): string {
 export function decideRoute(rc: RouteConfiguration | undefined, name: string, req: RouteRequest): RouteDecision {
   if (!rc) return { kind: "no-route-config", name };
   const rcName = rc.name ?? name;
+  // Envoy compiles every regex when it loads a route configuration and refuses the whole of it for one RE2 rejects.
+  for (const v of rc.virtualHosts ?? []) {
+    for (const r of v.routes ?? []) {
+      const error = routeRegexError(r);
+      if (error) return { kind: "rejected", routeConfig: rcName, error };
+    }
+  }
   const vh = selectVirtualHost(rc, req.host);
   if (!vh) return { kind: "no-virtual-host", routeConfig: rcName };
   const vhName = vh.name ?? "";

@@ -1,12 +1,12 @@
 // Tables for the terminal (cli-table3) and for Markdown.
 import Table from "cli-table3";
+import { mdCell } from "../render/sanitize.js";
 
 export function textTable(head: string[], rows: (string | number)[][]): string {
-  const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
   const cells = rows.map((r) => r.map((c) => String(c)));
   const width = terminalWidth();
   const colWidths = width ? fitColumns([head, ...cells], width) : undefined;
-  const t = new Table({ head, style: color ? { head: ["cyan"], border: ["grey"] } : { head: [], border: [] }, wordWrap: true, ...(colWidths ? { colWidths } : {}) });
+  const t = new Table({ head, style: { head: [], border: [] }, wordWrap: true, ...(colWidths ? { colWidths } : {}) });
   for (const r of cells) t.push(colWidths ? r.map((c, i) => breakLongWords(c, colWidths[i]! - 2)) : r);
   return t.toString();
 }
@@ -57,7 +57,7 @@ export function fitColumns(table: string[][], total: number): number[] | undefin
 }
 
 export function markdownTable(head: string[], rows: (string | number)[][]): string {
-  const esc = (s: string | number) => String(s).replace(/\|/g, "\\|").replace(/\n/g, "<br>");
+  const esc = (s: string | number) => mdCell(String(s));
   return [`| ${head.map(esc).join(" | ")} |`, `| ${head.map(() => "---").join(" | ")} |`, ...rows.map((r) => `| ${r.map(esc).join(" | ")} |`)].join("\n");
 }
 

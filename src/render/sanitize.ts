@@ -1,0 +1,55 @@
+// Text from a dump is data: before it reaches a terminal, a Markdown renderer or a JSON reader it
+// is escaped here, so no name, SNI or error message can move the cursor, retitle a window, hide
+// text with bidi overrides, close a code fence or add a heading to a bug report.
+
+/**
+ * Characters that act on a terminal or hide text: C0 controls but newline and tab, DEL, C1
+ * controls, bidi embeddings, overrides and isolates, zero-width and line/paragraph separators, BOM.
+ */
+const INVISIBLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]/g;
+const NAMED: Record<string, string> = { "\r": "\\r", "\u000b": "\\v", "\f": "\\f", "\b": "\\b", "\u0000": "\\0" };
+
+function visible(c: string): string {
+  const named = NAMED[c];
+  if (named) return named;
+  const n = c.charCodeAt(0);
+  return n < 0x100 ? `\\x${n.toString(16).padStart(2, "0")}` : `\\u${n.toString(16).padStart(4, "0")}`;
+}
+
+/** Text for a terminal: every control and invisible character shown as an escape (`\x1b`, `\r`, `\u202e`). */
+export function escapeTerminal(text: string): string {
+  return text.replace(INVISIBLE, visible);
+}
+
+/** JSON text with the characters JSON.stringify leaves raw (DEL, C1, bidi, separators) written as \u escapes: same value, nothing hidden. */
+export function escapeJsonText(json: string): string {
+  return json.replace(INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+/** A value inside a line of Markdown: no emphasis, code, links, images, HTML or table breaks; one line. */
+export function mdInline(text: string): string {
+  return escapeTerminal(text)
+    .replace(/[\\`*_[\]<>|~&#!]/g, (c) => `\\${c}`)
+    .replace(/\r?\n/g, " ");
+}
+
+/** A Markdown table cell: as mdInline, with line breaks kept as <br>. */
+export function mdCell(text: string): string {
+  return text
+    .split(/\r?\n/)
+    .map((l) => mdInline(l))
+    .join("<br>");
+}
+
+/** A fenced code block that no backtick run inside can close. */
+export function mdFence(content: string, lang = ""): string {
+  const longest = Math.max(0, ...(content.match(/`+/g) ?? []).map((r) => r.length));
+  const fence = "`".repeat(Math.max(3, longest + 1));
+  return `${fence}${lang}\n${escapeTerminal(content)}\n${fence}`;
+}
+
+/** A Mermaid label: quoted, with quotes, brackets, pipes, backticks and line breaks as Mermaid entity codes. */
+export function mermaidLabel(text: string): string {
+  const body = escapeTerminal(text).replace(/["#<>|`\\[\]{}()&;]/g, (c) => `#${c.charCodeAt(0)};`).replace(/\r?\n/g, " ");
+  return `"${body}"`;
+}
