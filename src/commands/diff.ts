@@ -87,6 +87,8 @@ const IDENTITY: Record<string, { key: (e: Obj) => string; label?: (e: Obj) => st
   clusters: { key: (e) => `name=${e.name}`, ordered: false },
   accessLog: { key: (e) => `name=${e.name}`, ordered: false },
 };
+// Looked up with names from the dump: no prototype, so "constructor" or "__proto__" find nothing.
+Object.setPrototypeOf(IDENTITY, null);
 /** Lists of values whose order has no meaning to Envoy. */
 const SCALAR_SETS = new Set(["domains", "serverNames", "applicationProtocols", "prefixRanges", "sourcePrefixRanges", "directSourcePrefixRanges", "sourcePorts", "matchSubjectAltNames", "additionalAddresses"]);
 

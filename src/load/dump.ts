@@ -419,6 +419,8 @@ const SECTIONS: Record<string, { name: string; kind?: ResourceKind; lists: [stri
   ScopedRoutesConfigDump: { name: "scoped_routes", lists: [] },
   EcdsConfigDump: { name: "ecds", lists: [] },
 };
+// Looked up with names from the dump: no prototype, so "constructor" or "__proto__" find nothing.
+Object.setPrototypeOf(SECTIONS, null);
 
 /** A section recognised by its lists, for sections pasted without their @type. */
 function sectionKind(v: Obj): string | undefined {

@@ -23,12 +23,16 @@ const DEPRECATED: Record<string, string> = {
   "envoy.listener.original_src": "envoy.filters.listener.original_src",
   "envoy.file_access_log": "envoy.access_loggers.file",
 };
+// Looked up with names from the dump: no prototype, so "constructor" or "__proto__" find nothing.
+Object.setPrototypeOf(DEPRECATED, null);
 
 /** v2 short transport socket names; only meaningful on a transport socket. */
 const DEPRECATED_SOCKETS: Record<string, string> = {
   tls: "envoy.transport_sockets.tls",
   raw_buffer: "envoy.transport_sockets.raw_buffer",
 };
+// Looked up with names from the dump: no prototype, so "constructor" or "__proto__" find nothing.
+Object.setPrototypeOf(DEPRECATED_SOCKETS, null);
 
 /** Current extension names and the v3 type of their config. */
 const CONFIG_TYPE: Record<string, string> = {
@@ -54,6 +58,8 @@ const CONFIG_TYPE: Record<string, string> = {
   "envoy.access_loggers.file": "envoy.extensions.access_loggers.file.v3.FileAccessLog",
   "envoy.transport_sockets.raw_buffer": T.RawBuffer,
 };
+// Looked up with names from the dump: no prototype, so "constructor" or "__proto__" find nothing.
+Object.setPrototypeOf(CONFIG_TYPE, null);
 
 /** The current name of an extension (deprecated aliases resolved). */
 export function currentName(name: string, transportSocket = false): string {

@@ -10,7 +10,7 @@ export const MAX_TEXT_BYTES = 512 * 1024 * 1024;
 /** What is read from one input unless `--max-size` says otherwise. */
 export const DEFAULT_MAX_BYTES = MAX_TEXT_BYTES;
 
-const mib = (n: number) => `${(n / 2 ** 20).toFixed(n < 2 ** 20 ? 2 : 0)} MiB`;
+const mib = (n: number) => (n < 2 ** 10 ? `${n} bytes` : n < 2 ** 20 ? `${(n / 2 ** 10).toFixed(0)} KiB` : `${(n / 2 ** 20).toFixed(0)} MiB`);
 
 /** "100M", "2G", "512k", "1048576" → bytes; undefined when the text is not a size. */
 export function parseSize(text: string): number | undefined {
@@ -22,9 +22,11 @@ export function parseSize(text: string): number | undefined {
   return n > 0 ? n : undefined;
 }
 
-export function readInputBytes(file: string, maxBytes = DEFAULT_MAX_BYTES): Buffer {
+export function readInputBytes(file: string, max = DEFAULT_MAX_BYTES): Buffer {
+  // Nothing larger than V8's longest string can be read as text, whatever the limit asked for.
+  const maxBytes = Math.min(max, MAX_TEXT_BYTES);
   try {
-    if (file === "-") return readBounded(0, file, maxBytes);
+    if (file === "-") return readBounded(0, "<stdin>", maxBytes);
     const st = fs.statSync(file);
     if (st.isDirectory()) throw new InputError(file, "is a directory, not a dump file");
     if (st.isFile()) {
@@ -68,9 +70,7 @@ function readBounded(fd: number, file: string, maxBytes: number): Buffer {
     }
     if (n === 0) break;
     total += n;
-    if (total > maxBytes) {
-      throw new InputError(file, `more than ${mib(maxBytes)} read and the input has not ended: refused (--max-size sets the limit)`);
-    }
+    if (total > maxBytes) throw tooLarge(file, maxBytes, maxBytes, false, true);
     chunks.push(n === chunkSize ? buf : buf.subarray(0, n));
   }
   return Buffer.concat(chunks, total);
@@ -80,13 +80,14 @@ function sleep(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
-function tooLarge(file: string, size: number, maxBytes: number, what = ""): InputError {
-  if (maxBytes < MAX_TEXT_BYTES) {
-    return new InputError(file, `${what}${mib(size)} is over the limit of ${mib(maxBytes)} (--max-size sets the limit)`);
-  }
+/** `size` is what the input holds, or (when `atLeast`) a bound it is known to exceed. */
+function tooLarge(file: string, size: number, maxBytes: number, gzip = false, atLeast = false): InputError {
+  if (atLeast && !gzip) return new InputError(file, `goes on past the limit of ${mib(maxBytes)} without ending: refused (--max-size sets the limit)`);
+  const what = `${gzip ? "gzip data inflates to " : ""}${atLeast ? "more than " : ""}${mib(size)}`;
+  if (maxBytes < MAX_TEXT_BYTES) return new InputError(file, `${what}: over the limit of ${mib(maxBytes)} (--max-size sets the limit)`);
   return new InputError(
     file,
-    `${what}too large to read as text (${mib(size)}; Node holds at most 512 MiB in one string). ` +
+    `${what}: too large to read as text (Node holds at most 512 MiB in one string). ` +
       `Ask Envoy for one section, e.g. /config_dump?resource=dynamic_listeners, or split the file.`,
   );
 }
@@ -102,8 +103,7 @@ export function decodeText(file: string, bytes: Buffer, maxBytes = DEFAULT_MAX_B
       if (err.code === "ERR_BUFFER_TOO_LARGE" || /Cannot create a Buffer larger|maxOutputLength|buffer.*large/i.test(err.message)) {
         // gzip's trailer records the inflated size (modulo 4 GiB): the real size for the message.
         const isize = bytes.length >= 18 ? bytes.readUInt32LE(bytes.length - 4) : 0;
-        const size = isize > limit ? isize : limit + 1;
-        throw tooLarge(file, size, limit, isize > limit ? "gzip data inflates to " : "gzip data inflates to more than the limit: ");
+        throw isize > limit ? tooLarge(file, isize, limit, true) : tooLarge(file, limit, limit, true, true);
       }
       if (/unexpected end of file/i.test(err.message)) throw new InputError(file, "gzip data is cut off (unexpected end of file)");
       throw new InputError(file, `not valid gzip data: ${err.message}`);

@@ -200,3 +200,5 @@ export const V2_HOOKS: Record<string, Hook> = {
   "envoy.config.trace.v3.Tracing.Http": configToTyped("tracer"),
   "envoy.config.metrics.v3.StatsSink": configToTyped("stats sink"),
 };
+// Looked up with names from the dump: no prototype, so "constructor" or "__proto__" find nothing.
+Object.setPrototypeOf(V2_HOOKS, null);

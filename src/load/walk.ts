@@ -95,6 +95,8 @@ const WRAPPERS: Record<string, string> = {
   ".google.protobuf.StringValue": "string",
   ".google.protobuf.BytesValue": "bytes",
 };
+// Looked up with names from the dump: no prototype, so "constructor" or "__proto__" find nothing.
+Object.setPrototypeOf(WRAPPERS, null);
 const FREE_JSON = new Set([".google.protobuf.Struct", ".google.protobuf.Value", ".google.protobuf.ListValue"]);
 
 /** Normalises a message of type `t`. */
@@ -180,13 +182,15 @@ function walkField(raw: unknown, f: protobuf.Field, p: LazyPath, ctx: WalkContex
  * keys, shown as size and fingerprint.
  */
 const BLOB_FIELDS: Record<string, true> = {
-  "envoy.extensions.filters.http.lua.v3.Lua.inline_code": true,
-  "envoy.extensions.filters.http.lua.v3.Lua.default_source_code": true,
-  "envoy.extensions.filters.http.lua.v3.Lua.source_codes": true,
-  "envoy.extensions.filters.http.lua.v3.LuaPerRoute.source_code": true,
+  "envoy.extensions.filters.http.lua.v3.Lua.inlineCode": true,
+  "envoy.extensions.filters.http.lua.v3.Lua.defaultSourceCode": true,
+  "envoy.extensions.filters.http.lua.v3.Lua.sourceCodes": true,
+  "envoy.extensions.filters.http.lua.v3.LuaPerRoute.sourceCode": true,
   "envoy.extensions.wasm.v3.VmConfig.code": true,
-  "envoy.extensions.filters.http.jwt_authn.v3.JwtProvider.local_jwks": true,
+  "envoy.extensions.filters.http.jwt_authn.v3.JwtProvider.localJwks": true,
 };
+// Looked up with names from the dump: no prototype, so "constructor" or "__proto__" find nothing.
+Object.setPrototypeOf(BLOB_FIELDS, null);
 const sensitivityCache = new WeakMap<protobuf.Field, RedactedKind | null>();
 function sensitivity(t: protobuf.Type, f: protobuf.Field): RedactedKind | null {
   let k = sensitivityCache.get(f);
@@ -225,6 +229,8 @@ const POST_HOOKS: Record<string, (o: Obj) => Obj> = {
     return o;
   },
 };
+// Looked up with names from the dump: no prototype, so "constructor" or "__proto__" find nothing.
+Object.setPrototypeOf(POST_HOOKS, null);
 
 /** Numeric constraints of Envoy's protos (protoc-gen-validate rules) that decide whether a listener loads. */
 interface Limit {
@@ -232,16 +238,18 @@ interface Limit {
   lte?: number;
 }
 const LIMITS: Record<string, Limit> = {
-  "envoy.config.core.v3.SocketAddress.port_value": { lte: 65535 },
-  "envoy.config.listener.v3.FilterChainMatch.destination_port": { gte: 1, lte: 65535 },
-  "envoy.config.listener.v3.FilterChainMatch.source_ports": { lte: 65535 },
-  "envoy.config.core.v3.CidrRange.prefix_len": { lte: 128 },
-  "xds.core.v3.CidrRange.prefix_len": { lte: 128 },
+  "envoy.config.core.v3.SocketAddress.portValue": { lte: 65535 },
+  "envoy.config.listener.v3.FilterChainMatch.destinationPort": { gte: 1, lte: 65535 },
+  "envoy.config.listener.v3.FilterChainMatch.sourcePorts": { lte: 65535 },
+  "envoy.config.core.v3.CidrRange.prefixLen": { lte: 128 },
+  "xds.core.v3.CidrRange.prefixLen": { lte: 128 },
 };
+// Looked up with names from the dump: no prototype, so "constructor" or "__proto__" find nothing.
+Object.setPrototypeOf(LIMITS, null);
 function checkLimit(v: unknown, limit: Limit, t: protobuf.Type, f: protobuf.Field, p: LazyPath, ctx: WalkContext): void {
   for (const x of Array.isArray(v) ? v : [v]) {
     const n = Number(x);
-    const fieldName = f.name.replace(/(^|_)([a-z])/g, (_m, _u, c: string) => c.toUpperCase()).replace(/^./, (c) => c.toUpperCase());
+    const fieldName = f.name.replace(/^./, (c) => c.toUpperCase());
     const bad = limit.lte !== undefined && n > limit.lte ? `less than or equal to ${limit.lte}` : limit.gte !== undefined && n < limit.gte ? `greater than or equal to ${limit.gte}` : undefined;
     if (bad) {
       reject(ctx, `Proto constraint validation failed (${t.name}ValidationError.${fieldName}: value must be ${bad}, found ${n})`, p);
@@ -467,9 +475,23 @@ function freeJson(v: unknown, path: LazyPath, ctx: WalkContext): unknown {
     }
     const entries: [string | number, unknown][] = Array.isArray(f.value) ? f.value.map((x, i) => [i, x]) : Object.keys(f.value).map((k) => [k, (f.value as Obj)[k]]);
     for (const [k, x] of entries) {
-      if (typeof k === "string" && isSecretKey(k) && x !== null && x !== undefined && !(x instanceof Redacted)) {
+      if (x === null || x === undefined || x instanceof Redacted) continue;
+      if (typeof k === "string" && isSecretKey(k)) {
         (own(f) as Obj)[k] = new Redacted("secret", x);
-      } else if (typeof x === "object" && x !== null) {
+      } else if (typeof k === "string" && canonicalKey(k) === "inlinecode") {
+        (own(f) as Obj)[k] = new Redacted("blob", x);
+      } else if (isObject(x) && typeof x["@type"] === "string" && resolveTypeUrl(x["@type"])) {
+        // A typed config Envoy knows, inside a payload it does not: read (and masked) as that type.
+        const saved = ctx.depth;
+        ctx.depth = f.depth;
+        try {
+          const nx = walkAny(x, path, ctx);
+          if (nx === DROP) delete (own(f) as Record<string | number, unknown>)[k];
+          else (own(f) as Record<string | number, unknown>)[k] = nx;
+        } finally {
+          ctx.depth = saved;
+        }
+      } else if (typeof x === "object") {
         stack.push({ value: x as Obj, depth: f.depth + 1, parent: f, key: k });
       }
     }

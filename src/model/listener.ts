@@ -81,6 +81,8 @@ const LISTENER_FILTER_KINDS: Record<string, ListenerFilterKind> = {
   "envoy.extensions.filters.listener.proxy_protocol.v3.ProxyProtocol": "proxy_protocol",
   "envoy.extensions.filters.listener.original_src.v3.OriginalSrc": "original_src",
 };
+// Looked up with names from the dump: no prototype, so "constructor" or "__proto__" find nothing.
+Object.setPrototypeOf(LISTENER_FILTER_KINDS, null);
 
 export function addressOf(a: Address | undefined): SocketAddr | undefined {
   if (!a) return undefined;

@@ -150,7 +150,8 @@ export function routeAction(r: Route): RouteActionView {
     const d = r.redirect;
     const codes: Record<string, number> = { MOVED_PERMANENTLY: 301, FOUND: 302, SEE_OTHER: 303, TEMPORARY_REDIRECT: 307, PERMANENT_REDIRECT: 308 };
     const to = `${d.httpsRedirect ? "https://" : d.schemeRedirect ? `${d.schemeRedirect}://` : ""}${d.hostRedirect ?? ""}${d.pathRedirect ?? ""}`;
-    return { kind: "redirect", to: to || "(same URL)", code: codes[d.responseCode ?? "MOVED_PERMANENTLY"] ?? 301 };
+    const rc = d.responseCode ?? "MOVED_PERMANENTLY";
+    return { kind: "redirect", to: to || "(same URL)", code: Object.hasOwn(codes, rc) ? codes[rc]! : 301 };
   }
   if (r.directResponse) return { kind: "direct_response", status: r.directResponse.status ?? 0 };
   return { kind: "other" };

@@ -49,7 +49,7 @@ export function sendsOf(t: TransportSummary, via: string): UpstreamSends {
 /** Envoy picks the first transport_socket_matches entry whose `match` is a subset of the endpoint's metadata. */
 export function socketForEndpoint(c: ClusterModel, socketMatch: Record<string, unknown>): UpstreamSends {
   for (const m of c.socketMatches) {
-    if (Object.entries(m.match).every(([k, v]) => JSON.stringify(socketMatch[k]) === JSON.stringify(v))) return sendsOf(m.transport, m.name || JSON.stringify(m.match));
+    if (Object.entries(m.match).every(([k, v]) => Object.hasOwn(socketMatch, k) && JSON.stringify(socketMatch[k]) === JSON.stringify(v))) return sendsOf(m.transport, m.name || JSON.stringify(m.match));
   }
   return sendsOf(c.transport, "transport_socket");
 }

@@ -8,6 +8,8 @@
  */
 const INVISIBLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]/g;
 const NAMED: Record<string, string> = { "\r": "\\r", "\u000b": "\\v", "\f": "\\f", "\b": "\\b", "\u0000": "\\0" };
+// Looked up with names from the dump: no prototype, so "constructor" or "__proto__" find nothing.
+Object.setPrototypeOf(NAMED, null);
 
 function visible(c: string): string {
   const named = NAMED[c];
