@@ -268,6 +268,14 @@ test("impossible values: Envoy's refusal where Envoy would refuse, with the JSON
   const ip = { ...l, address: { socket_address: { address: "10.0.0.300", port_value: 80 } } };
   const r2 = await cli(write("ip.json", ip), "--port", "80", "-c", "plaintext", "--listener", "l");
   assert.match(r2.stdout, /LISTENER_REJECTED: .*malformed IP address: 10\.0\.0\.300/);
+  const neg = { ...l, address: { socket_address: { address: "0.0.0.0", port_value: -80 } } };
+  const r4 = await cli(write("neg.json", neg), "--port", "80", "-c", "plaintext", "--listener", "l");
+  assert.match(r4.stdout, /LISTENER_REJECTED: .*invalid value -80 for a uint32 field/);
+  const sni = { name: "sni", typed_config: { "@type": "type.googleapis.com/envoy.extensions.matching.common_inputs.network.v3.ServerNameInput" } };
+  const matcher = { matcher_list: { matchers: [{ predicate: { single_predicate: { input: sni, value_match: { safe_regex: { regex: "(?<=a)b" } } } }, on_match: { action: { name: "c", typed_config: { "@type": "type.googleapis.com/google.protobuf.StringValue", value: "c0" } } } }] } };
+  const m = { ...l, address: { socket_address: { address: "0.0.0.0", port_value: 80 } }, filter_chain_matcher: matcher, filter_chains: [{ ...(hostileListener.filter_chains[0] as object), name: "c0" }] };
+  const r5 = await cli(write("matcher-re.json", m), "--port", "80", "-c", "plaintext", "--listener", "l");
+  assert.match(r5.stdout, /LISTENER_REJECTED: .*invalid regex '\(\?<=a\)b'/);
   const pfx = { ...l, address: { socket_address: { address: "0.0.0.0", port_value: 80 } }, filter_chains: [{ ...(hostileListener.filter_chains[0] as object), filter_chain_match: { prefix_ranges: [{ address_prefix: "10.0.0.0", prefix_len: 200 }] } }] };
   const r3 = await cli(write("pfx.json", pfx), "--port", "80", "-c", "plaintext", "--listener", "l");
   assert.match(r3.stdout, /LISTENER_REJECTED: .*PrefixLen: value must be less than or equal to 128/);

@@ -6,6 +6,7 @@ import type { FilterChainMatch } from "../gen/types/envoy/config/listener/v3/lis
 import type { ChainModel, ListenerModel } from "../model/listener.js";
 import { formatAddr } from "../model/listener.js";
 import { Redacted } from "../redacted.js";
+import { regexError } from "../model/regex.js";
 import { cidrContains, isLoopback, parseCidr, parseIp, type Cidr, type Ip } from "./ip.js";
 
 /** Connection attributes as filter-chain matching sees them (after listener filters). */
@@ -101,6 +102,8 @@ export function validateListener(l: ListenerModel): string | undefined {
     if (c.match.addressSuffix || c.match.suffixLen !== undefined) return err(`filter chain '${chainName(c)}' contains unimplemented fields`);
   }
   if (l.matcher) {
+    const bad = matcherRegexError(l.matcher);
+    if (bad) return err(bad);
     const seen = new Set<string>();
     for (const c of l.chains) {
       if (!c.name) return err(`"name" field is required when using a listener matcher`);
@@ -413,3 +416,22 @@ export function independentMisses(c: ChainModel, a: MatchAttrs): { level: Level;
   return out;
 }
 
+
+/** RE2's error for the first regex of a listener matcher that RE2 rejects (walked iteratively: a matcher may nest deep). */
+function matcherRegexError(m: unknown): string | undefined {
+  const stack: unknown[] = [m];
+  while (stack.length) {
+    const v = stack.pop();
+    if (Array.isArray(v)) stack.push(...v);
+    else if (v && typeof v === "object") {
+      const o = v as Record<string, unknown>;
+      const sr = o.safeRegex as { regex?: unknown } | undefined;
+      if (sr && typeof sr.regex === "string") {
+        const e = regexError(sr.regex);
+        if (e) return e;
+      }
+      for (const k of Object.keys(o)) if (k !== "safeRegex") stack.push(o[k]);
+    }
+  }
+  return undefined;
+}

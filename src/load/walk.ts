@@ -297,8 +297,14 @@ const INT64 = new Set(["int64", "uint64", "sint64", "fixed64", "sfixed64"]);
 
 function walkScalar(v: unknown, type: string, path: LazyPath, ctx: WalkContext): unknown {
   if (INT32.has(type)) {
-    if (typeof v === "number" && Number.isInteger(v)) return v;
-    if (typeof v === "string" && /^-?\d+$/.test(v)) return Number(v);
+    const n = typeof v === "number" && Number.isInteger(v) ? v : typeof v === "string" && /^-?\d+$/.test(v) ? Number(v) : undefined;
+    if (n !== undefined) {
+      const [lo, hi] = type.startsWith("u") || type === "fixed32" ? [0, 2 ** 32 - 1] : [-(2 ** 31), 2 ** 31 - 1];
+      if (n >= lo && n <= hi) return n;
+      // protobuf's JSON parser refuses the whole message, so Envoy refuses the resource.
+      reject(ctx, `invalid value ${n} for a ${type} field (${lo} to ${hi})`, path);
+      return DROP;
+    }
   } else if (INT64.has(type)) {
     if (typeof v === "number" && Number.isInteger(v)) return String(v);
     if (typeof v === "string" && /^-?\d+$/.test(v)) return v;
