@@ -6,6 +6,13 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+// Tests that run the command run the bundle when there is one: build it from the current sources first.
+const built = spawnSync(process.execPath, [path.join(root, "scripts/build.mjs"), "--no-types"], { cwd: root, stdio: "inherit" });
+if (built.status !== 0) {
+  console.log("0 passed, 1 failed");
+  console.error("test runner: the build failed");
+  process.exit(1);
+}
 const args = [path.join(root, "node_modules/uvu/bin.js"), "-r", "tsx", "test", "\\.test\\.ts$", ...process.argv.slice(2)];
 const run = spawnSync(process.execPath, args, { cwd: root, env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" }, encoding: "utf8", maxBuffer: 64 * 2 ** 20 });
 process.stdout.write(run.stdout ?? "");

@@ -1,21 +1,40 @@
-// envoy-explain: read what an Envoy proxy really runs and explain it.
+// envoy-explain's command line: arguments in, a document rendered out, an exit code back.
+// Every command builds its document (src/documents.ts, the same as the library returns) and a
+// renderer prints it; nothing here analyses.
+import fs from "node:fs";
 import yargs, { type Argv } from "yargs";
 import { formatDiagnostic, InputError } from "./diag.js";
-import { loadFile, type InputFormat, type LoadedInput } from "./load/dump.js";
+import { loadBytes, loadFile, type InputFormat, type LoadedInput } from "./load/dump.js";
 import { PRESET_HELP, PRESET_NAMES, type PresetName } from "./explain/clients.js";
-import { renderExplain, runExplain } from "./commands/explain.js";
+import { OUTCOME_CODES } from "./explain/explain.js";
+import { renderExplain } from "./commands/explain.js";
 import { renderClusters, renderEndpoints, renderListeners, renderRoutes, renderSecrets } from "./commands/summary.js";
-import { inboundPorts, portMode, renderTlsCheck, runTlsCheck } from "./commands/tlscheck.js";
-import { diffInputs, renderDiff } from "./commands/diff.js";
+import { renderTlsCheck } from "./commands/tlscheck.js";
+import { renderDiff } from "./commands/diff.js";
 import type { OutputFormat } from "./output/table.js";
 import { parseSize } from "./load/read.js";
+import { parsePodRef, readPodDump } from "./load/pod.js";
 import { parseIp } from "./explain/ip.js";
 import { setRevealSecrets } from "./redacted.js";
 import { escapeJsonText, escapeTerminal } from "./render/sanitize.js";
+import { renderDocument, serialize } from "./render/output.js";
+import {
+  clustersDocument,
+  diffDocument,
+  DOCUMENT_VERSION,
+  endpointsDocument,
+  explainDocument,
+  listenersDocument,
+  routesDocument,
+  secretsDocument,
+  tlsCheckDocument,
+  warningsOf,
+} from "./documents.js";
 
 /** yargs reads a bare "-" as an empty string: the bin passes stdin under this name. */
 export const STDIN = "/dev/stdin";
 const FORMATS = ["auto", "config_dump", "config_dump_section", "istioctl_list", "resource", "bootstrap", "admin_clusters"] as const;
+const OUTPUTS = ["table", "json", "yaml", "markdown"] as const;
 
 interface Common {
   output: OutputFormat;
@@ -23,37 +42,29 @@ interface Common {
   verbose: boolean;
   maxSize?: string;
   showSecrets: boolean;
+  namespace?: string;
+  context?: string;
+  kubeconfig?: string;
+  container?: string;
+  adminPort?: number;
 }
 
-interface RunState {
-  outputFormat: OutputFormat;
-  err(text: string): void;
-}
+/** The commands, with istioctl proxy-config's singular names as aliases. */
+const COMMANDS: Record<string, string[]> = {
+  listeners: ["listener"],
+  clusters: ["cluster"],
+  routes: ["route"],
+  endpoints: ["endpoint"],
+  secrets: ["secret"],
+  all: [],
+  "tls-check": [],
+  diff: [],
+  completion: [],
+};
+Object.setPrototypeOf(COMMANDS, null);
+const COMMAND_WORDS = Object.keys(COMMANDS).flatMap((c) => [c, ...COMMANDS[c]!]);
 
-function common<T>(y: Argv<T>, st: RunState) {
-  return y
-    .option("output", { alias: "o", choices: ["table", "json", "markdown"] as const, default: "table" as const, describe: "output format" })
-    .option("format", { choices: FORMATS, default: "auto" as const, describe: "input shape (detected by default)" })
-    .option("verbose", { alias: "v", type: "boolean", default: false, describe: "show every warning and note" })
-    .option("max-size", { type: "string", describe: "read at most this much of an input (and of a gzip stream once inflated), e.g. 100M, 2G; default 512M" })
-    .option("show-secrets", { type: "boolean", default: false, describe: "print private keys, passwords, credentials in headers and inline code that are masked by default (local use only)" })
-    .middleware((a) => {
-      st.outputFormat = a.output as OutputFormat;
-      setRevealSecrets(a.showSecrets === true);
-      if (a.showSecrets) st.err("envoy-explain: --show-secrets: private keys, passwords and credentials are printed as they are; do not paste this output anywhere public");
-    });
-}
-
-const EPILOG = `Inputs: Envoy admin /config_dump JSON (v3, or v2 from Istio 1.1-1.5), istioctl proxy-config … -o json|yaml,
-a bootstrap, a single Listener/Cluster/RouteConfiguration; .gz files; "-" for stdin; dumps pasted into bug reports
-(cut short, ...snip..., comments) are read as far as they go, with a warning.
-
-Secrets: what Envoy's admin redacts (private keys, passwords, session ticket keys, generic secrets) and credentials
-in header values (Authorization, Cookie, API keys) are masked in every output; inline code and keys (Lua, Wasm,
-JWKS) are shown as their size and fingerprint. --show-secrets prints them.
-
-Exit codes: 0 done; 1 a finding (tls-check found a CONFLICT, diff found changes); 2 bad input or usage (the message
-names the file and the place); 3 an internal error (a bug: please report it with ENVOY_EXPLAIN_DEBUG=1 output).`;
+class UsageError extends Error {}
 
 /** Where the CLI writes; the bin wires it to the process, tests and the fuzzer to buffers. */
 export interface CliIo {
@@ -61,50 +72,71 @@ export interface CliIo {
   stderr(text: string): void;
 }
 
+interface Run {
+  st: { outputFormat: OutputFormat };
+  out(text: string): void;
+  err(text: string): void;
+  load(file: string, a: Common): LoadedInput;
+  setCode(code: number): void;
+  loaded: { input: LoadedInput; verbose: boolean }[];
+  argv: string[];
+}
+
 /**
  * Runs one command line and returns its exit code: 0 done, 1 a finding (tls-check conflict, diff
- * change), 2 bad input or usage, 3 an internal error. Never exits the process.
+ * change, --expect miss), 2 bad input or usage, 3 an internal error. Never exits the process.
  */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   let code = 0;
-  /** Inputs the command read: their diagnostics are reported when it is done, since decoding is lazy. */
-  const loaded: { input: LoadedInput; verbose: boolean }[] = [];
   const err = (text: string) => io.stderr(`${escapeTerminal(text)}\n`);
-  const st: RunState = { outputFormat: "table", err };
-  /** What is printed for a person: every control character from the dump shown escaped; JSON keeps its value. */
-  const out = (text: string) => {
-    const safe = st.outputFormat === "json" ? escapeJsonText(text) : escapeTerminal(text);
-    io.stdout(safe.endsWith("\n") ? safe : `${safe}\n`);
-  };
-  const load = (file: string, a: Common): LoadedInput => {
-    let maxBytes: number | undefined;
-    if (a.maxSize !== undefined) {
-      maxBytes = parseSize(a.maxSize);
-      if (maxBytes === undefined) throw new UsageError(`--max-size wants a size such as 100M or 2G, not "${a.maxSize}"`);
-    }
-    const input = loadFile(file === STDIN ? "-" : file, { format: a.format as InputFormat | "auto", ...(maxBytes ? { maxBytes } : {}) });
-    loaded.push({ input, verbose: a.verbose });
-    return input;
-  };
-  /** Warnings found while reading and while decoding what the command used (notes with --verbose). */
-  const reportDiagnostics = () => {
-    for (const { input, verbose } of loaded) {
-      const shown = input.diags.list.filter((d) => verbose || d.severity !== "note");
-      const limit = verbose ? Infinity : 8;
-      for (const d of shown.slice(0, limit)) err(formatDiagnostic(d));
-      if (shown.length > limit) err(`… ${shown.length - limit} more warning(s) in ${input.file}; --verbose shows them all`);
-    }
+  const st = { outputFormat: "table" as OutputFormat };
+  const run: Run = {
+    st,
+    err,
+    argv,
+    loaded: [],
+    /** What is printed for a person: every control character from the dump shown escaped; JSON keeps its value. */
+    out: (text: string) => {
+      const safe = st.outputFormat === "json" || st.outputFormat === "yaml" ? escapeJsonText(text) : escapeTerminal(text);
+      io.stdout(safe.endsWith("\n") ? safe : `${safe}\n`);
+    },
+    load: (file: string, a: Common): LoadedInput => {
+      let maxBytes: number | undefined;
+      if (a.maxSize !== undefined) {
+        maxBytes = parseSize(a.maxSize);
+        if (maxBytes === undefined) throw new UsageError(`--max-size wants a size such as 100M or 2G, not "${a.maxSize}"`);
+      }
+      const opts = { format: a.format as InputFormat | "auto", ...(maxBytes ? { maxBytes } : {}) };
+      let input: LoadedInput;
+      if (parsePodRef(file) && !fs.existsSync(file)) {
+        const bytes = readPodDump(file, {
+          ...(a.namespace ? { namespace: a.namespace } : {}),
+          ...(a.context ? { context: a.context } : {}),
+          ...(a.kubeconfig ? { kubeconfig: a.kubeconfig } : {}),
+          ...(a.container ? { container: a.container } : {}),
+          ...(a.adminPort ? { adminPort: a.adminPort } : {}),
+          ...(maxBytes ? { maxBytes } : {}),
+        });
+        input = loadBytes(bytes, file, opts);
+      } else input = loadFile(file === STDIN ? "-" : file, opts);
+      run.loaded.push({ input, verbose: a.verbose });
+      return input;
+    },
+    setCode: (c: number) => (code = Math.max(code, c)),
   };
   setRevealSecrets(false);
   try {
-    await parser(argv, st, { out, load, setCode: (c) => (code = Math.max(code, c)) });
-    reportDiagnostics();
+    checkCommandWord(argv);
+    await parser(run);
+    reportDiagnostics(run);
     return code;
   } catch (e: unknown) {
     if (e instanceof InputError) {
       err(`envoy-explain: error: ${e.format()}`);
       return 2;
     }
+    // Completing a half-typed command line is not running it: its missing arguments are no error.
+    if (e instanceof UsageError && argv.includes("--get-yargs-completions")) return 0;
     if (e instanceof UsageError) {
       err(`envoy-explain: ${e.message}\nRun envoy-explain --help for usage.`);
       return 2;
@@ -122,15 +154,70 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
-interface Actions {
-  out(text: string): void;
-  load(file: string, a: Common): LoadedInput;
-  setCode(code: number): void;
+/** Warnings found while reading and while decoding what the command used (notes with --verbose). */
+function reportDiagnostics(run: Run): void {
+  for (const { input, verbose } of run.loaded) {
+    const shown = input.diags.list.filter((d) => verbose || d.severity !== "note");
+    const limit = verbose ? Infinity : 8;
+    for (const d of shown.slice(0, limit)) run.err(formatDiagnostic(d));
+    if (shown.length > limit) run.err(`… ${shown.length - limit} more warning(s) in ${input.file}; --verbose shows them all`);
+  }
 }
 
-async function parser(argv: string[], st: RunState, { out, load, setCode }: Actions): Promise<void> {
+/** A mistyped command ("listner") is not a dump file: say what was meant instead of asking for --port. */
+function checkCommandWord(argv: string[]): void {
+  const first = argv[0];
+  if (!first || first.startsWith("-") || first === STDIN || COMMAND_WORDS.includes(first) || parsePodRef(first) || /[./\\]/.test(first)) return;
+  if (fs.existsSync(first)) return;
+  const near = COMMAND_WORDS.map((w) => [w, editDistance(first.toLowerCase(), w)] as const)
+    .filter(([, d]) => d <= 2)
+    .sort((a, b) => a[1] - b[1])[0];
+  if (near) throw new UsageError(`unknown command "${first}": did you mean "${near[0]}"?`);
+}
+
+function editDistance(a: string, b: string): number {
+  const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diag = prev[0]!;
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = prev[j]!;
+      prev[j] = Math.min(prev[j]! + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = tmp;
+    }
+  }
+  return prev[b.length]!;
+}
+
+function common<T>(y: Argv<T>, run: Run) {
+  return y
+    .option("output", { alias: "o", choices: OUTPUTS, default: "table" as const, describe: "output format (json and yaml are the same document)", group: "Output:" })
+    .option("verbose", { alias: "v", type: "boolean", default: false, describe: "show every warning and note", group: "Output:" })
+    .option("show-secrets", { type: "boolean", default: false, describe: "print private keys, passwords, credentials in headers and inline code, masked by default (local use only)", group: "Output:" })
+    .option("format", { choices: FORMATS, default: "auto" as const, describe: "input shape (detected by default)", group: "Input:" })
+    .option("max-size", { type: "string", describe: "read at most this much of an input (and of a gzip stream once inflated), e.g. 100M; default 512M", group: "Input:" })
+    .option("namespace", { alias: "n", type: "string", describe: "namespace of a pod/NAME input", group: "Live pod (pod/NAME[.NAMESPACE] as input):" })
+    .option("context", { type: "string", describe: "kubectl context", group: "Live pod (pod/NAME[.NAMESPACE] as input):" })
+    .option("kubeconfig", { type: "string", describe: "kubectl kubeconfig", group: "Live pod (pod/NAME[.NAMESPACE] as input):" })
+    .option("container", { type: "string", describe: "the proxy's container (default istio-proxy)", group: "Live pod (pod/NAME[.NAMESPACE] as input):" })
+    .option("admin-port", { type: "number", describe: "Envoy's admin port for proxies without pilot-agent (default 15000)", group: "Live pod (pod/NAME[.NAMESPACE] as input):" })
+    .middleware((a) => {
+      run.st.outputFormat = a.output as OutputFormat;
+      setRevealSecrets(a.showSecrets === true);
+      if (a.showSecrets) run.err("envoy-explain: --show-secrets: private keys, passwords and credentials are printed as they are; do not paste this output anywhere public");
+    });
+}
+
+const EPILOG = `Inputs: Envoy admin /config_dump JSON (v3, or v2 from Istio 1.1-1.5), istioctl proxy-config … -o json|yaml, a bootstrap, a single Listener/Cluster/RouteConfiguration; .gz files; "-" for stdin; pod/NAME[.NAMESPACE] for a live proxy (through kubectl exec); dumps pasted into bug reports (cut short, ...snip..., comments) are read as far as they go, with a warning.
+
+Secrets: what Envoy's admin redacts (private keys, passwords, session ticket keys, generic secrets) and credentials in header values (Authorization, Cookie, API keys) are masked in every output; inline code and keys (Lua, Wasm, JWKS) are shown as their size and fingerprint. --show-secrets prints them.
+
+Exit codes: 0 done; 1 a finding (tls-check found a CONFLICT, diff found changes, --expect was not met); 2 bad input or usage (the message names the file and the place); 3 an internal error (a bug: please report it with ENVOY_EXPLAIN_DEBUG=1 output).`;
+
+async function parser(run: Run): Promise<void> {
+  const { out, load, setCode } = run;
   const clientHelp = PRESET_NAMES.map((p) => `${p}: ${PRESET_HELP[p]}`).join("\n");
-  await common(yargs(argv), st)
+  const y = common(yargs(run.argv), run)
     .scriptName("envoy-explain")
     .usage("$0 <dump> --port N [--client NAME]\n\nExplain which listener and filter chain Envoy picks for a connection, why every other chain lost, and what the client sees.")
     .command(
@@ -138,25 +225,28 @@ async function parser(argv: string[], st: RunState, { out, load, setCode }: Acti
       "explain a connection to --port (every client preset, or one with --client)",
       (y) =>
         y
-          .positional("dump", { type: "string", demandOption: true, describe: 'config dump, istioctl output or "-"' })
-          .option("port", { alias: "p", type: "number", demandOption: true, describe: "destination port" })
-          .option("client", { alias: "c", choices: PRESET_NAMES, describe: `client preset; without it every preset is explained:\n${clientHelp}` })
-          .option("address", { alias: "a", type: "string", describe: "destination IP (default: the proxy's own IP when the dump shows it)" })
-          .option("sni", { type: "string", describe: "server name the client sends" })
-          .option("transport", { choices: ["tls", "raw_buffer"] as const, describe: "what the client sends: a TLS ClientHello or plaintext" })
-          .option("alpn", { type: "string", describe: "ALPN list the client offers, e.g. h2,http/1.1", coerce: (s: string) => s.split(",").map((x) => x.trim()).filter(Boolean) })
-          .option("client-cert", { type: "boolean", describe: "the client has a certificate (--no-client-cert: it has none)" })
-          .option("source-ip", { type: "string", describe: "client IP (default 192.0.2.10, an external host)" })
-          .option("source-port", { type: "number", describe: "client port (default 40000)" })
-          .option("direct-source-ip", { type: "string", describe: "peer IP before PROXY protocol (default: --source-ip)" })
-          .option("listener", { type: "string", describe: "start at this listener (skip listener selection)" })
-          .option("host", { type: "string", describe: "HTTP Host header (default: the SNI, else destination ip:port)" })
-          .option("path", { type: "string", describe: "HTTP path (default /)" })
-          .option("header", { type: "string", array: true, describe: "HTTP request header k=v (repeatable)" })
-          .option("detected", { type: "boolean", default: false, describe: "take --transport/--alpn/--sni as what the listener filters reported (e.g. from an access log)" })
+          .positional("dump", { type: "string", demandOption: true, describe: 'config dump, istioctl output, pod/NAME[.NAMESPACE] or "-" for stdin' })
+          .option("port", { alias: "p", type: "number", demandOption: true, describe: "destination port", group: "Connection:" })
+          .option("address", { alias: "a", type: "string", describe: "destination IP (default: the proxy's own IP when the dump shows it)", group: "Connection:" })
+          .option("listener", { type: "string", describe: "start at this listener (skip listener selection)", group: "Connection:" })
+          .option("source-ip", { type: "string", describe: "client IP (default 192.0.2.10, an external host)", group: "Connection:" })
+          .option("source-port", { type: "number", describe: "client port (default 40000)", group: "Connection:" })
+          .option("direct-source-ip", { type: "string", describe: "peer IP before PROXY protocol (default: --source-ip)", group: "Connection:" })
+          .option("client", { alias: "c", choices: PRESET_NAMES, describe: `client preset; without it every preset is explained:\n${clientHelp}`, group: "Client:" })
+          .option("sni", { type: "string", describe: "server name the client sends", group: "Client:" })
+          .option("transport", { choices: ["tls", "raw_buffer"] as const, describe: "what the client sends: a TLS ClientHello or plaintext", group: "Client:" })
+          .option("alpn", { type: "string", describe: "ALPN list the client offers, e.g. h2,http/1.1", coerce: (s: string) => s.split(",").map((x) => x.trim()).filter(Boolean), group: "Client:" })
+          .option("client-cert", { type: "boolean", describe: "the client has a certificate (--no-client-cert: it has none)", group: "Client:" })
+          .option("detected", { type: "boolean", default: false, describe: "take --transport/--alpn/--sni as what the listener filters reported (e.g. from an access log)", group: "Client:" })
+          .option("host", { type: "string", describe: "HTTP Host header (default: the SNI, else destination ip:port)", group: "HTTP request:" })
+          .option("path", { type: "string", describe: "HTTP path (default /)", group: "HTTP request:" })
+          .option("header", { type: "string", array: true, describe: "HTTP request header k=v (repeatable)", group: "HTTP request:" })
+          .option("expect", { type: "string", describe: `exit 1 unless every explained connection ends in one of these outcomes (comma list of ${OUTCOME_CODES.join(", ")})`, group: "CI:" })
           .example("$0 dump.json --port 80", "every client against port 80")
           .example("$0 dump.json -p 9080 -c curl-mtls", "why a raw mTLS curl lands where it does")
-          .example("$0 dump.json -p 443 -c curl-mtls --sni shop.example.com -o markdown", "a gateway MUTUAL server, for a bug report"),
+          .example("$0 dump.json -p 443 -c curl-mtls --sni shop.example.com -o markdown", "a gateway MUTUAL server, for a bug report")
+          .example("$0 pod/productpage-v1-7bbd.default -p 9080 -c curl-mtls", "a live proxy, through kubectl exec")
+          .example("$0 dump.json -p 9080 -c istio-sidecar --expect MTLS_TERMINATED", "a CI gate: exit 1 unless mesh traffic is mTLS"),
       (a) => {
         if (!Number.isInteger(a.port) || a.port < 1 || a.port > 65535) throw new UsageError(`--port must be 1-65535, not ${a.port}`);
         for (const [flag, v] of [["--address", a.address], ["--source-ip", a.sourceIp], ["--direct-source-ip", a.directSourceIp]] as const) {
@@ -165,8 +255,11 @@ async function parser(argv: string[], st: RunState, { out, load, setCode }: Acti
         if (a.sourcePort !== undefined && (!Number.isInteger(a.sourcePort) || a.sourcePort < 0 || a.sourcePort > 65535)) {
           throw new UsageError(`--source-port must be 0-65535, not ${a.sourcePort}`);
         }
+        const expect = a.expect === undefined ? undefined : a.expect.split(",").map((s) => s.trim().toUpperCase()).filter(Boolean);
+        const unknown = expect?.filter((c) => !(OUTCOME_CODES as readonly string[]).includes(c));
+        if (expect && (!expect.length || unknown?.length)) throw new UsageError(`--expect wants outcome codes (${OUTCOME_CODES.join(", ")}), not "${unknown?.join(",") || a.expect}"`);
         const input = load(a.dump, a);
-        const results = runExplain(input, {
+        const doc = explainDocument(input, {
           port: a.port,
           ...(a.client ? { client: a.client as PresetName } : {}),
           ...(a.address ? { address: a.address } : {}),
@@ -183,28 +276,88 @@ async function parser(argv: string[], st: RunState, { out, load, setCode }: Acti
           ...(a.path ? { path: a.path } : {}),
           ...(a.header?.length ? { headers: parseHeaders(a.header as string[]) } : {}),
         });
-        out(renderExplain(input, results, a.output));
+        out(renderDocument(doc, a.output, renderExplain));
+        if (expect) {
+          const misses = doc.results.filter((r) => !expect.includes(r.outcome.code));
+          for (const r of misses) run.err(`envoy-explain: expected ${expect.join(" or ")} for ${r.client.preset} on port ${a.port}, got ${r.outcome.code}`);
+          if (misses.length) setCode(1);
+        }
       },
     )
     .command(
-      "listeners <dump>",
+      ["listeners <dump>", "listener"],
       "one row per filter chain: listener, address, match, TLS, destination",
       (y) =>
         y
           .positional("dump", { type: "string", demandOption: true })
           .option("port", { alias: "p", type: "number", describe: "only chains that can take this port" })
+          .option("address", { type: "string", describe: "only listeners bound to this IP" })
+          .option("type", { choices: ["HTTP", "TCP", "http", "tcp"] as const, describe: "only HTTP (connection manager) or TCP chains" })
           .option("name", { type: "string", describe: "only this listener" }),
-      (a) => out(renderListeners(load(a.dump, a), a.output, { ...(a.port !== undefined ? { port: a.port } : {}), ...(a.name ? { name: a.name } : {}) })),
+      (a) => {
+        const filter = { ...(a.port !== undefined ? { port: a.port } : {}), ...(a.address ? { address: a.address } : {}), ...(a.type ? { type: a.type.toUpperCase() as "HTTP" | "TCP" } : {}), ...(a.name ? { name: a.name } : {}) };
+        out(renderDocument(listenersDocument(load(a.dump, a), filter), a.output, (d, f) => renderListeners(d, f, filter)));
+      },
     )
     .command(
-      "clusters <dump>",
+      ["clusters <dump>", "cluster"],
       "one row per cluster: Istio direction/port/subset/host, type, upstream TLS and auto-mTLS matches",
       (y) =>
         y
           .positional("dump", { type: "string", demandOption: true })
           .option("name", { type: "string", describe: "only clusters whose name contains this" })
-          .option("port", { alias: "p", type: "number", describe: "only Istio clusters for this port" }),
-      (a) => out(renderClusters(load(a.dump, a), a.output, { ...(a.name ? { name: a.name } : {}), ...(a.port !== undefined ? { port: a.port } : {}) })),
+          .option("fqdn", { type: "string", describe: "only Istio clusters for this host (reviews or reviews.default.svc.cluster.local)" })
+          .option("port", { alias: "p", type: "number", describe: "only Istio clusters for this port" })
+          .option("direction", { choices: ["inbound", "outbound"] as const, describe: "only Istio clusters of this direction" })
+          .option("subset", { type: "string", describe: "only Istio clusters of this subset" }),
+      (a) => {
+        const filter = { ...(a.name ? { name: a.name } : {}), ...(a.fqdn ? { fqdn: a.fqdn } : {}), ...(a.port !== undefined ? { port: a.port } : {}), ...(a.direction ? { direction: a.direction } : {}), ...(a.subset !== undefined ? { subset: a.subset } : {}) };
+        out(renderDocument(clustersDocument(load(a.dump, a), filter), a.output, renderClusters));
+      },
+    )
+    .command(
+      ["routes <dump>", "route"],
+      "one row per route: route config, virtual host, domains, match, destination",
+      (y) => y.positional("dump", { type: "string", demandOption: true }).option("name", { type: "string", describe: "only this route configuration" }),
+      (a) => out(renderDocument(routesDocument(load(a.dump, a), a.name ? { name: a.name } : {}), a.output, renderRoutes)),
+    )
+    .command(
+      ["endpoints <dump>", "endpoint"],
+      "one row per endpoint: address, health, tlsMode (auto mTLS), locality, cluster",
+      (y) =>
+        y
+          .positional("dump", { type: "string", demandOption: true })
+          .option("cluster", { type: "string", describe: "only clusters whose name contains this" })
+          .option("port", { alias: "p", type: "number", describe: "only endpoints on this port" })
+          .option("address", { type: "string", describe: "only endpoints at this IP" })
+          .option("status", { type: "string", describe: "only endpoints with this health status (HEALTHY, UNHEALTHY, …)" }),
+      (a) => {
+        const filter = { ...(a.cluster ? { cluster: a.cluster } : {}), ...(a.port !== undefined ? { port: a.port } : {}), ...(a.address ? { address: a.address } : {}), ...(a.status ? { status: a.status } : {}) };
+        out(renderDocument(endpointsDocument(load(a.dump, a), filter), a.output, renderEndpoints));
+      },
+    )
+    .command(
+      ["secrets <dump>", "secret"],
+      "one row per secret: name, state, type, certificate validity (private keys are never printed)",
+      (y) => y.positional("dump", { type: "string", demandOption: true }),
+      (a) => out(renderDocument(secretsDocument(load(a.dump, a)), a.output, renderSecrets)),
+    )
+    .command(
+      "all <dump>",
+      "every listing: listeners, clusters, routes, endpoints and secrets",
+      (y) => y.positional("dump", { type: "string", demandOption: true }),
+      (a) => {
+        const input = load(a.dump, a);
+        const parts = { listeners: listenersDocument(input), clusters: clustersDocument(input), routes: routesDocument(input), endpoints: endpointsDocument(input), secrets: secretsDocument(input) };
+        if (a.output === "json" || a.output === "yaml") {
+          const doc = { version: DOCUMENT_VERSION, file: input.file, listeners: parts.listeners.listeners, clusters: parts.clusters.clusters, routes: parts.routes.routes, endpoints: parts.endpoints.endpoints, secrets: parts.secrets.secrets, warnings: warningsOf([input]) };
+          out(serialize(doc, a.output));
+          return;
+        }
+        const f = a.output as "table" | "markdown";
+        const h = (t: string) => (f === "markdown" ? `\n## ${t}\n` : `\n${t.toUpperCase()}`);
+        out([h("listeners"), renderListeners(parts.listeners, f), h("clusters"), renderClusters(parts.clusters, f), h("routes"), renderRoutes(parts.routes, f), h("endpoints"), renderEndpoints(parts.endpoints, f), h("secrets"), renderSecrets(parts.secrets, f)].join("\n").trimStart());
+      },
     )
     .command(
       "tls-check <client> [server]",
@@ -214,67 +367,50 @@ async function parser(argv: string[], st: RunState, { out, load, setCode }: Acti
           .positional("client", { type: "string", demandOption: true, describe: "the client proxy's dump (with one dump only: what it sends and what it accepts)" })
           .positional("server", { type: "string", describe: "the server proxy's dump" })
           .option("service", { type: "string", describe: "pair only the client's clusters for host:port (e.g. reviews.default.svc.cluster.local:9080)" })
-          .option("from", { choices: PRESET_NAMES, describe: "a client without a sidecar: check this preset (e.g. plaintext) against the single dump given as the server" }),
+          .option("from", { choices: PRESET_NAMES, describe: "a client without a sidecar: check this preset (e.g. plaintext) against the single dump given as the server" })
+          .example("$0 tls-check client.json server.json", "pair the client's clusters with the server's inbound ports")
+          .example("$0 tls-check server.json --from plaintext", "what a client without a sidecar gets"),
       (a) => {
         let service: { host: string; port: number } | undefined;
         if (a.service) {
           const m = /^(.+):(\d+)$/.exec(a.service);
-          if (!m) throw new UsageError(`--service wants host:port, not "${a.service}"`);
+          if (!m || Number(m[2]) > 65535) throw new UsageError(`--service wants host:port, not "${a.service}"`);
           service = { host: m[1]!, port: Number(m[2]) };
         }
         const first = load(a.client, a);
-        let report;
-        if (a.from) report = runTlsCheck(undefined, first, { from: a.from as PresetName, ...(service ? { service } : {}) });
-        else if (a.server) report = runTlsCheck(first, load(a.server, a), service ? { service } : {});
-        else {
-          report = runTlsCheck(first, undefined, {});
-          report.serverPorts = inboundPorts(first).map((p) => portMode(first, p));
-        }
-        out(renderTlsCheck(report, a.output));
-        if (report.rows.some((r) => r.status === "CONFLICT")) setCode(1);
+        const second = a.server ? load(a.server, a) : undefined;
+        const doc = tlsCheckDocument(first, second, { ...(a.from ? { from: a.from as PresetName } : {}), ...(service ? { service } : {}) });
+        out(renderDocument(doc, a.output, renderTlsCheck));
+        if (doc.rows.some((r) => r.status === "CONFLICT")) setCode(1);
       },
     )
     .command(
       "diff <before> <after>",
-      "what changed for traffic between two dumps (any shapes or API versions); exit 0 no semantic change, 1 changes, 2 trouble",
+      "what changed for traffic between two dumps (any shapes or API versions); exit 0 no semantic change, 1 changes (see --fail-on), 2 trouble",
       (y) =>
         y
-          .positional("before", { type: "string", demandOption: true })
-          .positional("after", { type: "string", demandOption: true })
+          .positional("before", { type: "string", demandOption: true, describe: "the dump before the change (a file, - or pod/NAME)" })
+          .positional("after", { type: "string", demandOption: true, describe: "the dump after the change" })
           .option("impact", { type: "boolean", default: false, describe: "replay plaintext, curl-mtls and istio-sidecar on every inbound port of both sides; list connections whose outcome changed" })
           .option("ignore", { type: "string", array: true, describe: "ignore changes under this field path (e.g. statPrefix, filterChains.*.metadata); repeatable" })
-          .option("quiet", { alias: "q", type: "boolean", default: false, describe: "print nothing; the exit code says it" }),
+          .option("fail-on", { choices: ["any", "mode", "impact"] as const, default: "any" as const, describe: "what makes the exit code 1: any semantic change, an inbound port's mTLS mode changing, or a connection's outcome changing (implies --impact)" })
+          .option("quiet", { alias: "q", type: "boolean", default: false, describe: "print nothing; the exit code says it" })
+          .example("$0 diff before.json after.json --impact", "what changed, and for which connections")
+          .example("$0 diff pod/reviews-v1-5c9d.default saved.json --fail-on mode", "a live pod against a saved dump; exit 1 only when a port's mTLS mode changed"),
       (a) => {
         for (const p of (a.ignore as string[] | undefined) ?? []) {
           if (!IGNORE_PATH.test(p)) throw new UsageError(`--ignore wants a field path such as statPrefix or filterChains.*.metadata, not "${p}"`);
         }
-        const report = diffInputs(load(a.before, a), load(a.after, a), { impact: a.impact, ...(a.ignore ? { ignore: a.ignore as string[] } : {}) });
-        if (!a.quiet) out(renderDiff(report, a.output));
-        if (report.changes.length || report.impact?.length) setCode(1);
+        const impact = a.impact || a.failOn === "impact";
+        const doc = diffDocument(load(a.before, a), load(a.after, a), { impact, ...(a.ignore ? { ignore: a.ignore as string[] } : {}) });
+        if (!a.quiet) out(renderDocument(doc, a.output, renderDiff));
+        const failed = a.failOn === "impact" ? !!doc.impact?.length : a.failOn === "mode" ? doc.summary.length > 0 : doc.changes.length > 0 || !!doc.impact?.length;
+        if (failed) setCode(1);
       },
     )
-    .command(
-      "routes <dump>",
-      "one row per route: route config, virtual host, domains, match, destination cluster",
-      (y) => y.positional("dump", { type: "string", demandOption: true }).option("name", { type: "string", describe: "only this route configuration" }),
-      (a) => out(renderRoutes(load(a.dump, a), a.output, a.name ? { name: a.name } : {})),
-    )
-    .command(
-      "endpoints <dump>",
-      "one row per endpoint: address, health, tlsMode (auto mTLS), locality, cluster",
-      (y) =>
-        y
-          .positional("dump", { type: "string", demandOption: true })
-          .option("cluster", { type: "string", describe: "only clusters whose name contains this" })
-          .option("port", { alias: "p", type: "number", describe: "only endpoints on this port" }),
-      (a) => out(renderEndpoints(load(a.dump, a), a.output, { ...(a.cluster ? { cluster: a.cluster } : {}), ...(a.port !== undefined ? { port: a.port } : {}) })),
-    )
-    .command(
-      "secrets <dump>",
-      "one row per secret: name, state, type, certificate validity (private keys are never printed)",
-      (y) => y.positional("dump", { type: "string", demandOption: true }),
-      (a) => out(renderSecrets(load(a.dump, a), a.output)),
-    )
+    .completion("completion", "print a bash/zsh completion script (source <(envoy-explain completion))", (current: string, _argv: unknown, completionFilter: (cb: (err: Error | null, defaults?: string[]) => void) => void, done: (completions: string[]) => void) => {
+      completionFilter((_err, defaults) => done(completeFromDump(run.argv, current, defaults ?? [])));
+    })
     .epilog(EPILOG)
     .strict()
     .help()
@@ -284,11 +420,38 @@ async function parser(argv: string[], st: RunState, { out, load, setCode }: Acti
     .fail((msg, err) => {
       throw err ?? new UsageError(msg);
     })
-    .exitProcess(false)
-    .parseAsync();
+    .exitProcess(false);
+  await y.parseAsync();
 }
 
-class UsageError extends Error {}
+/**
+ * Completion beyond yargs' own (commands, flags, choices): after --port, the ports of the dump
+ * already on the command line; after --listener, its listener names; after --client, the presets.
+ */
+function completeFromDump(argv: string[], current: string, defaults: string[]): string[] {
+  const at = argv.indexOf("--get-yargs-completions");
+  const words = at >= 0 ? argv.slice(at + 1) : argv;
+  const prev = words[words.length - 2] ?? "";
+  const dump = words.slice(1, -1).find((w) => !w.startsWith("-") && !COMMAND_WORDS.includes(w) && fs.existsSync(w) && fs.statSync(w).isFile());
+  const pick = (xs: string[]) => xs.filter((x) => x.startsWith(current));
+  if (prev === "--client" || prev === "-c" || prev === "--from") return pick([...PRESET_NAMES]);
+  if ((prev === "--port" || prev === "-p" || prev === "--listener" || prev === "--name") && dump) {
+    try {
+      const input = loadFile(dump, { maxBytes: 64 * 2 ** 20 });
+      const rows = listenersDocument(input).listeners;
+      if (prev === "--listener" || prev === "--name") return pick([...new Set(rows.map((r) => r.listener))]);
+      const ports = new Set<number>();
+      for (const r of rows) {
+        const p = r.match?.destinationPort ?? Number(r.address.split(":").pop());
+        if (p) ports.add(p);
+      }
+      return pick([...ports].sort((x, y) => x - y).map(String));
+    } catch {
+      return [];
+    }
+  }
+  return defaults.filter((d) => d !== "$0");
+}
 
 /** A field path for --ignore: names (camelCase or snake_case) and * separated by dots. */
 const IGNORE_PATH = /^(?:[A-Za-z_][A-Za-z0-9_]*|\*)(?:\.(?:[A-Za-z_][A-Za-z0-9_]*|\*))*$/;
@@ -302,4 +465,3 @@ function parseHeaders(list: string[]): Record<string, string> {
   }
   return out;
 }
-

@@ -324,7 +324,6 @@ function impactOf(before: LoadedInput, after: LoadedInput, ports: Ports): Impact
 }
 
 export function renderDiff(r: DiffReport, format: OutputFormat): string {
-  if (format === "json") return JSON.stringify({ version: 1, ...r }, null, 2);
   const md = format === "markdown";
   const out: string[] = [];
   const t = (v: string) => (md ? mdInline(v) : v);

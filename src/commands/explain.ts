@@ -1,6 +1,7 @@
 // `envoy-explain <dump> --port N [--client …]`: the explain command and its renderings.
 import { mdFence, mdInline, mermaidLabel } from "../render/sanitize.js";
 import type { LoadedInput } from "../load/dump.js";
+import type { ExplainDocument } from "../documents.js";
 import { clientForPort, PRESET_NAMES, type ClientSpec, type PresetName } from "../explain/clients.js";
 import { explainConnection, type ExplainResult } from "../explain/explain.js";
 import { renderTable, type OutputFormat } from "../output/table.js";
@@ -71,8 +72,9 @@ const sends = (r: ExplainResult) => {
 const chainCell = (r: ExplainResult) =>
   r.filterChain ? `${r.filterChain.isDefault ? "default" : `#${r.filterChain.index}`}${r.filterChain.name ? ` ${r.filterChain.name}` : ""} (${r.filterChain.transport})` : r.rejected ? "(listener rejected)" : "none";
 
-export function renderExplain(input: LoadedInput, results: ExplainResult[], format: OutputFormat): string {
-  if (format === "json") return JSON.stringify({ version: 1, file: input.file, results }, null, 2);
+export function renderExplain(doc: ExplainDocument, format: OutputFormat): string {
+  const { results } = doc;
+  const input = { file: doc.file };
   const out: string[] = [];
   const md = format === "markdown";
   const h = (t: string) => (md ? `\n### ${mdInline(t)}\n` : `\n${t}`);

@@ -1,14 +1,14 @@
-// `envoy-explain listeners` and `envoy-explain clusters`: one row per filter chain / cluster,
-// losing nothing that decides where a connection lands.
+// The listings: one row per filter chain, cluster, route, endpoint or secret, losing nothing that
+// decides where a connection lands; with istioctl proxy-config's filters. Row builders compute,
+// render functions print a document (src/documents.ts).
 import type { LoadedInput } from "../load/dump.js";
 import { clusterModel } from "../model/cluster.js";
 import { chainLabel, formatAddr, listenerModel, matchText, peekListener, terminalText, type ChainModel, type ListenerModel } from "../model/listener.js";
 import { transportLabel, type TransportSummary } from "../model/tls.js";
 import { renderTable, type OutputFormat } from "../output/table.js";
 import { matcherPaths } from "../explain/matcher.js";
-import { allEndpoints } from "../model/endpoint.js";
-import { routeRows } from "../model/route.js";
-import { secretModels } from "../model/secret.js";
+import { allEndpoints, type EndpointModel } from "../model/endpoint.js";
+import type { ClustersDocument, EndpointsDocument, ListenersDocument, RoutesDocument, SecretsDocument } from "../documents.js";
 
 export interface ChainRow {
   listener: string;
@@ -23,28 +23,48 @@ export interface ChainRow {
   match: ChainModel["match"] | null;
   matchText: string;
   tls: string;
+  /** What the chain's last network filter makes of the traffic: HTTP (connection manager) or TCP. */
+  type: "HTTP" | "TCP" | "NONE";
   transport: TransportSummary;
   terminal: string;
 }
 
-export function listenerRows(input: LoadedInput, filter: { port?: number; name?: string }): ChainRow[] {
+/** istioctl proxy-config listener's filters. */
+export interface ListenerFilter {
+  /** Chains that can take this port. */
+  port?: number;
+  /** Listeners bound to this IP. */
+  address?: string;
+  /** HTTP or TCP chains. */
+  type?: "HTTP" | "TCP";
+  /** This listener only. */
+  name?: string;
+}
+
+export function listenerRows(input: LoadedInput, filter: ListenerFilter = {}): ChainRow[] {
   const rows: ChainRow[] = [];
   for (const rec of input.listeners) {
     const peek = peekListener(rec);
     if (filter.name && peek.name !== filter.name) continue;
     if (filter.port !== undefined && !peek.addresses.some((a) => a.port === filter.port) && !peek.chainPorts.includes(filter.port)) continue;
+    if (filter.address !== undefined && !peek.addresses.some((a) => a.ip === filter.address)) continue;
     const l = listenerModel(rec);
     if (filter.name && l.name !== filter.name) continue;
     const onPort = (c: ChainModel) => filter.port === undefined || l.address?.port === filter.port || c.match.destinationPort === filter.port || (c.isDefault && l.address?.port === filter.port);
-    const chains = [...l.chains, ...(l.defaultChain ? [l.defaultChain] : [])].filter(onPort);
-    if (filter.port !== undefined && !chains.length) continue;
+    const ofType = (c: ChainModel) => filter.type === undefined || chainType(c) === filter.type;
+    const chains = [...l.chains, ...(l.defaultChain ? [l.defaultChain] : [])].filter((c) => onPort(c) && ofType(c));
+    if ((filter.port !== undefined || filter.type !== undefined) && !chains.length) continue;
     const viaMatcher = l.matcher ? matcherPaths(l.matcher) : undefined;
     for (const c of chains) rows.push(rowOf(l, c, viaMatcher));
-    if (!l.chains.length && !l.defaultChain && (filter.port === undefined || l.address?.port === filter.port)) {
+    if (!l.chains.length && !l.defaultChain && (filter.port === undefined || l.address?.port === filter.port) && filter.type === undefined) {
       rows.push({ ...rowOf(l, undefined) });
     }
   }
   return rows;
+}
+
+function chainType(c: ChainModel): ChainRow["type"] {
+  return c.terminal.kind === "hcm" ? "HTTP" : c.terminal.kind === "none" ? "NONE" : "TCP";
 }
 
 function rowOf(l: ListenerModel, c: ChainModel | undefined, viaMatcher?: Map<string, string[]>): ChainRow {
@@ -66,15 +86,15 @@ function rowOf(l: ListenerModel, c: ChainModel | undefined, viaMatcher?: Map<str
     match: c && !c.isDefault ? c.match : null,
     matchText: c ? (c.isDefault ? "default (when nothing matches)" : l.matcher ? matcherText(c.name) : matchText(c.match)) : "-",
     tls: c ? transportLabel(c.transport) : "-",
+    type: c ? chainType(c) : "NONE",
     transport: c?.transport ?? { kind: "plaintext" },
     terminal: c ? terminalText(c.terminal) : "no filter chains",
   };
 }
 
-export function renderListeners(input: LoadedInput, format: OutputFormat, filter: { port?: number; name?: string }): string {
-  const rows = listenerRows(input, filter);
-  if (format === "json") return JSON.stringify({ file: input.file, listeners: rows.map(({ transport, ...r }) => ({ ...r, transport })) }, null, 2);
-  if (!rows.length) return `no listeners${filter.port !== undefined ? ` on port ${filter.port}` : ""} in ${input.file}`;
+export function renderListeners(doc: ListenersDocument, format: OutputFormat, filter: ListenerFilter = {}): string {
+  const rows = doc.listeners;
+  if (!rows.length) return `no listeners${filter.port !== undefined ? ` on port ${filter.port}` : ""} in ${doc.file}`;
   return renderTable(
     format,
     ["LISTENER", "ADDRESS", "CHAIN", "MATCH", "TLS", "DESTINATION"],
@@ -89,43 +109,69 @@ export function renderListeners(input: LoadedInput, format: OutputFormat, filter
   );
 }
 
-export function renderClusters(input: LoadedInput, format: OutputFormat, filter: { name?: string; port?: number }): string {
-  const ms = input.clusters
+export interface ClusterRow {
+  name: string;
+  istio: { direction: string; port: number; subset: string; host: string } | null;
+  type: string;
+  state: string;
+  transport: TransportSummary;
+  transportSocketMatches: { name: string; match: Record<string, unknown>; transport: TransportSummary }[];
+}
+
+/** istioctl proxy-config cluster's filters. */
+export interface ClusterFilter {
+  /** Clusters whose name contains this. */
+  name?: string;
+  /** Istio clusters for this port. */
+  port?: number;
+  /** Istio clusters for this host (or hosts starting with it: "reviews" finds reviews.default.svc.cluster.local). */
+  fqdn?: string;
+  /** inbound or outbound. */
+  direction?: string;
+  /** Istio clusters of this subset. */
+  subset?: string;
+}
+
+export function clusterRows(input: LoadedInput, filter: ClusterFilter = {}): ClusterRow[] {
+  return input.clusters
     .map(clusterModel)
-    .filter((c) => (!filter.name || c.name.includes(filter.name)) && (filter.port === undefined || c.istio?.port === filter.port));
+    .filter(
+      (c) =>
+        (!filter.name || c.name.includes(filter.name)) &&
+        (filter.port === undefined || c.istio?.port === filter.port) &&
+        (filter.fqdn === undefined || c.istio?.host === filter.fqdn || !!c.istio?.host.startsWith(`${filter.fqdn}.`)) &&
+        (filter.direction === undefined || c.istio?.direction === filter.direction) &&
+        (filter.subset === undefined || c.istio?.subset === filter.subset),
+    )
+    .map((c) => ({ name: c.name, istio: c.istio ?? null, type: c.type, state: c.record.state, transport: c.transport, transportSocketMatches: c.socketMatches }));
+}
+
+export function renderClusters(doc: ClustersDocument, format: OutputFormat): string {
   const tlsText = (t: TransportSummary) => {
     if (t.kind !== "tls") return transportLabel(t);
     const cert = t.certificates.length ? `mTLS cert ${t.certificates.join(",")}` : "TLS";
     return `${cert}${t.alpn.length ? `; ALPN ${t.alpn.join(",")}` : ""}${t.sni ? `; SNI ${t.sni}` : ""}`;
   };
-  if (format === "json") {
-    return JSON.stringify(
-      { file: input.file, clusters: ms.map((c) => ({ name: c.name, istio: c.istio ?? null, type: c.type, state: c.record.state, transport: c.transport, transportSocketMatches: c.socketMatches })) },
-      null,
-      2,
-    );
-  }
-  if (!ms.length) return `no clusters in ${input.file}`;
+  if (!doc.clusters.length) return `no clusters in ${doc.file}`;
   return renderTable(
     format,
     ["CLUSTER", "DIRECTION", "PORT", "SUBSET", "TYPE", "UPSTREAM TLS"],
-    ms.map((c) => [
+    doc.clusters.map((c) => [
       c.istio?.host || c.name,
       c.istio?.direction ?? "-",
       c.istio?.port || "-",
       c.istio?.subset || "-",
       c.type,
-      c.socketMatches.length
-        ? c.socketMatches.map((m) => `match ${JSON.stringify(m.match)} (${m.name}) → ${tlsText(m.transport)}`).join("\n") + `\nelse → ${tlsText(c.transport)}`
+      c.transportSocketMatches.length
+        ? c.transportSocketMatches.map((m) => `match ${JSON.stringify(m.match)} (${m.name}) → ${tlsText(m.transport)}`).join("\n") + `\nelse → ${tlsText(c.transport)}`
         : tlsText(c.transport),
     ]),
   );
 }
 
-export function renderRoutes(input: LoadedInput, format: OutputFormat, filter: { name?: string }): string {
-  const rows = routeRows(input, filter);
-  if (format === "json") return JSON.stringify({ file: input.file, routes: rows }, null, 2);
-  if (!rows.length) return `no routes in ${input.file}`;
+export function renderRoutes(doc: RoutesDocument, format: OutputFormat): string {
+  const rows = doc.routes;
+  if (!rows.length) return `no routes in ${doc.file}`;
   return renderTable(
     format,
     ["ROUTE CONFIG", "VIRTUAL HOST", "DOMAINS", "#", "MATCH", "DESTINATION"],
@@ -133,17 +179,38 @@ export function renderRoutes(input: LoadedInput, format: OutputFormat, filter: {
   );
 }
 
-export function renderEndpoints(input: LoadedInput, format: OutputFormat, filter: { cluster?: string; port?: number }): string {
-  const rows = allEndpoints(input).filter((e) => (!filter.cluster || e.cluster.includes(filter.cluster)) && (filter.port === undefined || e.address.endsWith(`:${filter.port}`)));
-  if (format === "json") return JSON.stringify({ file: input.file, endpoints: rows }, null, 2);
-  if (!rows.length) return input.sections.has("endpoints") ? `no endpoints in ${input.file}` : `${input.file} has no endpoints section (Envoy omits EDS unless asked: /config_dump?include_eds)`;
+/** istioctl proxy-config endpoint's filters. */
+export interface EndpointFilter {
+  /** Endpoints of clusters whose name contains this. */
+  cluster?: string;
+  /** Endpoints on this port. */
+  port?: number;
+  /** Endpoints at this IP. */
+  address?: string;
+  /** Endpoints whose health status is this (HEALTHY, UNHEALTHY, …; case-insensitive). */
+  status?: string;
+}
+
+export function endpointRows(input: LoadedInput, filter: EndpointFilter = {}): EndpointModel[] {
+  const ip = (a: string) => a.replace(/^\[|\]?:\d+$/g, "");
+  return allEndpoints(input).filter(
+    (e) =>
+      (!filter.cluster || e.cluster.includes(filter.cluster)) &&
+      (filter.port === undefined || e.address.endsWith(`:${filter.port}`)) &&
+      (filter.address === undefined || ip(e.address) === filter.address) &&
+      (filter.status === undefined || e.health.toUpperCase() === filter.status.toUpperCase()),
+  );
+}
+
+export function renderEndpoints(doc: EndpointsDocument, format: OutputFormat): string {
+  const rows = doc.endpoints;
+  if (!rows.length) return doc.edsInDump ? `no endpoints in ${doc.file}` : `${doc.file} has no endpoints section (Envoy omits EDS unless asked: /config_dump?include_eds)`;
   return renderTable(format, ["ENDPOINT", "STATUS", "TLS MODE", "LOCALITY", "CLUSTER"], rows.map((e) => [e.address, e.health, String(e.socketMatch.tlsMode ?? "-"), e.locality || "-", e.cluster]));
 }
 
-export function renderSecrets(input: LoadedInput, format: OutputFormat, now = new Date()): string {
-  const ms = secretModels(input, now);
-  if (format === "json") return JSON.stringify({ file: input.file, secrets: ms }, null, 2);
-  if (!ms.length) return `no secrets in ${input.file}`;
+export function renderSecrets(doc: SecretsDocument, format: OutputFormat): string {
+  const ms = doc.secrets;
+  if (!ms.length) return `no secrets in ${doc.file}`;
   return renderTable(
     format,
     ["NAME", "STATE", "TYPE", "SOURCE", "VALID", "NOT AFTER", "SERIAL"],

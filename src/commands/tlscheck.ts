@@ -202,7 +202,6 @@ function chainText(r: ExplainResult): string {
 }
 
 export function renderTlsCheck(report: TlsCheckReport, format: OutputFormat): string {
-  if (format === "json") return JSON.stringify({ version: 1, ...report }, null, 2);
   const out: string[] = [];
   if (report.rows.length) {
     out.push(

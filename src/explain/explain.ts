@@ -25,24 +25,8 @@ export interface ConnectionRequest {
   detected?: { transport: string; alpn: string[]; sni: string };
 }
 
-export type OutcomeCode =
-  | "NO_LISTENER"
-  | "LISTENER_REJECTED"
-  | "NO_FILTER_CHAIN"
-  | "AMBIGUOUS_FILTER_CHAIN"
-  | "NO_NETWORK_FILTERS"
-  | "PLAINTEXT_INTO_TLS"
-  | "CLIENT_CERT_REQUIRED"
-  | "TLS_TERMINATED"
-  | "MTLS_TERMINATED"
-  | "TLS_INTO_PLAINTEXT_HTTP"
-  | "TLS_PASSTHROUGH"
-  | "PLAINTEXT_HTTP"
-  | "PLAINTEXT_TCP"
-  | "BLACKHOLE"
-  | "NO_ROUTE"
-  | "HTTPS_REDIRECT"
-  | "OTHER";
+export const OUTCOME_CODES = ["NO_LISTENER", "LISTENER_REJECTED", "NO_FILTER_CHAIN", "AMBIGUOUS_FILTER_CHAIN", "NO_NETWORK_FILTERS", "PLAINTEXT_INTO_TLS", "CLIENT_CERT_REQUIRED", "TLS_TERMINATED", "MTLS_TERMINATED", "TLS_INTO_PLAINTEXT_HTTP", "TLS_PASSTHROUGH", "PLAINTEXT_HTTP", "PLAINTEXT_TCP", "BLACKHOLE", "NO_ROUTE", "HTTPS_REDIRECT", "OTHER"] as const;
+export type OutcomeCode = (typeof OUTCOME_CODES)[number];
 
 export interface Outcome {
   code: OutcomeCode;

@@ -165,6 +165,12 @@ export function loadFile(file: string, opts: LoadOptions = {}): LoadedInput {
   return loadText(text, file === "-" ? "<stdin>" : file, opts);
 }
 
+/** Bytes already read (a pipe, kubectl's output, a Buffer from a library caller): gzip, UTF-16 and limits as for a file. */
+export function loadBytes(bytes: Uint8Array, name: string, opts: LoadOptions = {}): LoadedInput {
+  const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return loadText(decodeText(name, buf, opts.maxBytes), name, opts);
+}
+
 export function loadText(text: string, file: string, opts: LoadOptions = {}): LoadedInput {
   const input = new LoadedInput(file);
   const parsed = parseText(text, file, input.diags);

@@ -61,7 +61,8 @@ export function markdownTable(head: string[], rows: (string | number)[][]): stri
   return [`| ${head.map(esc).join(" | ")} |`, `| ${head.map(() => "---").join(" | ")} |`, ...rows.map((r) => `| ${r.map(esc).join(" | ")} |`)].join("\n");
 }
 
-export type OutputFormat = "table" | "json" | "markdown";
+/** What the renderers print: JSON and YAML are the documents themselves (src/render/output.ts). */
+export type OutputFormat = "table" | "json" | "yaml" | "markdown";
 
 export function renderTable(format: OutputFormat, head: string[], rows: (string | number)[][]): string {
   return format === "markdown" ? markdownTable(head, rows) : textTable(head, rows);

@@ -1,0 +1,142 @@
+// The result of every command as one plain document: what `-o json` and `-o yaml` print, what the
+// library returns, and what the table and Markdown renderers read. Each carries `version` and the
+// warnings found while reading and decoding what the command used.
+import type { Diagnostic } from "./diag.js";
+import type { LoadedInput } from "./load/dump.js";
+import { runExplain, type ExplainOptions } from "./commands/explain.js";
+import type { ExplainResult } from "./explain/explain.js";
+import { clusterRows, endpointRows, listenerRows, type ChainRow, type ClusterFilter, type ClusterRow, type EndpointFilter, type ListenerFilter } from "./commands/summary.js";
+import { routeRows, type RouteRow } from "./model/route.js";
+import { secretModels, type SecretModel } from "./model/secret.js";
+import type { EndpointModel } from "./model/endpoint.js";
+import { inboundPorts, portMode, runTlsCheck, type TlsCheckOptions, type TlsCheckReport } from "./commands/tlscheck.js";
+import { diffInputs, type DiffOptions, type DiffReport } from "./commands/diff.js";
+
+/** The version of every JSON document; it changes only when a field changes meaning or goes away. */
+export const DOCUMENT_VERSION = 1;
+
+export interface Warning {
+  severity: "error" | "warning" | "note";
+  code: string;
+  file: string;
+  /** JSON path in the file, where known. */
+  path?: string;
+  line?: number;
+  column?: number;
+  message: string;
+  /** How many times the same warning occurred (the first place is `path`). */
+  count?: number;
+}
+
+interface Base {
+  version: typeof DOCUMENT_VERSION;
+  warnings: Warning[];
+}
+
+export interface ExplainDocument extends Base {
+  file: string;
+  results: ExplainResult[];
+}
+export interface ListenersDocument extends Base {
+  file: string;
+  listeners: ChainRow[];
+}
+export interface ClustersDocument extends Base {
+  file: string;
+  clusters: ClusterRow[];
+}
+export interface RoutesDocument extends Base {
+  file: string;
+  routes: RouteRow[];
+}
+export interface EndpointsDocument extends Base {
+  file: string;
+  /** False when the dump has no endpoints section (Envoy omits EDS unless asked with ?include_eds). */
+  edsInDump: boolean;
+  endpoints: EndpointModel[];
+}
+export interface SecretsDocument extends Base {
+  file: string;
+  secrets: SecretModel[];
+}
+export interface TlsCheckDocument extends Base, TlsCheckReport {
+  client: string | null;
+  server: string | null;
+}
+export interface DiffDocument extends Base, DiffReport {}
+
+export type AnyDocument = ExplainDocument | ListenersDocument | ClustersDocument | RoutesDocument | EndpointsDocument | SecretsDocument | TlsCheckDocument | DiffDocument;
+
+/** Warnings of the inputs, after the analysis ran (decoding is lazy: it finds problems as it goes). */
+export function warningsOf(inputs: (LoadedInput | undefined)[]): Warning[] {
+  const out: Warning[] = [];
+  const seen = new Set<LoadedInput>();
+  for (const input of inputs) {
+    if (!input || seen.has(input)) continue;
+    seen.add(input);
+    for (const d of input.diags.list) out.push(warningOf(d));
+  }
+  return out;
+}
+
+function warningOf(d: Diagnostic): Warning {
+  return {
+    severity: d.severity,
+    code: d.code,
+    file: d.file,
+    ...(d.path !== undefined ? { path: d.path } : {}),
+    ...(d.line !== undefined ? { line: d.line } : {}),
+    ...(d.column !== undefined ? { column: d.column } : {}),
+    message: d.message,
+    ...(d.count !== undefined && d.count > 1 ? { count: d.count } : {}),
+  };
+}
+
+function finish<T extends object>(doc: T, inputs: (LoadedInput | undefined)[]): T & Base {
+  return { version: DOCUMENT_VERSION, ...doc, warnings: warningsOf(inputs) };
+}
+
+export function explainDocument(input: LoadedInput, o: ExplainOptions): ExplainDocument {
+  const results = runExplain(input, o);
+  return finish({ file: input.file, results }, [input]);
+}
+
+export function listenersDocument(input: LoadedInput, filter: ListenerFilter = {}): ListenersDocument {
+  return finish({ file: input.file, listeners: listenerRows(input, filter) }, [input]);
+}
+
+export function clustersDocument(input: LoadedInput, filter: ClusterFilter = {}): ClustersDocument {
+  return finish({ file: input.file, clusters: clusterRows(input, filter) }, [input]);
+}
+
+export function routesDocument(input: LoadedInput, filter: { name?: string } = {}): RoutesDocument {
+  return finish({ file: input.file, routes: routeRows(input, filter) }, [input]);
+}
+
+export function endpointsDocument(input: LoadedInput, filter: EndpointFilter = {}): EndpointsDocument {
+  return finish({ file: input.file, edsInDump: input.sections.has("endpoints") || input.endpoints.length > 0, endpoints: endpointRows(input, filter) }, [input]);
+}
+
+export function secretsDocument(input: LoadedInput, now = new Date()): SecretsDocument {
+  return finish({ file: input.file, secrets: secretModels(input, now) }, [input]);
+}
+
+/**
+ * tls-check: with a client and a server, one row per paired host:port; with only a client, what its
+ * clusters send and what it accepts itself; with `from`, a client without a sidecar against `server`.
+ */
+export function tlsCheckDocument(client: LoadedInput | undefined, server: LoadedInput | undefined, o: TlsCheckOptions = {}): TlsCheckDocument {
+  let report: TlsCheckReport;
+  if (o.from) report = runTlsCheck(undefined, server ?? client, o);
+  else if (server) report = runTlsCheck(client, server, o);
+  else {
+    report = runTlsCheck(client, undefined, o);
+    if (client) report.serverPorts = inboundPorts(client).map((p) => portMode(client, p));
+  }
+  const serverInput = o.from ? (server ?? client) : server;
+  return finish({ client: o.from ? null : (client?.file ?? null), server: serverInput?.file ?? null, ...report }, [client, server]);
+}
+
+export function diffDocument(before: LoadedInput, after: LoadedInput, o: DiffOptions = {}): DiffDocument {
+  return finish(diffInputs(before, after, o), [before, after]);
+}

@@ -1,0 +1,105 @@
+// envoy-explain as a library: the same analyses the CLI runs, returning the same documents as
+// `-o json`. Importing reads no arguments, prints nothing and never exits; bad input throws an
+// InputError carrying what the CLI would print.
+//
+//   import { load, explain, tlsCheck, diff } from "envoy-explain";
+//   const dump = load("config_dump.json");
+//   const doc = explain(dump, { port: 9080, client: "curl-mtls" });
+//   doc.results[0].outcome.code; // "TLS_INTO_PLAINTEXT_HTTP"
+import { InputError } from "./diag.js";
+import { loadBytes, loadFile, loadText, LoadedInput, type LoadOptions } from "./load/dump.js";
+import type { ExplainOptions } from "./commands/explain.js";
+import type { TlsCheckOptions } from "./commands/tlscheck.js";
+import type { DiffOptions } from "./commands/diff.js";
+import type { ClusterFilter, EndpointFilter, ListenerFilter } from "./commands/summary.js";
+import {
+  clustersDocument,
+  diffDocument,
+  endpointsDocument,
+  explainDocument,
+  listenersDocument,
+  routesDocument,
+  secretsDocument,
+  tlsCheckDocument,
+  type ClustersDocument,
+  type DiffDocument,
+  type EndpointsDocument,
+  type ExplainDocument,
+  type ListenersDocument,
+  type RoutesDocument,
+  type SecretsDocument,
+  type TlsCheckDocument,
+} from "./documents.js";
+
+export { InputError, LoadedInput };
+export { OUTCOME_CODES } from "./explain/explain.js";
+export { PRESET_NAMES } from "./explain/clients.js";
+export type { LoadOptions, ExplainOptions, TlsCheckOptions, DiffOptions, ListenerFilter, ClusterFilter, EndpointFilter };
+export type * from "./documents.js";
+export type { ExplainResult, Outcome, OutcomeCode } from "./explain/explain.js";
+export type { ChainRow, ClusterRow } from "./commands/summary.js";
+export type { CheckRow, PortMode, Status, TlsCheckReport } from "./commands/tlscheck.js";
+export type { Change, ImpactRow, DiffReport } from "./commands/diff.js";
+export type { RouteRow } from "./model/route.js";
+export type { EndpointModel } from "./model/endpoint.js";
+export type { SecretModel } from "./model/secret.js";
+export type { Diagnostic } from "./diag.js";
+export type { PresetName } from "./explain/clients.js";
+
+/** What every analysis takes: a loaded input, or anything `load` reads. */
+export type Input = LoadedInput | string | Uint8Array | object;
+
+export interface LibraryLoadOptions extends LoadOptions {
+  /** The name used in messages for input that is not a file (default "<input>"). */
+  name?: string;
+}
+
+/**
+ * Reads an input: a file path (gzip and UTF-16 too), a Buffer or string holding a dump (JSON,
+ * YAML, a dump pasted into a bug report), or an already parsed object. A string that starts with
+ * `{`, `[` or holds a line break is taken as the dump itself, anything else as a path.
+ */
+export function load(source: Input, opts: LibraryLoadOptions = {}): LoadedInput {
+  if (source instanceof LoadedInput) return source;
+  const name = opts.name ?? "<input>";
+  if (typeof source === "string") return /^\s*[{[]|\n/.test(source) ? loadText(source, name, opts) : loadFile(source, opts);
+  if (source instanceof Uint8Array) return loadBytes(source, name, opts);
+  if (source && typeof source === "object") return loadText(JSON.stringify(source), name, opts);
+  throw new InputError(name, `expected a path, a Buffer, a string or an object, not ${source === null ? "null" : typeof source}`);
+}
+
+/** Plain data, as `-o json` prints it: masked values masked, no class instances. */
+function plainData<T>(doc: T): T {
+  return JSON.parse(JSON.stringify(doc)) as T;
+}
+
+/** Which listener and filter chain Envoy picks for a connection to `port`, and what the client sees (every preset, or `client`). */
+export function explain(input: Input, o: ExplainOptions): ExplainDocument {
+  return plainData(explainDocument(load(input), o));
+}
+
+/** Will the server take what the client proxy sends? Without a server: what the client sends and accepts; with `from`: a preset client against `client` as the server. */
+export function tlsCheck(client: Input, server?: Input, o: TlsCheckOptions = {}): TlsCheckDocument {
+  return plainData(tlsCheckDocument(load(client), server === undefined ? undefined : load(server), o));
+}
+
+/** What changed for traffic between two dumps. */
+export function diff(before: Input, after: Input, o: DiffOptions = {}): DiffDocument {
+  return plainData(diffDocument(load(before), load(after), o));
+}
+
+export function listeners(input: Input, filter: ListenerFilter = {}): ListenersDocument {
+  return plainData(listenersDocument(load(input), filter));
+}
+export function clusters(input: Input, filter: ClusterFilter = {}): ClustersDocument {
+  return plainData(clustersDocument(load(input), filter));
+}
+export function routes(input: Input, filter: { name?: string } = {}): RoutesDocument {
+  return plainData(routesDocument(load(input), filter));
+}
+export function endpoints(input: Input, filter: EndpointFilter = {}): EndpointsDocument {
+  return plainData(endpointsDocument(load(input), filter));
+}
+export function secrets(input: Input): SecretsDocument {
+  return plainData(secretsDocument(load(input)));
+}
