@@ -2,7 +2,7 @@
 // draft 2020-12), on every bundled sample and the real corpus dumps.
 import fs from "node:fs";
 import path from "node:path";
-import Ajv2020 from "ajv/dist/2020.js";
+import { Ajv2020 } from "ajv/dist/2020.js";
 import YAML from "yaml";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
