@@ -75,6 +75,8 @@ export interface CliIo {
 interface Run {
   st: { outputFormat: OutputFormat };
   out(text: string): void;
+  /** yargs' own text (help, version, completions): ours, so printed as it is. */
+  print(text: string): void;
   err(text: string): void;
   load(file: string, a: Common): LoadedInput;
   setCode(code: number): void;
@@ -123,6 +125,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       return input;
     },
     setCode: (c: number) => (code = Math.max(code, c)),
+    print: (text: string) => io.stdout(text.endsWith("\n") ? text : `${text}\n`),
   };
   setRevealSecrets(false);
   try {
@@ -215,6 +218,19 @@ Secrets: what Envoy's admin redacts (private keys, passwords, session ticket key
 Exit codes: 0 done; 1 a finding (tls-check found a CONFLICT, diff found changes, --expect was not met); 2 bad input or usage (the message names the file and the place); 3 an internal error (a bug: please report it with ENVOY_EXPLAIN_DEBUG=1 output).`;
 
 async function parser(run: Run): Promise<void> {
+  if (run.argv[0] === "completion" && !run.argv.includes("--get-yargs-completions")) {
+    // The script only: the full parser would go on to ask the default command for its <dump>.
+    let script = "";
+    await yargs(run.argv)
+      .scriptName("envoy-explain")
+      .completion("completion")
+      .exitProcess(false)
+      .parseAsync(run.argv, {}, (_e, _a, output) => {
+        script = output;
+      });
+    run.print(script);
+    return;
+  }
   const { out, load, setCode } = run;
   const clientHelp = PRESET_NAMES.map((p) => `${p}: ${PRESET_HELP[p]}`).join("\n");
   const y = common(yargs(run.argv), run)
@@ -421,7 +437,12 @@ async function parser(run: Run): Promise<void> {
       throw err ?? new UsageError(msg);
     })
     .exitProcess(false);
-  await y.parseAsync();
+  // With a callback yargs hands over what it would print itself (help, version, completions), so it goes where the CLI writes.
+  let printed = "";
+  await y.parseAsync(run.argv, {}, (_err, _argv, output) => {
+    printed = output;
+  });
+  if (printed) run.print(printed);
 }
 
 /**

@@ -1,0 +1,82 @@
+// istioctl's habits and CI gating: singular commands, did-you-mean, filters, --expect, --fail-on,
+// completion from the dump on the command line.
+import path from "node:path";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { runCli } from "../src/cli.js";
+
+const root = path.resolve(import.meta.dirname, "..");
+const S = (f: string) => path.join(root, "samples", f);
+async function cli(...argv: string[]) {
+  let stdout = "";
+  let stderr = "";
+  const code = await runCli(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+  return { code, stdout, stderr };
+}
+
+test("singular command names as istioctl has them, and did-you-mean for a typo", async () => {
+  for (const [one, many] of [["listener", "listeners"], ["cluster", "clusters"], ["route", "routes"], ["endpoint", "endpoints"], ["secret", "secrets"]]) {
+    const a = await cli(one!, S("client-productpage.json"), "-o", "json");
+    const b = await cli(many!, S("client-productpage.json"), "-o", "json");
+    assert.is(a.code, 0, a.stderr);
+    assert.is(a.stdout, b.stdout);
+  }
+  const typo = await cli("listner", S("modern-permissive.json"));
+  assert.is(typo.code, 2);
+  assert.match(typo.stderr, /unknown command "listner": did you mean "listener"\?/);
+  assert.not.match(typo.stderr, /Missing required argument/);
+});
+
+test("istioctl's filters: listeners --type/--address, clusters --fqdn/--direction/--subset, endpoints --status", async () => {
+  const tcp = JSON.parse((await cli("listeners", S("modern-permissive.json"), "--type", "TCP", "-o", "json")).stdout);
+  assert.ok(tcp.listeners.length > 0 && tcp.listeners.every((r: { type: string }) => r.type === "TCP"));
+  const http = JSON.parse((await cli("listeners", S("modern-permissive.json"), "--type", "http", "-o", "json")).stdout);
+  assert.ok(http.listeners.length > 0 && http.listeners.every((r: { type: string }) => r.type === "HTTP"));
+  const at = JSON.parse((await cli("listeners", S("istio-1.3-permissive.json"), "--address", "172.30.150.216", "-o", "json")).stdout);
+  assert.ok(at.listeners.length > 0 && at.listeners.every((r: { address: string }) => r.address.startsWith("172.30.150.216:")));
+  const c = JSON.parse((await cli("clusters", S("client-productpage.json"), "--fqdn", "reviews", "--direction", "outbound", "--subset", "mesh", "-o", "json")).stdout);
+  assert.equal(c.clusters.map((x: { name: string }) => x.name), ["outbound|9080|mesh|reviews.default.svc.cluster.local"]);
+  const all = JSON.parse((await cli("endpoints", S("client-productpage.json"), "-o", "json")).stdout).endpoints.length;
+  const healthy = JSON.parse((await cli("endpoints", S("client-productpage.json"), "--status", "healthy", "-o", "json")).stdout).endpoints;
+  assert.ok(healthy.length > 0 && healthy.length <= all && healthy.every((e: { health: string }) => e.health === "HEALTHY"));
+});
+
+test("--expect: exit 0 when the outcome is one of the list, 1 with a line saying what came instead", async () => {
+  const f = S("modern-permissive.json");
+  const ok = await cli(f, "-p", "9080", "-c", "istio-sidecar", "--expect", "MTLS_TERMINATED,TLS_TERMINATED");
+  assert.is(ok.code, 0, ok.stderr);
+  const miss = await cli(f, "-p", "9080", "-c", "curl-mtls", "--expect", "mtls_terminated");
+  assert.is(miss.code, 1);
+  assert.match(miss.stderr, /expected MTLS_TERMINATED for curl-mtls on port 9080, got NO_FILTER_CHAIN/);
+  const bad = await cli(f, "-p", "9080", "--expect", "GREEN");
+  assert.is(bad.code, 2);
+});
+
+test("diff --fail-on: any change, a port's mTLS mode, or a connection's outcome", async () => {
+  const a = S("modern-permissive.json");
+  const b = S("modern-strict.json");
+  assert.is((await cli("diff", a, b, "-q")).code, 1);
+  assert.is((await cli("diff", a, b, "-q", "--fail-on", "mode")).code, 1, "PERMISSIVE → STRICT is a mode change");
+  assert.is((await cli("diff", a, b, "-q", "--fail-on", "impact")).code, 1, "plaintext clients are refused now");
+  const ignoredOnly = await cli("diff", a, a, "-q", "--fail-on", "mode");
+  assert.is(ignoredOnly.code, 0);
+  // A change that touches no port's mode: exit 0 with --fail-on mode, 1 with any.
+  const portLevel = S("modern-portlevel.json");
+  const strict = await cli("diff", b, portLevel, "-o", "json", "--fail-on", "mode");
+  const doc = JSON.parse(strict.stdout);
+  assert.is(strict.code, doc.summary.length ? 1 : 0);
+});
+
+test("completion: ports and listener names from the dump on the command line, presets after --client", async () => {
+  const f = S("modern-permissive.json");
+  const ports = await cli("--get-yargs-completions", "envoy-explain", f, "--port", "");
+  assert.equal(ports.stdout.trim().split("\n"), ["3306", "9080", "15001", "15006"]);
+  const names = await cli("--get-yargs-completions", "envoy-explain", f, "--listener", "virtualI");
+  assert.equal(names.stdout.trim().split("\n"), ["virtualInbound"]);
+  const presets = await cli("--get-yargs-completions", "envoy-explain", f, "-c", "curl");
+  assert.equal(presets.stdout.trim().split("\n"), ["curl-tls", "curl-mtls"]);
+  const script = await cli("completion");
+  assert.match(script.stdout, /envoy-explain --get-yargs-completions/);
+});
+
+test.run();
