@@ -41,6 +41,7 @@ interface Common {
   format: (typeof FORMATS)[number];
   verbose: boolean;
   maxSize?: string;
+  proxy?: string;
   showSecrets: boolean;
   namespace?: string;
   context?: string;
@@ -108,7 +109,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         maxBytes = parseSize(a.maxSize);
         if (maxBytes === undefined) throw new UsageError(`--max-size wants a size such as 100M or 2G, not "${a.maxSize}"`);
       }
-      const opts = { format: a.format as InputFormat | "auto", ...(maxBytes ? { maxBytes } : {}) };
+      const opts = { format: a.format as InputFormat | "auto", ...(maxBytes ? { maxBytes } : {}), ...(a.proxy ? { proxy: a.proxy } : {}) };
       let input: LoadedInput;
       if (parsePodRef(file) && !fs.existsSync(file)) {
         const bytes = readPodDump(file, {
@@ -198,6 +199,7 @@ function common<T>(y: Argv<T>, run: Run) {
     .option("verbose", { alias: "v", type: "boolean", default: false, describe: "show every warning and note", group: "Output:" })
     .option("show-secrets", { type: "boolean", default: false, describe: "print private keys, passwords, credentials in headers and inline code, masked by default (local use only)", group: "Output:" })
     .option("format", { choices: FORMATS, default: "auto" as const, describe: "input shape (detected by default)", group: "Input:" })
+    .option("proxy", { type: "string", describe: "in a file with several proxies' config (egctl config envoy-proxy all, egctl x translate): which one, namespace/name", group: "Input:" })
     .option("max-size", { type: "string", describe: "read at most this much of an input (and of a gzip stream once inflated), e.g. 100M; default 512M", group: "Input:" })
     .option("namespace", { alias: "n", type: "string", describe: "namespace of a pod/NAME input", group: "Live pod (pod/NAME[.NAMESPACE] as input):" })
     .option("context", { type: "string", describe: "kubectl context", group: "Live pod (pod/NAME[.NAMESPACE] as input):" })

@@ -17,7 +17,8 @@ export type InputFormat =
   | "istioctl_list"
   | "resource"
   | "bootstrap"
-  | "admin_clusters";
+  | "admin_clusters"
+  | "discovery_response";
 
 export type ApiVersion = "v3" | "v2" | "v3-wrapping-v2" | "unknown";
 
@@ -112,6 +113,10 @@ export class LoadedInput {
   };
   /** Sections of a config dump that were present (even if empty), e.g. "listeners", "endpoints". */
   readonly sections = new Set<string>();
+  /** Listeners Envoy never accepted (error_state without active_state): nothing listens where they would. */
+  readonly rejectedListeners: { name: string; details: string; path: string; config: Record<string, unknown> }[] = [];
+  /** Which proxy was read from a file that holds several (egctl). */
+  proxy?: string;
   cut?: ParsedText["cut"];
   readonly file: string;
   constructor(file: string) {
@@ -158,6 +163,8 @@ export interface LoadOptions {
   format?: InputFormat | "auto";
   /** The most bytes read from the input (and inflated from gzip); default 512 MiB. */
   maxBytes?: number;
+  /** In a file that holds several proxies' config (egctl): which one, as "namespace/name". */
+  proxy?: string;
 }
 
 export function loadFile(file: string, opts: LoadOptions = {}): LoadedInput {
@@ -177,7 +184,7 @@ export function loadText(text: string, file: string, opts: LoadOptions = {}): Lo
   input.syntax = parsed.syntax;
   input.cut = parsed.cut;
   const x = new Extractor(input, parsed);
-  x.top(parsed.value, opts.format && opts.format !== "auto" ? opts.format : undefined);
+  x.top(parsed.value, opts.format && opts.format !== "auto" ? opts.format : undefined, opts.proxy);
   input.api = x.apiVersion();
   const total = RESOURCE_KINDS.reduce((n, k) => n + input.resources[k].length, 0);
   // A cut-off input with nothing complete is unusable even if section headers were read; an intact
@@ -185,7 +192,7 @@ export function loadText(text: string, file: string, opts: LoadOptions = {}): Lo
   if (total === 0 && parsed.cut) {
     throw new InputError(file, `cut off before any complete resource (${parsed.cut.reason})`, parsed.cut.line, parsed.cut.column);
   }
-  if (total === 0 && input.sections.size === 0) {
+  if (total === 0 && input.sections.size === 0 && !input.rejectedListeners.length) {
     throw new InputError(file, `JSON, but not an Envoy config dump, istioctl proxy-config output, bootstrap or resource (${describeTop(parsed.value)})`);
   }
   if (parsed.cut) {
@@ -218,36 +225,65 @@ class Extractor {
     this.parsed = parsed;
   }
 
-  top(v: unknown, forced?: InputFormat): void {
+  top(v: unknown, forced?: InputFormat, proxy?: string, path = "$"): void {
     if (Array.isArray(v)) {
       this.input.format = "istioctl_list";
-      this.list(v, "$");
+      this.list(v, path);
       return;
     }
     if (!isObject(v)) return;
+    if (forced === undefined) {
+      // Several proxies in one file (egctl config envoy-proxy, egctl x translate): the one asked for.
+      const proxies = proxiesIn(v);
+      if (proxies) {
+        const names = [...proxies.keys()];
+        const want = proxy ?? (names.length === 1 ? names[0] : undefined);
+        if (want === undefined) throw new InputError(this.input.file, `holds the config of ${names.length} proxies (${names.join(", ")}): choose one with --proxy`);
+        const hit = proxies.get(want);
+        if (!hit) throw new InputError(this.input.file, `no proxy "${want}" here; it holds ${names.join(", ")}`);
+        this.input.proxy = want;
+        if (names.length > 1 || proxy) this.input.diags.note("proxy", `read proxy ${want} of ${names.length}`, { path: hit.path });
+        return this.top(hit.value, undefined, undefined, hit.path);
+      }
+      // An xDS DiscoveryResponse (file-based lds.yaml/cds.yaml, control planes' golden files), or a list of Resource wrappers.
+      const resources = getKey(v, "resources");
+      if (Array.isArray(resources) && keyOf(v, "configs") === undefined) {
+        this.input.format = "discovery_response";
+        const rk = keyOf(v, "resources")!;
+        this.list(resources, childPath(path, rk));
+        return;
+      }
+      // One entry cut out of a dump section: a dynamic_listeners[] element, a dynamic_active_clusters[] element…
+      const entry = sectionEntry(v);
+      if (entry) {
+        this.input.format = "config_dump_section";
+        this.config({ [entry.list]: [v] }, path, entry.section);
+        return;
+      }
+    }
     const configs = getKey(v, "configs");
     if (forced === "config_dump" || (forced === undefined && Array.isArray(configs))) {
       this.input.format = "config_dump";
       if (!Array.isArray(configs)) throw new InputError(this.input.file, `--format config_dump: no "configs" list`);
       const k = keyOf(v, "configs")!;
-      configs.forEach((c, i) => this.config(c, childPath(childPath("$", k), i)));
+      configs.forEach((c, i) => this.config(c, childPath(childPath(path, k), i)));
       return;
     }
     const type = typeof v["@type"] === "string" ? (v["@type"] as string) : "";
     if (/\.admin\.v(3|2alpha)\.\w+ConfigDump$/.test(type) || sectionKind(v)) {
       this.input.format = "config_dump_section";
-      this.config(v, "$");
+      this.config(v, path);
       return;
     }
     if (forced === "bootstrap" || (forced === undefined && looksBootstrap(v))) {
       this.input.format = "bootstrap";
-      this.bootstrap(v, "$", undefined, type.includes(".v2."));
+      this.bootstrap(v, path, undefined, type.includes(".v2."));
       return;
     }
     const kind = forced && forced !== "resource" ? undefined : resourceKind(v);
     if (kind) {
       this.input.format = "resource";
-      this.add(kind, v, "$", "static", {});
+      this.add(kind, v, path, "static", {});
       return;
     }
   }
@@ -260,6 +296,13 @@ class Extractor {
         this.input.format = "admin_clusters";
         return this.adminClusterStatus(e, p);
       }
+      // xDS Resource wrappers ({name, version, resource: Any}), as delta xDS and Kuma's golden files hold them.
+      const rk = keyOf(e, "resource");
+      if (rk !== undefined && isObject(e[rk]) && typeof (e[rk] as Obj)["@type"] === "string") {
+        const inner = e[rk] as Obj;
+        const k = resourceKind(inner);
+        if (k) return this.add(k, inner, childPath(p, rk), "active", { versionInfo: str(getKey(e, "version")) });
+      }
       const kind = resourceKind(e);
       if (!kind) {
         this.input.diags.warn("unknown-resource", "list item is not a listener, cluster, route configuration, endpoint assignment or secret (skipped)", { path: p });
@@ -269,13 +312,13 @@ class Extractor {
     });
   }
 
-  private config(c: unknown, path: string): void {
+  private config(c: unknown, path: string, knownSection?: string): void {
     if (!isObject(c)) return;
     const type = typeof c["@type"] === "string" ? (c["@type"] as string) : "";
     const v2 = type.includes(".v2alpha.");
     if (v2) this.seen.v2Admin = true;
     else if (type.includes(".admin.v3.")) this.seen.v3Admin = true;
-    const section = type.slice(type.lastIndexOf(".") + 1) || sectionKind(c) || "";
+    const section = knownSection ?? (type.slice(type.lastIndexOf(".") + 1) || sectionKind(c) || "");
     const at = (snake: string): [unknown, string] | undefined => {
       const k = keyOf(c, snake);
       return k === undefined ? undefined : [c[k], childPath(path, k)];
@@ -315,7 +358,16 @@ class Extractor {
         }
         const err = getKey(e, "error_state");
         if (isObject(err)) {
-          this.input.diags.warn("rejected-update", `Envoy rejected an update of listener "${str(getKey(e, "name"))}": ${str(getKey(err, "details")) ?? "no details"}`, { path: p });
+          const name = str(getKey(e, "name")) ?? "";
+          const details = str(getKey(err, "details")) ?? "no details";
+          const active = keyOf(e, "active_state") !== undefined;
+          this.input.diags.warn("rejected-update", `Envoy rejected ${active ? "an update of" : ""} listener "${name}": ${details}`.replace("  ", " "), { path: p });
+          // Never accepted: nothing listens where it would have. What it asked for is in failed_configuration.
+          if (!active) {
+            const fk = keyOf(err, "failed_configuration");
+            const failed = fk !== undefined && isObject(err[fk]) ? (err[fk] as Obj) : { name };
+            this.input.rejectedListeners.push({ name, details, path: childPath(p, "error_state"), config: failed });
+          }
         }
       });
     }
@@ -427,6 +479,46 @@ const SECTIONS: Record<string, { name: string; kind?: ResourceKind; lists: [stri
 };
 // Looked up with names from the dump: no prototype, so "constructor" or "__proto__" find nothing.
 Object.setPrototypeOf(SECTIONS, null);
+
+/** Config dumps nested under proxy names: egctl's {namespace: {name: dump}} and egctl x translate's {xds: {"ns/name": dump}}. */
+function proxiesIn(v: Obj): Map<string, { value: Obj; path: string }> | undefined {
+  const dumpLike = (x: unknown): x is Obj =>
+    isObject(x) && (Array.isArray(getKey(x, "configs")) || (typeof x["@type"] === "string" && /\.admin\.v(3|2alpha)\.\w+ConfigDump$/.test(x["@type"] as string)));
+  const out = new Map<string, { value: Obj; path: string }>();
+  const xk = keyOf(v, "xds");
+  if (xk !== undefined && isObject(v[xk])) {
+    const x = v[xk] as Obj;
+    for (const k of Object.keys(x)) if (dumpLike(x[k])) out.set(k, { value: x[k] as Obj, path: childPath(childPath("$", xk), k) });
+    return out.size ? out : undefined;
+  }
+  const keys = Object.keys(v);
+  if (!keys.length || keys.some((k) => k.startsWith("@") || !isObject(v[k]))) return undefined;
+  for (const ns of keys) {
+    const inner = v[ns] as Obj;
+    const names = Object.keys(inner);
+    if (!names.length || !names.every((n) => dumpLike(inner[n]))) return undefined;
+    for (const n of names) out.set(`${ns}/${n}`, { value: inner[n] as Obj, path: childPath(childPath("$", ns), n) });
+  }
+  return out.size ? out : undefined;
+}
+
+/** One entry of a dump section pasted alone: which list it came from, so it reads as the resource inside. */
+function sectionEntry(v: Obj): { section: string; list: string } | undefined {
+  const has = (k: string) => keyOf(v, k) !== undefined;
+  if (has("name") && (has("active_state") || has("warming_state") || has("draining_state") || has("error_state"))) return { section: "ListenersConfigDump", list: "dynamic_listeners" };
+  const wrapped: [string, string, string][] = [
+    ["listener", "ListenersConfigDump", "dynamic_active_listeners"],
+    ["cluster", "ClustersConfigDump", "dynamic_active_clusters"],
+    ["route_config", "RoutesConfigDump", "dynamic_route_configs"],
+    ["endpoint_config", "EndpointsConfigDump", "dynamic_endpoint_configs"],
+    ["secret", "SecretsConfigDump", "dynamic_active_secrets"],
+  ];
+  for (const [inner, section, list] of wrapped) {
+    const k = keyOf(v, inner);
+    if (k !== undefined && isObject(v[k]) && (has("last_updated") || has("version_info") || typeof (v[k] as Obj)["@type"] === "string")) return { section, list };
+  }
+  return undefined;
+}
 
 /** A section recognised by its lists, for sections pasted without their @type. */
 function sectionKind(v: Obj): string | undefined {

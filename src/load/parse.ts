@@ -13,10 +13,23 @@ export interface ParsedText {
   elided: { path: string; line: number; column: number }[];
 }
 
+/** Lines of Markdown and site generators around a pasted dump: fences, Hugo and Liquid shortcodes. */
+const WRAPPER_LINE = /^[ \t]*(?:`{3,}|~{3,}|\{\{[<%].*[%>]\}\}|\{%.*%\})[^\n]*$/gm;
+
+/** A Python dict or list printed with repr(): single-quoted keys, True/False/None. */
+function looksPythonRepr(text: string): boolean {
+  return /[{,[]\s*'[^'\n]*'\s*:/.test(text) && (/:\s*(?:True|False|None)\b/.test(text) || !/"[^"\n]*"\s*:/.test(text));
+}
+
 export function parseText(text: string, file: string, diags: Diagnostics): ParsedText {
   try {
     return { value: JSON.parse(text), syntax: "json", elided: [] };
   } catch (jsonError) {
+    if (looksPythonRepr(text)) {
+      throw new InputError(file, "looks like a Python repr (single-quoted keys, True/False/None), not JSON: print it with json.dumps(), or save the dump itself");
+    }
+    // Fences and shortcodes around a dump pasted into Markdown or a docs page: blanked, positions kept.
+    if (WRAPPER_LINE.test(text)) text = text.replace(WRAPPER_LINE, (line) => " ".repeat(line.length));
     // JSON that starts the text, or a JSON block inside pasted text (a line that opens with { or [):
     // the tolerant reader. Anything else is taken as YAML (istioctl -o yaml).
     if (/^\s*[{[]/.test(text) || /^[ \t]*[{[]/m.test(text)) {

@@ -29,7 +29,14 @@ class Stop extends Error {}
 /** Deeper nesting than this stops the reader (Envoy's parser refuses far less: 100 nested messages). */
 export const MAX_NESTING = 512;
 
-const ELISION = /^(?:\.\.\.|…|<snip[^>\n]*>|\[snip[^\]\n]*\]|\(snip[^)\n]*\)|\(truncated[^)\n]*\))/i;
+const ELISION = /^(?:\.\.\.|…|<"?(?:snip|clipped|omitted|truncated|elided|cut)[^>\n]*>|\[snip[^\]\n]*\]|\(snip[^)\n]*\)|\(truncated[^)\n]*\))/i;
+
+/**
+ * An elision swallowed closing brackets: a "{" stands where a property name was due. The objects
+ * cut short are closed, and reading resumes at the nearest enclosing list, where "{" starts the
+ * next element.
+ */
+class Resume extends Error {}
 
 export function parseTolerant(text: string): TolerantResult | undefined {
   const p = new Parser(text);
@@ -111,16 +118,20 @@ class Parser {
         const end = s.indexOf("\n", this.i);
         this.problem("comment", "comment ignored", path);
         this.i = end < 0 ? s.length : end;
+      } else if (c === 35) {
+        // "#" comments: pasted from YAML-minded docs.
+        const end = s.indexOf("\n", this.i);
+        this.problem("comment", "comment ignored", path);
+        this.i = end < 0 ? s.length : end;
       } else if (c === 47 && s.charCodeAt(this.i + 1) === 42) {
         const end = s.indexOf("*/", this.i + 2);
         this.problem("comment", "comment ignored", path);
         this.i = end < 0 ? s.length : end + 2;
       } else if ((c === 46 || c === 0x2026 || c === 60 || c === 91 || c === 40) && ELISION.test(s.slice(this.i, this.i + 40))) {
-        // An elision marker: skip to the end of the line, but stop before a closing bracket or comma.
+        // An elision marker: skip it, then to the end of the line, but stop before a closing bracket or comma.
         const at = this.i;
-        let k = this.i;
+        let k = this.i + ELISION.exec(s.slice(this.i, this.i + 40))![0].length;
         while (k < s.length && s[k] !== "\n" && s[k] !== "," && s[k] !== "]" && s[k] !== "}" && s[k] !== '"') k++;
-        if (k === this.i) k++;
         this.problem("elided", `content elided ("${s.slice(at, k).trim()}"): what it stood for is unknown`, path, at);
         this.i = k;
         elided = true;
@@ -227,12 +238,14 @@ class Parser {
             return obj;
           }
         } else if (!first) {
+          if (c === "{" && this.elided.has(obj) && this.lists > 0) this.resume();
           if (c !== '"') this.fail(path, "expected ',' or '}'");
           this.problem("missing-comma", "missing ',' between properties assumed", path);
         }
         if (this.ws(path)) this.elided.add(obj);
         if (this.i >= this.s.length) this.eof(path);
         if (this.s[this.i] === "}") continue;
+        if (this.s[this.i] === "{" && this.elided.has(obj) && this.lists > 0) this.resume();
         if (this.s[this.i] !== '"') this.fail(path, "expected a property name");
         const key = this.string(path);
         const kpath = childPath(path, key);
@@ -240,7 +253,13 @@ class Parser {
         if (this.i >= this.s.length) this.eof(kpath);
         if (this.s[this.i] !== ":") this.fail(kpath, "expected ':'");
         this.i++;
-        const v = this.value(kpath);
+        let v: unknown;
+        try {
+          v = this.value(kpath);
+        } catch (e) {
+          if (e instanceof Resume && this.cutShort !== undefined) setOwn(obj, key, this.cutShort);
+          throw e;
+        }
         setOwn(obj, key, v);
         first = false;
         if (this.stopped) {
@@ -249,16 +268,47 @@ class Parser {
         }
       }
     } catch (e) {
+      if (e instanceof Resume) {
+        this.incomplete.add(obj);
+        this.elided.add(obj);
+        this.cutShort = obj;
+        throw e;
+      }
       if (!(e instanceof Stop)) throw e;
       this.incomplete.add(obj); // cut off in this object's own syntax or in a scalar member (dropped)
       return obj;
     }
   }
 
+  /** How many lists enclose the reader now: a Resume needs one to land in. */
+  private lists = 0;
+  /** The container a Resume cut short, handed up level by level to the list that takes the reading up again. */
+  private cutShort: unknown;
+
+  /** Closing brackets were elided: unwind to the list the next "{" belongs to. */
+  private resume(): never {
+    this.cutShort = undefined;
+    throw new Resume();
+  }
+
+  /** Whether the "{" at the reader starts a next element of `arr` (its elements start with the same key). */
+  private continues(arr: unknown[]): boolean {
+    const next = this.peekFirstKey();
+    const firstOf = arr[0] && typeof arr[0] === "object" && !Array.isArray(arr[0]) ? Object.keys(arr[0] as object)[0] : undefined;
+    return next === undefined || firstOf === undefined || next === firstOf;
+  }
+
+  /** The first property name of the object starting at the reader (which stays where it is). */
+  private peekFirstKey(): string | undefined {
+    const m = /^\{\s*"((?:[^"\\]|\\.)*)"/.exec(this.s.slice(this.i, this.i + 400));
+    return m ? m[1] : undefined;
+  }
+
   private array(path: string): unknown[] {
     const arr: unknown[] = [];
     this.i++; // [
     let first = true;
+    this.lists++;
     try {
       for (;;) {
         if (this.ws(childPath(path, arr.length))) this.elided.add(arr);
@@ -287,7 +337,26 @@ class Parser {
         }
         if (this.i >= this.s.length) this.eof(childPath(path, arr.length));
         if (this.s[this.i] === "]") continue;
-        const v = this.value(childPath(path, arr.length));
+        // After an elision, a "{" that starts no element of this list belongs to an outer one: this list was cut short too.
+        if (this.elided.has(arr) && this.s[this.i] === "{" && this.lists > 1 && !this.continues(arr)) this.resume();
+        let v: unknown;
+        try {
+          v = this.value(childPath(path, arr.length));
+        } catch (e) {
+          if (!(e instanceof Resume)) throw e;
+          if (this.cutShort !== undefined) arr.push(this.cutShort);
+          this.cutShort = undefined;
+          if (this.lists > 1 && !this.continues(arr)) {
+            this.incomplete.add(arr);
+            this.cutShort = arr;
+            throw e;
+          }
+          // The element's closing brackets were elided: what it holds so far is kept, and the "{" starts the next.
+          this.problem("elided", "closing brackets were elided: the element is kept as far as it goes, and the next one starts here", childPath(path, arr.length));
+          this.elided.add(arr);
+          first = false;
+          continue;
+        }
         arr.push(v);
         first = false;
         if (this.stopped) {
@@ -296,9 +365,16 @@ class Parser {
         }
       }
     } catch (e) {
+      if (e instanceof Resume) {
+        if (this.cutShort === undefined) this.cutShort = arr;
+        this.incomplete.add(arr);
+        throw e;
+      }
       if (!(e instanceof Stop)) throw e;
       this.incomplete.add(arr); // a scalar element cut off is dropped
       return arr;
+    } finally {
+      this.lists--;
     }
   }
 }
