@@ -10,6 +10,8 @@ import { fileURLToPath } from "node:url";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const out = path.join(root, "samples");
 const POD_IP = "10.244.1.7";
+// ratings runs in a pod of its own: tls-check pairs a client's clusters with a server by the endpoints' IPs.
+const RATINGS_IP = "10.244.1.8";
 const T = (t) => `type.googleapis.com/${t}`;
 
 const sds = (name) => ({
@@ -313,8 +315,8 @@ function clientDump({ v2 }) {
       "@type": adm("EndpointsConfigDump"),
       dynamic_endpoint_configs: [
         { endpoint_config: { "@type": T("envoy.config.endpoint.v3.ClusterLoadAssignment"), ...ep("reviews.default.svc.cluster.local", 9080, "10.244.1.7", "istio") } },
-        { endpoint_config: { "@type": T("envoy.config.endpoint.v3.ClusterLoadAssignment"), ...ep("ratings.default.svc.cluster.local", 9080, "10.244.1.7", "istio") } },
-        { endpoint_config: { "@type": T("envoy.config.endpoint.v3.ClusterLoadAssignment"), ...ep("ratings.default.svc.cluster.local", 8080, "10.244.1.7", "istio") } },
+        { endpoint_config: { "@type": T("envoy.config.endpoint.v3.ClusterLoadAssignment"), ...ep("ratings.default.svc.cluster.local", 9080, RATINGS_IP, "istio") } },
+        { endpoint_config: { "@type": T("envoy.config.endpoint.v3.ClusterLoadAssignment"), ...ep("ratings.default.svc.cluster.local", 8080, RATINGS_IP, "istio") } },
         { endpoint_config: { "@type": T("envoy.config.endpoint.v3.ClusterLoadAssignment"), ...ep("legacy.default.svc.cluster.local", 9080, "10.244.5.5", null) } },
       ],
     });
@@ -326,12 +328,12 @@ const samples = {
   "modern-permissive.json": sidecarDump({ name: "reviews", workloadMode: "PERMISSIVE", ports: [{ port: 9080, protocol: "http" }, { port: 3306, protocol: "tcp" }] }),
   "modern-strict.json": sidecarDump({ name: "reviews", workloadMode: "STRICT", ports: [{ port: 9080, protocol: "http" }, { port: 3306, protocol: "tcp" }] }),
   "modern-disable.json": sidecarDump({ name: "reviews", workloadMode: "DISABLE", ports: [{ port: 9080, protocol: "http" }, { port: 3306, protocol: "tcp" }] }),
-  "modern-portlevel.json": sidecarDump({ name: "ratings", workloadMode: "STRICT", ports: [{ port: 9080, protocol: "http" }, { port: 8080, protocol: "http", mode: "PERMISSIVE" }] }),
+  "modern-portlevel.json": sidecarDump({ name: "ratings", podIp: RATINGS_IP, workloadMode: "STRICT", ports: [{ port: 9080, protocol: "http" }, { port: 8080, protocol: "http", mode: "PERMISSIVE" }] }),
   "gateway-mutual.json": gatewayDump(),
   "client-productpage.json": clientDump({ v2: false }),
   // Before/after pairs for diff: ratings STRICT before portLevelMtls was added; productpage as a current
   // Istio PERMISSIVE sidecar, the upgrade of samples/istio-1.3-permissive.json (same pod IP and port).
-  "diff/ratings-strict.json": sidecarDump({ name: "ratings", workloadMode: "STRICT", ports: [{ port: 9080, protocol: "http" }, { port: 8080, protocol: "http" }] }),
+  "diff/ratings-strict.json": sidecarDump({ name: "ratings", podIp: RATINGS_IP, workloadMode: "STRICT", ports: [{ port: 9080, protocol: "http" }, { port: 8080, protocol: "http" }] }),
   "diff/productpage-1.20-permissive.json": sidecarDump({ name: "productpage", workloadMode: "PERMISSIVE", podIp: "172.30.150.216", ports: [{ port: 9080, protocol: "http" }] }),
   "client-productpage-1.4-v2.json": clientDump({ v2: true }),
 };

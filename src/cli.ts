@@ -247,6 +247,7 @@ async function parser(run: Run): Promise<void> {
           .option("port", { alias: "p", type: "number", demandOption: true, describe: "destination port", group: "Connection:" })
           .option("address", { alias: "a", type: "string", describe: "destination IP (default: the proxy's own IP when the dump shows it)", group: "Connection:" })
           .option("listener", { type: "string", describe: "start at this listener (skip listener selection)", group: "Connection:" })
+          .option("direction", { choices: ["inbound", "outbound"] as const, describe: "for a destination nothing binds: the capture listener of this direction (default: inbound when it is the proxy's own IP)", group: "Connection:" })
           .option("source-ip", { type: "string", describe: "client IP (default 192.0.2.10, an external host)", group: "Connection:" })
           .option("source-port", { type: "number", describe: "client port (default 40000)", group: "Connection:" })
           .option("direct-source-ip", { type: "string", describe: "peer IP before PROXY protocol (default: --source-ip)", group: "Connection:" })
@@ -289,6 +290,7 @@ async function parser(run: Run): Promise<void> {
           ...(a.sourcePort !== undefined ? { sourcePort: a.sourcePort } : {}),
           ...(a.directSourceIp ? { directSourceIp: a.directSourceIp } : {}),
           ...(a.listener ? { listener: a.listener } : {}),
+          ...(a.direction ? { direction: a.direction } : {}),
           detected: a.detected,
           ...(a.host ? { host: a.host } : {}),
           ...(a.path ? { path: a.path } : {}),

@@ -20,6 +20,8 @@ export interface ExplainOptions {
   sourcePort?: number;
   directSourceIp?: string;
   listener?: string;
+  /** Which capture listener takes a connection nothing binds (default: decided from the proxy's own IPs). */
+  direction?: "inbound" | "outbound";
   detected?: boolean;
   host?: string;
   path?: string;
@@ -52,6 +54,7 @@ export function runExplain(input: LoadedInput, o: ExplainOptions): ExplainResult
       ...(o.sourcePort !== undefined ? { srcPort: o.sourcePort } : {}),
       ...(o.directSourceIp ? { directSrcIp: o.directSourceIp } : {}),
       ...(o.listener ? { listenerName: o.listener } : {}),
+      ...(o.direction ? { direction: o.direction } : {}),
       ...(o.host || o.path || o.headers ? { http: { ...(o.host ? { host: o.host } : {}), ...(o.path ? { path: o.path } : {}), ...(o.headers ? { headers: o.headers } : {}) } } : {}),
       ...(o.detected ? { detected: { transport: o.transport ?? "raw_buffer", alpn: o.alpn ?? [], sni: o.sni ?? "" } } : {}),
     });

@@ -11,6 +11,8 @@ import { listenerModel, peekListener, portIsHttp } from "../model/listener.js";
 import { sendsText, upstreamPlan, type UpstreamSends } from "../model/upstream.js";
 import { renderTable, type OutputFormat } from "../output/table.js";
 import { isWildcard } from "../explain/ip.js";
+import { captureModel, listenerDirection, proxyIps } from "../explain/capture.js";
+import { endpointsForCluster } from "../model/endpoint.js";
 
 export type Status = "OK" | "CONFLICT" | "PLAINTEXT" | "UNKNOWN";
 
@@ -31,22 +33,31 @@ export interface PortMode {
   detail: string;
 }
 
-/** Ports the workload serves: chains with a destination port on the capture listener, and per-port inbound listeners. */
+/**
+ * Ports the workload serves (target ports, where connections arrive): destination ports of the
+ * chains of the inbound capture listener (Istio's virtualInbound, OSM's inbound-listener, Kuma's
+ * inbound passthrough), per-port inbound listeners for the proxy's own IPs, and bound inbound
+ * listeners that terminate TLS (Consul's public listener).
+ */
 export function inboundPorts(server: LoadedInput): number[] {
   const ports = new Set<number>();
-  const own = new Set(server.identity?.ips ?? []);
+  const own = new Set(proxyIps(server).ips);
+  const cm = captureModel(server);
+  const inboundCapture = new Set(cm.inbound.filter((c) => !c.rejected).map((c) => c.peek.rec));
   for (const rec of server.listeners) {
     const p = peekListener(rec);
     const port = p.addresses[0]?.port;
     const ip = p.addresses[0]?.ip;
-    if (p.capture && p.bindToPort && (p.name === "virtualInbound" || port === 15006)) {
+    if (inboundCapture.has(rec)) {
       for (const c of listenerModel(rec).chains) {
         const dp = c.match.destinationPort;
-        if (dp && dp !== 15006 && !(c.terminal.kind === "tcp_proxy" && c.terminal.cluster === "BlackHoleCluster")) ports.add(dp);
+        if (dp && dp !== port && !(c.terminal.kind === "tcp_proxy" && c.terminal.cluster === "BlackHoleCluster")) ports.add(dp);
       }
     } else if (port && ip && !p.bindToPort && !isWildcard(ip) && (own.size === 0 || own.has(ip))) {
       const m = listenerModel(rec);
       if (m.trafficDirection !== "OUTBOUND" && (own.has(ip) || m.chains.some((c) => c.transport.kind === "tls"))) ports.add(port);
+    } else if (port && p.bindToPort && !p.capture && listenerDirection(p) === "inbound" && listenerModel(rec).chains.some((c) => c.transport.kind === "tls")) {
+      ports.add(port);
     }
   }
   for (const p of [15020, 15021, 15090]) ports.delete(p);
@@ -99,6 +110,10 @@ export function verdict(s: UpstreamSends, r: ExplainResult, port: number, mode: 
     return { status: "CONFLICT", reason: `client sends plaintext; ${where}: ${r.outcome.summary}; ${sees}` };
   }
   switch (code) {
+    case "NO_ROUTE":
+    case "HTTPS_REDIRECT":
+      // The TLS handshake went through: what the client gets is the server's HTTP answer.
+      return { status: "OK", reason: `client sends ${sends}; ${where}: chain #${r.filterChain?.index} takes the TLS, then ${r.outcome.summary.replace(/^.*?; but /, "")}: the client sees ${r.outcome.clientSees}` };
     case "MTLS_TERMINATED":
       return s.clientCertificate
         ? { status: "OK", reason: `client sends ${sends}; ${where}: chain #${r.filterChain?.index} terminates mTLS${s.mode === "ISTIO_MUTUAL" ? "" : " (the client certificate must chain to the mesh root, else the handshake fails with unknown ca)"}` }
@@ -132,18 +147,67 @@ export interface TlsCheckReport {
   notes: string[];
 }
 
-/** Client clusters that target the server: by --service, else Istio outbound clusters whose port the server serves and whose host names the server's app. */
-function pairedClusters(client: LoadedInput, server: LoadedInput | undefined, ports: number[], o: TlsCheckOptions): string[] {
-  const app = server?.identity?.app;
-  return client.clusters
-    .map(clusterModel)
-    .filter((c) => {
-      if (!c.istio || c.istio.direction !== "outbound") return false;
-      if (o.service) return c.istio.host === o.service.host && c.istio.port === o.service.port;
-      if (!ports.includes(c.istio.port)) return false;
-      return !app || c.istio.host.split(".")[0] === app;
-    })
-    .map((c) => c.name);
+/** A client cluster paired with the server, and the port its connections arrive on there (the target port). */
+interface Pairing {
+  cluster: string;
+  host: string;
+  /** The port the client addresses (an Istio cluster's service port). */
+  servicePort: number;
+  /** The port the server receives on: the endpoint's port. */
+  targetPort: number;
+  /** The endpoints of the cluster that are the server (ip:port), when EDS shows them. */
+  endpoints?: string[];
+  how: string;
+}
+
+/** Service port → target port, from Istio 1.1–1.5 inbound clusters (inbound|8000|http|host, whose endpoint holds the target port). */
+function serviceToTargetPorts(server: LoadedInput): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const rec of server.clusters) {
+    const c = clusterModel(rec);
+    if (c.istio?.direction !== "inbound" || !c.istio.port) continue;
+    const la = (rec.value as { loadAssignment?: { endpoints?: { lbEndpoints?: { endpoint?: { address?: { socketAddress?: { portValue?: number } } } }[] }[] } }).loadAssignment;
+    const tp = la?.endpoints?.[0]?.lbEndpoints?.[0]?.endpoint?.address?.socketAddress?.portValue;
+    if (tp && tp !== c.istio.port) out.set(c.istio.port, tp);
+  }
+  return out;
+}
+
+/**
+ * Client clusters that reach the server, paired the way traffic flows: the client's EDS lists the
+ * server pod's IP at the target port; without EDS, Istio cluster names (host, service port) against
+ * the server's app and ports, the service port mapped to the target port by the server's inbound clusters.
+ */
+function pairedClusters(client: LoadedInput, server: LoadedInput, ports: number[], o: TlsCheckOptions): Pairing[] {
+  const app = server.identity?.app;
+  const serverIps = new Set(proxyIps(server).ips);
+  const toTarget = serviceToTargetPorts(server);
+  const out: Pairing[] = [];
+  for (const rec of client.clusters) {
+    const c = clusterModel(rec);
+    if (c.istio && c.istio.direction !== "outbound") continue;
+    const host = c.istio?.host ?? c.name;
+    const servicePort = c.istio?.port ?? 0;
+    if (o.service && !(host === o.service.host && (servicePort === o.service.port || !c.istio))) continue;
+    const eps = endpointsForCluster(client, c.name, c.edsServiceName);
+    if (eps?.length && serverIps.size) {
+      const reaching = eps.filter((e) => serverIps.has(e.address.replace(/^\[|\]?:\d+$/g, "")));
+      if (!reaching.length) continue; // its endpoints are other pods (another subset, another service)
+      const targetPort = Number(reaching[0]!.address.split(":").pop());
+      out.push({ cluster: c.name, host, servicePort: servicePort || targetPort, targetPort, endpoints: reaching.map((e) => e.address), how: `the client's EDS for ${c.name} lists the server at ${reaching.map((e) => e.address).join(", ")}` });
+      continue;
+    }
+    if (!c.istio) continue;
+    const targetPort = ports.includes(servicePort) ? servicePort : toTarget.get(servicePort);
+    if (o.service) {
+      out.push({ cluster: c.name, host, servicePort, targetPort: targetPort ?? (ports.length === 1 ? ports[0]! : servicePort), how: `--service ${o.service.host}:${o.service.port}` });
+      continue;
+    }
+    if (targetPort === undefined) continue;
+    if (app && host.split(".")[0] !== app) continue;
+    out.push({ cluster: c.name, host, servicePort, targetPort, how: targetPort === servicePort ? `${host} is the server's app on port ${servicePort}` : `service port ${servicePort} is target port ${targetPort} (the server's inbound cluster)` });
+  }
+  return out;
 }
 
 export function runTlsCheck(client: LoadedInput | undefined, server: LoadedInput | undefined, o: TlsCheckOptions): TlsCheckReport {
@@ -162,38 +226,63 @@ export function runTlsCheck(client: LoadedInput | undefined, server: LoadedInput
     return report;
   }
   if (!client) return report;
-  const clusters = server ? pairedClusters(client, server, ports, o) : client.clusters.map(clusterModel).filter((c) => c.istio?.direction === "outbound" || !c.istio).map((c) => c.name);
-  if (server && !clusters.length) report.notes.push(`no cluster of ${client.file} targets ${server.identity?.app ?? "the server"} on ports ${ports.join(", ") || "(none found)"}; use --service host:port`);
-  for (const name of clusters) {
+  const pairs = server ? pairedClusters(client, server, ports, o) : [];
+  const names = server ? [...new Set(pairs.map((p) => p.cluster))] : client.clusters.map(clusterModel).filter((c) => c.istio?.direction === "outbound" || !c.istio).map((c) => c.name);
+  if (server && !pairs.length) report.notes.push(`no cluster of ${client.file} reaches ${server.identity?.app ?? "the server"} (by EDS endpoints at the server's IPs ${proxyIps(server).ips.join(", ") || "(unknown)"}, or by name on ports ${ports.join(", ") || "(none found)"}); use --service host:port`);
+  for (const name of names) {
     const c = clusterModel(client.clusters.find((r) => r.name === name)!);
+    const pair = pairs.find((p) => p.cluster === name);
+    const target = pair?.targetPort;
     // Without EDS: the server's dump shows it runs a sidecar, so Istio labels its endpoints tlsMode istio,
     // except (1.12+) on ports whose mode is DISABLE, where istiod removes the label.
-    const serverMode = server && c.istio ? modeOf(c.istio.port) : undefined;
+    const serverMode = server && target !== undefined ? modeOf(target) : undefined;
     const assume = server ? (serverMode === "DISABLE" ? null : "istio") : undefined;
     const plan = upstreamPlan(client, name, assume)!;
     report.clientClusters.push({ cluster: name, mode: plan.mode, sends: plan.endpoints.map((e) => `${e.endpoint}: ${sendsText(e.sends)}`), notes: plan.notes });
-    if (!server || !c.istio) continue;
-    for (const e of plan.endpoints) {
-      const r = run(server, c.istio.port, clientFromSends(e.sends, server, c.istio.port));
-      const v = verdict(e.sends, r, c.istio.port, modeOf(c.istio.port));
+    if (!server || !pair || target === undefined) continue;
+    const viaIstioAlpn = client.listeners.length > 0 && usesIstioAlpn(client);
+    // Only the endpoints that are the server (a subset's other pods are not this server's business).
+    const endpoints = pair.endpoints ? plan.endpoints.filter((e) => pair.endpoints!.includes(e.endpoint)) : plan.endpoints;
+    for (const e of endpoints.length ? endpoints : plan.endpoints) {
+      const sends = viaIstioAlpn && portIsHttp(server, target) ? withIstioAlpn(e.sends) : e.sends;
+      const r = run(server, target, clientFromSends(sends, server, target));
+      const v = verdict(sends, r, target, modeOf(target));
       if (plan.mode === "AUTO") {
         const tm = e.socketMatch.tlsMode;
         const has = tm ? `has tlsMode ${String(tm)}` : "has no tlsMode";
         v.reason = plan.edsInDump
           ? `auto mTLS: endpoint ${e.endpoint} ${has}, so ${v.reason}`
-          : `auto mTLS: EDS is not in the client dump; assumed the endpoint ${has} (the server's mode for this port is ${modeOf(c.istio.port)}), so ${v.reason}`;
+          : `auto mTLS: EDS is not in the client dump; assumed the endpoint ${has} (the server's mode for this port is ${modeOf(target)}), so ${v.reason}`;
       }
+      if (target !== pair.servicePort) v.reason = `service port ${pair.servicePort} → target port ${target}: ${v.reason}`;
       report.rows.push({
-        host: c.istio.host,
-        port: c.istio.port,
+        host: pair.host,
+        port: pair.servicePort,
         cluster: name,
-        client: { mode: plan.mode === "AUTO" ? `AUTO → ${e.sends.mode}` : plan.mode, sends: sendsText(e.sends), endpoint: e.endpoint, notes: plan.notes },
-        server: { port: c.istio.port, mode: modeOf(c.istio.port), chain: chainText(r), outcome: r.outcome.code },
+        client: { mode: plan.mode === "AUTO" ? `AUTO → ${sends.mode}` : plan.mode, sends: sendsText(sends), endpoint: e.endpoint, notes: plan.notes },
+        server: { port: target, mode: modeOf(target), chain: chainText(r), outcome: r.outcome.code },
         ...v,
       });
     }
   }
   return report;
+}
+
+/** Istio's istio.alpn HTTP filter in the client's connection managers: HTTP requests offer istio-http/1.1 (or istio-h2), not the cluster's ALPN. */
+function usesIstioAlpn(client: LoadedInput): boolean {
+  for (const rec of client.listeners) {
+    const p = peekListener(rec);
+    if (listenerDirection(p) === "inbound") continue;
+    const raw = JSON.stringify(rec.raw);
+    if (raw.includes('"istio.alpn"')) return true;
+  }
+  return false;
+}
+
+function withIstioAlpn(s: UpstreamSends): UpstreamSends {
+  // Only mesh TLS carries the override (the cluster offers "istio").
+  if (s.transport !== "tls" || !s.alpn.includes("istio")) return s;
+  return { ...s, alpn: ["istio-http/1.1", "istio"], via: `${s.via}; ALPN set per request by istio.alpn (HTTP/1.1)` };
 }
 
 function chainText(r: ExplainResult): string {

@@ -1,5 +1,6 @@
 // Explains one connection: the accepting listener, listener filters, hand-off, the filter chain
 // Envoy picks (and why every other chain lost), what happens next and what the client sees.
+import { captureListenerFor, captureModel, proxyIps, type Direction } from "./capture.js";
 import type { ListenerFilterChainMatchPredicate } from "../gen/types/envoy/config/listener/v3/listener_components.js";
 import type { LoadedInput } from "../load/dump.js";
 import { chainLabel, formatAddr, listenerModel, matchText, peekListener, terminalText, type ChainModel, type ListenerModel, type ListenerPeek } from "../model/listener.js";
@@ -23,6 +24,8 @@ export interface ConnectionRequest {
   http?: { host?: string; path?: string; headers?: Record<string, string> };
   /** Take transport/ALPN/SNI as what the listener filters reported (skip inspector simulation). */
   detected?: { transport: string; alpn: string[]; sni: string };
+  /** Which capture listener takes a connection nothing binds: inbound or outbound (default: from the proxy's own IPs). */
+  direction?: Direction;
 }
 
 export const OUTCOME_CODES = ["NO_LISTENER", "LISTENER_REJECTED", "NO_FILTER_CHAIN", "AMBIGUOUS_FILTER_CHAIN", "NO_NETWORK_FILTERS", "PLAINTEXT_INTO_TLS", "CLIENT_CERT_REQUIRED", "TLS_TERMINATED", "MTLS_TERMINATED", "TLS_INTO_PLAINTEXT_HTTP", "TLS_PASSTHROUGH", "PLAINTEXT_HTTP", "PLAINTEXT_TCP", "BLACKHOLE", "NO_ROUTE", "HTTPS_REDIRECT", "OTHER"] as const;
@@ -61,6 +64,8 @@ export interface ExplainResult {
   client: { preset: string; description: string; sends: { transport: string; alpn: string[]; sni: string; clientCertificate: boolean } };
   connection: { destination: string; source: string; directSource: string; assumptions: string[] };
   accepted: { listener: string; address: string; how: string } | null;
+  /** How traffic reaches this proxy (the capture model), and which direction this connection took. */
+  capture: { mesh: string; captures: boolean; direction: Direction | null; why: string };
   handoff: { from: string; to: string | null; reason: string } | null;
   listenerFilters: ListenerFilterStep[];
   attributes: { destination: string; serverName: string; transportProtocol: string; applicationProtocols: string[]; sourceIp: string; sourcePort: number; directSourceIp: string } | null;
@@ -82,36 +87,7 @@ export interface ExplainResult {
 
 const DOC_SRC_IP = "192.0.2.10";
 
-const proxyIpsCache = new WeakMap<LoadedInput, { ips: string[]; source: string }>();
-
-/** The proxy's own IPs: the bootstrap's, else what inbound listeners reveal (computed once per input). */
-export function proxyIps(input: LoadedInput): { ips: string[]; source: string } {
-  let found = proxyIpsCache.get(input);
-  if (!found) proxyIpsCache.set(input, (found = findProxyIps(input)));
-  return found;
-}
-
-function findProxyIps(input: LoadedInput): { ips: string[]; source: string } {
-  const id = input.identity;
-  if (id?.ips.length) return { ips: id.ips, source: "the bootstrap node" };
-  const counts = new Map<string, number>();
-  const peeks = input.listeners.map(peekListener);
-  for (const p of peeks) {
-    const ip = p.addresses[0]?.ip;
-    if (ip && !isWildcard(ip) && !ip.startsWith("127.") && !p.bindToPort) counts.set(ip, (counts.get(ip) ?? 0) + 1);
-  }
-  // Istio 1.3-1.5 copies inbound chains into virtualInbound with the pod IP as a /32: decode only capture listeners.
-  for (const p of peeks.filter((x) => x.capture && x.bindToPort)) {
-    for (const c of listenerModel(p.rec).chains) {
-      if (c.match.destinationPort && c.match.prefixRanges?.length === 1 && (c.match.prefixRanges[0]!.prefixLen ?? 0) >= 32) {
-        const a = c.match.prefixRanges[0]!.addressPrefix!;
-        counts.set(a, (counts.get(a) ?? 0) + 1);
-      }
-    }
-  }
-  const ips = [...counts].sort((a, b) => b[1] - a[1]).map(([ip]) => ip);
-  return { ips, source: ips.length ? "inbound listeners" : "" };
-}
+export { proxyIps } from "./capture.js";
 
 /** Listeners that serve connections, peeked from the raw JSON: decoding happens only for the ones selection touches. */
 function activeListeners(input: LoadedInput): ListenerPeek[] {
@@ -206,6 +182,37 @@ function hostPort(ip: string | undefined, port: number): string {
   return `${ip?.includes(":") ? `[${ip}]` : ip ?? "?"}:${port}`;
 }
 
+/** Nothing takes the connection: say why, and name the nearest listener (the same port elsewhere, or the other direction's capture). */
+function noListener(base: Omit<ExplainResult, "outcome">, input: LoadedInput, all: ListenerPeek[], dstIp: string, port: number, client: ClientSpec, why: string): ExplainResult {
+  const near: string[] = [];
+  for (const p of all) {
+    const other = p.addresses.find((a) => a.port === port);
+    if (other && p.bindToPort) near.push(`${p.name} listens on ${formatAddr(other)}: a connection to that address would reach it`);
+    else if (other) near.push(`${p.name} is for ${formatAddr(other)} but does not bind it (bind_to_port: false): only a capture listener's hand-off reaches it`);
+  }
+  if (!near.length) {
+    // Nothing on this port at all: the ports it does listen on (a Service port often differs from the port the proxy binds).
+    const bound = all.filter((p) => p.bindToPort && p.addresses.length && !p.capture);
+    if (bound.length) near.push(`this proxy listens on ${bound.slice(0, 6).map((p) => `${formatAddr(p.addresses[0])} (${p.name})`).join(", ")}${bound.length > 6 ? ", …" : ""}: a Service port maps to one of these target ports`);
+  }
+  const cm = captureModel(input);
+  if (base.capture.direction) {
+    const otherDir = base.capture.direction === "inbound" ? "outbound" : "inbound";
+    const t = captureListenerFor(cm, otherDir, dstIp);
+    if (t && !t.rejected) near.push(`with --direction ${otherDir}, ${t.peek.name} (${formatAddr(t.peek.addresses[0])}) would take it`);
+  }
+  return {
+    ...base,
+    hints: near.slice(0, 5),
+    outcome: {
+      code: "NO_LISTENER",
+      ok: false,
+      summary: why,
+      clientSees: client.tool === "curl" ? "connection refused: curl exit 7 (Failed to connect)" : "connection refused",
+    },
+  };
+}
+
 export function explainConnection(input: LoadedInput, req: ConnectionRequest): ExplainResult {
   const client = req.client;
   const assumptions: string[] = [];
@@ -228,6 +235,7 @@ export function explainConnection(input: LoadedInput, req: ConnectionRequest): E
     client: { preset: client.preset, description: client.description, sends: { transport: client.transport, alpn: client.alpn, sni: client.sni, clientCertificate: client.clientCert } },
     connection: { destination: hostPort(dstIp, req.dstPort), source: hostPort(srcIp, srcPort), directSource: directSrcIp, assumptions },
     accepted: null,
+    capture: { mesh: "", captures: false, direction: null, why: "" },
     handoff: null,
     listenerFilters: [],
     attributes: null,
@@ -260,31 +268,37 @@ export function explainConnection(input: LoadedInput, req: ConnectionRequest): E
     accepting = findByAddress(bound, dstIp, req.dstPort);
     if (accepting) how = `bound to ${formatAddr(accepting.address)}: the kernel delivers ${hostPort(dstIp, req.dstPort)} to it`;
     else {
-      const ownIps = new Set(proxyIps(input).ips);
-      // When the dump does not reveal the proxy's IPs, a destination is taken to be this proxy.
-      const inbound = ownIps.size ? ownIps.has(dstIp) : true;
-      if (!ownIps.size) assumptions.push(`${dstIp} is taken to be this proxy's own IP (inbound): the dump does not say which IPs it has`);
-      const vin = bound.find((l) => l.capture && (l.name === "virtualInbound" || l.addresses[0]?.port === 15006));
-      const vout = bound.find((l) => l.capture && (l.name === "virtualOutbound" || l.name === "virtual" || l.addresses[0]?.port === 15001));
-      const pick = inbound ? (vin ?? vout) : vout;
-      accepting = pick ? listenerModel(pick.rec) : undefined;
-      if (accepting) {
-        capture = true;
-        how = `nothing binds ${hostPort(dstIp, req.dstPort)}; iptables redirects ${inbound ? "inbound" : "outbound"} traffic to ${accepting.name} (${formatAddr(accepting.address)})`;
+      const cm = captureModel(input);
+      base.capture = { mesh: cm.mesh, captures: cm.captures, direction: null, why: cm.why };
+      if (!cm.captures) return noListener(base, input, all, dstIp, req.dstPort, client, `nothing binds ${hostPort(dstIp, req.dstPort)}: this is ${cm.why}`);
+      const own = new Set(proxyIps(input).ips);
+      let direction = req.direction;
+      if (!direction) {
+        // When the dump does not reveal the proxy's IPs, a destination is taken to be this proxy.
+        direction = own.size === 0 || own.has(dstIp) ? "inbound" : "outbound";
+        if (!own.size) assumptions.push(`${dstIp} is taken to be this proxy's own IP (inbound): the dump does not say which IPs it has (use --direction outbound for traffic the app sends)`);
       }
+      base.capture.direction = direction;
+      const target = captureListenerFor(cm, direction, dstIp);
+      if (!target) return noListener(base, input, all, dstIp, req.dstPort, client, `nothing binds ${hostPort(dstIp, req.dstPort)}, and ${cm.mesh} has no ${direction} capture listener in this dump`);
+      if (target.rejected) {
+        return {
+          ...base,
+          outcome: {
+            code: "NO_LISTENER",
+            ok: false,
+            summary: `iptables redirects ${direction} traffic to ${target.peek.name} (${formatAddr(target.peek.addresses[0])}), but Envoy rejected that listener: ${target.rejected}. Nothing listens there, so the connection is refused`,
+            clientSees: client.tool === "curl" ? "connection refused: curl exit 7 (Failed to connect)" : "connection refused",
+            envoySide: `listener ${target.peek.name} is in error_state (never active): ${target.rejected}`,
+          },
+        };
+      }
+      accepting = listenerModel(target.peek.rec);
+      capture = true;
+      how = `nothing binds ${hostPort(dstIp, req.dstPort)}; ${cm.mesh}'s iptables redirects ${direction} traffic to ${accepting.name} (${formatAddr(accepting.address)})`;
     }
   }
-  if (!accepting) {
-    return {
-      ...base,
-      outcome: {
-        code: "NO_LISTENER",
-        ok: false,
-        summary: `no listener in this dump accepts ${hostPort(dstIp, req.dstPort)} (nothing bound to it or to a wildcard on port ${req.dstPort}, and no capture listener)`,
-        clientSees: client.tool === "curl" ? "connection refused: curl exit 7 (Failed to connect)" : "connection refused",
-      },
-    };
-  }
+  if (!accepting) return noListener(base, input, all, dstIp, req.dstPort, client, `no listener in this dump accepts ${hostPort(dstIp, req.dstPort)}`);
   base.accepted = { listener: accepting.name, address: formatAddr(accepting.address), how };
 
   // 2. Listener filters (and the hand-off of use_original_dst).
@@ -418,11 +432,13 @@ function followTerminal(input: LoadedInput, chain: ChainModel, outcome: Outcome,
   let cluster: string | undefined;
   if (t.kind === "tcp_proxy" && outcome.ok) cluster = t.cluster ?? t.weightedClusters?.[0]?.name;
   if (t.kind === "hcm" && outcome.ok) {
-    const host = req.http?.host ?? (a.sni || `${a.dstIp}:${a.dstPort}`);
+    // Host: as given, else the name the client connected to (its SNI), else the destination.
+    const host = req.http?.host ?? (req.client.sni || a.sni || `${a.dstIp}:${a.dstPort}`);
     const path = req.http?.path ?? "/";
     const name = t.routeConfigName ?? t.inlineRoutes?.name ?? "(inline)";
     const rc = t.inlineRoutes ?? (t.routeConfigName !== undefined ? findRouteConfig(input, t.routeConfigName) : undefined);
-    const d = decideRoute(rc, name, { host, path, headers: req.http?.headers ?? {}, tls: chain.transport.kind === "tls" });
+    const hcm = { ...(t.useRemoteAddress ? { useRemoteAddress: true } : {}), ...(t.stripAnyHostPort ? { stripAnyHostPort: true } : {}), ...(t.stripMatchingHostPort ? { stripMatchingHostPort: true } : {}), listenerPort: a.dstPort };
+    const d = decideRoute(rc, name, { host, path, headers: req.http?.headers ?? {}, tls: chain.transport.kind === "tls", hcm });
     base.route = { ...d, request: { host, path } };
     switch (d.kind) {
       case "no-route-config":

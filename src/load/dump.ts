@@ -114,7 +114,7 @@ export class LoadedInput {
   /** Sections of a config dump that were present (even if empty), e.g. "listeners", "endpoints". */
   readonly sections = new Set<string>();
   /** Listeners Envoy never accepted (error_state without active_state): nothing listens where they would. */
-  readonly rejectedListeners: { name: string; details: string; path: string; config: Record<string, unknown> }[] = [];
+  readonly rejectedListeners: { name: string; details: string; path: string; record: ResourceRecord }[] = [];
   /** Which proxy was read from a file that holds several (egctl). */
   proxy?: string;
   cut?: ParsedText["cut"];
@@ -366,7 +366,9 @@ class Extractor {
           if (!active) {
             const fk = keyOf(err, "failed_configuration");
             const failed = fk !== undefined && isObject(err[fk]) ? (err[fk] as Obj) : { name };
-            this.input.rejectedListeners.push({ name, details, path: childPath(p, "error_state"), config: failed });
+            const fpath = fk !== undefined ? childPath(childPath(p, "error_state"), fk) : childPath(p, "error_state");
+            const record = new ResourceRecord(this.input, "listener", name, "error", fpath, failed, { v2 });
+            this.input.rejectedListeners.push({ name, details, path: childPath(p, "error_state"), record });
           }
         }
       });

@@ -35,7 +35,18 @@ export interface ListenerFilterModel {
 }
 
 export type Terminal =
-  | { kind: "hcm"; routeConfigName?: string; inlineRoutes?: RouteConfiguration; scopedRoutes?: boolean; statPrefix?: string; httpFilters: string[] }
+  | {
+      kind: "hcm";
+      routeConfigName?: string;
+      inlineRoutes?: RouteConfiguration;
+      scopedRoutes?: boolean;
+      statPrefix?: string;
+      httpFilters: string[];
+      /** How the connection manager prepares a request before routing (use_remote_address, strip_*_host_port). */
+      useRemoteAddress?: boolean;
+      stripAnyHostPort?: boolean;
+      stripMatchingHostPort?: boolean;
+    }
   | { kind: "tcp_proxy"; cluster?: string; weightedClusters?: { name: string; weight: number }[]; statPrefix?: string }
   | { kind: "other"; name: string }
   | { kind: "none" };
@@ -120,6 +131,9 @@ export function terminalOf(filters: FilterChain["filters"]): Terminal {
         ...(hcm.scopedRoutes ? { scopedRoutes: true } : {}),
         ...(hcm.statPrefix ? { statPrefix: hcm.statPrefix } : {}),
         httpFilters: (hcm.httpFilters ?? []).map((h) => h.name ?? ""),
+        ...(hcm.useRemoteAddress === true ? { useRemoteAddress: true } : {}),
+        ...(hcm.stripAnyHostPort === true ? { stripAnyHostPort: true } : {}),
+        ...(hcm.stripMatchingHostPort === true ? { stripMatchingHostPort: true } : {}),
       };
     }
     if (type === T.TcpProxy) {
@@ -259,6 +273,8 @@ export interface ListenerPeek {
   capture: boolean;
   /** destination_port values of its chains. */
   chainPorts: number[];
+  /** traffic_direction, where the listener says it. */
+  direction?: "INBOUND" | "OUTBOUND";
 }
 
 const peekCache = new WeakMap<ResourceRecord, ListenerPeek>();
@@ -283,7 +299,8 @@ export function peekListener(rec: ResourceRecord): ListenerPeek {
   const capture = bool(getKey(raw, "use_original_dst")) === true || (Array.isArray(lfs) && lfs.some((f) => /original_dst/.test(String(getKey(obj(f), "name") ?? "")) || /OriginalDst/.test(String(obj(getKey(obj(f), "typed_config"))["@type"] ?? ""))));
   const chains = getKey(raw, "filter_chains");
   const chainPorts = (Array.isArray(chains) ? chains : []).map((c) => Number(bool(getKey(obj(getKey(obj(c), "filter_chain_match")), "destination_port")) ?? 0)).filter((n) => n > 0);
-  p = { rec, name: String(getKey(raw, "name") ?? rec.name), addresses, bindToPort: bind, capture, chainPorts };
+  const td = String(getKey(raw, "traffic_direction") ?? "").toUpperCase();
+  p = { rec, name: String(getKey(raw, "name") ?? rec.name), addresses, bindToPort: bind, capture, chainPorts, ...(td === "INBOUND" || td === "OUTBOUND" ? { direction: td } : {}) };
   peekCache.set(rec, p);
   return p;
 }

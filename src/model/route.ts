@@ -13,6 +13,36 @@ export interface RouteRequest {
   headers: Record<string, string>;
   /** The connection to Envoy is TLS (for require_tls). */
   tls: boolean;
+  /** The request method (GET by default). */
+  method?: string;
+  /** How the connection manager prepares the request (use_remote_address, strip_*_host_port) and the listener's port. */
+  hcm?: { useRemoteAddress?: boolean; stripAnyHostPort?: boolean; stripMatchingHostPort?: boolean; listenerPort?: number };
+}
+
+/**
+ * The request as the connection manager hands it to the router: pseudo-headers (:method,
+ * :authority, :path, :scheme) beside the client's headers, x-forwarded-proto set from the
+ * connection (overwriting the client's with use_remote_address), and the Host used to pick a
+ * virtual host, its port dropped as strip_any_host_port / strip_matching_host_port /
+ * ignore_port_in_host_matching say.
+ */
+export function preparedRequest(rc: RouteConfiguration, req: RouteRequest): { host: string; headers: Record<string, string> } {
+  const scheme = req.tls ? "https" : "http";
+  const headers: Record<string, string> = Object.create(null);
+  for (const [k, v] of Object.entries(req.headers)) headers[k.toLowerCase()] = v;
+  if (req.hcm?.useRemoteAddress || headers["x-forwarded-proto"] === undefined) headers["x-forwarded-proto"] = scheme;
+  headers[":method"] = req.method ?? headers[":method"] ?? "GET";
+  headers[":authority"] = req.host;
+  headers.host = req.host;
+  headers[":path"] = req.path;
+  headers[":scheme"] = scheme;
+  let host = req.host;
+  const m = /^(.*):(\d+)$/.exec(host);
+  if (m && !host.endsWith("]")) {
+    const strip = rc.ignorePortInHostMatching === true || req.hcm?.stripAnyHostPort === true || (req.hcm?.stripMatchingHostPort === true && Number(m[2]) === req.hcm.listenerPort);
+    if (strip) host = m[1]!;
+  }
+  return { host, headers };
 }
 
 export type RouteDecision =
@@ -184,7 +214,9 @@ export function decideRoute(rc: RouteConfiguration | undefined, name: string, re
       if (error) return { kind: "rejected", routeConfig: rcName, error };
     }
   }
-  const vh = selectVirtualHost(rc, req.host);
+  const prepared = preparedRequest(rc, req);
+  const vh = selectVirtualHost(rc, prepared.host);
+  req = { ...req, headers: prepared.headers };
   if (!vh) return { kind: "no-virtual-host", routeConfig: rcName };
   const vhName = vh.name ?? "";
   if (!req.tls && (vh.requireTls === "ALL" || vh.requireTls === "EXTERNAL_ONLY")) return { kind: "tls-redirect", routeConfig: rcName, virtualHost: vhName };

@@ -1,0 +1,158 @@
+// How traffic reaches this proxy when nothing binds its destination: the capture model, decided
+// from evidence in the dump. Istio, Open Service Mesh, Kuma and Consul's transparent proxy
+// redirect connections with iptables to a capture listener (original_dst restores the
+// destination); gateways and plain Envoys (Envoy Gateway, Emissary, Contour) capture nothing and
+// only bound listeners take connections. The proxy's own IPs, which decide inbound from
+// outbound, come only from evidence that names them.
+import type { LoadedInput } from "../load/dump.js";
+import { listenerModel, peekListener, type ListenerPeek } from "../model/listener.js";
+import { isWildcard, parseIp } from "./ip.js";
+
+export type Direction = "inbound" | "outbound";
+
+export interface CaptureListener {
+  peek: ListenerPeek;
+  /** Set when Envoy never accepted this listener (error_state): nothing listens where it would. */
+  rejected?: string;
+}
+
+export interface CaptureModel {
+  /** Which mesh or kind of proxy the evidence points to. */
+  mesh: "Istio" | "Open Service Mesh" | "Kuma" | "Consul" | "Envoy";
+  /** Whether connections to addresses nothing binds are redirected here at all. */
+  captures: boolean;
+  /** The capture listeners by the direction they serve (one may serve both: Istio ≤1.4's `virtual`). */
+  inbound: CaptureListener[];
+  outbound: CaptureListener[];
+  /** Why: the evidence, in words. */
+  why: string;
+}
+
+const cache = new WeakMap<LoadedInput, CaptureModel>();
+
+export function captureModel(input: LoadedInput): CaptureModel {
+  let m = cache.get(input);
+  if (!m) cache.set(input, (m = decide(input)));
+  return m;
+}
+
+/** What a listener says of its direction: traffic_direction, else its name. */
+export function listenerDirection(p: ListenerPeek): Direction | "both" | undefined {
+  if (p.direction === "INBOUND") return "inbound";
+  if (p.direction === "OUTBOUND") return "outbound";
+  if (/inbound/i.test(p.name) || /^public_listener:/.test(p.name)) return "inbound";
+  if (/outbound/i.test(p.name)) return "outbound";
+  if (p.name === "virtual") return "both"; // Istio 1.1-1.4: one capture listener, use_original_dst hands off
+  return undefined;
+}
+
+function meshOf(input: LoadedInput, peeks: ListenerPeek[]): { mesh: CaptureModel["mesh"]; evidence: string } {
+  const id = input.identity;
+  const names = new Set(peeks.map((p) => p.name));
+  const node = id?.nodeId ?? "";
+  if (id?.istioVersion || ["sidecar", "router", "waypoint"].includes(id?.nodeType ?? "") || names.has("virtualInbound") || names.has("virtualOutbound") || names.has("virtual")) {
+    return { mesh: "Istio", evidence: id?.istioVersion ? `ISTIO_VERSION ${id.istioVersion} in the bootstrap node` : names.has("virtualInbound") || names.has("virtual") ? "listeners named virtualInbound/virtualOutbound/virtual" : `node id ${node}` };
+  }
+  if (names.has("inbound-listener") || names.has("outbound-listener") || /\.sidecar\.[^.]+\.[^.]+\.cluster\.local$/.test(node)) {
+    return { mesh: "Open Service Mesh", evidence: names.has("inbound-listener") || names.has("outbound-listener") ? "listeners named inbound-listener/outbound-listener" : `node id ${node}` };
+  }
+  const kumaNames = [...names].some((n) => /^(self_transparentproxy_|inbound:|outbound:)/.test(n));
+  if (kumaNames || bootstrapMetadata(input, "dataplane.proxyType") !== undefined) {
+    return { mesh: "Kuma", evidence: kumaNames ? "listeners named inbound:/outbound:/self_transparentproxy_…" : "dataplane.proxyType in the bootstrap node" };
+  }
+  const consulNames = [...names].some((n) => /^(public_listener|outbound_listener):/.test(n));
+  if (consulNames || input.clusters.some((c) => c.name.endsWith(".consul"))) {
+    return { mesh: "Consul", evidence: consulNames ? "listeners named public_listener:/outbound_listener:" : "clusters named ….consul" };
+  }
+  return { mesh: "Envoy", evidence: "no mesh's listener names or node metadata" };
+}
+
+function bootstrapMetadata(input: LoadedInput, key: string): unknown {
+  const b = input.resources.bootstrap[0]?.raw as { node?: { metadata?: Record<string, unknown> } } | undefined;
+  const md = b?.node?.metadata;
+  return md && typeof md === "object" && Object.hasOwn(md, key) ? md[key] : undefined;
+}
+
+function decide(input: LoadedInput): CaptureModel {
+  const peeks = input.listeners.filter((r) => r.state !== "warming" && r.state !== "draining").map(peekListener);
+  const rejected = input.rejectedListeners.map((r) => ({ peek: peekListener(r.record), rejected: r.details }));
+  const { mesh, evidence } = meshOf(input, [...peeks, ...rejected.map((r) => r.peek)]);
+  const model: CaptureModel = { mesh, captures: false, inbound: [], outbound: [], why: "" };
+  // A capture listener binds a socket address (an internal listener, reached by name, captures nothing).
+  const candidates: CaptureListener[] = [...peeks.map((peek) => ({ peek })), ...rejected].filter((c) => c.peek.bindToPort && c.peek.capture && c.peek.addresses.length > 0);
+  // Consul's transparent proxy sends inbound connections to the public listener, which restores nothing.
+  if (mesh === "Consul" && candidates.some((c) => /^outbound_listener:/.test(c.peek.name))) {
+    for (const p of peeks) if (/^public_listener:/.test(p.name) && p.bindToPort) candidates.push({ peek: p });
+  }
+  for (const c of candidates) {
+    const d = listenerDirection(c.peek) ?? (c.peek.addresses[0]?.port === 15006 ? "inbound" : c.peek.addresses[0]?.port === 15001 ? "outbound" : "both");
+    if (d === "inbound" || d === "both") model.inbound.push(c);
+    if (d === "outbound" || d === "both") model.outbound.push(c);
+  }
+  model.captures = model.inbound.length > 0 || model.outbound.length > 0;
+  const where = (cs: CaptureListener[]) => cs.map((c) => `${c.peek.name}${c.peek.addresses[0] ? ` :${c.peek.addresses[0].port}` : ""}${c.rejected ? " (rejected by Envoy)" : ""}`).join(", ") || "none";
+  model.why = model.captures
+    ? `${mesh} (${evidence}): iptables sends connections nothing binds to a capture listener: inbound → ${where(model.inbound)}; outbound → ${where(model.outbound)}`
+    : `${mesh === "Envoy" ? "an Envoy that captures no traffic" : `${mesh} without traffic capture`}, so only bound listeners take connections (${evidence}; no bound listener restores original destinations)`;
+  return model;
+}
+
+/** The capture listener for a direction and destination (an IPv6 destination prefers an IPv6 wildcard). */
+export function captureListenerFor(model: CaptureModel, direction: Direction, dstIp: string | undefined): CaptureListener | undefined {
+  const list = direction === "inbound" ? model.inbound : model.outbound;
+  const fam = dstIp ? (parseIp(dstIp)?.family ?? 4) : 4;
+  const famOf = (c: CaptureListener) => ((c.peek.addresses[0]?.ip ?? "").includes(":") ? 6 : 4);
+  // An accepted listener of the right family, then any accepted one, then a rejected one (which refuses).
+  return list.find((c) => !c.rejected && famOf(c) === fam) ?? list.find((c) => !c.rejected) ?? list.find((c) => famOf(c) === fam) ?? list[0];
+}
+
+const ipsCache = new WeakMap<LoadedInput, { ips: string[]; source: string }>();
+
+/**
+ * The proxy's own IPs, only from evidence that names them: the bootstrap node (INSTANCE_IPS, an
+ * Istio node id), inbound listeners' own addresses, and the per-pod /32 prefix ranges of Istio
+ * 1.3–1.5's inbound capture chains. Never an outbound destination (a ClusterIP).
+ */
+export function proxyIps(input: LoadedInput): { ips: string[]; source: string } {
+  let found = ipsCache.get(input);
+  if (!found) ipsCache.set(input, (found = findProxyIps(input)));
+  return found;
+}
+
+function findProxyIps(input: LoadedInput): { ips: string[]; source: string } {
+  const id = input.identity;
+  if (id?.ips.length) return { ips: id.ips, source: "the bootstrap node" };
+  const counts = new Map<string, number>();
+  const add = (ip: string) => counts.set(ip, (counts.get(ip) ?? 0) + 1);
+  const peeks = input.listeners.map(peekListener);
+  for (const p of peeks) {
+    const ip = p.addresses[0]?.ip;
+    if (!ip || isWildcard(ip) || ip.startsWith("127.") || ip === "::1" || p.capture) continue;
+    if (isInboundListener(p)) add(ip);
+  }
+  // Istio 1.3-1.5 copies inbound chains into virtualInbound with the pod IP as a /32: decode only inbound capture listeners.
+  for (const p of peeks.filter((x) => x.capture && x.bindToPort && listenerDirection(x) !== "outbound" && (listenerDirection(x) === "inbound" || x.addresses[0]?.port === 15006))) {
+    for (const c of listenerModel(p.rec).chains) {
+      if (c.match.destinationPort && c.match.prefixRanges?.length === 1 && (c.match.prefixRanges[0]!.prefixLen ?? 0) >= 32) add(c.match.prefixRanges[0]!.addressPrefix!);
+    }
+  }
+  const ips = [...counts].sort((a, b) => b[1] - a[1]).map(([ip]) => ip);
+  return { ips, source: ips.length ? "inbound listeners" : "" };
+}
+
+/** A listener for this proxy's own address: it says INBOUND, its name does, or (Istio ≤1.5 per-port listeners) its chains go to inbound clusters. */
+function isInboundListener(p: ListenerPeek): boolean {
+  const d = listenerDirection(p);
+  if (d) return d === "inbound";
+  if (p.bindToPort) return false; // a bound listener at a fixed IP without a direction says nothing of whose IP it is
+  const m = listenerModel(p.rec);
+  const clusters = m.chains.flatMap((c) => (c.terminal.kind === "tcp_proxy" ? [c.terminal.cluster ?? ""] : c.terminal.kind === "hcm" ? inlineClusters(c.terminal.inlineRoutes) : []));
+  if (clusters.some((n) => n.startsWith("inbound|"))) return true;
+  if (clusters.some((n) => n.startsWith("outbound|"))) return false;
+  // Istio's inbound per-port listeners terminate mesh TLS; outbound ones never do.
+  return m.chains.some((c) => c.transport.kind === "tls");
+}
+
+function inlineClusters(rc: { virtualHosts?: { routes?: { route?: { cluster?: string } }[] }[] } | undefined): string[] {
+  return (rc?.virtualHosts ?? []).flatMap((vh) => (vh.routes ?? []).map((r) => r.route?.cluster ?? "")).filter(Boolean);
+}
