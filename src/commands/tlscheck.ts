@@ -160,6 +160,19 @@ interface Pairing {
   how: string;
 }
 
+/** SNI → destination port of the server's inbound capture chains that ask for that name. */
+function inboundServerNames(server: LoadedInput): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const c of captureModel(server).inbound) {
+    if (c.rejected) continue;
+    for (const ch of listenerModel(c.peek.rec).chains) {
+      const dp = ch.match.destinationPort;
+      if (dp) for (const n of ch.match.serverNames ?? []) if (!out.has(n)) out.set(n, dp);
+    }
+  }
+  return out;
+}
+
 /** Service port → target port, from Istio 1.1–1.5 inbound clusters (inbound|8000|http|host, whose endpoint holds the target port). */
 function serviceToTargetPorts(server: LoadedInput): Map<number, number> {
   const out = new Map<number, number>();
@@ -182,6 +195,7 @@ function pairedClusters(client: LoadedInput, server: LoadedInput, ports: number[
   const app = server.identity?.app;
   const serverIps = new Set(proxyIps(server).ips);
   const toTarget = serviceToTargetPorts(server);
+  const serverSnis = inboundServerNames(server);
   const out: Pairing[] = [];
   for (const rec of client.clusters) {
     const c = clusterModel(rec);
@@ -197,7 +211,17 @@ function pairedClusters(client: LoadedInput, server: LoadedInput, ports: number[
       out.push({ cluster: c.name, host, servicePort: servicePort || targetPort, targetPort, endpoints: reaching.map((e) => e.address), how: `the client's EDS for ${c.name} lists the server at ${reaching.map((e) => e.address).join(", ")}` });
       continue;
     }
-    if (!c.istio) continue;
+    // The server's inbound chains ask for the name this cluster sends as SNI (OSM, Consul, any mesh that routes by SNI).
+    const sni = c.transport.kind === "tls" ? c.transport.sni : undefined;
+    const bySni = sni ? serverSnis.get(sni) : undefined;
+    if (bySni !== undefined) {
+      out.push({ cluster: c.name, host, servicePort: servicePort || bySni, targetPort: bySni, how: `the server's inbound chain for port ${bySni} asks for SNI ${sni}, which ${c.name} sends` });
+      continue;
+    }
+    if (!c.istio) {
+      if (o.service) out.push({ cluster: c.name, host, servicePort: o.service.port, targetPort: ports.includes(o.service.port) || ports.length !== 1 ? o.service.port : ports[0]!, how: `--service ${o.service.host}:${o.service.port}` });
+      continue;
+    }
     const targetPort = ports.includes(servicePort) ? servicePort : toTarget.get(servicePort);
     if (o.service) {
       out.push({ cluster: c.name, host, servicePort, targetPort: targetPort ?? (ports.length === 1 ? ports[0]! : servicePort), how: `--service ${o.service.host}:${o.service.port}` });
@@ -212,7 +236,7 @@ function pairedClusters(client: LoadedInput, server: LoadedInput, ports: number[
 
 export function runTlsCheck(client: LoadedInput | undefined, server: LoadedInput | undefined, o: TlsCheckOptions): TlsCheckReport {
   const report: TlsCheckReport = { rows: [], serverPorts: [], clientClusters: [], notes: [] };
-  const ports = server ? (o.service ? [o.service.port] : inboundPorts(server)) : [];
+  const ports = server ? inboundPorts(server) : [];
   if (server) report.serverPorts = ports.map((p) => portMode(server, p));
   const modeOf = (p: number) => report.serverPorts.find((x) => x.port === p)?.mode ?? "unknown";
   if (server && o.from) {

@@ -251,6 +251,8 @@ export function explainConnection(input: LoadedInput, req: ConnectionRequest): E
     hints: [],
   };
   const all = activeListeners(input);
+  const cm0 = captureModel(input);
+  base.capture = { mesh: cm0.mesh, captures: cm0.captures, direction: null, why: cm0.why };
 
   // 1. The accepting listener.
   let accepting: ListenerModel | undefined;
@@ -269,7 +271,6 @@ export function explainConnection(input: LoadedInput, req: ConnectionRequest): E
     if (accepting) how = `bound to ${formatAddr(accepting.address)}: the kernel delivers ${hostPort(dstIp, req.dstPort)} to it`;
     else {
       const cm = captureModel(input);
-      base.capture = { mesh: cm.mesh, captures: cm.captures, direction: null, why: cm.why };
       if (!cm.captures) return noListener(base, input, all, dstIp, req.dstPort, client, `nothing binds ${hostPort(dstIp, req.dstPort)}: this is ${cm.why}`);
       const own = new Set(proxyIps(input).ips);
       let direction = req.direction;

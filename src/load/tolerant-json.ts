@@ -135,6 +135,7 @@ class Parser {
         this.problem("elided", `content elided ("${s.slice(at, k).trim()}"): what it stood for is unknown`, path, at);
         this.i = k;
         elided = true;
+        this.pendingElision = true;
       } else {
         return elided;
       }
@@ -238,16 +239,17 @@ class Parser {
             return obj;
           }
         } else if (!first) {
-          if (c === "{" && this.elided.has(obj) && this.lists > 0) this.resume();
+          if (c === "{" && this.pendingElision && this.lists > 0) this.resume();
           if (c !== '"') this.fail(path, "expected ',' or '}'");
           this.problem("missing-comma", "missing ',' between properties assumed", path);
         }
         if (this.ws(path)) this.elided.add(obj);
         if (this.i >= this.s.length) this.eof(path);
         if (this.s[this.i] === "}") continue;
-        if (this.s[this.i] === "{" && this.elided.has(obj) && this.lists > 0) this.resume();
+        if (this.s[this.i] === "{" && this.pendingElision && this.lists > 0) this.resume();
         if (this.s[this.i] !== '"') this.fail(path, "expected a property name");
         const key = this.string(path);
+        this.pendingElision = false;
         const kpath = childPath(path, key);
         this.ws(kpath);
         if (this.i >= this.s.length) this.eof(kpath);
@@ -279,6 +281,9 @@ class Parser {
       return obj;
     }
   }
+
+  /** An elision marker was skipped and no property name has been read since: closing brackets may be missing. */
+  private pendingElision = false;
 
   /** How many lists enclose the reader now: a Resume needs one to land in. */
   private lists = 0;
@@ -338,7 +343,7 @@ class Parser {
         if (this.i >= this.s.length) this.eof(childPath(path, arr.length));
         if (this.s[this.i] === "]") continue;
         // After an elision, a "{" that starts no element of this list belongs to an outer one: this list was cut short too.
-        if (this.elided.has(arr) && this.s[this.i] === "{" && this.lists > 1 && !this.continues(arr)) this.resume();
+        if (this.pendingElision && this.s[this.i] === "{" && this.lists > 1 && !this.continues(arr)) this.resume();
         let v: unknown;
         try {
           v = this.value(childPath(path, arr.length));

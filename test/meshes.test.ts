@@ -1,0 +1,204 @@
+// Real dumps of other meshes and gateways (samples/real, with SOURCES.md), every shape people
+// paste, and tls-check pairing the way traffic flows.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import YAML from "yaml";
+import { runCli } from "../src/cli.js";
+import { loadFile, loadText } from "../src/load/dump.js";
+import { proxyIps } from "../src/explain/capture.js";
+import { runExplain } from "../src/commands/explain.js";
+import { runTlsCheck } from "../src/commands/tlscheck.js";
+import { decideRoute } from "../src/model/route.js";
+import type { RouteConfiguration } from "../src/gen/types/envoy/config/route/v3/route.js";
+
+const root = path.resolve(import.meta.dirname, "..");
+const R = (f: string) => path.join(root, "samples/real", f);
+const S = (f: string) => path.join(root, "samples", f);
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "envoy-explain-meshes-"));
+const write = (name: string, text: string) => {
+  const f = path.join(tmp, name);
+  fs.writeFileSync(f, text);
+  return f;
+};
+async function cli(...argv: string[]) {
+  let stdout = "";
+  let stderr = "";
+  const code = await runCli(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+  return { code, stdout, stderr };
+}
+const one = (file: string, o: Parameters<typeof runExplain>[1]) => runExplain(loadFile(file), o)[0]!;
+
+test("OSM: an inbound connection goes to inbound-listener :15003, and the output says which capture model and why", () => {
+  const r = one(R("osm/sample-envoy-config-dump-bookstore.json"), { port: 14001, client: "plaintext" });
+  assert.is(r.capture.mesh, "Open Service Mesh");
+  assert.is(r.capture.direction, "inbound");
+  assert.match(r.capture.why, /inbound-listener :15003/);
+  assert.is(r.accepted?.listener, "inbound-listener");
+  assert.is(r.outcome.code, "NO_FILTER_CHAIN", "OSM's inbound chain takes only mTLS with ALPN osm");
+  const mesh = one(R("osm/sample-envoy-config-dump-bookstore.json"), { port: 14001, transport: "tls", alpn: ["osm"], sni: "bookstore-v1.bookstore.svc.cluster.local", clientCert: true, path: "/books-bought", headers: { "user-agent": "Go-http-client/1.1", "client-app": "bookbuyer" } });
+  assert.is(mesh.outcome.code, "MTLS_TERMINATED", mesh.outcome.summary);
+  assert.is(mesh.route?.kind, "route", "OSM's routes match :method with a regex: the request's GET");
+  const out = one(R("osm/sample-envoy-config-dump-bookstore.json"), { port: 14001, client: "plaintext", direction: "outbound", address: "10.96.196.30" });
+  assert.is(out.accepted?.listener, "outbound-listener");
+});
+
+test("OSM: the proxy's own IP is never an outbound destination (a ClusterIP in an outbound chain)", () => {
+  const input = loadFile(R("osm/sample-envoy-config-dump-bookstore.json"));
+  assert.equal(proxyIps(input).ips, []);
+  const r = runExplain(input, { port: 14001, client: "plaintext" })[0]!;
+  assert.ok(r.connection.assumptions.some((a) => /placeholder/.test(a)), r.connection.assumptions.join("; "));
+});
+
+test("OSM tls-check: the client's cluster paired by --service; the server's chain wants another SNI, so a CONFLICT", () => {
+  const r = runTlsCheck(loadFile(R("osm/sample-envoy-config-dump-bookbuyer.json")), loadFile(R("osm/sample-envoy-config-dump-bookstore.json")), { service: { host: "bookstore/bookstore", port: 14001 } });
+  assert.is(r.rows.length, 1);
+  assert.is(r.rows[0]!.server.port, 14001);
+  assert.is(r.rows[0]!.status, "CONFLICT");
+  assert.match(r.rows[0]!.client.sends, /ALPN osm, SNI bookstore\.bookstore\.svc\.cluster\.local/);
+});
+
+test("Kuma transparent proxy (xDS golden file of Resource wrappers): passthrough listeners by direction and address family", () => {
+  const input = loadFile(R("kuma/transparent-proxy-02.envoy.golden.yaml"));
+  assert.is(input.format, "discovery_response");
+  assert.is(input.listeners.length, 4);
+  const v4 = runExplain(input, { port: 8080, client: "plaintext" })[0]!;
+  assert.is(v4.capture.mesh, "Kuma");
+  assert.is(v4.accepted?.listener, "self_transparentproxy_passthrough_inbound_ipv4");
+  const v6 = runExplain(input, { port: 8080, client: "plaintext", address: "fd00::7" })[0]!;
+  assert.is(v6.accepted?.listener, "self_transparentproxy_passthrough_inbound_ipv6");
+  const out = runExplain(input, { port: 8080, client: "plaintext", direction: "outbound" })[0]!;
+  assert.is(out.accepted?.listener, "self_transparentproxy_passthrough_outbound_ipv4");
+});
+
+test("Kuma universal: no capture, only bound listeners; a miss names what it does listen on", () => {
+  const bound = one(R("kuma/full_config.json"), { port: 10010, client: "plaintext", address: "127.0.0.1" });
+  assert.is(bound.accepted?.listener, "inbound:127.0.0.1:10010");
+  const miss = one(R("kuma/full_config.json"), { port: 8080, client: "plaintext" });
+  assert.is(miss.outcome.code, "NO_LISTENER");
+  assert.is(miss.capture.captures, false);
+  assert.match(miss.outcome.summary, /only bound listeners take connections/);
+  assert.ok(miss.hints.some((h) => /127\.0\.0\.1:10010/.test(h)), miss.hints.join("; "));
+});
+
+test("Envoy Gateway: egctl's {namespace: {name: dump}}, egctl x translate's xds, several proxies and --proxy", async () => {
+  const all = loadFile(R("envoy-gateway/egctl-config-out.all.json"));
+  assert.is(all.proxy, "default/eg");
+  const r = runExplain(all, { port: 10080, client: "plaintext", host: "www.example.com" })[0]!;
+  assert.is(r.capture.mesh, "Envoy");
+  assert.is(r.accepted?.listener, "default-eg-http");
+  const miss = runExplain(all, { port: 8080, client: "plaintext" })[0]!;
+  assert.ok(miss.hints.some((h) => /0\.0\.0\.0:10080 \(default-eg-http\)/.test(h)), "names the target port a Service maps to");
+  assert.ok(loadFile(R("envoy-gateway/egctl-config-out.listener.yaml")).listeners.length > 0);
+  assert.ok(loadFile(R("envoy-gateway/egctl-translate-from-gateway-api-to-xds.all.yaml")).listeners.length > 0);
+  const many = await cli("routes", R("envoy-gateway/egctl-translate-multiple-xds.route.json"));
+  assert.is(many.code, 2);
+  assert.match(many.stderr, /holds the config of 2 proxies \(default\/eg, default\/eg2\): choose one with --proxy/);
+  const chosen = await cli("routes", R("envoy-gateway/egctl-translate-multiple-xds.route.json"), "--proxy", "default/eg2", "-o", "json");
+  assert.is(chosen.code, 0, chosen.stderr);
+  assert.ok(JSON.parse(chosen.stdout).routes.length > 0);
+});
+
+test("an xDS DiscoveryResponse (file-based lds.yaml) and one entry cut out of a dump section read as their resources", () => {
+  const golden = YAML.parse(fs.readFileSync(R("kuma/transparent-proxy-02.envoy.golden.yaml"), "utf8")) as { resources: { resource: Record<string, unknown> }[] };
+  const listeners = golden.resources.map((r) => r.resource).filter((r) => String(r["@type"]).endsWith("Listener"));
+  const lds = { version_info: "1", type_url: "type.googleapis.com/envoy.config.listener.v3.Listener", resources: listeners };
+  assert.is(loadText(YAML.stringify(lds), "lds.yaml").listeners.length, listeners.length);
+  const osm = JSON.parse(fs.readFileSync(R("osm/sample-envoy-config-dump-bookstore.json"), "utf8")) as { configs: Record<string, unknown>[] };
+  const section = osm.configs.find((c) => String(c["@type"]).endsWith("ListenersConfigDump"))!;
+  const entry = (section.dynamic_listeners as Record<string, unknown>[]).find((l) => l.name === "inbound-listener")!;
+  const input = loadText(JSON.stringify(entry, null, 2), "entry.json");
+  assert.equal(input.listeners.map((l) => l.name), ["inbound-listener"]);
+  assert.is(input.listeners[0]!.state, "active");
+});
+
+test("a capture listener Envoy rejected: the connection is refused, naming the listener and Envoy's error", () => {
+  const dump = JSON.parse(fs.readFileSync(S("modern-permissive.json"), "utf8")) as { configs: Record<string, unknown>[] };
+  const section = dump.configs.find((c) => String(c["@type"]).endsWith("ListenersConfigDump"))!;
+  const list = section.dynamic_listeners as Record<string, unknown>[];
+  const vin = list.find((l) => l.name === "virtualInbound")!;
+  const listener = (vin.active_state as Record<string, unknown>).listener;
+  delete vin.active_state;
+  vin.error_state = { failed_configuration: listener, details: "error adding listener '0.0.0.0:15006': multiple filter chains with the same matching rules are defined" };
+  const r = runExplain(loadText(JSON.stringify(dump), "rejected.json"), { port: 9080, client: "istio-sidecar" })[0]!;
+  assert.is(r.outcome.code, "NO_LISTENER");
+  assert.match(r.outcome.summary, /iptables redirects inbound traffic to virtualInbound \(0\.0\.0\.0:15006\), but Envoy rejected that listener: error adding listener/);
+  assert.match(r.outcome.clientSees, /connection refused/);
+  assert.is(r.accepted, null, "never handed to another capture listener");
+});
+
+test("Istio 1.3 without its bootstrap: own IPs come from inbound listeners, not outbound ClusterIP listeners", () => {
+  const dump = JSON.parse(fs.readFileSync(S("istio-1.3-permissive.json"), "utf8")) as { configs: Record<string, unknown>[] };
+  dump.configs = dump.configs.filter((c) => !String(c["@type"]).endsWith("BootstrapConfigDump"));
+  const ips = proxyIps(loadText(JSON.stringify(dump), "no-bootstrap.json")).ips;
+  assert.is(ips[0], "172.30.150.216");
+  assert.not.ok(ips.some((ip) => ip.startsWith("10.")), `no ClusterIP among ${ips.join(", ")}`);
+});
+
+test("pasted into Markdown: fences, Hugo shortcodes, # comments and <clipped> swallowing closing brackets; a Python repr is named", async () => {
+  const osm = fs.readFileSync(R("osm/sample-envoy-config-dump-bookstore.json"), "utf8");
+  // Cut the inbound listener short where it starts its chains, as a writer eliding "the rest" would.
+  const at = osm.indexOf('"filter_chains"', osm.indexOf('"name": "inbound-listener"'));
+  const next = osm.lastIndexOf("{", osm.indexOf('"name": "inbound-prometheus-listener"'));
+  assert.ok(at > 0 && next > at);
+  const pasted = `My dump:\n\n{{< highlight json >}}\n\`\`\`json\n# from the bookstore pod\n${osm.slice(0, at)}<"clipped">\n        },\n        ${osm.slice(next)}\n\`\`\`\n{{< /highlight >}}\n`;
+  const input = loadText(pasted, "pasted.md");
+  const names = input.listeners.map((l) => l.name);
+  assert.ok(names.includes("outbound-listener") && names.includes("inbound-prometheus-listener"), names.join(", "));
+  const py = await cli("listeners", write("repr.txt", "{'configs': [{'@type': 'type.googleapis.com/envoy.admin.v3.ListenersConfigDump', 'ok': True}]}"));
+  assert.is(py.code, 2);
+  assert.match(py.stderr, /looks like a Python repr/);
+});
+
+test("tls-check: Service port ≠ target port, paired through the client's EDS (cluster on 8000, endpoint at 9080)", () => {
+  const text = fs.readFileSync(S("client-productpage.json"), "utf8").replaceAll("outbound|9080||reviews.default.svc.cluster.local", "outbound|8000||reviews.default.svc.cluster.local");
+  const r = runTlsCheck(loadText(text, "client.json"), loadFile(S("modern-permissive.json")), {});
+  const row = r.rows.find((x) => x.cluster === "outbound|8000||reviews.default.svc.cluster.local");
+  assert.ok(row, `${r.notes.join("; ")} ${r.rows.map((x) => x.cluster).join(", ")}`);
+  assert.is(row!.port, 8000);
+  assert.is(row!.server.port, 9080);
+  assert.is(row!.status, "OK");
+  assert.match(row!.reason, /service port 8000 → target port 9080/);
+  // --service host:port replays on the endpoint's port.
+  const svc = runTlsCheck(loadText(text, "client.json"), loadFile(S("modern-strict.json")), { service: { host: "reviews.default.svc.cluster.local", port: 8000 } });
+  assert.ok(svc.rows.length > 0 && svc.rows.every((x) => x.server.port === 9080 && x.server.mode === "STRICT"));
+});
+
+test("tls-check: a subset whose endpoints are another pod is not a row against this server", () => {
+  const dump = JSON.parse(fs.readFileSync(S("client-productpage.json"), "utf8")) as { configs: Record<string, unknown>[] };
+  const eds = dump.configs.find((c) => String(c["@type"]).endsWith("EndpointsConfigDump"))!;
+  const configs = eds.dynamic_endpoint_configs as { endpoint_config: Record<string, unknown> }[];
+  const reviews = configs.find((c) => c.endpoint_config.cluster_name === "outbound|9080||reviews.default.svc.cluster.local")!;
+  const other = JSON.parse(JSON.stringify(reviews.endpoint_config).replaceAll("10.244.1.7", "10.244.9.9").replaceAll("outbound|9080||reviews", "outbound|9080|v2|reviews")) as Record<string, unknown>;
+  configs.push({ endpoint_config: other });
+  const clusters = dump.configs.find((c) => String(c["@type"]).endsWith("ClustersConfigDump"))!;
+  const list = clusters.dynamic_active_clusters as { cluster: Record<string, unknown> }[];
+  const auto = list.find((c) => c.cluster.name === "outbound|9080||reviews.default.svc.cluster.local")!;
+  list.push({ cluster: JSON.parse(JSON.stringify(auto.cluster).replaceAll("outbound|9080||reviews", "outbound|9080|v2|reviews")) as Record<string, unknown> });
+  const r = runTlsCheck(loadText(JSON.stringify(dump), "client.json"), loadFile(S("modern-permissive.json")), {});
+  assert.ok(r.rows.some((x) => x.cluster === "outbound|9080||reviews.default.svc.cluster.local"));
+  assert.not.ok(r.rows.some((x) => x.cluster === "outbound|9080|v2|reviews.default.svc.cluster.local"), "v2's endpoint is another pod");
+});
+
+test("requests as the connection manager sees them: pseudo-headers, x-forwarded-proto, Host port stripping, Host from the SNI", () => {
+  const rc = (extra: Record<string, unknown>, routes: unknown[]) =>
+    loadText(JSON.stringify({ "@type": "type.googleapis.com/envoy.config.route.v3.RouteConfiguration", name: "r", virtual_hosts: [{ name: "shop", domains: ["shop.example.com"], routes }], ...extra }), "r.json").routes[0]!.value as RouteConfiguration;
+  const post = rc({}, [{ match: { prefix: "/", headers: [{ name: ":method", string_match: { exact: "POST" } }] }, route: { cluster: "writes" } }, { match: { prefix: "/" }, route: { cluster: "reads" } }]);
+  const get = decideRoute(post, "r", { host: "shop.example.com", path: "/", headers: {}, tls: false });
+  assert.is(get.kind === "route" && get.action.kind === "cluster" && get.action.cluster, "reads", "GET is the default :method");
+  const xfp = rc({}, [{ match: { prefix: "/", headers: [{ name: "x-forwarded-proto", string_match: { exact: "https" } }] }, route: { cluster: "secure" } }]);
+  assert.is(decideRoute(xfp, "r", { host: "shop.example.com", path: "/", headers: {}, tls: true }).kind, "route", "x-forwarded-proto is https after TLS");
+  assert.is(decideRoute(xfp, "r", { host: "shop.example.com", path: "/", headers: { "x-forwarded-proto": "https" }, tls: false, hcm: { useRemoteAddress: true } }).kind, "no-route", "use_remote_address overwrites the client's value");
+  const withPort = { host: "shop.example.com:8443", path: "/", headers: {}, tls: true };
+  assert.is(decideRoute(rc({}, [{ match: { prefix: "/" }, route: { cluster: "c" } }]), "r", withPort).kind, "no-virtual-host");
+  assert.is(decideRoute(rc({ ignore_port_in_host_matching: true }, [{ match: { prefix: "/" }, route: { cluster: "c" } }]), "r", withPort).kind, "route");
+  assert.is(decideRoute(rc({}, [{ match: { prefix: "/" }, route: { cluster: "c" } }]), "r", { ...withPort, hcm: { stripMatchingHostPort: true, listenerPort: 8443 } }).kind, "route");
+  assert.is(decideRoute(rc({}, [{ match: { prefix: "/" }, route: { cluster: "c" } }]), "r", { ...withPort, hcm: { stripMatchingHostPort: true, listenerPort: 443 } }).kind, "no-virtual-host");
+  const gw = one(S("gateway-mutual.json"), { port: 8443, client: "curl-mtls", sni: "secure.example.com" });
+  assert.is(gw.route?.request.host, "secure.example.com");
+});
+
+test.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+test.run();
