@@ -247,6 +247,7 @@ async function parser(run: Run): Promise<void> {
           .option("port", { alias: "p", type: "number", demandOption: true, describe: "destination port", group: "Connection:" })
           .option("address", { alias: "a", type: "string", describe: "destination IP (default: the proxy's own IP when the dump shows it)", group: "Connection:" })
           .option("listener", { type: "string", describe: "start at this listener (skip listener selection)", group: "Connection:" })
+          .option("filter-state", { type: "string", array: true, describe: "filter state key=value that a filter_chain_matcher's FilterStateInput reads (repeatable)", group: "Connection:" })
           .option("direction", { choices: ["inbound", "outbound"] as const, describe: "for a destination nothing binds: the capture listener of this direction (default: inbound when it is the proxy's own IP)", group: "Connection:" })
           .option("source-ip", { type: "string", describe: "client IP (default 192.0.2.10, an external host)", group: "Connection:" })
           .option("source-port", { type: "number", describe: "client port (default 40000)", group: "Connection:" })
@@ -291,10 +292,11 @@ async function parser(run: Run): Promise<void> {
           ...(a.directSourceIp ? { directSourceIp: a.directSourceIp } : {}),
           ...(a.listener ? { listener: a.listener } : {}),
           ...(a.direction ? { direction: a.direction } : {}),
+          ...(a.filterState?.length ? { filterState: parsePairs(a.filterState as string[], "--filter-state", false) } : {}),
           detected: a.detected,
           ...(a.host ? { host: a.host } : {}),
           ...(a.path ? { path: a.path } : {}),
-          ...(a.header?.length ? { headers: parseHeaders(a.header as string[]) } : {}),
+          ...(a.header?.length ? { headers: parsePairs(a.header as string[], "--header", true) } : {}),
         });
         out(renderDocument(doc, a.output, renderExplain));
         if (expect) {
@@ -328,6 +330,7 @@ async function parser(run: Run): Promise<void> {
           .option("name", { type: "string", describe: "only clusters whose name contains this" })
           .option("fqdn", { type: "string", describe: "only Istio clusters for this host (reviews or reviews.default.svc.cluster.local)" })
           .option("port", { alias: "p", type: "number", describe: "only Istio clusters for this port" })
+          .option("filter-state", { type: "string", array: true, describe: "filter state key=value that a filter_chain_matcher's FilterStateInput reads (repeatable)", group: "Connection:" })
           .option("direction", { choices: ["inbound", "outbound"] as const, describe: "only Istio clusters of this direction" })
           .option("subset", { type: "string", describe: "only Istio clusters of this subset" }),
       (a) => {
@@ -481,12 +484,14 @@ function completeFromDump(argv: string[], current: string, defaults: string[]): 
 /** A field path for --ignore: names (camelCase or snake_case) and * separated by dots. */
 const IGNORE_PATH = /^(?:[A-Za-z_][A-Za-z0-9_]*|\*)(?:\.(?:[A-Za-z_][A-Za-z0-9_]*|\*))*$/;
 
-function parseHeaders(list: string[]): Record<string, string> {
+/** k=v pairs of a repeatable flag, in a table without a prototype (keys are the user's). */
+function parsePairs(list: string[], flag: string, lowerKeys: boolean): Record<string, string> {
   const out: Record<string, string> = Object.create(null);
   for (const h of list) {
     const i = h.indexOf("=");
-    if (i <= 0) throw new UsageError(`--header wants k=v, not "${h}"`);
-    out[h.slice(0, i).trim().toLowerCase()] = h.slice(i + 1);
+    if (i <= 0) throw new UsageError(`${flag} wants k=v, not "${h}"`);
+    const k = h.slice(0, i).trim();
+    out[lowerKeys ? k.toLowerCase() : k] = h.slice(i + 1);
   }
   return out;
 }

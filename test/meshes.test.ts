@@ -200,5 +200,71 @@ test("requests as the connection manager sees them: pseudo-headers, x-forwarded-
   assert.is(gw.route?.request.host, "secure.example.com");
 });
 
+const matcherListener = (tree: Record<string, unknown>) =>
+  JSON.stringify({
+    "@type": "type.googleapis.com/envoy.config.listener.v3.Listener",
+    name: "m",
+    address: { socket_address: { address: "0.0.0.0", port_value: 8443 } },
+    filter_chain_matcher: { matcher_tree: tree },
+    filter_chains: ["east", "west"].map((n) => ({ name: n, filters: [{ name: "envoy.filters.network.tcp_proxy", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy", stat_prefix: n, cluster: n } }] })),
+  });
+const action = (chain: string) => ({ action: { name: chain, typed_config: { "@type": "type.googleapis.com/google.protobuf.StringValue", value: chain } } });
+
+test("filter_chain_matcher: FilterStateInput reads --filter-state; an IPMatcher range that is not an IP rejects the listener", async () => {
+  const byState = matcherListener({
+    input: { name: "fs", typed_config: { "@type": "type.googleapis.com/envoy.extensions.matching.common_inputs.network.v3.FilterStateInput", key: "io.example.zone" } },
+    exact_match_map: { map: { east: action("east"), west: action("west") } },
+  });
+  const input = loadText(byState, "fs.json");
+  const west = runExplain(input, { port: 8443, client: "plaintext", filterState: { "io.example.zone": "west" } })[0]!;
+  assert.is(west.filterChain?.name, "west");
+  const none = runExplain(input, { port: 8443, client: "plaintext" })[0]!;
+  assert.is(none.outcome.code, "NO_FILTER_CHAIN", "no filter state: the input has no value");
+  const viaCli = await cli(write("fs.json", byState), "-p", "8443", "-c", "plaintext", "--filter-state", "io.example.zone=east", "-o", "json");
+  assert.is(JSON.parse(viaCli.stdout).results[0].filterChain.name, "east");
+  const badIp = matcherListener({
+    input: { name: "ip", typed_config: { "@type": "type.googleapis.com/envoy.extensions.matching.common_inputs.network.v3.SourceIPInput" } },
+    custom_match: { name: "ip", typed_config: { "@type": "type.googleapis.com/xds.type.matcher.v3.IPMatcher", range_matchers: [{ ranges: [{ address_prefix: "10.0.0.300", prefix_len: 32 }], on_match: action("east") }] } },
+  });
+  const rejected = runExplain(loadText(badIp, "ip.json"), { port: 8443, client: "plaintext" })[0]!;
+  assert.is(rejected.outcome.code, "LISTENER_REJECTED");
+  assert.match(rejected.rejected ?? "", /malformed IP address: 10\.0\.0\.300/);
+});
+
+test("listings: inline route configurations are listed; a TLS-matching chain without a socket is passthrough", async () => {
+  const routes = JSON.parse((await cli("routes", S("istio-1.3-permissive.json"), "-o", "json")).stdout).routes as { routeConfig: string }[];
+  assert.ok(routes.some((r) => /\(inline in 172\.30\.150\.216_9080 #\d+\)/.test(r.routeConfig)), "the inbound listener's inline routes");
+  const rows = JSON.parse((await cli("listeners", S("gateway-mutual.json"), "-o", "json")).stdout).listeners as { tls: string; match: { transportProtocol?: string } | null }[];
+  const passthrough = rows.filter((r) => r.tls.startsWith("passthrough") && ((r.match as { serverNames?: string[] } | null)?.serverNames ?? []).includes("db.example.com"));
+  assert.ok(passthrough.length > 0, rows.map((r) => r.tls).join(", "));
+});
+
+test("diff names what changed: a removed HTTP filter, removed domains", async () => {
+  const after = JSON.parse(fs.readFileSync(S("istio-1.3-permissive.json"), "utf8")) as unknown;
+  // Drop the first HTTP filter that is not the router, and the first domain of a virtual host with several.
+  let filter: string | undefined;
+  let domain: string | undefined;
+  const visit = (v: unknown): void => {
+    if (Array.isArray(v)) return v.forEach(visit);
+    if (!v || typeof v !== "object") return;
+    const o = v as Record<string, unknown>;
+    for (const [k, x] of Object.entries(o)) {
+      if (!filter && (k === "http_filters" || k === "httpFilters") && Array.isArray(x)) {
+        const i = x.findIndex((f) => !/router/.test(String((f as { name?: string }).name)));
+        if (i >= 0) filter = String((x.splice(i, 1)[0] as { name: string }).name);
+      }
+      if (!domain && k === "domains" && Array.isArray(x) && x.length > 1) domain = String(x.shift());
+      visit(x);
+    }
+  };
+  visit(after);
+  assert.ok(filter && domain, "the sample has an HTTP filter besides the router and a virtual host with two domains");
+  const r = await cli("diff", S("istio-1.3-permissive.json"), write("after.json", JSON.stringify(after)), "-o", "json");
+  const meanings = (JSON.parse(r.stdout).changes as { meaning: string }[]).map((c) => c.meaning);
+  assert.ok(meanings.includes(`HTTP filter ${filter} removed`), meanings.join(" | "));
+  assert.ok(meanings.some((x) => x.startsWith(`domain ${domain} removed`)), meanings.join(" | "));
+  assert.not.ok(meanings.some((x) => /^filter chain .* removed$/.test(x)), "no chain was removed");
+});
+
 test.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 test.run();

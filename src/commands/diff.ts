@@ -247,9 +247,19 @@ function meaningOf(c: Change, before: LoadedInput, after: LoadedInput): string {
     if (c.kind === "cluster") return `cluster ${c.name} ${c.change}`;
     return `${c.kind} ${c.name} ${c.change}`;
   }
+  // A list element by identity: filters[name=envoy.filters.http.lua] (the last one in the path).
+  const element = /(httpFilters|filters|listenerFilters)\[name=([^\]]*)\]$/.exec(p);
+  if (element && (c.change === "added" || c.change === "removed")) {
+    const kind = element[1] === "httpFilters" ? "HTTP filter" : element[1] === "listenerFilters" ? "listener filter" : "network filter";
+    return `${kind} ${element[2]} ${c.change}`;
+  }
+  if (fieldOf(p) === "domains" && (c.change === "added" || c.change === "removed")) {
+    const vh = /virtualHosts\[name=([^\]]*)\]/.exec(p)?.[1];
+    return `domain ${val(c.after ?? c.before)} ${c.change}${vh ? ` (virtual host ${vh})` : ""}: requests for it ${c.change === "removed" ? "no longer reach this virtual host" : "now reach this virtual host"}`;
+  }
   if (c.kind === "listener") {
-    const chain = /^filterChains\[(.+)\]$/.exec(p);
-    if (chain) return `filter chain ${chainDesc((c.after ?? c.before) as FilterChain)} ${c.change}`;
+    // The whole chain, not something inside it (whose path goes on after the chain's label).
+    if (/^filterChains\[/.test(p) && !/\]\./.test(p)) return `filter chain ${chainDesc((c.after ?? c.before) as FilterChain)} ${c.change}`;
     if (/^filterChains\[.+\]\.filterChainMatch/.test(p)) return `a filter chain's match changed (${fieldOf(p)}: ${val(c.before) ?? "unset"} → ${val(c.after) ?? "unset"}): different connections land on it`;
     if (/requireClientCertificate$/.test(p)) return c.after === true ? "the chain now requires a client certificate" : "the chain no longer requires a client certificate";
     if (/^filterChains\[.+\]\.transportSocket$/.test(p)) return c.change === "added" ? "the chain now terminates TLS" : c.change === "removed" ? "the chain no longer terminates TLS (plaintext)" : "the chain's TLS settings changed";

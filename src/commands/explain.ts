@@ -22,6 +22,8 @@ export interface ExplainOptions {
   listener?: string;
   /** Which capture listener takes a connection nothing binds (default: decided from the proxy's own IPs). */
   direction?: "inbound" | "outbound";
+  /** Filter state for a filter_chain_matcher's FilterStateInput: key → value. */
+  filterState?: Record<string, string>;
   detected?: boolean;
   host?: string;
   path?: string;
@@ -55,6 +57,7 @@ export function runExplain(input: LoadedInput, o: ExplainOptions): ExplainResult
       ...(o.directSourceIp ? { directSrcIp: o.directSourceIp } : {}),
       ...(o.listener ? { listenerName: o.listener } : {}),
       ...(o.direction ? { direction: o.direction } : {}),
+      ...(o.filterState ? { filterState: o.filterState } : {}),
       ...(o.host || o.path || o.headers ? { http: { ...(o.host ? { host: o.host } : {}), ...(o.path ? { path: o.path } : {}), ...(o.headers ? { headers: o.headers } : {}) } } : {}),
       ...(o.detected ? { detected: { transport: o.transport ?? "raw_buffer", alpn: o.alpn ?? [], sni: o.sni ?? "" } } : {}),
     });

@@ -85,7 +85,8 @@ function rowOf(l: ListenerModel, c: ChainModel | undefined, viaMatcher?: Map<str
     isDefault: c?.isDefault ?? false,
     match: c && !c.isDefault ? c.match : null,
     matchText: c ? (c.isDefault ? "default (when nothing matches)" : l.matcher ? matcherText(c.name) : matchText(c.match)) : "-",
-    tls: c ? transportLabel(c.transport) : "-",
+    // A chain that matches TLS (or an SNI, which only TLS carries) but terminates none hands the encrypted bytes on: passthrough.
+    tls: c ? (c.transport.kind === "plaintext" && (c.match.transportProtocol === "tls" || !!c.match.serverNames?.length) ? "passthrough (TLS not terminated)" : transportLabel(c.transport)) : "-",
     type: c ? chainType(c) : "NONE",
     transport: c?.transport ?? { kind: "plaintext" },
     terminal: c ? terminalText(c.terminal) : "no filter chains",

@@ -26,6 +26,8 @@ export interface ConnectionRequest {
   detected?: { transport: string; alpn: string[]; sni: string };
   /** Which capture listener takes a connection nothing binds: inbound or outbound (default: from the proxy's own IPs). */
   direction?: Direction;
+  /** Filter state known before the chain is chosen (for the matcher's FilterStateInput). */
+  filterState?: Record<string, string>;
 }
 
 export const OUTCOME_CODES = ["NO_LISTENER", "LISTENER_REJECTED", "NO_FILTER_CHAIN", "AMBIGUOUS_FILTER_CHAIN", "NO_NETWORK_FILTERS", "PLAINTEXT_INTO_TLS", "CLIENT_CERT_REQUIRED", "TLS_TERMINATED", "MTLS_TERMINATED", "TLS_INTO_PLAINTEXT_HTTP", "TLS_PASSTHROUGH", "PLAINTEXT_HTTP", "PLAINTEXT_TCP", "BLACKHOLE", "NO_ROUTE", "HTTPS_REDIRECT", "OTHER"] as const;
@@ -328,7 +330,7 @@ export function explainConnection(input: LoadedInput, req: ConnectionRequest): E
     }
   }
   const transport = s.transport ?? "raw_buffer";
-  const attrs: MatchAttrs = { dstIp: s.dstIp, dstPort: s.dstPort, srcIp, srcPort, directSrcIp, sni: s.sni, transport, alpn: s.alpn };
+  const attrs: MatchAttrs = { dstIp: s.dstIp, dstPort: s.dstPort, srcIp, srcPort, directSrcIp, sni: s.sni, transport, alpn: s.alpn, ...(req.filterState ? { filterState: req.filterState } : {}) };
   base.attributes = { destination: hostPort(s.dstIp, s.dstPort), serverName: s.sni, transportProtocol: transport, applicationProtocols: s.alpn, sourceIp: srcIp, sourcePort: srcPort, directSourceIp: directSrcIp };
   base.listener = { name: final.name, address: formatAddr(final.address), state: final.state, fromV2: final.fromV2 };
 

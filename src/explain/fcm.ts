@@ -20,6 +20,8 @@ export interface MatchAttrs {
   sni: string;
   transport: string;
   alpn: string[];
+  /** Filter state set before the filter chain is chosen (by a listener filter), for FilterStateInput. */
+  filterState?: Record<string, string>;
 }
 
 export const LEVELS = [
@@ -102,7 +104,7 @@ export function validateListener(l: ListenerModel): string | undefined {
     if (c.match.addressSuffix || c.match.suffixLen !== undefined) return err(`filter chain '${chainName(c)}' contains unimplemented fields`);
   }
   if (l.matcher) {
-    const bad = matcherRegexError(l.matcher);
+    const bad = matcherConfigError(l.matcher);
     if (bad) return err(bad);
     const seen = new Set<string>();
     for (const c of l.chains) {
@@ -417,8 +419,11 @@ export function independentMisses(c: ChainModel, a: MatchAttrs): { level: Level;
 }
 
 
-/** RE2's error for the first regex of a listener matcher that RE2 rejects (walked iteratively: a matcher may nest deep). */
-function matcherRegexError(m: unknown): string | undefined {
+/**
+ * What makes Envoy refuse a listener matcher: a regex RE2 rejects, an IPMatcher range whose
+ * address is not an IP. Walked iteratively: a matcher may nest deep.
+ */
+function matcherConfigError(m: unknown): string | undefined {
   const stack: unknown[] = [m];
   while (stack.length) {
     const v = stack.pop();
@@ -429,6 +434,11 @@ function matcherRegexError(m: unknown): string | undefined {
       if (sr && typeof sr.regex === "string") {
         const e = regexError(sr.regex);
         if (e) return e;
+      }
+      if (typeof o["@type"] === "string" && o["@type"].endsWith("xds.type.matcher.v3.IPMatcher")) {
+        for (const rm of (o.rangeMatchers as { ranges?: { addressPrefix?: string }[] }[] | undefined) ?? []) {
+          for (const r of rm.ranges ?? []) if (!parseIp(r.addressPrefix ?? "")) return `malformed IP address: ${r.addressPrefix ?? ""}`;
+        }
       }
       for (const k of Object.keys(o)) if (k !== "safeRegex") stack.push(o[k]);
     }

@@ -35,8 +35,13 @@ export function inputValue(input: unknown, a: MatchAttrs): string | null {
       return a.transport || null;
     case "ApplicationProtocolInput":
       return a.alpn.length ? a.alpn.map((p) => `'${p}'`).join(",") : null;
+    case "FilterStateInput": {
+      // Known only when the user says (--filter-state key=value): a dump does not hold a connection's state.
+      const key = String(obj(obj(input).typedConfig).key ?? "");
+      return a.filterState && Object.hasOwn(a.filterState, key) ? a.filterState[key]! : null;
+    }
     default:
-      return null; // filter state, network namespace: not known from a dump
+      return null; // network namespace and others: not known from a dump
   }
 }
 

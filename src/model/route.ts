@@ -3,6 +3,7 @@
 import type { HeaderMatcher, Route, VirtualHost } from "../gen/types/envoy/config/route/v3/route_components.js";
 import type { RouteConfiguration } from "../gen/types/envoy/config/route/v3/route.js";
 import type { LoadedInput } from "../load/dump.js";
+import { listenerModel } from "./listener.js";
 import { matcherText } from "./tls.js";
 import { fullMatch, regexError } from "./regex.js";
 import { plain, Redacted } from "../redacted.js";
@@ -237,15 +238,31 @@ export interface RouteRow {
   requireTls?: string;
 }
 
+/** Route configurations inlined in HTTP connection managers (named or not), as explain follows them. */
+function inlineRouteConfigs(input: LoadedInput): { name: string; rc: RouteConfiguration }[] {
+  const out: { name: string; rc: RouteConfiguration }[] = [];
+  for (const rec of input.listeners) {
+    const l = listenerModel(rec);
+    for (const c of [...l.chains, ...(l.defaultChain ? [l.defaultChain] : [])]) {
+      if (c.terminal.kind === "hcm" && c.terminal.inlineRoutes) {
+        const rc = c.terminal.inlineRoutes;
+        out.push({ name: rc.name ? `${rc.name} (inline in ${l.name} ${c.isDefault ? "default chain" : `#${c.index}`})` : `(inline in ${l.name} ${c.isDefault ? "default chain" : `#${c.index}`})`, rc });
+      }
+    }
+  }
+  return out;
+}
+
 export function routeRows(input: LoadedInput, filter: { name?: string }): RouteRow[] {
   const rows: RouteRow[] = [];
-  for (const rec of input.routes) {
-    if (filter.name && rec.name !== filter.name) continue;
-    const rc = rec.value as RouteConfiguration;
+  const all = [...input.routes.map((rec) => ({ rec, name: rec.name, rc: undefined as RouteConfiguration | undefined })), ...inlineRouteConfigs(input).map((x) => ({ rec: undefined, name: x.name, rc: x.rc }))];
+  for (const { rec, name, rc: inline } of all) {
+    if (filter.name && name !== filter.name && inline?.name !== filter.name) continue;
+    const rc = inline ?? (rec!.value as RouteConfiguration);
     for (const vh of rc.virtualHosts ?? []) {
       (vh.routes ?? []).forEach((r, index) =>
         rows.push({
-          routeConfig: rc.name ?? rec.name,
+          routeConfig: inline ? name : (rc.name ?? name),
           virtualHost: vh.name ?? "",
           domains: vh.domains ?? [],
           index,
