@@ -200,6 +200,18 @@ test("requests as the connection manager sees them: pseudo-headers, x-forwarded-
   assert.is(gw.route?.request.host, "secure.example.com");
 });
 
+test("tls-check: a client whose connection managers have istio.alpn offers istio-http/1.1 for HTTP, not the cluster's ALPN", () => {
+  const dump = JSON.parse(fs.readFileSync(S("client-productpage.json"), "utf8")) as { configs: Record<string, unknown>[] };
+  const hcm = { name: "envoy.filters.network.http_connection_manager", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager", stat_prefix: "outbound_0.0.0.0_9080", rds: { route_config_name: "9080", config_source: { ads: {} } }, http_filters: [{ name: "istio.alpn", typed_config: { "@type": "type.googleapis.com/istio.envoy.config.filter.http.alpn.v2alpha1.FilterConfig" } }, { name: "envoy.filters.http.router" }] } };
+  dump.configs.push({ "@type": "type.googleapis.com/envoy.admin.v3.ListenersConfigDump", dynamic_listeners: [{ name: "0.0.0.0_9080", active_state: { listener: { "@type": "type.googleapis.com/envoy.config.listener.v3.Listener", name: "0.0.0.0_9080", address: { socket_address: { address: "0.0.0.0", port_value: 9080 } }, bind_to_port: false, traffic_direction: "OUTBOUND", filter_chains: [{ filters: [hcm] }] } } }] });
+  const r = runTlsCheck(loadText(JSON.stringify(dump), "client.json"), loadFile(S("modern-permissive.json")), {});
+  const mesh = r.rows.find((x) => x.cluster === "outbound|9080|mesh|reviews.default.svc.cluster.local")!;
+  assert.match(mesh.client.sends, /ALPN istio-http\/1\.1,istio/);
+  assert.is(mesh.status, "OK");
+  const without = runTlsCheck(loadFile(S("client-productpage.json")), loadFile(S("modern-permissive.json")), {});
+  assert.match(without.rows.find((x) => x.cluster === "outbound|9080|mesh|reviews.default.svc.cluster.local")!.client.sends, /ALPN istio-peer-exchange,istio/);
+});
+
 const matcherListener = (tree: Record<string, unknown>) =>
   JSON.stringify({
     "@type": "type.googleapis.com/envoy.config.listener.v3.Listener",

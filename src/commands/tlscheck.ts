@@ -253,8 +253,10 @@ export function runTlsCheck(client: LoadedInput | undefined, server: LoadedInput
   const pairs = server ? pairedClusters(client, server, ports, o) : [];
   const names = server ? [...new Set(pairs.map((p) => p.cluster))] : client.clusters.map(clusterModel).filter((c) => c.istio?.direction === "outbound" || !c.istio).map((c) => c.name);
   if (server && !pairs.length) report.notes.push(`no cluster of ${client.file} reaches ${server.identity?.app ?? "the server"} (by EDS endpoints at the server's IPs ${proxyIps(server).ips.join(", ") || "(unknown)"}, or by name on ports ${ports.join(", ") || "(none found)"}); use --service host:port`);
+  const viaIstioAlpn = server !== undefined && pairs.length > 0 && usesIstioAlpn(client);
+  const clusterByName = new Map(client.clusters.map((r) => [r.name, r] as const));
   for (const name of names) {
-    const c = clusterModel(client.clusters.find((r) => r.name === name)!);
+    const c = clusterModel(clusterByName.get(name)!);
     const pair = pairs.find((p) => p.cluster === name);
     const target = pair?.targetPort;
     // Without EDS: the server's dump shows it runs a sidecar, so Istio labels its endpoints tlsMode istio,
@@ -264,7 +266,6 @@ export function runTlsCheck(client: LoadedInput | undefined, server: LoadedInput
     const plan = upstreamPlan(client, name, assume)!;
     report.clientClusters.push({ cluster: name, mode: plan.mode, sends: plan.endpoints.map((e) => `${e.endpoint}: ${sendsText(e.sends)}`), notes: plan.notes });
     if (!server || !pair || target === undefined) continue;
-    const viaIstioAlpn = client.listeners.length > 0 && usesIstioAlpn(client);
     // Only the endpoints that are the server (a subset's other pods are not this server's business).
     const endpoints = pair.endpoints ? plan.endpoints.filter((e) => pair.endpoints!.includes(e.endpoint)) : plan.endpoints;
     for (const e of endpoints.length ? endpoints : plan.endpoints) {
@@ -297,8 +298,8 @@ function usesIstioAlpn(client: LoadedInput): boolean {
   for (const rec of client.listeners) {
     const p = peekListener(rec);
     if (listenerDirection(p) === "inbound") continue;
-    const raw = JSON.stringify(rec.raw);
-    if (raw.includes('"istio.alpn"')) return true;
+    // Istio puts it in every outbound HTTP connection manager (not in its own stats/health listeners): one is enough.
+    if (listenerModel(rec).chains.some((c) => c.terminal.kind === "hcm" && c.terminal.httpFilters.includes("istio.alpn"))) return true;
   }
   return false;
 }
