@@ -111,12 +111,14 @@ defs.explainResult = obj(
     upstream: nullable({ $ref: "#/$defs/upstream" }),
     outcome: obj({ code: { $ref: "#/$defs/outcomeCode" }, ok: bool, summary: str, clientSees: str, envoySide: str }, ["code", "ok", "summary", "clientSees"]),
     why: str,
+    incomplete: str,
     hints: strs,
   },
   ["client", "connection", "accepted", "handoff", "listenerFilters", "attributes", "listener", "rejected", "matching", "filterChain", "candidates", "outcome", "hints"],
 );
 defs.outcomeCode = {
   enum: [
+    "INCOMPLETE_INPUT",
     "NO_LISTENER",
     "LISTENER_REJECTED",
     "NO_FILTER_CHAIN",

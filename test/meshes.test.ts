@@ -212,6 +212,22 @@ test("tls-check: a client whose connection managers have istio.alpn offers istio
   assert.match(without.rows.find((x) => x.cluster === "outbound|9080|mesh|reviews.default.svc.cluster.local")!.client.sends, /ALPN istio-peer-exchange,istio/);
 });
 
+test("partial input gives no confident answer: no listeners, or cut where the answer lives", () => {
+  const dump = JSON.parse(fs.readFileSync(S("client-productpage.json"), "utf8")) as { configs: Record<string, unknown>[] };
+  const clustersOnly = { configs: dump.configs.filter((c) => String(c["@type"]).endsWith("ClustersConfigDump")) };
+  assert.is(clustersOnly.configs.length, 1);
+  const r = runExplain(loadText(JSON.stringify(clustersOnly), "clusters.json"), { port: 9080, client: "curl-mtls" })[0]!;
+  assert.is(r.outcome.code, "INCOMPLETE_INPUT");
+  assert.match(r.outcome.summary, /holds no listeners \(it has \d+ clusters\)/);
+  const text = fs.readFileSync(S("modern-permissive.json"), "utf8");
+  const cutAt = text.indexOf('"filter_chains"', text.indexOf('"name": "virtualInbound"'));
+  assert.ok(cutAt > 0);
+  const cut = runExplain(loadText(text.slice(0, cutAt + 200), "cut.json"), { port: 9080, client: "curl-mtls" })[0]!;
+  assert.is(cut.outcome.code, "INCOMPLETE_INPUT", cut.outcome.summary);
+  assert.match(cut.outcome.summary, /cut off at line \d+/);
+  assert.ok(cut.incomplete);
+});
+
 const matcherListener = (tree: Record<string, unknown>) =>
   JSON.stringify({
     "@type": "type.googleapis.com/envoy.config.listener.v3.Listener",

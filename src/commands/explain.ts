@@ -106,6 +106,8 @@ function renderOne(r: ExplainResult, format: OutputFormat): string {
   // In Markdown every value from the dump is escaped; labels are ours.
   const t = (v: string) => (md ? mdInline(v) : v);
   const kv = (k: string, v: string) => lines.push(md ? `- **${k.trim()}:** ${mdInline(v)}` : `${k.padEnd(12)} ${v}`);
+  // Said first: an answer from partial input is no answer.
+  if (r.incomplete) lines.push(md ? `**Incomplete input:** ${t(r.incomplete)}\n` : `INCOMPLETE INPUT: ${r.incomplete}\n`);
   kv("Client", `${r.client.preset}: ${r.client.description}`);
   kv("Connects to", r.connection.destination);
   if (r.accepted) kv("Accepted by", `${r.accepted.listener} (${r.accepted.address}): ${r.accepted.how}`);

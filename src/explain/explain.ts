@@ -30,7 +30,7 @@ export interface ConnectionRequest {
   filterState?: Record<string, string>;
 }
 
-export const OUTCOME_CODES = ["NO_LISTENER", "LISTENER_REJECTED", "NO_FILTER_CHAIN", "AMBIGUOUS_FILTER_CHAIN", "NO_NETWORK_FILTERS", "PLAINTEXT_INTO_TLS", "CLIENT_CERT_REQUIRED", "TLS_TERMINATED", "MTLS_TERMINATED", "TLS_INTO_PLAINTEXT_HTTP", "TLS_PASSTHROUGH", "PLAINTEXT_HTTP", "PLAINTEXT_TCP", "BLACKHOLE", "NO_ROUTE", "HTTPS_REDIRECT", "OTHER"] as const;
+export const OUTCOME_CODES = ["INCOMPLETE_INPUT", "NO_LISTENER", "LISTENER_REJECTED", "NO_FILTER_CHAIN", "AMBIGUOUS_FILTER_CHAIN", "NO_NETWORK_FILTERS", "PLAINTEXT_INTO_TLS", "CLIENT_CERT_REQUIRED", "TLS_TERMINATED", "MTLS_TERMINATED", "TLS_INTO_PLAINTEXT_HTTP", "TLS_PASSTHROUGH", "PLAINTEXT_HTTP", "PLAINTEXT_TCP", "BLACKHOLE", "NO_ROUTE", "HTTPS_REDIRECT", "OTHER"] as const;
 export type OutcomeCode = (typeof OUTCOME_CODES)[number];
 
 export interface Outcome {
@@ -84,6 +84,8 @@ export interface ExplainResult {
   outcome: Outcome;
   /** A short paragraph: why this chain (or none), in the order Envoy decided. */
   why: string;
+  /** Set when the input lacks what decides the answer (no listeners, cut off, elided): why. */
+  incomplete?: string;
   hints: string[];
 }
 
@@ -215,7 +217,39 @@ function noListener(base: Omit<ExplainResult, "outcome">, input: LoadedInput, al
   };
 }
 
+/**
+ * Which listener and chain Envoy picks for a connection, what happens next and what the client sees;
+ * then whether the input was whole enough to say so.
+ */
 export function explainConnection(input: LoadedInput, req: ConnectionRequest): ExplainResult {
+  return checkInputComplete(input, explainFromListeners(input, req));
+}
+
+/**
+ * Partial input must not give confident answers: with no listeners at all, or a dump cut off (or
+ * with elisions) where the answer depends on what is missing, the outcome says the input is
+ * incomplete, and why, instead of a verdict.
+ */
+function checkInputComplete(input: LoadedInput, r: ExplainResult): ExplainResult {
+  let why: string | undefined;
+  if (input.listeners.length === 0 && input.rejectedListeners.length === 0) {
+    const has = input.count();
+    why = `the input holds no listeners${has ? ` (it has ${has})` : ""}: which listener takes the connection cannot be told. Give a dump with listeners (/config_dump, or istioctl proxy-config listener … -o json)`;
+  } else if (input.cut && ["NO_LISTENER", "NO_FILTER_CHAIN", "LISTENER_REJECTED"].includes(r.outcome.code)) {
+    why = `the input is cut off at line ${input.cut.line}: the listener or chain that would take this connection may be in the part that is missing (what was read says ${r.outcome.code})`;
+  } else {
+    const used = r.listener ? input.listeners.find((l) => (l.value as { name?: string }).name === r.listener!.name || l.name === r.listener!.name) : undefined;
+    if (used?.elidedAt !== undefined) why = `listener ${used.name} has parts elided at line ${used.elidedAt} ("...snip..." or similar): the chains left out could change the answer (what was read says ${r.outcome.code})`;
+  }
+  if (!why) return r;
+  return {
+    ...r,
+    incomplete: why,
+    outcome: { code: "INCOMPLETE_INPUT", ok: false, summary: why, clientSees: "unknown: the input does not hold what decides it", envoySide: `from what was read: ${r.outcome.code}: ${r.outcome.summary}` },
+  };
+}
+
+function explainFromListeners(input: LoadedInput, req: ConnectionRequest): ExplainResult {
   const client = req.client;
   const assumptions: string[] = [];
   let dstIp = req.dstIp;

@@ -47,6 +47,8 @@ export class ResourceRecord<T = Obj> {
   readonly path: string;
   readonly raw: unknown;
   readonly meta: { versionInfo?: string; lastUpdated?: string; v2: boolean };
+  /** The line of an elision marker ("...snip...") inside this resource, when it has one. */
+  elidedAt?: number;
   constructor(input: LoadedInput, kind: ResourceKind, name: string, state: ResourceState, path: string, raw: unknown, meta: ResourceRecord["meta"]) {
     this.input = input;
     this.kind = kind;
@@ -429,9 +431,9 @@ class Extractor {
     if (el) {
       this.input.diags.warn("elided", `${kind} "${name}" has parts elided at line ${el.line}: it is used, but what was left out is unknown`, { path });
     }
-    this.input.resources[kind].push(
-      new ResourceRecord(this.input, kind, name, state, path, raw, { versionInfo: meta.versionInfo, lastUpdated: meta.lastUpdated, v2 }),
-    );
+    const rec = new ResourceRecord(this.input, kind, name, state, path, raw, { versionInfo: meta.versionInfo, lastUpdated: meta.lastUpdated, v2 });
+    if (el) rec.elidedAt = el.line;
+    this.input.resources[kind].push(rec);
   }
 }
 
