@@ -3,6 +3,8 @@
 // @grpc/grpc-js-xds (which ships Envoy's v3 API, xds/udpa, protoc-gen-validate and googleapis
 // under deps/) into proto/, patches validate.proto, and writes proto/MANIFEST.json.
 // Maintainers only: needs the npm registry. `npm run gen` then regenerates src/gen from proto/.
+// No package ships Istio's own filter configs of the 1.1-1.5 era: minimal copies written from the
+// upstream definitions live in scripts/local-protos/ and are copied in too, named in the manifest.
 import { execFileSync } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
@@ -18,6 +20,17 @@ const INCLUDE_DIRS = ["envoy-api", "xds", "protoc-gen-validate", "googleapis"];
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const protoDir = path.join(root, "proto");
+const localDir = path.join(root, "scripts", "local-protos");
+/** Where each local proto was written from (upstream repository and path; all Apache-2.0). */
+const LOCAL_SOURCES = {
+  "istio/envoy/config/filter/http/alpn/v2alpha1/config.proto": "github.com/istio/api envoy/config/filter/http/alpn/v2alpha1/config.proto (1.4+ form)",
+  "istio/envoy/config/filter/http/authn/v2alpha1/config.proto": "github.com/istio/api envoy/config/filter/http/authn/v2alpha1/config.proto",
+  "istio/authentication/v1alpha1/policy.proto": "github.com/istio/api authentication/v1alpha1/policy.proto",
+  "istio/mixer/v1/attributes.proto": "github.com/istio/api mixer/v1/attributes.proto (Attributes only, gogoproto options dropped)",
+  "istio/mixer/v1/config/client/client_config.proto": "github.com/istio/api mixer/v1/config/client/client_config.proto as of Istio 1.1-1.4 (api_spec and quota messages as Struct)",
+  "istio/stats/config.proto": "github.com/istio/proxy source/extensions/filters/http/istio_stats/config.proto",
+  "istio/metadata_exchange/metadata_exchange.proto": "github.com/istio/proxy source/extensions/filters/network/metadata_exchange/config/metadata_exchange.proto",
+};
 
 function readRoots() {
   return fs
@@ -52,6 +65,7 @@ function importsOf(file) {
 function main() {
   const deps = fetchPackage();
   const locate = (rel) => {
+    if (Object.hasOwn(LOCAL_SOURCES, rel)) return { dir: "local", abs: path.join(localDir, rel) };
     for (const d of INCLUDE_DIRS) {
       const p = path.join(deps, d, rel);
       if (fs.existsSync(p)) return { dir: d, abs: p };
@@ -85,7 +99,11 @@ function main() {
   const roots = readRoots();
   for (const r of roots) if (!visit(r, "proto-roots.txt")) throw new Error(`root ${r}: ${missing.get(r)}`);
 
+  // proto/README.md and proto/LICENSE are written by hand: kept across a sync.
+  const kept = ["README.md", "LICENSE"].filter((f) => fs.existsSync(path.join(protoDir, f))).map((f) => [f, fs.readFileSync(path.join(protoDir, f))]);
   fs.rmSync(protoDir, { recursive: true, force: true });
+  fs.mkdirSync(protoDir, { recursive: true });
+  for (const [f, bytes] of kept) fs.writeFileSync(path.join(protoDir, f), bytes);
   const files = [];
   for (const [rel, { dir, abs }] of [...found].sort(([a], [b]) => a.localeCompare(b))) {
     let text = fs.readFileSync(abs, "utf8");
@@ -93,12 +111,19 @@ function main() {
     if (patched) text = patchValidate(text);
     fs.mkdirSync(path.dirname(path.join(protoDir, rel)), { recursive: true });
     fs.writeFileSync(path.join(protoDir, rel), text);
-    files.push({ path: rel, from: dir, sha256: crypto.createHash("sha256").update(text).digest("hex"), ...(patched ? { patched: true } : {}) });
+    files.push({
+      path: rel,
+      from: dir,
+      sha256: crypto.createHash("sha256").update(text).digest("hex"),
+      ...(patched ? { patched: true } : {}),
+      ...(dir === "local" ? { source: LOCAL_SOURCES[rel] } : {}),
+    });
   }
   const manifest = {
     source: `${PKG}@${VERSION}`,
     integrity: INTEGRITY,
     includeDirs: INCLUDE_DIRS.map((d) => `deps/${d}`),
+    local: "scripts/local-protos: minimal copies of Istio's own filter configs (no package ships them); each file's source is named below",
     roots,
     patched: [{ path: "validate/validate.proto", why: "add StringRules.ignore_empty = 26 (the Envoy protos use it; protoc and buf reject them without it)" }],
     excluded: [...missing].map(([p, reason]) => ({ path: p, reason })),

@@ -85,9 +85,13 @@ test("-o yaml is the same document as -o json", async () => {
 });
 
 test("warnings are in the document, with severity, path and message", async () => {
-  const r = await json(["listeners", path.join(root, "samples/istio-1.3-permissive.json"), "-o", "json"]);
+  const text = fs.readFileSync(path.join(root, "samples/modern-permissive.json"), "utf8").replace('"stat_prefix"', '"stat_prefx"');
+  const f = path.join(fs.mkdtempSync(path.join(root, "node_modules/.cache-schema-")), "typo.json");
+  fs.writeFileSync(f, text);
+  const r = await json(["listeners", f, "-o", "json"]);
   const w = (r.doc as { warnings: { severity: string; path?: string; message: string }[] }).warnings;
-  assert.ok(w.some((x) => x.severity === "warning" && /unknown @type/.test(x.message) && x.path?.startsWith("$.configs")));
+  assert.ok(w.some((x) => x.severity === "warning" && /unknown field "stat_prefx"/.test(x.message) && x.path?.startsWith("$.configs")), JSON.stringify(w));
+  fs.rmSync(path.dirname(f), { recursive: true, force: true });
 });
 
 test.run();

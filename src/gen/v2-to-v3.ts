@@ -289,6 +289,7 @@ export const V2_TO_V3: Readonly<Record<string, string>> = {
  "envoy.config.filter.network.tcp_proxy.v2.TcpProxy.TunnelingConfig": "envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy.TunnelingConfig",
  "envoy.config.filter.network.tcp_proxy.v2.TcpProxy.WeightedCluster": "envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy.WeightedCluster",
  "envoy.config.filter.network.tcp_proxy.v2.TcpProxy.WeightedCluster.ClusterWeight": "envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy.WeightedCluster.ClusterWeight",
+ "envoy.config.filter.udp.udp_proxy.v2alpha.UdpProxyConfig": "envoy.extensions.filters.udp.udp_proxy.v3.UdpProxyConfig",
  "envoy.config.listener.v2.ApiListener": "envoy.config.listener.v3.ApiListener",
  "envoy.config.metrics.v2.DogStatsdSink": "envoy.config.metrics.v3.DogStatsdSink",
  "envoy.config.metrics.v2.HystrixSink": "envoy.config.metrics.v3.HystrixSink",

@@ -188,6 +188,7 @@ const BLOB_FIELDS: Record<string, true> = {
   "envoy.extensions.filters.http.lua.v3.LuaPerRoute.sourceCode": true,
   "envoy.extensions.wasm.v3.VmConfig.code": true,
   "envoy.extensions.filters.http.jwt_authn.v3.JwtProvider.localJwks": true,
+  "istio.authentication.v1alpha1.Jwt.jwks": true,
 };
 // Looked up with names from the dump: no prototype, so "constructor" or "__proto__" find nothing.
 Object.setPrototypeOf(BLOB_FIELDS, null);
