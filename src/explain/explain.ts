@@ -238,7 +238,8 @@ function checkInputComplete(input: LoadedInput, r: ExplainResult): ExplainResult
   } else if (input.cut && ["NO_LISTENER", "NO_FILTER_CHAIN", "LISTENER_REJECTED"].includes(r.outcome.code)) {
     why = `the input is cut off at line ${input.cut.line}: the listener or chain that would take this connection may be in the part that is missing (what was read says ${r.outcome.code})`;
   } else {
-    const used = r.listener ? input.listeners.find((l) => (l.value as { name?: string }).name === r.listener!.name || l.name === r.listener!.name) : undefined;
+    // By name from the raw JSON: decoding every listener to find one would cost the whole dump.
+    const used = r.listener ? input.listeners.find((l) => l.name === r.listener!.name || peekListener(l).name === r.listener!.name) : undefined;
     if (used?.elidedAt !== undefined) why = `listener ${used.name} has parts elided at line ${used.elidedAt} ("...snip..." or similar): the chains left out could change the answer (what was read says ${r.outcome.code})`;
   }
   if (!why) return r;
