@@ -5,7 +5,7 @@ import type { LoadedInput } from "../load/dump.js";
 import { clusterModel } from "../model/cluster.js";
 import { chainLabel, formatAddr, listenerModel, matchText, peekListener, terminalText, type ChainModel, type ListenerModel } from "../model/listener.js";
 import { transportLabel, type TransportSummary } from "../model/tls.js";
-import { renderTable, type OutputFormat } from "../output/table.js";
+import { renderListing, type OutputFormat } from "../output/table.js";
 import { matcherPaths } from "../explain/matcher.js";
 import { allEndpoints, type EndpointModel } from "../model/endpoint.js";
 import type { ClustersDocument, EndpointsDocument, ListenersDocument, RoutesDocument, SecretsDocument } from "../documents.js";
@@ -96,7 +96,7 @@ function rowOf(l: ListenerModel, c: ChainModel | undefined, viaMatcher?: Map<str
 export function renderListeners(doc: ListenersDocument, format: OutputFormat, filter: ListenerFilter = {}): string {
   const rows = doc.listeners;
   if (!rows.length) return `no listeners${filter.port !== undefined ? ` on port ${filter.port}` : ""} in ${doc.file}`;
-  return renderTable(
+  return renderListing(
     format,
     ["LISTENER", "ADDRESS", "CHAIN", "MATCH", "TLS", "DESTINATION"],
     rows.map((r) => [
@@ -154,7 +154,7 @@ export function renderClusters(doc: ClustersDocument, format: OutputFormat): str
     return `${cert}${t.alpn.length ? `; ALPN ${t.alpn.join(",")}` : ""}${t.sni ? `; SNI ${t.sni}` : ""}`;
   };
   if (!doc.clusters.length) return `no clusters in ${doc.file}`;
-  return renderTable(
+  return renderListing(
     format,
     ["CLUSTER", "DIRECTION", "PORT", "SUBSET", "TYPE", "UPSTREAM TLS"],
     doc.clusters.map((c) => [
@@ -173,7 +173,7 @@ export function renderClusters(doc: ClustersDocument, format: OutputFormat): str
 export function renderRoutes(doc: RoutesDocument, format: OutputFormat): string {
   const rows = doc.routes;
   if (!rows.length) return `no routes in ${doc.file}`;
-  return renderTable(
+  return renderListing(
     format,
     ["ROUTE CONFIG", "VIRTUAL HOST", "DOMAINS", "#", "MATCH", "DESTINATION"],
     rows.map((r) => [r.routeConfig, `${r.virtualHost}${r.requireTls ? ` (require TLS: ${r.requireTls})` : ""}`, r.domains.length > 3 ? `${r.domains.slice(0, 3).join(", ")} +${r.domains.length - 3} more` : r.domains.join(", "), r.index, r.match, r.action]),
@@ -206,18 +206,22 @@ export function endpointRows(input: LoadedInput, filter: EndpointFilter = {}): E
 export function renderEndpoints(doc: EndpointsDocument, format: OutputFormat): string {
   const rows = doc.endpoints;
   if (!rows.length) return doc.edsInDump ? `no endpoints in ${doc.file}` : `${doc.file} has no endpoints section (Envoy omits EDS unless asked: /config_dump?include_eds)`;
-  return renderTable(format, ["ENDPOINT", "STATUS", "TLS MODE", "LOCALITY", "CLUSTER"], rows.map((e) => [e.address, e.health, String(e.socketMatch.tlsMode ?? "-"), e.locality || "-", e.cluster]));
+  return renderListing(format, ["ENDPOINT", "STATUS", "TLS MODE", "LOCALITY", "CLUSTER"], rows.map((e) => [e.address, e.health, String(e.socketMatch.tlsMode ?? "-"), e.locality || "-", e.cluster]));
 }
 
 export function renderSecrets(doc: SecretsDocument, format: OutputFormat): string {
   const ms = doc.secrets;
   if (!ms.length) return `no secrets in ${doc.file}`;
-  return renderTable(
+  const now = Date.now();
+  // Why a certificate is not valid, in words: expired on a date, or not valid yet.
+  const validity = (c: SecretsDocument["secrets"][number]["certificates"][number]) =>
+    c.valid ? "yes" : Date.parse(c.notAfter) < now ? `expired ${c.notAfter}` : Date.parse(c.notBefore) > now ? `not before ${c.notBefore}` : "NO";
+  return renderListing(
     format,
-    ["NAME", "STATE", "TYPE", "SOURCE", "VALID", "NOT AFTER", "SERIAL"],
+    ["NAME", "STATE", "TYPE", "SOURCE", "VALID", "NOT AFTER", "IDENTITY (SAN)", "SERIAL"],
     ms.map((s) => {
       const c = s.certificates[0];
-      return [s.name, s.state.toUpperCase(), s.type, s.source || "-", c ? (c.valid ? "yes" : "NO") : "-", c?.notAfter ?? "-", c?.serial ?? "-"];
+      return [s.name, s.state.toUpperCase(), s.type, s.source || "-", c ? validity(c) : "-", c?.notAfter ?? "-", c?.subjectAltNames.join(", ") || "-", c?.serial ?? "-"];
     }),
   );
 }

@@ -96,5 +96,6 @@ export function upstreamPlan(input: LoadedInput, clusterName: string, assumeTlsM
 export function sendsText(s: UpstreamSends): string {
   if (s.transport === "raw_buffer") return "plaintext";
   const kind = s.mode === "ISTIO_MUTUAL" ? "Istio mTLS" : s.clientCertificate ? "mTLS" : "TLS";
-  return `${kind} (ALPN ${s.alpn.join(",") || "none"}${s.sni ? `, SNI ${s.sni}` : ""}${s.clientCertificate ? `, cert ${s.certificates.join(",")}` : ""})`;
+  const cert = s.clientCertificate ? (s.certificates.length ? `, cert ${s.certificates.join(",")}` : ", a client certificate") : "";
+  return `${kind} (ALPN ${s.alpn.join(",") || "none"}${s.sni ? `, SNI ${s.sni}` : ""}${cert})`;
 }

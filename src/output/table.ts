@@ -67,3 +67,75 @@ export type OutputFormat = "table" | "json" | "yaml" | "markdown";
 export function renderTable(format: OutputFormat, head: string[], rows: (string | number)[][]): string {
   return format === "markdown" ? markdownTable(head, rows) : textTable(head, rows);
 }
+
+/**
+ * A listing as kubectl and istioctl print one: aligned columns, no boxes, linear in the number of
+ * rows. A cell's extra lines continue under it. Piped output keeps every character (no width unless
+ * COLUMNS is set); on a terminal, the widest columns narrow until the listing fits, and a value
+ * longer than its column is shortened in the middle with "…".
+ */
+export function columns(head: string[], rows: (string | number)[][]): string {
+  const n = head.length;
+  const last = n - 1;
+  let cells = rows.map((r) => r.map((c) => String(c).split("\n")));
+  const widths = head.map((h, i) => {
+    let w = h.length;
+    for (const r of cells) for (const l of r[i] ?? []) if (l.length > w) w = l.length;
+    return w;
+  });
+  const gap = 3;
+  const limit = terminalWidth();
+  if (limit) {
+    // The last column (the destination, the TLS, the reason) wraps at words and is never shortened;
+    // the others narrow, widest first, until it has room.
+    // A column narrows no further than 16 characters (or its header, or its widest value if shorter).
+    const floor = head.map((h, i) => Math.min(widths[i]!, Math.max(h.length, 16)));
+    const room = () => limit - widths.slice(0, last).reduce((a, b) => a + b, 0) - gap * last;
+    const want = Math.min(widths[last]!, 40);
+    while (room() < want) {
+      let widest = -1;
+      for (let i = 0; i < last; i++) if (widths[i]! > floor[i]! && (widest < 0 || widths[i]! > widths[widest]!)) widest = i;
+      if (widest < 0) break;
+      widths[widest]! -= Math.min(want - room(), widths[widest]! - floor[widest]!);
+    }
+    const w = Math.max(room(), 24);
+    if (widths[last]! > w) widths[last] = w;
+    // Narrowed columns wrap at words; a single word longer than its column (a long name) is shortened in the middle.
+    cells = cells.map((r) => r.map((c, i) => (c.some((l) => l.length > widths[i]!) ? c.flatMap((l) => wrapWords(l, widths[i]!, i === last ? "split" : "ellipsis")) : c)));
+  }
+  const fit = (v: string, w: number) => (v.length <= w ? v : w < 2 ? v.slice(0, w) : `${v.slice(0, Math.ceil((w - 1) / 2))}…${v.slice(v.length - Math.floor((w - 1) / 2))}`);
+  const line = (parts: string[]) => parts.map((p, i) => (i === last ? p : fit(p, widths[i]!).padEnd(widths[i]! + gap))).join("").trimEnd();
+  const out = [line(head)];
+  for (const r of cells) {
+    const height = Math.max(1, ...r.map((c) => c.length));
+    for (let k = 0; k < height; k++) out.push(line(head.map((_, i) => r[i]?.[k] ?? "")));
+  }
+  return out.join("\n");
+}
+
+/** Lines of at most `width` characters, broken at spaces; a word longer than a line is split, or shortened in the middle. */
+function wrapWords(text: string, width: number, longWord: "split" | "ellipsis"): string[] {
+  const lines: string[] = [];
+  let cur = "";
+  // Lists (ALPN, SANs) may break after their commas too.
+  for (const word of text.split(" ").flatMap((x) => (x.length > width && x.includes(",") ? x.split(/(?<=,)/) : [x]))) {
+    let w = word;
+    if (w.length > width && longWord === "ellipsis") w = `${w.slice(0, Math.ceil((width - 1) / 2))}…${w.slice(w.length - Math.floor((width - 1) / 2))}`;
+    while (w.length > width) {
+      if (cur) lines.push(cur), (cur = "");
+      lines.push(w.slice(0, width));
+      w = w.slice(width);
+    }
+    const sep = cur.endsWith(",") ? "" : " ";
+    if (!cur) cur = w;
+    else if (cur.length + sep.length + w.length <= width) cur += `${sep}${w}`;
+    else lines.push(cur), (cur = w);
+  }
+  if (cur || !lines.length) lines.push(cur);
+  return lines;
+}
+
+/** A listing in the chosen format: aligned columns for a terminal, a table for Markdown. */
+export function renderListing(format: OutputFormat, head: string[], rows: (string | number)[][]): string {
+  return format === "markdown" ? markdownTable(head, rows) : columns(head, rows);
+}
