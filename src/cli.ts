@@ -3,7 +3,7 @@
 // renderer prints it; nothing here analyses.
 import fs from "node:fs";
 import yargs, { type Argv } from "yargs";
-import { formatDiagnostic, InputError } from "./diag.js";
+import { formatDiagnostic, InputError, type Diagnostic } from "./diag.js";
 import { loadBytes, loadFile, type InputFormat, type LoadedInput } from "./load/dump.js";
 import { PRESET_HELP, PRESET_NAMES, type PresetName } from "./explain/clients.js";
 import { OUTCOME_CODES } from "./explain/explain.js";
@@ -158,13 +158,30 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
-/** Warnings found while reading and while decoding what the command used (notes with --verbose). */
+/**
+ * Warnings found while reading and while decoding what the command used. With --verbose, every one
+ * (notes too) with its full path; else one line per kind with a count, its path shortened.
+ */
 function reportDiagnostics(run: Run): void {
   for (const { input, verbose } of run.loaded) {
-    const shown = input.diags.list.filter((d) => verbose || d.severity !== "note");
-    const limit = verbose ? Infinity : 8;
-    for (const d of shown.slice(0, limit)) run.err(formatDiagnostic(d));
-    if (shown.length > limit) run.err(`… ${shown.length - limit} more warning(s) in ${input.file}; --verbose shows them all`);
+    if (verbose) {
+      for (const d of input.diags.list) run.err(formatDiagnostic(d));
+      continue;
+    }
+    const kinds = new Map<string, { first: Diagnostic; count: number }>();
+    for (const d of input.diags.list) {
+      if (d.severity === "note") continue;
+      const k = `${d.severity}\u0000${d.code}`;
+      const seen = kinds.get(k);
+      if (seen) seen.count += d.count ?? 1;
+      else kinds.set(k, { first: d, count: d.count ?? 1 });
+    }
+    const all = [...kinds.values()];
+    for (const { first, count } of all.slice(0, 8)) {
+      const short = { ...first, ...(first.path && first.path.length > 80 ? { path: `${first.path.slice(0, 38)}…${first.path.slice(-38)}` } : {}), count: 1 };
+      run.err(`${formatDiagnostic(short)}${count > 1 ? ` [${count} like it; -v shows each]` : ""}`);
+    }
+    if (all.length > 8) run.err(`… ${all.length - 8} more kinds of warning in ${input.file}; -v shows them all`);
   }
 }
 
@@ -315,7 +332,9 @@ async function parser(run: Run): Promise<void> {
           .option("port", { alias: "p", type: "number", describe: "only chains that can take this port" })
           .option("address", { type: "string", describe: "only listeners bound to this IP" })
           .option("type", { choices: ["HTTP", "TCP", "http", "tcp"] as const, describe: "only HTTP (connection manager) or TCP chains" })
-          .option("name", { type: "string", describe: "only this listener" }),
+          .option("name", { type: "string", describe: "only this listener" })
+          .example("$0 listener dump.json --port 9080", "the chains that can take port 9080, and what each matches")
+          .example("$0 listener pod/productpage-v1-7bbd.default --type HTTP -o yaml", "a live proxy's HTTP chains"),
       (a) => {
         const filter = { ...(a.port !== undefined ? { port: a.port } : {}), ...(a.address ? { address: a.address } : {}), ...(a.type ? { type: a.type.toUpperCase() as "HTTP" | "TCP" } : {}), ...(a.name ? { name: a.name } : {}) };
         out(renderDocument(listenersDocument(load(a.dump, a), filter), a.output, (d, f) => renderListeners(d, f, filter)));
@@ -332,7 +351,8 @@ async function parser(run: Run): Promise<void> {
           .option("port", { alias: "p", type: "number", describe: "only Istio clusters for this port" })
           .option("filter-state", { type: "string", array: true, describe: "filter state key=value that a filter_chain_matcher's FilterStateInput reads (repeatable)", group: "Connection:" })
           .option("direction", { choices: ["inbound", "outbound"] as const, describe: "only Istio clusters of this direction" })
-          .option("subset", { type: "string", describe: "only Istio clusters of this subset" }),
+          .option("subset", { type: "string", describe: "only Istio clusters of this subset" })
+          .example("$0 cluster dump.json --fqdn reviews --direction outbound", "what this proxy sends to reviews: upstream TLS and auto mTLS"),
       (a) => {
         const filter = { ...(a.name ? { name: a.name } : {}), ...(a.fqdn ? { fqdn: a.fqdn } : {}), ...(a.port !== undefined ? { port: a.port } : {}), ...(a.direction ? { direction: a.direction } : {}), ...(a.subset !== undefined ? { subset: a.subset } : {}) };
         out(renderDocument(clustersDocument(load(a.dump, a), filter), a.output, renderClusters));
@@ -341,7 +361,11 @@ async function parser(run: Run): Promise<void> {
     .command(
       ["routes <dump>", "route"],
       "one row per route: route config, virtual host, domains, match, destination",
-      (y) => y.positional("dump", { type: "string", demandOption: true }).option("name", { type: "string", describe: "only this route configuration" }),
+      (y) =>
+        y
+          .positional("dump", { type: "string", demandOption: true })
+          .option("name", { type: "string", describe: "only this route configuration" })
+          .example("$0 route dump.json --name 9080", "the virtual hosts and routes of route configuration 9080"),
       (a) => out(renderDocument(routesDocument(load(a.dump, a), a.name ? { name: a.name } : {}), a.output, renderRoutes)),
     )
     .command(
@@ -353,7 +377,8 @@ async function parser(run: Run): Promise<void> {
           .option("cluster", { type: "string", describe: "only clusters whose name contains this" })
           .option("port", { alias: "p", type: "number", describe: "only endpoints on this port" })
           .option("address", { type: "string", describe: "only endpoints at this IP" })
-          .option("status", { type: "string", describe: "only endpoints with this health status (HEALTHY, UNHEALTHY, …)" }),
+          .option("status", { type: "string", describe: "only endpoints with this health status (HEALTHY, UNHEALTHY, …)" })
+          .example("$0 endpoint dump.json --cluster reviews --port 9080", "each endpoint of reviews with its tlsMode (what auto mTLS keys on)"),
       (a) => {
         const filter = { ...(a.cluster ? { cluster: a.cluster } : {}), ...(a.port !== undefined ? { port: a.port } : {}), ...(a.address ? { address: a.address } : {}), ...(a.status ? { status: a.status } : {}) };
         out(renderDocument(endpointsDocument(load(a.dump, a), filter), a.output, renderEndpoints));
@@ -362,7 +387,7 @@ async function parser(run: Run): Promise<void> {
     .command(
       ["secrets <dump>", "secret"],
       "one row per secret: name, state, type, certificate validity (private keys are never printed)",
-      (y) => y.positional("dump", { type: "string", demandOption: true }),
+      (y) => y.positional("dump", { type: "string", demandOption: true }).example("$0 secret dump.json", "certificates, their validity and SPIFFE identity"),
       (a) => out(renderDocument(secretsDocument(load(a.dump, a)), a.output, renderSecrets)),
     )
     .command(

@@ -79,4 +79,27 @@ test("completion: ports and listener names from the dump on the command line, pr
   assert.match(script.stdout, /envoy-explain --get-yargs-completions/);
 });
 
+test("explain says the answer first: one line per client, and the fix for a failure", async () => {
+  const r = await cli(S("istio-1.3-permissive.json"), "-p", "9080");
+  const lines = r.stdout.split("\n");
+  assert.match(lines[1]!, /^✓ plaintext → virtualInbound #5 \(plaintext\) → PLAINTEXT_HTTP: /);
+  const mtls = lines.findIndex((l) => l.startsWith("✗ curl-mtls → virtualInbound #5 (plaintext) → TLS_INTO_PLAINTEXT_HTTP: curl exit 35"));
+  assert.ok(mtls > 0 && mtls < 8, r.stdout.slice(0, 600));
+  assert.match(lines[mtls + 1]!, /^ {4}fix: .*ALPN istio/);
+});
+
+test("warnings: one line per kind with a count; -v shows each", async () => {
+  const dir = path.join(root, "node_modules/.cache-cli-test");
+  const fs = await import("node:fs");
+  fs.mkdirSync(dir, { recursive: true });
+  const f = path.join(dir, "typos.json");
+  fs.writeFileSync(f, JSON.stringify({ name: "l", address: { socket_address: { address: "0.0.0.0", port_value: 80 } }, filter_chains: [{ filters: [], a: 1, b: 2, c: 3 }] }));
+  const grouped = await cli("listeners", f);
+  assert.equal(grouped.stderr.trim().split("\n").length, 1);
+  assert.match(grouped.stderr, /unknown field "a" .* \[3 like it; -v shows each\]/);
+  const each = await cli("listeners", f, "-v");
+  assert.is(each.stderr.trim().split("\n").filter((l) => /unknown field/.test(l)).length, 3);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
 test.run();

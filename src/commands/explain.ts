@@ -78,14 +78,33 @@ const sends = (r: ExplainResult) => {
 const chainCell = (r: ExplainResult) =>
   r.filterChain ? `${r.filterChain.isDefault ? "default" : `#${r.filterChain.index}`}${r.filterChain.name ? ` ${r.filterChain.name}` : ""} (${r.filterChain.transport})` : r.rejected ? "(listener rejected)" : "none";
 
+/** The answer in one line: client → listener #chain (kind) → what the client sees. */
+function verdictLine(r: ExplainResult): string {
+  const where = r.listener ? `${r.listener.name} ${r.filterChain ? `${r.filterChain.isDefault ? "default chain" : `#${r.filterChain.index}`} (${r.filterChain.transport})` : r.rejected ? "(rejected by Envoy)" : "(no chain)"}` : (r.accepted?.listener ?? "no listener");
+  return `${r.outcome.ok ? "✓" : "✗"} ${r.client.preset} → ${where} → ${r.outcome.code}: ${r.outcome.clientSees}`;
+}
+
+/** The verdicts first, one line per client, with the one change that would fix a failure. */
+function verdicts(results: ExplainResult[], md: boolean): string {
+  const lines: string[] = [];
+  for (const r of results) {
+    lines.push(md ? `- ${mdInline(verdictLine(r))}` : verdictLine(r));
+    const fix = !r.outcome.ok ? (r.incomplete ?? r.hints[0]) : undefined;
+    if (fix) lines.push(md ? `  - fix: ${mdInline(fix)}` : `    fix: ${fix}`);
+  }
+  return lines.join("\n");
+}
+
 export function renderExplain(doc: ExplainDocument, format: OutputFormat): string {
   const { results } = doc;
   const input = { file: doc.file };
   const out: string[] = [];
   const md = format === "markdown";
   const h = (t: string) => (md ? `\n### ${mdInline(t)}\n` : `\n${t}`);
+  out.push(md ? `## ${mdInline(`${input.file}: ${results[0]!.connection.destination}`)}\n` : `${input.file}: ${results[0]!.connection.destination}`);
+  out.push(verdicts(results, md), "");
   if (results.length > 1) {
-    out.push(md ? `## ${mdInline(`${input.file}: port ${results[0]!.connection.destination}`)}` : `${input.file}: what each client gets on ${results[0]!.connection.destination}`);
+    out.push(md ? `### Every client\n` : `What each client gets on ${results[0]!.connection.destination}`);
     out.push(
       renderTable(
         format,
