@@ -77,6 +77,7 @@ defs.explainResult = obj(
     client: obj({ preset: str, description: str, sends: obj({ transport: str, alpn: strs, sni: str, clientCertificate: bool }) }),
     connection: obj({ destination: str, source: str, directSource: str, assumptions: strs }),
     accepted: nullable(obj({ listener: str, address: str, how: str })),
+    capture: obj({ mesh: str, captures: bool, direction: nullable({ enum: ["inbound", "outbound"] }), why: str }),
     handoff: nullable(obj({ from: str, to: nullable(str), reason: str })),
     listenerFilters: { type: "array", items: obj({ name: str, ran: bool, effect: str, implicit: str }, ["name", "ran", "effect"]) },
     attributes: nullable(obj({ destination: str, serverName: str, transportProtocol: str, applicationProtocols: strs, sourceIp: str, sourcePort: int, directSourceIp: str })),
@@ -114,7 +115,7 @@ defs.explainResult = obj(
     incomplete: str,
     hints: strs,
   },
-  ["client", "connection", "accepted", "handoff", "listenerFilters", "attributes", "listener", "rejected", "matching", "filterChain", "candidates", "outcome", "hints"],
+  ["client", "connection", "accepted", "capture", "handoff", "listenerFilters", "attributes", "listener", "rejected", "matching", "filterChain", "candidates", "outcome", "hints"],
 );
 defs.outcomeCode = {
   enum: [
