@@ -228,6 +228,15 @@ test("partial input gives no confident answer: no listeners, or cut where the an
   assert.ok(cut.incomplete);
 });
 
+test("copied out of a web page: a shell prompt line before the JSON, HTML escapes (&#91;), CJK elisions, ### comments", () => {
+  const listener = (name: string, port: number, extra = "") =>
+    `{ "name": "${name}", "address": { "socketAddress": { "address": "0.0.0.0", "portValue": ${port} } }, "filterChains": &#91; {${extra} "filters": &#91; { "name": "envoy.tcp_proxy", "typedConfig": { "@type": "type.googleapis.com/envoy.config.filter.network.tcp_proxy.v2.TcpProxy", "statPrefix": "s", "cluster": "c${port}" } } ] } ], "useOriginalDst": ${port === 15001} }`;
+  const page = ["```", "[root@k8s-master ~]# istioctl proxy-config listener productpage-v1.bookinfo -o json", "&#91;", `${listener("virtualOutbound", 15001)},`, "。。。。忽略。。。", `${listener("0.0.0.0_9080", 9080, '\n### the author\'s note\n "filterChainMatch": { "applicationProtocols": &#91; "http/1.1" ] },')}`, "]", "```"].join("\n");
+  const input = loadText(page, "blog.md");
+  assert.equal(input.listeners.map((l) => l.name), ["virtualOutbound", "0.0.0.0_9080"]);
+  assert.ok(input.diags.list.some((d) => d.code === "elided" && /。。。。忽略。。。/.test(d.message)));
+});
+
 const matcherListener = (tree: Record<string, unknown>) =>
   JSON.stringify({
     "@type": "type.googleapis.com/envoy.config.listener.v3.Listener",

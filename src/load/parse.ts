@@ -16,6 +16,9 @@ export interface ParsedText {
 /** Lines of Markdown and site generators around a pasted dump: fences, Hugo and Liquid shortcodes. */
 const WRAPPER_LINE = /^[ \t]*(?:`{3,}|~{3,}|\{\{[<%].*[%>]\}\}|\{%.*%\})[^\n]*$/gm;
 
+const HTML_ENTITIES: Record<string, string> = { "#91": "[", "#93": "]", "#123": "{", "#125": "}", "#34": '"', quot: '"', lt: "<", gt: ">", amp: "&" };
+Object.setPrototypeOf(HTML_ENTITIES, null);
+
 /** A Python dict or list printed with repr(): single-quoted keys, True/False/None. */
 function looksPythonRepr(text: string): boolean {
   return /[{,[]\s*'[^'\n]*'\s*:/.test(text) && (/:\s*(?:True|False|None)\b/.test(text) || !/"[^"\n]*"\s*:/.test(text));
@@ -30,6 +33,11 @@ export function parseText(text: string, file: string, diags: Diagnostics): Parse
     }
     // Fences and shortcodes around a dump pasted into Markdown or a docs page: blanked, positions kept.
     if (WRAPPER_LINE.test(text)) text = text.replace(WRAPPER_LINE, (line) => " ".repeat(line.length));
+    // A dump copied out of a web page keeps the page's HTML escapes (&#91; for "[", &quot;, &lt;…).
+    if (/&(?:#9[13]|#123|#125|#34|quot|lt|gt|amp);/.test(text)) {
+      text = text.replace(/&(#9[13]|#123|#125|#34|quot|lt|gt|amp);/g, (_m, e: string) => HTML_ENTITIES[e] ?? _m);
+      diags.note("html-entities", "HTML character references (&#91; &quot; …) read as the characters they stand for");
+    }
     // JSON that starts the text, or a JSON block inside pasted text (a line that opens with { or [):
     // the tolerant reader. Anything else is taken as YAML (istioctl -o yaml).
     if (/^\s*[{[]/.test(text) || /^[ \t]*[{[]/m.test(text)) {

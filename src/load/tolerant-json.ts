@@ -29,7 +29,7 @@ class Stop extends Error {}
 /** Deeper nesting than this stops the reader (Envoy's parser refuses far less: 100 nested messages). */
 export const MAX_NESTING = 512;
 
-const ELISION = /^(?:\.\.\.|…|<"?(?:snip|clipped|omitted|truncated|elided|cut)[^>\n]*>|\[snip[^\]\n]*\]|\(snip[^)\n]*\)|\(truncated[^)\n]*\))/i;
+const ELISION = /^(?:\.\.\.|…|。{2,}[^\n,\]}"]*|<"?(?:snip|clipped|omitted|truncated|elided|cut)[^>\n]*>|\[snip[^\]\n]*\]|\(snip[^)\n]*\)|\(truncated[^)\n]*\))/i;
 
 /**
  * An elision swallowed closing brackets: a "{" stands where a property name was due. The objects
@@ -79,12 +79,19 @@ class Parser {
     return { value, problems: this.problems, incomplete: this.incomplete, elided: this.elided };
   }
 
-  /** The first '{' or '[' that starts a line (after optional spaces), else the first one at all. */
+  /**
+   * The first '{' or '[' that starts a line and starts JSON (a shell prompt such as "[root@host ~]#"
+   * does not), else the first one at all.
+   */
   private findStart(): number {
-    const m = /^[ \t]*[{[]/m.exec(this.s);
-    if (m) return m.index + m[0].length - 1;
-    const a = this.s.search(/[{[]/);
-    return a;
+    const re = /^[ \t]*([{[])/gm;
+    for (let m = re.exec(this.s); m; m = re.exec(this.s)) {
+      const at = m.index + m[0].length - 1;
+      const next = /\S/.exec(this.s.slice(at + 1, at + 200));
+      const c = next?.[0];
+      if (c === undefined || (m[1] === "{" ? c === '"' || c === "}" : /[[{"\]\-0-9tfn]/.test(c))) return at;
+    }
+    return this.s.search(/[{[]/);
   }
 
   position(at: number): { line: number; column: number } {
@@ -127,7 +134,7 @@ class Parser {
         const end = s.indexOf("*/", this.i + 2);
         this.problem("comment", "comment ignored", path);
         this.i = end < 0 ? s.length : end + 2;
-      } else if ((c === 46 || c === 0x2026 || c === 60 || c === 91 || c === 40) && ELISION.test(s.slice(this.i, this.i + 40))) {
+      } else if ((c === 46 || c === 0x2026 || c === 0x3002 || c === 60 || c === 91 || c === 40) && ELISION.test(s.slice(this.i, this.i + 40))) {
         // An elision marker: skip it, then to the end of the line, but stop before a closing bracket or comma.
         const at = this.i;
         let k = this.i + ELISION.exec(s.slice(this.i, this.i + 40))![0].length;
