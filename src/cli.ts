@@ -71,10 +71,32 @@ class UsageError extends Error {}
 export interface CliIo {
   stdout(text: string): void;
   stderr(text: string): void;
+  /** Standard output is a terminal: colour is on unless NO_COLOR or --no-color (FORCE_COLOR turns it on anywhere). */
+  isTTY?: boolean;
+}
+
+/** Colour for our own marks only (verdicts), added after the text was escaped: nothing from a dump is coloured or can colour. */
+function colourize(text: string): string {
+  return text
+    .split("\n")
+    .map((l) => (l.startsWith("✓ ") ? `\u001b[32m✓\u001b[39m${l.slice(1)}` : l.startsWith("✗ ") ? `\u001b[31m✗\u001b[39m${l.slice(1)}` : l.startsWith("INCOMPLETE INPUT:") ? `\u001b[33mINCOMPLETE INPUT:\u001b[39m${l.slice(17)}` : l))
+    .join("\n");
+}
+
+/** The flag decides; else, for the command's own process (isTTY known), FORCE_COLOR, NO_COLOR and the terminal. */
+function colourWanted(flag: boolean | undefined, isTTY: boolean | undefined): boolean {
+  if (flag !== undefined) return flag;
+  if (isTTY === undefined) return false; // in-process callers (tests, tools) get plain text unless they ask
+  const force = process.env.FORCE_COLOR;
+  if (force !== undefined && force !== "" && force !== "0" && force !== "false") return true;
+  if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== "") return false;
+  if (force === "0" || force === "false") return false;
+  return isTTY;
 }
 
 interface Run {
-  st: { outputFormat: OutputFormat };
+  st: { outputFormat: OutputFormat; colour: boolean };
+  isTTY: boolean | undefined;
   out(text: string): void;
   /** yargs' own text (help, version, completions): ours, so printed as it is. */
   print(text: string): void;
@@ -92,16 +114,18 @@ interface Run {
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   let code = 0;
   const err = (text: string) => io.stderr(`${escapeTerminal(text)}\n`);
-  const st = { outputFormat: "table" as OutputFormat };
+  const st = { outputFormat: "table" as OutputFormat, colour: false };
   const run: Run = {
     st,
+    isTTY: io.isTTY,
     err,
     argv,
     loaded: [],
     /** What is printed for a person: every control character from the dump shown escaped; JSON keeps its value. */
     out: (text: string) => {
       const safe = st.outputFormat === "json" || st.outputFormat === "yaml" ? escapeJsonText(text) : escapeTerminal(text);
-      io.stdout(safe.endsWith("\n") ? safe : `${safe}\n`);
+      const shown = st.colour && st.outputFormat === "table" ? colourize(safe) : safe;
+      io.stdout(shown.endsWith("\n") ? shown : `${shown}\n`);
     },
     load: (file: string, a: Common): LoadedInput => {
       let maxBytes: number | undefined;
@@ -214,6 +238,7 @@ function common<T>(y: Argv<T>, run: Run) {
   return y
     .option("output", { alias: "o", choices: OUTPUTS, default: "table" as const, describe: "output format (json and yaml are the same document)", group: "Output:" })
     .option("verbose", { alias: "v", type: "boolean", default: false, describe: "show every warning and note", group: "Output:" })
+    .option("color", { type: "boolean", describe: "colour the verdicts (default: on a terminal, unless NO_COLOR; FORCE_COLOR forces it); --no-color turns it off", group: "Output:" })
     .option("show-secrets", { type: "boolean", default: false, describe: "print private keys, passwords, credentials in headers and inline code, masked by default (local use only)", group: "Output:" })
     .option("format", { choices: FORMATS, default: "auto" as const, describe: "input shape (detected by default)", group: "Input:" })
     .option("proxy", { type: "string", describe: "in a file with several proxies' config (egctl config envoy-proxy all, egctl x translate): which one, namespace/name", group: "Input:" })
@@ -225,6 +250,7 @@ function common<T>(y: Argv<T>, run: Run) {
     .option("admin-port", { type: "number", describe: "Envoy's admin port for proxies without pilot-agent (default 15000)", group: "Live pod (pod/NAME[.NAMESPACE] as input):" })
     .middleware((a) => {
       run.st.outputFormat = a.output as OutputFormat;
+      run.st.colour = colourWanted(a.color as boolean | undefined, run.isTTY);
       setRevealSecrets(a.showSecrets === true);
       if (a.showSecrets) run.err("envoy-explain: --show-secrets: private keys, passwords and credentials are printed as they are; do not paste this output anywhere public");
     });

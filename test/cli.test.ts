@@ -82,7 +82,7 @@ test("completion: ports and listener names from the dump on the command line, pr
 test("explain says the answer first: one line per client, and the fix for a failure", async () => {
   const r = await cli(S("istio-1.3-permissive.json"), "-p", "9080");
   const lines = r.stdout.split("\n");
-  assert.match(lines[1]!, /^✓ plaintext → virtualInbound #5 \(plaintext\) → PLAINTEXT_HTTP: /);
+  assert.ok(/^✓ plaintext → virtualInbound #5 \(plaintext\) → PLAINTEXT_HTTP: /.test(lines[1]!), JSON.stringify(lines.slice(0, 3)));
   const mtls = lines.findIndex((l) => l.startsWith("✗ curl-mtls → virtualInbound #5 (plaintext) → TLS_INTO_PLAINTEXT_HTTP: curl exit 35"));
   assert.ok(mtls > 0 && mtls < 8, r.stdout.slice(0, 600));
   assert.match(lines[mtls + 1]!, /^ {4}fix: .*ALPN istio/);
@@ -100,6 +100,32 @@ test("warnings: one line per kind with a count; -v shows each", async () => {
   const each = await cli("listeners", f, "-v");
   assert.is(each.stderr.trim().split("\n").filter((l) => /unknown field/.test(l)).length, 3);
   fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test("colour: only our verdict marks, on a terminal unless NO_COLOR, --color/--no-color decide; never in JSON", async () => {
+  const run = async (isTTY: boolean, ...argv: string[]) => {
+    let stdout = "";
+    await runCli([S("modern-permissive.json"), "-p", "9080", ...argv], { stdout: (t) => (stdout += t), stderr: () => {}, isTTY });
+    return stdout;
+  };
+  const saved = { NO_COLOR: process.env.NO_COLOR, FORCE_COLOR: process.env.FORCE_COLOR };
+  try {
+    delete process.env.NO_COLOR;
+    delete process.env.FORCE_COLOR;
+    assert.match(await run(true), /\u001b\[32m✓\u001b\[39m plaintext/);
+    assert.not.match(await run(false), /\u001b\[/, "piped: no colour");
+    assert.not.match(await run(true, "--no-color"), /\u001b\[/);
+    process.env.NO_COLOR = "1";
+    assert.not.match(await run(true), /\u001b\[/, "NO_COLOR");
+    assert.match(await run(false, "--color"), /\u001b\[31m✗/);
+    process.env.FORCE_COLOR = "1";
+    delete process.env.NO_COLOR;
+    assert.match(await run(false), /\u001b\[32m✓/, "FORCE_COLOR");
+    assert.not.match(await run(true, "-o", "json"), /\u001b\[/);
+  } finally {
+    for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
 });
 
 test.run();

@@ -660,7 +660,7 @@ function hintsFor(l: ListenerModel, a: MatchAttrs, client: ClientSpec, chain: Ch
       const alpnMiss = best.misses.find((m) => m.level === "application_protocols");
       if (alpnMiss && best.c.match.applicationProtocols?.some((p) => p.startsWith("istio"))) {
         hints.push(
-          `That chain only takes mesh clients (ALPN ${best.c.match.applicationProtocols.join(",")}); curl cannot offer those. To test it by hand: openssl s_client -connect ${a.dstIp}:${a.dstPort} -alpn istio -cert cert.pem -key key.pem. To accept any mTLS client on this port, make it STRICT (PeerAuthentication mode STRICT): Istio's STRICT chain has no ALPN match.`,
+          `That chain only takes mesh clients (ALPN ${best.c.match.applicationProtocols.join(",")}); curl cannot offer those. To test it by hand: openssl s_client -connect ${a.dstIp}:${a.dstPort} -alpn istio -cert cert.pem -key key.pem. To accept any mTLS client on this port, make it STRICT (${policyFor(l, "STRICT")}): Istio's STRICT chain has no ALPN match.`,
         );
       }
       const sniMiss = best.misses.find((m) => m.level === "server_names");
@@ -671,10 +671,26 @@ function hintsFor(l: ListenerModel, a: MatchAttrs, client: ClientSpec, chain: Ch
     }
   }
   if (!wantedTls && !chain && tlsChains.some(relevant)) {
-    hints.push(`Port ${a.dstPort} only accepts TLS here (${tlsChains.filter(relevant).map(chainLabel).join(", ")}): use mTLS (an Istio sidecar client, or DestinationRule ISTIO_MUTUAL), or PERMISSIVE mode to allow plaintext.`);
+    hints.push(`Port ${a.dstPort} only accepts TLS here (${tlsChains.filter(relevant).map(chainLabel).join(", ")}): use mTLS (an Istio sidecar client, or DestinationRule ISTIO_MUTUAL), or PERMISSIVE mode to allow plaintext (${policyFor(l, "PERMISSIVE")}).`);
   }
   if (outcome.code === "CLIENT_CERT_REQUIRED") hints.push("Send a client certificate from the trusted CA (curl --cert/--key), or use a chain that does not require one.");
   if (outcome.code === "TLS_INTO_PLAINTEXT_HTTP" && !hints.length) hints.push("This port speaks plaintext HTTP: use http:// (or name the port https-/tls- so it is treated as TCP and TLS passes through).");
   if (req.detected) hints.push("--detected: transport, ALPN and SNI were taken as given; listener filters were not simulated.");
   return hints;
+}
+
+/**
+ * How to set a workload's mTLS mode in the dump's Istio era: PeerAuthentication from 1.5; before,
+ * an authentication Policy (or the mesh-wide MeshPolicy) with peers.
+ */
+function policyFor(l: ListenerModel, mode: "STRICT" | "PERMISSIVE"): string {
+  const input = l.record.input;
+  const v = /^1\.(\d+)/.exec(input.identity?.istioVersion ?? "");
+  const before15 = v ? Number(v[1]) < 5 : input.api === "v2" || l.fromV2;
+  if (before15) {
+    return mode === "STRICT"
+      ? "Istio before 1.5: an authentication Policy (or MeshPolicy) with peers: [{mtls: {}}]"
+      : "Istio before 1.5: an authentication Policy (or MeshPolicy) with peers: [{mtls: {mode: PERMISSIVE}}]";
+  }
+  return `PeerAuthentication mtls.mode ${mode}`;
 }
