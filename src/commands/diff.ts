@@ -343,15 +343,23 @@ export function renderDiff(r: DiffReport, format: OutputFormat): string {
     return out.join("\n");
   }
   for (const s of r.summary) out.push(`${md ? "- **" : "  * "}${t(s)}${md ? "**" : ""}`);
+  const impact = () => {
+    if (!r.impact) return;
+    out.push(md ? "\n### Impact: connections whose outcome changed\n" : "\nimpact (explain presets on every inbound port, before → after)");
+    out.push(r.impact.length ? renderTable(format, ["PORT", "CLIENT", "BEFORE", "AFTER"], r.impact.map((i) => [i.port, i.client, i.before, i.after])) : "no connection outcome changed");
+  };
+  // In a bug report the impact comes first, and long lists of changes fold away.
+  if (md) impact();
   for (const kind of ["listener", "cluster", "route", "endpoint", "secret"] as const) {
     const cs = r.changes.filter((c) => c.kind === kind);
     if (!cs.length) continue;
-    out.push(md ? `\n### ${kind}s (${cs.length})\n` : `\n${kind}s (${cs.length} changes)`);
-    out.push(renderTable(format, ["NAME", "WHERE", "CHANGE", "MEANING"], cs.map((c) => [c.name, c.path || "(whole resource)", c.change, c.meaning])));
+    const table = renderTable(format, ["NAME", "WHERE", "CHANGE", "MEANING"], cs.map((c) => [c.name, c.path || "(whole resource)", c.change, c.meaning]));
+    if (md && cs.length > 10) out.push(`\n<details><summary>${kind}s: ${cs.length} changes</summary>\n\n${table}\n\n</details>`);
+    else {
+      out.push(md ? `\n### ${kind}s (${cs.length})\n` : `\n${kind}s (${cs.length} changes)`);
+      out.push(table);
+    }
   }
-  if (r.impact) {
-    out.push(md ? "\n### impact\n" : "\nimpact (explain presets on every inbound port, before → after)");
-    out.push(r.impact.length ? renderTable(format, ["PORT", "CLIENT", "BEFORE", "AFTER"], r.impact.map((i) => [i.port, i.client, i.before, i.after])) : "no connection outcome changed");
-  }
+  if (!md) impact();
   return out.join("\n");
 }

@@ -209,13 +209,29 @@ export function mermaid(r: ExplainResult): string {
     out.push(`  L1[${q(r.handoff.to)}]`, `  ${prev} -->|use_original_dst| L1`);
     prev = "L1";
   }
+  // A tree: the path the connection took, one node per level that narrowed the chains (levels no
+  // chain restricts are skipped), and at each level the chains that branched off there.
+  let lastRemaining = -1;
   (r.matching?.steps ?? []).forEach((s, i) => {
+    const narrowed = s.remaining !== lastRemaining || s.chose === null || !/^any /.test(s.chose);
+    lastRemaining = s.remaining;
+    if (!narrowed) return;
     const id = `S${i}`;
-    out.push(`  ${id}{${q(s.level)}}`, `  ${prev} -->|${q(s.connection)}| ${id}`);
+    out.push(`  ${id}{${q(`${s.level}: ${s.connection}`)}}`, `  ${prev} -->|${q(s.chose ?? "nothing matches")}| ${id}`);
+    r.candidates
+      .filter((c) => c.verdict === "eliminated" && c.level === s.level)
+      .slice(0, 3)
+      .forEach((c, k) => {
+        const cid = `${id}x${k}`;
+        out.push(`  ${cid}[${q(`${c.index < 0 ? "default" : `#${c.index}`}${c.name ? ` ${c.name}` : ""} (${c.transport}): ${c.reason}`)}]`, `  ${id} -.->|${q("not taken")}| ${cid}`);
+      });
     prev = id;
-    if (s.chose === null) return;
   });
-  const end = r.filterChain ? `chain ${r.filterChain.isDefault ? "default" : `#${r.filterChain.index}`}${r.filterChain.name ? ` ${r.filterChain.name}` : ""}: ${r.filterChain.transport}` : r.outcome.code;
-  out.push(`  E[${q(`${end} → ${r.outcome.code}`)}]`, `  ${prev} --> E`);
+  const chain = r.filterChain ? `chain ${r.filterChain.isDefault ? "default" : `#${r.filterChain.index}`}${r.filterChain.name ? ` ${r.filterChain.name}` : ""} (${r.filterChain.transport})` : undefined;
+  if (chain) {
+    out.push(`  K[${q(chain)}]`, `  ${prev} --> K`);
+    prev = "K";
+  }
+  out.push(`  E[${q(`${r.outcome.code}: ${r.outcome.clientSees}`)}]`, `  ${prev} --> E`);
   return mdFence(out.join("\n"), "mermaid");
 }

@@ -31,7 +31,9 @@ export function escapeJsonText(json: string): string {
 /** A value inside a line of Markdown: no emphasis, code, links, images, HTML or table breaks; one line. */
 export function mdInline(text: string): string {
   return escapeTerminal(text)
-    .replace(/[\\`*_[\]<>|~&#!]/g, (c) => `\\${c}`)
+    .replace(/[\\`*[\]<>|~&#!]/g, (c) => `\\${c}`)
+    // "_" makes emphasis only at a word's edge: PLAINTEXT_TCP stays as it is, _this_ does not.
+    .replace(/_+/g, (run, at: number, all: string) => (/[A-Za-z0-9]/.test(all[at - 1] ?? "") && /[A-Za-z0-9]/.test(all[at + run.length] ?? "") ? run : run.replace(/_/g, "\\_")))
     .replace(/\r?\n/g, " ");
 }
 
@@ -52,6 +54,7 @@ export function mdFence(content: string, lang = ""): string {
 
 /** A Mermaid label: quoted, with quotes, brackets, pipes, backticks and line breaks as Mermaid entity codes. */
 export function mermaidLabel(text: string): string {
-  const body = escapeTerminal(text).replace(/["#<>|`\\[\]{}()&;]/g, (c) => `#${c.charCodeAt(0)};`).replace(/\r?\n/g, " ");
+  // Inside a quoted label only these can end it, end the statement or be read as markup; brackets are plain text there.
+  const body = escapeTerminal(text).replace(/["#<>|`;]/g, (c) => `#${c.charCodeAt(0)};`).replace(/\r?\n/g, " ");
   return `"${body}"`;
 }
