@@ -11,7 +11,7 @@ import { renderExplain } from "./commands/explain.js";
 import { renderClusters, renderEndpoints, renderListeners, renderRoutes, renderSecrets } from "./commands/summary.js";
 import { renderTlsCheck } from "./commands/tlscheck.js";
 import { renderDiff } from "./commands/diff.js";
-import type { OutputFormat } from "./output/table.js";
+import { wrapProse, type OutputFormat } from "./output/table.js";
 import { parseSize } from "./load/read.js";
 import { parsePodRef, readPodDump } from "./load/pod.js";
 import { parseIp } from "./explain/ip.js";
@@ -113,7 +113,7 @@ interface Run {
  */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   let code = 0;
-  const err = (text: string) => io.stderr(`${escapeTerminal(text)}\n`);
+  const err = (text: string) => io.stderr(`${wrapProse(escapeTerminal(text))}\n`);
   const st = { outputFormat: "table" as OutputFormat, colour: false };
   const run: Run = {
     st,
@@ -124,7 +124,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     /** What is printed for a person: every control character from the dump shown escaped; JSON keeps its value. */
     out: (text: string) => {
       const safe = st.outputFormat === "json" || st.outputFormat === "yaml" ? escapeJsonText(text) : escapeTerminal(text);
-      const shown = st.colour && st.outputFormat === "table" ? colourize(safe) : safe;
+      const fitted = st.outputFormat === "table" ? wrapProse(safe) : safe;
+      const shown = st.colour && st.outputFormat === "table" ? colourize(fitted) : fitted;
       io.stdout(shown.endsWith("\n") ? shown : `${shown}\n`);
     },
     load: (file: string, a: Common): LoadedInput => {

@@ -1,7 +1,10 @@
 // Terminal tables: fitted to the width, nothing dropped.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { fitColumns, textTable } from "../src/output/table.js";
+import path from "node:path";
+import { fitColumns, textTable, wrapProse } from "../src/output/table.js";
+
+const root = path.resolve(import.meta.dirname, "..");
 
 test("fitColumns: narrow columns keep their width, wide ones share the rest, and the total fits", () => {
   const rows = [["#", "NAME", "REASON"], ["1", "a", "x".repeat(300)], ["2", "bb", "y".repeat(50)]];
@@ -28,6 +31,32 @@ test("textTable with COLUMNS wraps long cells without losing characters", () => 
     if (prev === undefined) delete process.env.COLUMNS;
     else process.env.COLUMNS = prev;
   }
+});
+
+test("at 80 columns every line of explain fits, and no word that fits a column is split", async () => {
+  const { runCli } = await import("../src/cli.js");
+  const prev = process.env.COLUMNS;
+  process.env.COLUMNS = "80";
+  try {
+    let out = "";
+    await runCli([path.join(root, "samples/istio-1.3-permissive.json"), "-p", "9080", "-c", "curl-mtls"], { stdout: (t) => (out += t), stderr: () => {} });
+    const lines = out.split("\n");
+    assert.ok(lines.every((l) => [...l].length <= 80), lines.filter((l) => [...l].length > 80).join("\n"));
+    // Short words are never broken across lines of a cell ("plaint|ext").
+    assert.not.match(out, /│ plaint\s*│/);
+    assert.match(out, /│ plaintext +│/);
+  } finally {
+    if (prev === undefined) delete process.env.COLUMNS;
+    else process.env.COLUMNS = prev;
+  }
+});
+
+test("wrapProse wraps long lines under their own indentation and leaves boxes alone", () => {
+  const text = ["Client       a b c d e f g h i j k l m n o p q r s t u v w x y z", "│ box line that is long but already fitted by the table │"].join("\n");
+  const out = wrapProse(text, 30).split("\n");
+  assert.ok(out.slice(0, -1).every((l) => l.length <= 30));
+  assert.ok(out.slice(1, -1).every((l) => l.startsWith("             ")), out.join("\n"));
+  assert.is(out[out.length - 1], "│ box line that is long but already fitted by the table │");
 });
 
 test.run();

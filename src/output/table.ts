@@ -28,31 +28,42 @@ function terminalWidth(): number | undefined {
   return process.stdout.isTTY ? process.stdout.columns : undefined;
 }
 
-/** Column widths that fit `total` characters: narrow columns keep their width, wide ones share the rest. */
+/**
+ * Column widths (padding included) that fit `total` characters with the borders: every column gets
+ * at least its longest word where that is possible (so no word that fits is split), and the room
+ * left goes to the columns that want more, in proportion. undefined when the table fits as it is.
+ */
 export function fitColumns(table: string[][], total: number): number[] | undefined {
   const n = table[0]?.length ?? 0;
   if (!n) return undefined;
-  const natural = Array.from({ length: n }, (_, i) => Math.max(...table.map((r) => Math.max(...String(r[i] ?? "").split("\n").map((l) => l.length)))) + 2);
-  let available = total - (n + 1);
+  const lines = (i: number) => table.flatMap((r) => String(r[i] ?? "").split("\n"));
+  const natural = Array.from({ length: n }, (_, i) => Math.max(...lines(i).map((l) => l.length)) + 2);
+  const available = total - (n + 1);
   if (natural.reduce((a, b) => a + b, 0) <= available) return undefined;
-  // Columns narrower than an even share keep their width; the wide ones split the rest in proportion to need.
-  const widths = new Array<number>(n).fill(0);
-  let wide = natural.map((_, i) => i);
-  for (let changed = true; changed; ) {
-    changed = false;
-    const share = available / wide.length;
-    for (const i of wide) {
-      if (natural[i]! <= share) {
-        widths[i] = natural[i]!;
-        available -= natural[i]!;
-        changed = true;
-      }
+  const longestWord = Array.from({ length: n }, (_, i) => Math.max(1, ...lines(i).flatMap((l) => l.split(/\s+/)).map((w) => w.length)) + 2);
+  const widths = natural.map((nat, i) => Math.min(nat, longestWord[i]!));
+  let sum = widths.reduce((a, b) => a + b, 0);
+  if (sum > available) {
+    // Not even the longest words fit: narrow the widest columns (their long words will be split).
+    while (sum > available) {
+      const i = widths.indexOf(Math.max(...widths));
+      if (widths[i]! <= 6) break;
+      widths[i]!--;
+      sum--;
     }
-    wide = wide.filter((i) => widths[i] === 0);
-    if (!wide.length) break;
+    return widths;
   }
-  const need = wide.reduce((a, i) => a + natural[i]!, 0);
-  for (const i of wide) widths[i] = Math.max(8, Math.floor((available * natural[i]!) / need));
+  const extra = available - sum;
+  const want = natural.map((nat, i) => nat - widths[i]!);
+  const wanted = want.reduce((a, b) => a + b, 0);
+  let given = 0;
+  for (let i = 0; i < n; i++) {
+    const add = wanted ? Math.floor((extra * want[i]!) / wanted) : 0;
+    widths[i]! += add;
+    given += add;
+  }
+  // What rounding left over goes to the columns that still want more, one by one.
+  for (let i = 0; given < extra && i < n; i++) if (widths[i]! < natural[i]!) widths[i]!++, given++;
   return widths;
 }
 
@@ -138,4 +149,35 @@ function wrapWords(text: string, width: number, longWord: "split" | "ellipsis"):
 /** A listing in the chosen format: aligned columns for a terminal, a table for Markdown. */
 export function renderListing(format: OutputFormat, head: string[], rows: (string | number)[][]): string {
   return format === "markdown" ? markdownTable(head, rows) : columns(head, rows);
+}
+
+/**
+ * Prose that fits the terminal (or COLUMNS): lines longer than the width wrap at spaces, continuing
+ * under their own indentation, or under the value of a "Key        value" line. Box-drawn tables
+ * are already fitted and left alone; piped output without COLUMNS is unchanged.
+ */
+export function wrapProse(text: string, width = terminalWidth()): string {
+  if (!width) return text;
+  return text
+    .split("\n")
+    .flatMap((line) => {
+      if (line.length <= width || /^[│┌├└]/.test(line)) return [line];
+      const kv = /^(\S[^ ]*(?: [^ ]+)?\s{2,})/.exec(line);
+      const indent = /^[✓✗] /.test(line) ? 2 : kv && kv[1]!.length < width / 2 ? kv[1]!.length : (/^\s*/.exec(line)![0].length + (/^\s*(•|-|\d+\.|fix:)\s/.test(line) ? 4 : 0));
+      const pad = " ".repeat(Math.min(indent, Math.floor(width / 2)));
+      const out: string[] = [];
+      let cur = "";
+      for (const word of line.trimStart().split(" ")) {
+        const lead = out.length || cur ? "" : line.slice(0, line.length - line.trimStart().length);
+        if (!cur) cur = lead + word;
+        else if (cur.length + 1 + word.length <= width) cur += ` ${word}`;
+        else {
+          out.push(cur);
+          cur = pad + word;
+        }
+      }
+      if (cur) out.push(cur);
+      return out;
+    })
+    .join("\n");
 }
