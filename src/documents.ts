@@ -3,14 +3,14 @@
 // warnings found while reading and decoding what the command used.
 import type { Diagnostic } from "./diag.js";
 import type { LoadedInput } from "./load/dump.js";
-import { runExplain, type ExplainOptions } from "./commands/explain.js";
+import { runExplain, type ExplainOptions } from "./analyses/explain.js";
 import type { ExplainResult } from "./explain/explain.js";
-import { clusterRows, endpointRows, listenerRows, type ChainRow, type ClusterFilter, type ClusterRow, type EndpointFilter, type ListenerFilter } from "./commands/summary.js";
+import { clusterRows, endpointRows, listenerRows, type ChainRow, type ClusterFilter, type ClusterRow, type EndpointFilter, type ListenerFilter } from "./analyses/listings.js";
 import { routeRows, type RouteRow } from "./model/route.js";
 import { secretModels, type SecretModel } from "./model/secret.js";
 import type { EndpointModel } from "./model/endpoint.js";
-import { inboundPorts, portMode, runTlsCheck, type TlsCheckOptions, type TlsCheckReport } from "./commands/tlscheck.js";
-import { diffInputs, type DiffOptions, type DiffReport } from "./commands/diff.js";
+import { inboundPorts, portMode, runTlsCheck, type TlsCheckOptions, type TlsCheckReport } from "./analyses/tlscheck.js";
+import { diffInputs, type DiffOptions, type DiffReport } from "./analyses/diff.js";
 
 /** The version of every JSON document; it changes only when a field changes meaning or goes away. */
 export const DOCUMENT_VERSION = 1;

@@ -8,10 +8,10 @@
 //   doc.results[0].outcome.code; // "TLS_INTO_PLAINTEXT_HTTP"
 import { InputError } from "./diag.js";
 import { loadBytes, loadFile, loadText, LoadedInput, type LoadOptions } from "./load/dump.js";
-import type { ExplainOptions } from "./commands/explain.js";
-import type { TlsCheckOptions } from "./commands/tlscheck.js";
-import type { DiffOptions } from "./commands/diff.js";
-import type { ClusterFilter, EndpointFilter, ListenerFilter } from "./commands/summary.js";
+import type { ExplainOptions } from "./analyses/explain.js";
+import type { TlsCheckOptions } from "./analyses/tlscheck.js";
+import type { DiffOptions } from "./analyses/diff.js";
+import type { ClusterFilter, EndpointFilter, ListenerFilter } from "./analyses/listings.js";
 import {
   clustersDocument,
   diffDocument,
@@ -37,9 +37,9 @@ export { PRESET_NAMES } from "./explain/clients.js";
 export type { LoadOptions, ExplainOptions, TlsCheckOptions, DiffOptions, ListenerFilter, ClusterFilter, EndpointFilter };
 export type * from "./documents.js";
 export type { ExplainResult, Outcome, OutcomeCode } from "./explain/explain.js";
-export type { ChainRow, ClusterRow } from "./commands/summary.js";
-export type { CheckRow, PortMode, Status, TlsCheckReport } from "./commands/tlscheck.js";
-export type { Change, ImpactRow, DiffReport } from "./commands/diff.js";
+export type { ChainRow, ClusterRow } from "./analyses/listings.js";
+export type { CheckRow, PortMode, Status, TlsCheckReport } from "./analyses/tlscheck.js";
+export type { Change, ImpactRow, DiffReport } from "./analyses/diff.js";
 export type { RouteRow } from "./model/route.js";
 export type { EndpointModel } from "./model/endpoint.js";
 export type { SecretModel } from "./model/secret.js";

@@ -5,7 +5,7 @@ import { spawnSync } from "node:child_process";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { loadFile, loadText } from "../src/load/dump.js";
-import { diffInputs } from "../src/commands/diff.js";
+import { diffInputs } from "../src/analyses/diff.js";
 
 const S = (f: string) => path.resolve(import.meta.dirname, "../samples", f);
 const C = (f: string) => path.resolve(import.meta.dirname, "corpus/istio", f);

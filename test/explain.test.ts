@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { loadFile, loadText } from "../src/load/dump.js";
-import { runExplain } from "../src/commands/explain.js";
+import { runExplain } from "../src/analyses/explain.js";
 import type { PresetName } from "../src/explain/clients.js";
 import type { ExplainResult } from "../src/explain/explain.js";
 

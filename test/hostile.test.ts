@@ -10,7 +10,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { runCli } from "../src/cli.js";
 import { loadText } from "../src/load/dump.js";
-import { runExplain } from "../src/commands/explain.js";
+import { runExplain } from "../src/analyses/explain.js";
 import { decideRoute } from "../src/model/route.js";
 import { fullMatch, regexError } from "../src/model/regex.js";
 import { fuzz, RAW_CONTROL, SECRET_MARKER } from "./support/hostile.js";

@@ -9,8 +9,8 @@ import YAML from "yaml";
 import { runCli } from "../src/cli.js";
 import { loadFile, loadText } from "../src/load/dump.js";
 import { proxyIps } from "../src/explain/capture.js";
-import { runExplain } from "../src/commands/explain.js";
-import { runTlsCheck } from "../src/commands/tlscheck.js";
+import { runExplain } from "../src/analyses/explain.js";
+import { runTlsCheck } from "../src/analyses/tlscheck.js";
 import { decideRoute } from "../src/model/route.js";
 import type { RouteConfiguration } from "../src/gen/types/envoy/config/route/v3/route.js";
 

@@ -2,7 +2,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import path from "node:path";
-import { fitColumns, textTable, wrapProse } from "../src/output/table.js";
+import { fitColumns, textTable, wrapProse } from "../src/render/table.js";
 
 const root = path.resolve(import.meta.dirname, "..");
 

@@ -6,11 +6,11 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { InputError } from "../src/diag.js";
 import { loadText, RESOURCE_KINDS } from "../src/load/dump.js";
-import { runExplain } from "../src/commands/explain.js";
-import { listenerRows } from "../src/commands/summary.js";
+import { runExplain } from "../src/analyses/explain.js";
+import { listenerRows } from "../src/analyses/listings.js";
 import { clustersDocument, endpointsDocument, routesDocument, secretsDocument } from "../src/documents.js";
-import { runTlsCheck } from "../src/commands/tlscheck.js";
-import { diffInputs } from "../src/commands/diff.js";
+import { runTlsCheck } from "../src/analyses/tlscheck.js";
+import { diffInputs } from "../src/analyses/diff.js";
 import type { RouteConfiguration } from "../src/gen/types/envoy/config/route/v3/route.js";
 
 const root = path.resolve(import.meta.dirname, "..");

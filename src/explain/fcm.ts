@@ -5,8 +5,8 @@
 import type { FilterChainMatch } from "../gen/types/envoy/config/listener/v3/listener_components.js";
 import type { ChainModel, ListenerModel } from "../model/listener.js";
 import { formatAddr } from "../model/listener.js";
-import { Redacted } from "../redacted.js";
 import { regexError } from "../model/regex.js";
+import { canonicalJson } from "../model/canonical.js";
 import { cidrContains, isLoopback, parseCidr, parseIp, type Cidr, type Ip } from "./ip.js";
 
 /** Connection attributes as filter-chain matching sees them (after listener filters). */
@@ -153,17 +153,6 @@ export function validateListener(l: ListenerModel): string | undefined {
   return undefined;
 }
 
-export function canonicalJson(v: unknown): string {
-  if (v instanceof Redacted) return JSON.stringify(`[redacted ${v.fingerprint}]`);
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(",")}]`;
-  if (v && typeof v === "object") {
-    return `{${Object.keys(v)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`)
-      .join(",")}}`;
-  }
-  return JSON.stringify(v);
-}
 
 const keyCache = new WeakMap<FilterChainMatch, Keys>();
 function keysOf(m: FilterChainMatch): Keys {

@@ -2,8 +2,9 @@
 // (schema.ts, from `previous_message_type`); this file maps the few v2-only *fields* the way
 // Envoy's own v2 -> v3 handling did. Each hook runs on the raw JSON of one message type before
 // it is walked, returns a new object (the input is never modified), and records what it did.
-import type { LazyPath, WalkContext } from "./walk.js";
-import { canonicalKey, isObject, pathText } from "./walk.js";
+import type { LazyPath } from "./keys.js";
+import type { WalkContext } from "./walk.js";
+import { canonicalKey, isObject, pathText } from "./keys.js";
 import { setOwn } from "./tolerant-json.js";
 import { T, TYPE_URL_PREFIX } from "./schema.js";
 import { configTypeOf, currentName } from "./extensions.js";

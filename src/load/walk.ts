@@ -7,6 +7,7 @@ import { childPath, type Diagnostics } from "../diag.js";
 import { resolveTypeUrl, TYPE_URL_PREFIX } from "./schema.js";
 import { setOwn } from "./tolerant-json.js";
 import { V2_HOOKS } from "./v2.js";
+import { canonicalKey, isObject, pathText, type LazyPath } from "./keys.js";
 import { isCredentialHeader, isSecretKey, Redacted, type RedactedKind } from "../redacted.js";
 
 export interface WalkContext {
@@ -32,37 +33,15 @@ function reject(ctx: WalkContext, message: string, path: LazyPath): void {
 
 type Obj = Record<string, unknown>;
 
-/** A JSON path built lazily: formatting it costs a regex per segment, so only diagnostics pay. */
-export type LazyPath = string | { parent: LazyPath; key: string | number };
-export function pathText(p: LazyPath): string {
-  if (typeof p === "string") return p;
-  const keys: (string | number)[] = [];
-  let cur: LazyPath = p;
-  while (typeof cur !== "string") {
-    keys.push(cur.key);
-    cur = cur.parent;
-  }
-  let out = cur;
-  for (let i = keys.length - 1; i >= 0; i--) out = childPath(out, keys[i]!);
-  return out;
-}
+// Shared with the v2 hooks (which walk calls): kept in keys.ts so the two modules do not import each other.
+export { canonicalKey, isObject, pathText, type LazyPath } from "./keys.js";
+
 const at = (parent: LazyPath, key: string | number): LazyPath => ({ parent, key });
 
 interface FieldIndex {
   byKey: Map<string, protobuf.Field>;
 }
 const indexCache = new WeakMap<protobuf.Type, FieldIndex>();
-
-/** The key form used to match JSON names: snake_case and camelCase meet here. */
-const canonicalCache = new Map<string, string>();
-export function canonicalKey(k: string): string {
-  let c = canonicalCache.get(k);
-  if (c === undefined) {
-    c = k.replace(/_/g, "").toLowerCase();
-    if (canonicalCache.size < 50_000) canonicalCache.set(k, c);
-  }
-  return c;
-}
 
 function fieldIndex(t: protobuf.Type): FieldIndex {
   let idx = indexCache.get(t);
@@ -77,9 +56,6 @@ function fieldIndex(t: protobuf.Type): FieldIndex {
   return idx;
 }
 
-export function isObject(v: unknown): v is Obj {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 /** A value of the wrong type: reported and left out, so what comes out always matches the generated types. */
 export const DROP: unique symbol = Symbol("drop");

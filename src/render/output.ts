@@ -1,7 +1,7 @@
 // Documents as text: JSON and YAML print the document itself (the same data in both), masked
 // values masked unless --show-secrets; tables and Markdown come from each command's renderer.
 import YAML from "yaml";
-import type { OutputFormat } from "../output/table.js";
+import type { OutputFormat } from "../render/table.js";
 
 export function serialize(doc: object, format: "json" | "yaml"): string {
   const json = JSON.stringify(doc, null, 2);

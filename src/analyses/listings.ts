@@ -1,14 +1,11 @@
-// The listings: one row per filter chain, cluster, route, endpoint or secret, losing nothing that
-// decides where a connection lands; with istioctl proxy-config's filters. Row builders compute,
-// render functions print a document (src/documents.ts).
+// The listings' row builders: one row per filter chain, cluster, endpoint, losing nothing that
+// decides where a connection lands; with istioctl proxy-config's filters. src/render/listings.ts prints them.
 import type { LoadedInput } from "../load/dump.js";
 import { clusterModel } from "../model/cluster.js";
 import { chainLabel, formatAddr, listenerModel, matchText, peekListener, terminalText, type ChainModel, type ListenerModel } from "../model/listener.js";
 import { transportLabel, type TransportSummary } from "../model/tls.js";
-import { renderListing, type OutputFormat } from "../output/table.js";
 import { matcherPaths } from "../explain/matcher.js";
 import { allEndpoints, type EndpointModel } from "../model/endpoint.js";
-import type { ClustersDocument, EndpointsDocument, ListenersDocument, RoutesDocument, SecretsDocument } from "../documents.js";
 
 export interface ChainRow {
   listener: string;
@@ -93,23 +90,6 @@ function rowOf(l: ListenerModel, c: ChainModel | undefined, viaMatcher?: Map<str
   };
 }
 
-export function renderListeners(doc: ListenersDocument, format: OutputFormat, filter: ListenerFilter = {}): string {
-  const rows = doc.listeners;
-  if (!rows.length) return `no listeners${filter.port !== undefined ? ` on port ${filter.port}` : ""} in ${doc.file}`;
-  return renderListing(
-    format,
-    ["LISTENER", "ADDRESS", "CHAIN", "MATCH", "TLS", "DESTINATION"],
-    rows.map((r) => [
-      `${r.listener}${r.state !== "active" && r.state !== "static" ? ` (${r.state})` : ""}${r.bindToPort ? "" : " [no bind]"}`,
-      r.address,
-      r.chain,
-      r.matchText,
-      r.tls,
-      r.terminal,
-    ]),
-  );
-}
-
 export interface ClusterRow {
   name: string;
   istio: { direction: string; port: number; subset: string; host: string } | null;
@@ -147,39 +127,6 @@ export function clusterRows(input: LoadedInput, filter: ClusterFilter = {}): Clu
     .map((c) => ({ name: c.name, istio: c.istio ?? null, type: c.type, state: c.record.state, transport: c.transport, transportSocketMatches: c.socketMatches }));
 }
 
-export function renderClusters(doc: ClustersDocument, format: OutputFormat): string {
-  const tlsText = (t: TransportSummary) => {
-    if (t.kind !== "tls") return transportLabel(t);
-    const cert = t.certificates.length ? `mTLS cert ${t.certificates.join(",")}` : "TLS";
-    return `${cert}${t.alpn.length ? `; ALPN ${t.alpn.join(",")}` : ""}${t.sni ? `; SNI ${t.sni}` : ""}`;
-  };
-  if (!doc.clusters.length) return `no clusters in ${doc.file}`;
-  return renderListing(
-    format,
-    ["CLUSTER", "DIRECTION", "PORT", "SUBSET", "TYPE", "UPSTREAM TLS"],
-    doc.clusters.map((c) => [
-      c.istio?.host || c.name,
-      c.istio?.direction ?? "-",
-      c.istio?.port || "-",
-      c.istio?.subset || "-",
-      c.type,
-      c.transportSocketMatches.length
-        ? c.transportSocketMatches.map((m) => `match ${JSON.stringify(m.match)} (${m.name}) → ${tlsText(m.transport)}`).join("\n") + `\nelse → ${tlsText(c.transport)}`
-        : tlsText(c.transport),
-    ]),
-  );
-}
-
-export function renderRoutes(doc: RoutesDocument, format: OutputFormat): string {
-  const rows = doc.routes;
-  if (!rows.length) return `no routes in ${doc.file}`;
-  return renderListing(
-    format,
-    ["ROUTE CONFIG", "VIRTUAL HOST", "DOMAINS", "#", "MATCH", "DESTINATION"],
-    rows.map((r) => [r.routeConfig, `${r.virtualHost}${r.requireTls ? ` (require TLS: ${r.requireTls})` : ""}`, r.domains.length > 3 ? `${r.domains.slice(0, 3).join(", ")} +${r.domains.length - 3} more` : r.domains.join(", "), r.index, r.match, r.action]),
-  );
-}
-
 /** istioctl proxy-config endpoint's filters. */
 export interface EndpointFilter {
   /** Endpoints of clusters whose name contains this. */
@@ -203,25 +150,3 @@ export function endpointRows(input: LoadedInput, filter: EndpointFilter = {}): E
   );
 }
 
-export function renderEndpoints(doc: EndpointsDocument, format: OutputFormat): string {
-  const rows = doc.endpoints;
-  if (!rows.length) return doc.edsInDump ? `no endpoints in ${doc.file}` : `${doc.file} has no endpoints section (Envoy omits EDS unless asked: /config_dump?include_eds)`;
-  return renderListing(format, ["ENDPOINT", "STATUS", "TLS MODE", "LOCALITY", "CLUSTER"], rows.map((e) => [e.address, e.health, String(e.socketMatch.tlsMode ?? "-"), e.locality || "-", e.cluster]));
-}
-
-export function renderSecrets(doc: SecretsDocument, format: OutputFormat): string {
-  const ms = doc.secrets;
-  if (!ms.length) return `no secrets in ${doc.file}`;
-  const now = Date.now();
-  // Why a certificate is not valid, in words: expired on a date, or not valid yet.
-  const validity = (c: SecretsDocument["secrets"][number]["certificates"][number]) =>
-    c.valid ? "yes" : Date.parse(c.notAfter) < now ? `expired ${c.notAfter}` : Date.parse(c.notBefore) > now ? `not before ${c.notBefore}` : "NO";
-  return renderListing(
-    format,
-    ["NAME", "STATE", "TYPE", "SOURCE", "VALID", "NOT AFTER", "IDENTITY (SAN)", "SERIAL"],
-    ms.map((s) => {
-      const c = s.certificates[0];
-      return [s.name, s.state.toUpperCase(), s.type, s.source || "-", c ? validity(c) : "-", c?.notAfter ?? "-", c?.subjectAltNames.join(", ") || "-", c?.serial ?? "-"];
-    }),
-  );
-}

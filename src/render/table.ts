@@ -1,6 +1,6 @@
 // Tables for the terminal (cli-table3) and for Markdown.
 import Table from "cli-table3";
-import { mdCell } from "../render/sanitize.js";
+import { mdCell } from "./sanitize.js";
 
 export function textTable(head: string[], rows: (string | number)[][]): string {
   const cells = rows.map((r) => r.map((c) => String(c)));

@@ -5,9 +5,8 @@
 import type { LoadedInput, ResourceKind, ResourceRecord } from "../load/dump.js";
 import { resolveTypeUrl } from "../load/schema.js";
 import { currentName } from "../load/extensions.js";
-import { canonicalJson } from "../explain/fcm.js";
+import { canonicalJson } from "../model/canonical.js";
 import { Redacted } from "../redacted.js";
-import { mdInline } from "../render/sanitize.js";
 import { clientForPort, type PresetName } from "../explain/clients.js";
 import { chainKind, explainConnection, type ExplainResult } from "../explain/explain.js";
 import { clusterModel } from "../model/cluster.js";
@@ -16,7 +15,6 @@ import { summariseTransport, transportLabel } from "../model/tls.js";
 import type { FilterChain } from "../gen/types/envoy/config/listener/v3/listener_components.js";
 import { clusterMode, sendsText, sendsOf } from "../model/upstream.js";
 import { inboundPorts, portMode } from "./tlscheck.js";
-import { renderTable, type OutputFormat } from "../output/table.js";
 
 type Json = unknown;
 type Obj = Record<string, unknown>;
@@ -333,33 +331,3 @@ function impactOf(before: LoadedInput, after: LoadedInput, ports: Ports): Impact
   return rows;
 }
 
-export function renderDiff(r: DiffReport, format: OutputFormat): string {
-  const md = format === "markdown";
-  const out: string[] = [];
-  const t = (v: string) => (md ? mdInline(v) : v);
-  out.push(md ? `## ${t(`${r.before} → ${r.after}`)}` : `${r.before} → ${r.after}`);
-  if (!r.changes.length && !r.impact?.length) {
-    out.push("no semantic changes");
-    return out.join("\n");
-  }
-  for (const s of r.summary) out.push(`${md ? "- **" : "  * "}${t(s)}${md ? "**" : ""}`);
-  const impact = () => {
-    if (!r.impact) return;
-    out.push(md ? "\n### Impact: connections whose outcome changed\n" : "\nimpact (explain presets on every inbound port, before → after)");
-    out.push(r.impact.length ? renderTable(format, ["PORT", "CLIENT", "BEFORE", "AFTER"], r.impact.map((i) => [i.port, i.client, i.before, i.after])) : "no connection outcome changed");
-  };
-  // In a bug report the impact comes first, and long lists of changes fold away.
-  if (md) impact();
-  for (const kind of ["listener", "cluster", "route", "endpoint", "secret"] as const) {
-    const cs = r.changes.filter((c) => c.kind === kind);
-    if (!cs.length) continue;
-    const table = renderTable(format, ["NAME", "WHERE", "CHANGE", "MEANING"], cs.map((c) => [c.name, c.path || "(whole resource)", c.change, c.meaning]));
-    if (md && cs.length > 10) out.push(`\n<details><summary>${kind}s: ${cs.length} changes</summary>\n\n${table}\n\n</details>`);
-    else {
-      out.push(md ? `\n### ${kind}s (${cs.length})\n` : `\n${kind}s (${cs.length} changes)`);
-      out.push(table);
-    }
-  }
-  if (!md) impact();
-  return out.join("\n");
-}

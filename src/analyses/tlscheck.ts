@@ -2,14 +2,12 @@
 // proxy sends? Both halves come from the Envoy config itself: the client's cluster (with auto mTLS
 // resolved per endpoint) gives the connection, and the explain engine runs it through the server's
 // listeners.
-import { mdInline } from "../render/sanitize.js";
 import type { LoadedInput } from "../load/dump.js";
 import { clientForPort, presetClient, type ClientSpec, type PresetName } from "../explain/clients.js";
 import { chainKind, explainConnection, type ExplainResult } from "../explain/explain.js";
 import { clusterModel } from "../model/cluster.js";
 import { listenerModel, peekListener, portIsHttp } from "../model/listener.js";
 import { sendsText, upstreamPlan, type UpstreamSends } from "../model/upstream.js";
-import { renderTable, type OutputFormat } from "../output/table.js";
 import { isWildcard } from "../explain/ip.js";
 import { captureModel, listenerDirection, proxyIps } from "../explain/capture.js";
 import { endpointsForCluster } from "../model/endpoint.js";
@@ -315,25 +313,3 @@ function chainText(r: ExplainResult): string {
   return `#${r.filterChain.index < 0 ? "default" : r.filterChain.index} ${chainKind(r)}`;
 }
 
-export function renderTlsCheck(report: TlsCheckReport, format: OutputFormat): string {
-  const out: string[] = [];
-  if (report.rows.length) {
-    out.push(
-      renderTable(
-        format,
-        ["HOST:PORT", "CLIENT", "SERVER", "STATUS", "REASON"],
-        report.rows.map((r) => [`${r.host}:${r.port}${r.cluster && r.cluster.split("|")[2] ? ` (${r.cluster.split("|")[2]})` : ""}`, `${r.client.mode}\n${r.client.sends}`, `${r.server.mode}\n${r.server.chain}`, r.status, r.reason]),
-      ),
-    );
-  }
-  if (report.serverPorts.length && !report.rows.length) {
-    out.push("Server: what each inbound port accepts");
-    out.push(renderTable(format, ["PORT", "MODE (from the chains)", "ACCEPTS"], report.serverPorts.map((p) => [p.port, p.mode, p.detail])));
-  }
-  if (report.clientClusters.length && !report.rows.length) {
-    out.push("Client: what each outbound cluster sends");
-    out.push(renderTable(format, ["CLUSTER", "MODE", "SENDS"], report.clientClusters.map((c) => [c.cluster, c.mode, [...c.sends, ...c.notes.map((n) => `note: ${n}`)].join("\n")])));
-  }
-  for (const n of report.notes) out.push(`note: ${format === "markdown" ? mdInline(n) : n}`);
-  return out.join("\n");
-}
