@@ -250,7 +250,35 @@ function checkInputComplete(input: LoadedInput, r: ExplainResult): ExplainResult
   };
 }
 
+/**
+ * The connection through Envoy as a pipeline of small stages, the way Istio's simulator walks it
+ * (pilot/pkg/simulation/traffic.go): the connection's addresses → the listener that accepts it →
+ * listener filters and the use_original_dst hand-off → the filter chain → what the chain does
+ * (outcome, route, upstream) → hints. A stage either hands its typed result to the next or ends the
+ * walk with a result.
+ */
 function explainFromListeners(input: LoadedInput, req: ConnectionRequest): ExplainResult {
+  const conn = connectionStage(input, req);
+  const accepted = acceptStage(input, req, conn);
+  if ("result" in accepted) return accepted.result;
+  const filtered = listenerFilterStage(req, conn, accepted);
+  const chosen = chainStage(conn, filtered);
+  if ("result" in chosen) return chosen.result;
+  return outcomeStage(input, req, conn, filtered, chosen);
+}
+
+/** Stage 1: where the connection goes and comes from (defaults said as assumptions), and the result being built. */
+interface Connection {
+  dstIp: string;
+  srcIp: string;
+  srcPort: number;
+  directSrcIp: string;
+  base: Omit<ExplainResult, "outcome">;
+  /** Listeners that serve connections (not warming or draining), peeked without decoding. */
+  all: ListenerPeek[];
+}
+
+function connectionStage(input: LoadedInput, req: ConnectionRequest): Connection {
   const client = req.client;
   const assumptions: string[] = [];
   let dstIp = req.dstIp;
@@ -268,11 +296,12 @@ function explainFromListeners(input: LoadedInput, req: ConnectionRequest): Expla
   if (!req.srcIp) assumptions.push(`source ${srcIp}:${req.srcPort ?? 40000}: another host (use --source-ip / --source-port)`);
   const srcPort = req.srcPort ?? 40000;
   const directSrcIp = req.directSrcIp ?? srcIp;
+  const cm = captureModel(input);
   const base: Omit<ExplainResult, "outcome"> = {
     client: { preset: client.preset, description: client.description, sends: { transport: client.transport, alpn: client.alpn, sni: client.sni, clientCertificate: client.clientCert } },
     connection: { destination: hostPort(dstIp, req.dstPort), source: hostPort(srcIp, srcPort), directSource: directSrcIp, assumptions },
     accepted: null,
-    capture: { mesh: "", captures: false, direction: null, why: "" },
+    capture: { mesh: cm.mesh, captures: cm.captures, direction: null, why: cm.why },
     handoff: null,
     listenerFilters: [],
     attributes: null,
@@ -287,62 +316,73 @@ function explainFromListeners(input: LoadedInput, req: ConnectionRequest): Expla
     why: "",
     hints: [],
   };
-  const all = activeListeners(input);
-  const cm0 = captureModel(input);
-  base.capture = { mesh: cm0.mesh, captures: cm0.captures, direction: null, why: cm0.why };
+  return { dstIp, srcIp, srcPort, directSrcIp, base, all: activeListeners(input) };
+}
 
-  // 1. The accepting listener.
-  let accepting: ListenerModel | undefined;
-  let how = "";
-  let capture = false;
+/** Stage 2: the listener that accepts the connection: named, bound to the destination, or the capture listener. */
+interface Accepted {
+  listener: ListenerModel;
+  /** Reached through traffic capture (the socket's local address is the capture listener's). */
+  captured: boolean;
+}
+
+function acceptStage(input: LoadedInput, req: ConnectionRequest, conn: Connection): Accepted | { result: ExplainResult } {
+  const { base, all, dstIp } = conn;
+  const client = req.client;
+  const accept = (listener: ListenerModel, how: string, captured: boolean): Accepted => {
+    base.accepted = { listener: listener.name, address: formatAddr(listener.address), how };
+    return { listener, captured };
+  };
   if (req.listenerName) {
     const named = all.find((l) => l.name === req.listenerName);
-    accepting = named ? listenerModel(named.rec) : undefined;
-    how = "--listener";
-    if (!accepting) {
-      return { ...base, outcome: { code: "NO_LISTENER", ok: false, summary: `no listener named "${req.listenerName}" in ${input.file}`, clientSees: "-" } };
-    }
-  } else {
-    const bound = all.filter((l) => l.bindToPort && l.addresses.length > 0);
-    accepting = findByAddress(bound, dstIp, req.dstPort);
-    if (accepting) how = `bound to ${formatAddr(accepting.address)}: the kernel delivers ${hostPort(dstIp, req.dstPort)} to it`;
-    else {
-      const cm = captureModel(input);
-      if (!cm.captures) return noListener(base, input, all, dstIp, req.dstPort, client, `nothing binds ${hostPort(dstIp, req.dstPort)}: this is ${cm.why}`);
-      const own = new Set(proxyIps(input).ips);
-      let direction = req.direction;
-      if (!direction) {
-        // When the dump does not reveal the proxy's IPs, a destination is taken to be this proxy.
-        direction = own.size === 0 || own.has(dstIp) ? "inbound" : "outbound";
-        if (!own.size) assumptions.push(`${dstIp} is taken to be this proxy's own IP (inbound): the dump does not say which IPs it has (use --direction outbound for traffic the app sends)`);
-      }
-      base.capture.direction = direction;
-      const target = captureListenerFor(cm, direction, dstIp);
-      if (!target) return noListener(base, input, all, dstIp, req.dstPort, client, `nothing binds ${hostPort(dstIp, req.dstPort)}, and ${cm.mesh} has no ${direction} capture listener in this dump`);
-      if (target.rejected) {
-        return {
-          ...base,
-          outcome: {
-            code: "NO_LISTENER",
-            ok: false,
-            summary: `iptables redirects ${direction} traffic to ${target.peek.name} (${formatAddr(target.peek.addresses[0])}), but Envoy rejected that listener: ${target.rejected}. Nothing listens there, so the connection is refused`,
-            clientSees: client.tool === "curl" ? "connection refused: curl exit 7 (Failed to connect)" : "connection refused",
-            envoySide: `listener ${target.peek.name} is in error_state (never active): ${target.rejected}`,
-          },
-        };
-      }
-      accepting = listenerModel(target.peek.rec);
-      capture = true;
-      how = `nothing binds ${hostPort(dstIp, req.dstPort)}; ${cm.mesh}'s iptables redirects ${direction} traffic to ${accepting.name} (${formatAddr(accepting.address)})`;
-    }
+    if (!named) return { result: { ...base, outcome: { code: "NO_LISTENER", ok: false, summary: `no listener named "${req.listenerName}" in ${input.file}`, clientSees: "-" } } };
+    return accept(listenerModel(named.rec), "--listener", false);
   }
-  if (!accepting) return noListener(base, input, all, dstIp, req.dstPort, client, `no listener in this dump accepts ${hostPort(dstIp, req.dstPort)}`);
-  base.accepted = { listener: accepting.name, address: formatAddr(accepting.address), how };
+  const bound = findByAddress(all.filter((l) => l.bindToPort && l.addresses.length > 0), dstIp, req.dstPort);
+  if (bound) return accept(bound, `bound to ${formatAddr(bound.address)}: the kernel delivers ${hostPort(dstIp, req.dstPort)} to it`, false);
+  const cm = captureModel(input);
+  if (!cm.captures) return { result: noListener(base, input, all, dstIp, req.dstPort, client, `nothing binds ${hostPort(dstIp, req.dstPort)}: this is ${cm.why}`) };
+  const own = new Set(proxyIps(input).ips);
+  let direction = req.direction;
+  if (!direction) {
+    // When the dump does not reveal the proxy's IPs, a destination is taken to be this proxy.
+    direction = own.size === 0 || own.has(dstIp) ? "inbound" : "outbound";
+    if (!own.size) base.connection.assumptions.push(`${dstIp} is taken to be this proxy's own IP (inbound): the dump does not say which IPs it has (use --direction outbound for traffic the app sends)`);
+  }
+  base.capture.direction = direction;
+  const target = captureListenerFor(cm, direction, dstIp);
+  if (!target) return { result: noListener(base, input, all, dstIp, req.dstPort, client, `nothing binds ${hostPort(dstIp, req.dstPort)}, and ${cm.mesh} has no ${direction} capture listener in this dump`) };
+  if (target.rejected) {
+    return {
+      result: {
+        ...base,
+        outcome: {
+          code: "NO_LISTENER",
+          ok: false,
+          summary: `iptables redirects ${direction} traffic to ${target.peek.name} (${formatAddr(target.peek.addresses[0])}), but Envoy rejected that listener: ${target.rejected}. Nothing listens there, so the connection is refused`,
+          clientSees: client.tool === "curl" ? "connection refused: curl exit 7 (Failed to connect)" : "connection refused",
+          envoySide: `listener ${target.peek.name} is in error_state (never active): ${target.rejected}`,
+        },
+      },
+    };
+  }
+  const listener = listenerModel(target.peek.rec);
+  return accept(listener, `nothing binds ${hostPort(dstIp, req.dstPort)}; ${cm.mesh}'s iptables redirects ${direction} traffic to ${listener.name} (${formatAddr(listener.address)})`, true);
+}
 
-  // 2. Listener filters (and the hand-off of use_original_dst).
+/** Stage 3: what the listener filters detect (transport, SNI, ALPN, the restored destination), and the use_original_dst hand-off. */
+interface Filtered {
+  /** The listener whose chains decide: the accepting one, or the one the hand-off chose. */
+  listener: ListenerModel;
+  attrs: MatchAttrs;
+}
+
+function listenerFilterStage(req: ConnectionRequest, conn: Connection, accepted: Accepted): Filtered {
+  const { base, all, dstIp, srcIp, srcPort, directSrcIp } = conn;
+  const { listener: accepting, captured } = accepted;
   const original = { ip: dstIp, port: req.dstPort };
-  const s: SocketState = { dstIp: capture ? accepting.address?.ip : dstIp, dstPort: capture ? accepting.address!.port! : req.dstPort, restored: false, sni: "", alpn: [] };
-  if (capture && s.dstIp && isWildcard(s.dstIp)) s.dstIp = dstIp;
+  const s: SocketState = { dstIp: captured ? accepting.address?.ip : dstIp, dstPort: captured ? accepting.address!.port! : req.dstPort, restored: false, sni: "", alpn: [] };
+  if (captured && s.dstIp && isWildcard(s.dstIp)) s.dstIp = dstIp;
   let final = accepting;
   if (req.detected) {
     s.dstIp = dstIp;
@@ -350,16 +390,16 @@ function explainFromListeners(input: LoadedInput, req: ConnectionRequest): Expla
     s.transport = req.detected.transport;
     s.alpn = req.detected.alpn;
     s.sni = req.detected.sni;
-    if (capture || req.listenerName) s.restored = true;
+    if (captured || req.listenerName) s.restored = true;
   } else {
-    runListenerFilters(accepting, client, s, original, base.listenerFilters, true);
+    runListenerFilters(accepting, req.client, s, original, base.listenerFilters, true);
   }
   if (accepting.useOriginalDst && s.restored) {
     const target = findByAddress(all, s.dstIp, s.dstPort);
     if (target && target !== accepting) {
       base.handoff = { from: accepting.name, to: target.name, reason: `use_original_dst: the restored destination ${hostPort(s.dstIp, s.dstPort)} belongs to ${target.name}${target.bindToPort ? "" : " (bind_to_port: false: reachable only this way)"}` };
       final = target;
-      if (!req.detected) runListenerFilters(target, client, s, original, base.listenerFilters, false);
+      if (!req.detected) runListenerFilters(target, req.client, s, original, base.listenerFilters, false);
     } else {
       base.handoff = { from: accepting.name, to: null, reason: `use_original_dst: no listener owns ${hostPort(s.dstIp, s.dstPort)}, so ${accepting.name} keeps the connection and matches its own chains` };
     }
@@ -368,18 +408,30 @@ function explainFromListeners(input: LoadedInput, req: ConnectionRequest): Expla
   const attrs: MatchAttrs = { dstIp: s.dstIp, dstPort: s.dstPort, srcIp, srcPort, directSrcIp, sni: s.sni, transport, alpn: s.alpn, ...(req.filterState ? { filterState: req.filterState } : {}) };
   base.attributes = { destination: hostPort(s.dstIp, s.dstPort), serverName: s.sni, transportProtocol: transport, applicationProtocols: s.alpn, sourceIp: srcIp, sourcePort: srcPort, directSourceIp: directSrcIp };
   base.listener = { name: final.name, address: formatAddr(final.address), state: final.state, fromV2: final.fromV2 };
+  return { listener: final, attrs };
+}
 
-  // 3. The filter chain.
+/** Stage 4: the filter chain: Envoy's refusal of the listener, or its lookup (classic or matcher) with every chain's verdict. */
+interface Chosen {
+  lookup: ChainLookup;
+  chain: ChainModel | undefined;
+}
+
+function chainStage(conn: Connection, filtered: Filtered): Chosen | { result: ExplainResult } {
+  const { base } = conn;
+  const { listener: final, attrs } = filtered;
   const rejected = validateListener(final);
   if (rejected) {
     base.rejected = rejected;
     return {
-      ...base,
-      outcome: {
-        code: "LISTENER_REJECTED",
-        ok: false,
-        summary: `Envoy refuses this listener's config: ${rejected}`,
-        clientSees: "nothing useful: a live Envoy would not be serving this listener (it keeps the previous version, or the update shows under error_state)",
+      result: {
+        ...base,
+        outcome: {
+          code: "LISTENER_REJECTED",
+          ok: false,
+          summary: `Envoy refuses this listener's config: ${rejected}`,
+          clientSees: "nothing useful: a live Envoy would not be serving this listener (it keeps the previous version, or the update shows under error_state)",
+        },
       },
     };
   }
@@ -419,9 +471,17 @@ function explainFromListeners(input: LoadedInput, req: ConnectionRequest): Expla
       terminal: terminalText(chain.terminal),
     };
   }
-  let outcome = decideOutcome(final, lookup, chain, client, base);
+  return { lookup, chain };
+}
+
+/** Stage 5: what happens next and what the client sees: TLS, the terminal filter, the route and the upstream; then hints and the why. */
+function outcomeStage(input: LoadedInput, req: ConnectionRequest, conn: Connection, filtered: Filtered, chosen: Chosen): ExplainResult {
+  const { base } = conn;
+  const { listener: final, attrs } = filtered;
+  const { lookup, chain } = chosen;
+  let outcome = decideOutcome(final, lookup, chain, req.client, base);
   if (chain) outcome = followTerminal(input, chain, outcome, base, req, attrs);
-  base.hints = hintsFor(final, attrs, client, chain, outcome, req);
+  base.hints = hintsFor(final, attrs, req.client, chain, outcome, req);
   base.why = whyParagraph(final, lookup);
   return { ...base, outcome };
 }
