@@ -186,164 +186,41 @@ export function isLocalConnection(a: MatchAttrs): boolean {
 
 type Cand = { chain: ChainModel; keys: Keys };
 
-/** The classic lookup with a full trace. */
-export function lookupClassic(l: ListenerModel, a: MatchAttrs): ChainLookup {
-  const verdicts = new Map<ChainModel, ChainVerdict>();
-  const steps: Step[] = [];
-  let S: Cand[] = l.chains.map((chain) => ({ chain, keys: keysOf(chain.match) }));
-  const eliminate = (c: Cand, level: Level, reason: string) => verdicts.set(c.chain, { chain: c.chain, verdict: "eliminated", level, reason });
-  /** Keep `keep`, eliminate the rest of S with reasons; record the step. */
-  const commit = (level: Level, connection: string, chose: string | null, keep: Cand[], why: (c: Cand) => string) => {
-    const kept = new Set(keep);
-    for (const c of S) if (!kept.has(c)) eliminate(c, level, why(c));
-    S = keep;
-    steps.push({ level, connection, chose, remaining: keep.length });
-    return keep.length > 0;
-  };
+/** One level of the classic lookup: the chains it keeps (the most specific branch), and why each other one lost. */
+interface LevelResult {
+  /** The connection's value at this level, as shown ("port 9080", "SNI a.example.com"). */
+  connection: string;
+  /** The branch Envoy committed to ("port 9080", "*.example.com", "any transport"), or null: none matched. */
+  chose: string | null;
+  keep: Cand[];
+  why: (c: Cand) => string;
+}
+type LevelStep = (S: Cand[], a: MatchAttrs) => LevelResult;
 
-  const done = (): ChainLookup => {
-    const res: ChainLookup = { mode: "filter_chain_match", usedDefault: false, steps, verdicts: [] };
-    if (S.length === 1) {
-      res.chain = S[0]!.chain;
-      verdicts.set(res.chain, { chain: res.chain, verdict: "selected", reason: "the only chain left after every level" });
-    } else if (S.length > 1) {
-      res.ambiguous = S.map((c) => c.chain);
-      for (const c of S) {
-        verdicts.set(c.chain, {
-          chain: c.chain,
-          verdict: "ambiguous",
-          reason: "ties with another chain on every level (an explicit 0.0.0.0/0 or ::/0 next to an unset range: Envoy's pick is unspecified, envoyproxy/envoy#34299)",
-        });
-      }
-    }
-    if (!res.chain && !res.ambiguous && l.defaultChain) {
-      res.chain = l.defaultChain;
-      res.usedDefault = true;
-    }
-    res.verdicts = l.chains.map((c) => verdicts.get(c) ?? { chain: c, verdict: "not-evaluated", reason: "" });
-    return res;
-  };
-
-  // 1. destination port. Port-specific chains shadow port-less ones completely (FCM 542-575).
+/** Level 1, destination port: port-specific chains shadow port-less ones completely (FCM 542-575). */
+const destinationPort: LevelStep = (S, a) => {
   const port = a.dstPort;
-  const exactPort = port !== undefined ? S.filter((c) => c.keys.port === port) : [];
-  if (exactPort.length) {
-    commit("destination_port", `port ${port}`, `port ${port}`, exactPort, (c) =>
-      c.keys.port === 0
-        ? `has no destination_port, but chains for port ${port} exist and Envoy looks only at those (it never falls back to port-less chains)`
-        : `wants destination port ${c.keys.port}; the connection is to port ${port}`,
-    );
-  } else {
-    const any = S.filter((c) => c.keys.port === 0);
-    if (!commit("destination_port", `port ${port ?? "-"}`, any.length ? "any port" : null, any, (c) => `wants destination port ${c.keys.port}; the connection is to port ${port}`)) return done();
+  const exact = port !== undefined ? S.filter((c) => c.keys.port === port) : [];
+  if (exact.length) {
+    return {
+      connection: `port ${port}`,
+      chose: `port ${port}`,
+      keep: exact,
+      why: (c) =>
+        c.keys.port === 0
+          ? `has no destination_port, but chains for port ${port} exist and Envoy looks only at those (it never falls back to port-less chains)`
+          : `wants destination port ${c.keys.port}; the connection is to port ${port}`,
+    };
   }
-  if (!S.length) return done();
+  const any = S.filter((c) => c.keys.port === 0);
+  return { connection: `port ${port ?? "-"}`, chose: any.length ? "any port" : null, keep: any, why: (c) => `wants destination port ${c.keys.port}; the connection is to port ${port}` };
+};
 
-  // 2. destination IP: the longest matching prefix; unset means /0 in both families.
-  if (!ipLevel("destination_ip", "destination", a.dstIp, (k) => k.dst)) return done();
-  // 3. server name: exact, then *.suffix from the longest, then unset.
-  {
-    const sni = a.sni.toLowerCase();
-    let keep: Cand[] = [];
-    let chose: string | null = null;
-    if (sni) {
-      keep = S.filter((c) => c.keys.sni.includes(sni));
-      if (keep.length) chose = sni;
-      else {
-        for (let i = sni.indexOf(".", 1); i > 0 && i < sni.length - 1; i = sni.indexOf(".", i + 1)) {
-          const suffix = sni.slice(i);
-          keep = S.filter((c) => c.keys.sni.includes(suffix));
-          if (keep.length) {
-            chose = `*${suffix}`;
-            break;
-          }
-        }
-      }
-    }
-    if (!keep.length) {
-      keep = S.filter((c) => c.keys.sni.includes(""));
-      chose = keep.length ? "any server name" : null;
-    }
-    const shown = sni ? `SNI ${sni}` : "no SNI";
-    if (!commit("server_names", shown, chose, keep, (c) => sniWhy(c, sni, chose))) return done();
-  }
-  // 4. transport protocol: exact, else unset.
-  {
-    let keep = S.filter((c) => c.keys.transport === a.transport && a.transport !== "");
-    let chose: string | null = keep.length ? a.transport : null;
-    if (!keep.length) {
-      keep = S.filter((c) => c.keys.transport === "");
-      chose = keep.length ? "any transport" : null;
-    }
-    if (
-      !commit("transport_protocol", `transport ${a.transport}`, chose, keep, (c) =>
-        c.keys.transport === "" ? `has no transport_protocol, but chains for transport "${a.transport}" exist and Envoy commits to those` : `wants transport "${c.keys.transport}"; the connection's is "${a.transport}"`,
-      )
-    )
-      return done();
-  }
-  // 5. application protocols: the client's list in the client's order; the first one any chain lists wins.
-  {
-    let keep: Cand[] = [];
-    let chose: string | null = null;
-    for (const p of a.alpn) {
-      keep = S.filter((c) => c.keys.alpn.includes(p));
-      if (keep.length) {
-        chose = p;
-        break;
-      }
-    }
-    if (!keep.length) {
-      keep = S.filter((c) => c.keys.alpn.includes(""));
-      chose = keep.length ? "any ALPN" : null;
-    }
-    const shown = a.alpn.length ? `ALPN ${a.alpn.join(",")}` : "no ALPN";
-    if (
-      !commit("application_protocols", shown, chose, keep, (c) =>
-        c.keys.alpn.includes("")
-          ? `has no application_protocols, but a chain lists the client's "${chose}" and Envoy commits to it`
-          : chose && chose !== "any ALPN"
-            ? `wants ALPN ${c.keys.alpn.join(",")}; Envoy committed to "${chose}", the client's first protocol that any chain lists`
-            : `wants ALPN ${c.keys.alpn.join(",")}; the client offers ${a.alpn.length ? a.alpn.join(",") : "none"}`,
-      )
-    )
-      return done();
-  }
-  // 6. direct source IP.
-  if (!ipLevel("direct_source_ip", "direct source", a.directSrcIp, (k) => k.direct)) return done();
-  // 7. source type.
-  {
-    const local = isLocalConnection(a);
-    const own = local ? "SAME_IP_OR_LOOPBACK" : "EXTERNAL";
-    let keep = S.filter((c) => c.keys.sourceType === own);
-    let chose: string | null = keep.length ? (local ? "local" : "external") : null;
-    if (!keep.length) {
-      keep = S.filter((c) => c.keys.sourceType === "ANY");
-      chose = keep.length ? "any source" : null;
-    }
-    if (
-      !commit("source_type", local ? "local source" : "external source", chose, keep, (c) =>
-        c.keys.sourceType === "ANY" ? `accepts any source, but chains for ${local ? "local" : "external"} sources exist and Envoy commits to those` : `wants a ${c.keys.sourceType === "EXTERNAL" ? "external" : "local"} source; the connection is ${local ? "local" : "external"}`,
-      )
-    )
-      return done();
-  }
-  // 8. source IP, then 9. source port inside the chosen source prefix.
-  if (!ipLevel("source_ip", "source", a.srcIp, (k) => k.src)) return done();
-  {
-    let keep = S.filter((c) => c.keys.srcPorts.includes(a.srcPort));
-    let chose: string | null = keep.length ? `source port ${a.srcPort}` : null;
-    if (!keep.length) {
-      keep = S.filter((c) => c.keys.srcPorts.includes(0));
-      chose = keep.length ? "any source port" : null;
-    }
-    commit("source_port", `source port ${a.srcPort}`, chose, keep, (c) =>
-      c.keys.srcPorts.includes(0) ? `accepts any source port, but a chain lists port ${a.srcPort}` : `wants source port ${c.keys.srcPorts.join(",")}; the connection's is ${a.srcPort}`,
-    );
-  }
-  return done();
-
-  function ipLevel(level: Level, what: string, ipText: string | undefined, get: (k: Keys) => Cidr[]): boolean {
+/** Levels 2, 6 and 8, the IP ranges: the longest matching prefix; an unset range means /0 in both families. */
+const ipLevel =
+  (what: string, ipOf: (a: MatchAttrs) => string | undefined, get: (k: Keys) => Cidr[]): LevelStep =>
+  (S, a) => {
+    const ipText = ipOf(a);
     const ip: Ip | undefined = ipText ? parseIp(ipText) : undefined;
     let bestLen = -1;
     let bestKey = "";
@@ -366,16 +243,178 @@ export function lookupClassic(l: ListenerModel, a: MatchAttrs): ChainLookup {
       if (!rs.length) return bestLen === 0;
       return rs.some((r) => ip && cidrContains(r, ip) && (r.key === bestKey || (bestLen === 0 && r.len === 0)));
     };
-    const keep = bestLen < 0 ? [] : S.filter(matchesBest);
-    const chose = bestLen < 0 ? null : bestKey ? bestKey : "any address";
-    return commit(level, `${what} ${ipText ?? "unknown"}`, chose, keep, (c) => {
-      const rs = get(c.keys);
-      const contains = rs.some((r) => ip && cidrContains(r, ip));
-      if (!rs.length) return `has no ${what} range, but a more specific range (${bestKey}) contains ${ipText} and Envoy commits to it`;
-      if (contains) return `range ${rs.map((r) => r.key).join(",")} contains ${ipText}, but ${bestKey} is more specific and Envoy commits to it`;
-      return `wants ${what} in ${rs.map((r) => r.key).join(",")}; the connection's is ${ipText ?? "unknown"}`;
-    });
+    return {
+      connection: `${what} ${ipText ?? "unknown"}`,
+      chose: bestLen < 0 ? null : bestKey ? bestKey : "any address",
+      keep: bestLen < 0 ? [] : S.filter(matchesBest),
+      why: (c) => {
+        const rs = get(c.keys);
+        const contains = rs.some((r) => ip && cidrContains(r, ip));
+        if (!rs.length) return `has no ${what} range, but a more specific range (${bestKey}) contains ${ipText} and Envoy commits to it`;
+        if (contains) return `range ${rs.map((r) => r.key).join(",")} contains ${ipText}, but ${bestKey} is more specific and Envoy commits to it`;
+        return `wants ${what} in ${rs.map((r) => r.key).join(",")}; the connection's is ${ipText ?? "unknown"}`;
+      },
+    };
+  };
+
+/** Level 3, server name: exact, then *.suffix from the longest, then unset. */
+const serverNames: LevelStep = (S, a) => {
+  const sni = a.sni.toLowerCase();
+  let keep: Cand[] = [];
+  let chose: string | null = null;
+  if (sni) {
+    keep = S.filter((c) => c.keys.sni.includes(sni));
+    if (keep.length) chose = sni;
+    else {
+      for (let i = sni.indexOf(".", 1); i > 0 && i < sni.length - 1; i = sni.indexOf(".", i + 1)) {
+        const suffix = sni.slice(i);
+        keep = S.filter((c) => c.keys.sni.includes(suffix));
+        if (keep.length) {
+          chose = `*${suffix}`;
+          break;
+        }
+      }
+    }
   }
+  if (!keep.length) {
+    keep = S.filter((c) => c.keys.sni.includes(""));
+    chose = keep.length ? "any server name" : null;
+  }
+  return { connection: sni ? `SNI ${sni}` : "no SNI", chose, keep, why: (c) => sniWhy(c, sni, chose) };
+};
+
+/** Level 4, transport protocol: exact, else unset. */
+const transportProtocol: LevelStep = (S, a) => {
+  let keep = S.filter((c) => c.keys.transport === a.transport && a.transport !== "");
+  let chose: string | null = keep.length ? a.transport : null;
+  if (!keep.length) {
+    keep = S.filter((c) => c.keys.transport === "");
+    chose = keep.length ? "any transport" : null;
+  }
+  return {
+    connection: `transport ${a.transport}`,
+    chose,
+    keep,
+    why: (c) => (c.keys.transport === "" ? `has no transport_protocol, but chains for transport "${a.transport}" exist and Envoy commits to those` : `wants transport "${c.keys.transport}"; the connection's is "${a.transport}"`),
+  };
+};
+
+/** Level 5, application protocols: the client's list in the client's order; the first one any chain lists wins. */
+const applicationProtocols: LevelStep = (S, a) => {
+  let keep: Cand[] = [];
+  let chose: string | null = null;
+  for (const p of a.alpn) {
+    keep = S.filter((c) => c.keys.alpn.includes(p));
+    if (keep.length) {
+      chose = p;
+      break;
+    }
+  }
+  if (!keep.length) {
+    keep = S.filter((c) => c.keys.alpn.includes(""));
+    chose = keep.length ? "any ALPN" : null;
+  }
+  return {
+    connection: a.alpn.length ? `ALPN ${a.alpn.join(",")}` : "no ALPN",
+    chose,
+    keep,
+    why: (c) =>
+      c.keys.alpn.includes("")
+        ? `has no application_protocols, but a chain lists the client's "${chose}" and Envoy commits to it`
+        : chose && chose !== "any ALPN"
+          ? `wants ALPN ${c.keys.alpn.join(",")}; Envoy committed to "${chose}", the client's first protocol that any chain lists`
+          : `wants ALPN ${c.keys.alpn.join(",")}; the client offers ${a.alpn.length ? a.alpn.join(",") : "none"}`,
+  };
+};
+
+/** Level 7, source type: local (same IP or loopback) or external, else any. */
+const sourceType: LevelStep = (S, a) => {
+  const local = isLocalConnection(a);
+  const own = local ? "SAME_IP_OR_LOOPBACK" : "EXTERNAL";
+  let keep = S.filter((c) => c.keys.sourceType === own);
+  let chose: string | null = keep.length ? (local ? "local" : "external") : null;
+  if (!keep.length) {
+    keep = S.filter((c) => c.keys.sourceType === "ANY");
+    chose = keep.length ? "any source" : null;
+  }
+  return {
+    connection: local ? "local source" : "external source",
+    chose,
+    keep,
+    why: (c) => (c.keys.sourceType === "ANY" ? `accepts any source, but chains for ${local ? "local" : "external"} sources exist and Envoy commits to those` : `wants a ${c.keys.sourceType === "EXTERNAL" ? "external" : "local"} source; the connection is ${local ? "local" : "external"}`),
+  };
+};
+
+/** Level 9, source port, inside the chosen source prefix: exact, else any. */
+const sourcePort: LevelStep = (S, a) => {
+  let keep = S.filter((c) => c.keys.srcPorts.includes(a.srcPort));
+  let chose: string | null = keep.length ? `source port ${a.srcPort}` : null;
+  if (!keep.length) {
+    keep = S.filter((c) => c.keys.srcPorts.includes(0));
+    chose = keep.length ? "any source port" : null;
+  }
+  return {
+    connection: `source port ${a.srcPort}`,
+    chose,
+    keep,
+    why: (c) => (c.keys.srcPorts.includes(0) ? `accepts any source port, but a chain lists port ${a.srcPort}` : `wants source port ${c.keys.srcPorts.join(",")}; the connection's is ${a.srcPort}`),
+  };
+};
+
+/** Envoy's nine levels in its order (FilterChainManagerImpl): one small step each. */
+const LEVEL_STEPS: Record<Level, LevelStep> = {
+  destination_port: destinationPort,
+  destination_ip: ipLevel("destination", (a) => a.dstIp, (k) => k.dst),
+  server_names: serverNames,
+  transport_protocol: transportProtocol,
+  application_protocols: applicationProtocols,
+  direct_source_ip: ipLevel("direct source", (a) => a.directSrcIp, (k) => k.direct),
+  source_type: sourceType,
+  source_ip: ipLevel("source", (a) => a.srcIp, (k) => k.src),
+  source_port: sourcePort,
+};
+
+/**
+ * The classic lookup with a full trace: at each level Envoy commits to the most specific branch
+ * that matches and never backtracks; the chains it leaves are eliminated there, with the reason.
+ */
+export function lookupClassic(l: ListenerModel, a: MatchAttrs): ChainLookup {
+  const verdicts = new Map<ChainModel, ChainVerdict>();
+  const steps: Step[] = [];
+  let S: Cand[] = l.chains.map((chain) => ({ chain, keys: keysOf(chain.match) }));
+  for (const level of LEVELS) {
+    const r = LEVEL_STEPS[level](S, a);
+    const kept = new Set(r.keep);
+    for (const c of S) if (!kept.has(c)) verdicts.set(c.chain, { chain: c.chain, verdict: "eliminated", level, reason: r.why(c) });
+    S = r.keep;
+    steps.push({ level, connection: r.connection, chose: r.chose, remaining: S.length });
+    if (!S.length) break;
+  }
+  return concludeLookup(l, S, steps, verdicts);
+}
+
+/** What is left after the levels: one chain, a tie Envoy leaves unspecified, or nothing (the default chain, if any). */
+function concludeLookup(l: ListenerModel, S: Cand[], steps: Step[], verdicts: Map<ChainModel, ChainVerdict>): ChainLookup {
+  const res: ChainLookup = { mode: "filter_chain_match", usedDefault: false, steps, verdicts: [] };
+  if (S.length === 1) {
+    res.chain = S[0]!.chain;
+    verdicts.set(res.chain, { chain: res.chain, verdict: "selected", reason: "the only chain left after every level" });
+  } else if (S.length > 1) {
+    res.ambiguous = S.map((c) => c.chain);
+    for (const c of S) {
+      verdicts.set(c.chain, {
+        chain: c.chain,
+        verdict: "ambiguous",
+        reason: "ties with another chain on every level (an explicit 0.0.0.0/0 or ::/0 next to an unset range: Envoy's pick is unspecified, envoyproxy/envoy#34299)",
+      });
+    }
+  }
+  if (!res.chain && !res.ambiguous && l.defaultChain) {
+    res.chain = l.defaultChain;
+    res.usedDefault = true;
+  }
+  res.verdicts = l.chains.map((c) => verdicts.get(c) ?? { chain: c, verdict: "not-evaluated", reason: "" });
+  return res;
 }
 
 function sniWhy(c: Cand, sni: string, chose: string | null): string {
