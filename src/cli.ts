@@ -124,8 +124,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     /** What is printed for a person: every control character from the dump shown escaped; JSON keeps its value. */
     out: (text: string) => {
       const safe = st.outputFormat === "json" || st.outputFormat === "yaml" ? escapeJsonText(text) : escapeTerminal(text);
-      const fitted = st.outputFormat === "table" ? wrapProse(safe) : safe;
-      const shown = st.colour && st.outputFormat === "table" ? colourize(fitted) : fitted;
+      const shown = st.colour && st.outputFormat === "table" ? colourize(safe) : safe;
       io.stdout(shown.endsWith("\n") ? shown : `${shown}\n`);
     },
     load: (file: string, a: Common): LoadedInput => {

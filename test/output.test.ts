@@ -59,4 +59,21 @@ test("wrapProse wraps long lines under their own indentation and leaves boxes al
   assert.is(out[out.length - 1], "│ box line that is long but already fitted by the table │");
 });
 
+test("a 400-line name neither stalls the boxed tables nor breaks their rows", async () => {
+  const { runCli } = await import("../src/cli.js");
+  const name = Array.from({ length: 400 }, (_, i) => `line-${i}-of-a-long-name`).join("\n");
+  const listener = { "@type": "type.googleapis.com/envoy.config.listener.v3.Listener", name, address: { socket_address: { address: "0.0.0.0", port_value: 80 } }, filter_chains: [{ name, filters: [{ name: "envoy.filters.network.tcp_proxy", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy", stat_prefix: "s", cluster: "c" } }] }] };
+  const fs = await import("node:fs");
+  const os = await import("node:os");
+  const f = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "envoy-explain-long-")), "long.json");
+  fs.writeFileSync(f, JSON.stringify(listener));
+  let out = "";
+  const code = await runCli([f, "-p", "80", "-c", "plaintext"], { stdout: (t) => (out += t), stderr: () => {} });
+  assert.is(code, 0);
+  const row = out.split("\n").find((l) => l.startsWith("│ 0 "))!;
+  assert.ok(row, "the chain's row");
+  assert.match(row, /line-0-of-a-long-name\\nline-1/, "line breaks in a name are shown as \\n inside its cell");
+  fs.rmSync(path.dirname(f), { recursive: true, force: true });
+});
+
 test.run();

@@ -2,7 +2,7 @@
 import { mdFence, mdInline, mermaidLabel } from "./sanitize.js";
 import type { ExplainDocument } from "../documents.js";
 import type { ExplainResult } from "../explain/explain.js";
-import { renderTable, type OutputFormat } from "./table.js";
+import { renderTable, wrapProse, type OutputFormat } from "./table.js";
 import { actionText } from "../model/route.js";
 import { sendsText } from "../model/upstream.js";
 
@@ -37,7 +37,13 @@ function verdicts(results: ExplainResult[], md: boolean): string {
   return lines.join("\n");
 }
 
+/** Explain as text or Markdown; on a terminal (or with COLUMNS) the prose wraps to its width. */
 export function renderExplain(doc: ExplainDocument, format: OutputFormat): string {
+  const text = renderExplainText(doc, format);
+  return format === "markdown" ? text : wrapProse(text);
+}
+
+function renderExplainText(doc: ExplainDocument, format: OutputFormat): string {
   const { results } = doc;
   const input = { file: doc.file };
   const out: string[] = [];

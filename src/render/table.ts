@@ -2,8 +2,16 @@
 import Table from "cli-table3";
 import { mdCell } from "./sanitize.js";
 
+/** A cell of a boxed table holds one line of bounded length: a name with line breaks or megabytes of text cannot stall the table. */
+const MAX_CELL = 600;
+function boundedCell(c: string | number): string {
+  const one = String(c).replace(/\r?\n/g, "\\n");
+  return one.length <= MAX_CELL ? one : `${one.slice(0, MAX_CELL / 2)} … (${one.length - MAX_CELL} characters) … ${one.slice(-MAX_CELL / 2)}`;
+}
+
+/** A small boxed table (explain's matrix and chains). Listings, which can be long, use columns(). */
 export function textTable(head: string[], rows: (string | number)[][]): string {
-  const cells = rows.map((r) => r.map((c) => String(c)));
+  const cells = rows.map((r) => r.map(boundedCell));
   const width = terminalWidth();
   const colWidths = width ? fitColumns([head, ...cells], width) : undefined;
   const t = new Table({ head, style: { head: [], border: [] }, wordWrap: true, ...(colWidths ? { colWidths } : {}) });
@@ -99,7 +107,8 @@ export function columns(head: string[], rows: (string | number)[][]): string {
   if (limit) {
     // The last column (the destination, the TLS, the reason) wraps at words and is never shortened;
     // the others narrow, widest first, until it has room.
-    // A column narrows no further than 16 characters (or its header, or its widest value if shorter).
+    // A column narrows no further than 16 characters (or its header, or its widest value if shorter):
+    // when even that does not fit, the lines run long rather than turn names into fragments.
     const floor = head.map((h, i) => Math.min(widths[i]!, Math.max(h.length, 16)));
     const room = () => limit - widths.slice(0, last).reduce((a, b) => a + b, 0) - gap * last;
     const want = Math.min(widths[last]!, 40);
@@ -107,7 +116,7 @@ export function columns(head: string[], rows: (string | number)[][]): string {
       let widest = -1;
       for (let i = 0; i < last; i++) if (widths[i]! > floor[i]! && (widest < 0 || widths[i]! > widths[widest]!)) widest = i;
       if (widest < 0) break;
-      widths[widest]! -= Math.min(want - room(), widths[widest]! - floor[widest]!);
+      widths[widest]! -= 1; // one at a time, so the widest columns end up sharing the room
     }
     const w = Math.max(room(), 24);
     if (widths[last]! > w) widths[last] = w;
@@ -126,18 +135,19 @@ export function columns(head: string[], rows: (string | number)[][]): string {
 
 /** Lines of at most `width` characters, broken at spaces; a word longer than a line is split, or shortened in the middle. */
 function wrapWords(text: string, width: number, longWord: "split" | "ellipsis"): string[] {
+  // Lists (ALPN, SANs) may also break after their commas: the pieces of one word join without a space.
+  const tokens = text.split(" ").flatMap((x) => (x.length > width && x.includes(",") ? x.split(/(?<=,)/).map((t, i) => ({ t, glue: i > 0 })) : [{ t: x, glue: false }]));
   const lines: string[] = [];
   let cur = "";
-  // Lists (ALPN, SANs) may break after their commas too.
-  for (const word of text.split(" ").flatMap((x) => (x.length > width && x.includes(",") ? x.split(/(?<=,)/) : [x]))) {
-    let w = word;
+  for (const { t, glue } of tokens) {
+    let w = t;
     if (w.length > width && longWord === "ellipsis") w = `${w.slice(0, Math.ceil((width - 1) / 2))}…${w.slice(w.length - Math.floor((width - 1) / 2))}`;
     while (w.length > width) {
       if (cur) lines.push(cur), (cur = "");
       lines.push(w.slice(0, width));
       w = w.slice(width);
     }
-    const sep = cur.endsWith(",") ? "" : " ";
+    const sep = glue ? "" : " ";
     if (!cur) cur = w;
     else if (cur.length + sep.length + w.length <= width) cur += `${sep}${w}`;
     else lines.push(cur), (cur = w);

@@ -1,13 +1,13 @@
 // tls-check's report as a table: per host:port, what the client sends, what the server does, and why.
 import { mdInline } from "./sanitize.js";
-import { renderTable, type OutputFormat } from "./table.js";
+import { renderListing, type OutputFormat } from "./table.js";
 import type { TlsCheckReport } from "../analyses/tlscheck.js";
 
 export function renderTlsCheck(report: TlsCheckReport, format: OutputFormat): string {
   const out: string[] = [];
   if (report.rows.length) {
     out.push(
-      renderTable(
+      renderListing(
         format,
         ["HOST:PORT", "CLIENT", "SERVER", "STATUS", "REASON"],
         report.rows.map((r) => [`${r.host}:${r.port}${r.cluster && r.cluster.split("|")[2] ? ` (${r.cluster.split("|")[2]})` : ""}`, `${r.client.mode}\n${r.client.sends}`, `${r.server.mode}\n${r.server.chain}`, r.status, r.reason]),
@@ -16,11 +16,11 @@ export function renderTlsCheck(report: TlsCheckReport, format: OutputFormat): st
   }
   if (report.serverPorts.length && !report.rows.length) {
     out.push("Server: what each inbound port accepts");
-    out.push(renderTable(format, ["PORT", "MODE (from the chains)", "ACCEPTS"], report.serverPorts.map((p) => [p.port, p.mode, p.detail])));
+    out.push(renderListing(format, ["PORT", "MODE (from the chains)", "ACCEPTS"], report.serverPorts.map((p) => [p.port, p.mode, p.detail])));
   }
   if (report.clientClusters.length && !report.rows.length) {
     out.push("Client: what each outbound cluster sends");
-    out.push(renderTable(format, ["CLUSTER", "MODE", "SENDS"], report.clientClusters.map((c) => [c.cluster, c.mode, [...c.sends, ...c.notes.map((n) => `note: ${n}`)].join("\n")])));
+    out.push(renderListing(format, ["CLUSTER", "MODE", "SENDS"], report.clientClusters.map((c) => [c.cluster, c.mode, [...c.sends, ...c.notes.map((n) => `note: ${n}`)].join("\n")])));
   }
   for (const n of report.notes) out.push(`note: ${format === "markdown" ? mdInline(n) : n}`);
   return out.join("\n");
