@@ -307,9 +307,10 @@ async function parser(run: Run): Promise<void> {
           .option("expect", { type: "string", describe: `exit 1 unless every explained connection ends in one of these outcomes (comma list of ${OUTCOME_CODES.join(", ")})`, group: "CI:" })
           .example("$0 dump.json --port 80", "every client against port 80")
           .example("$0 dump.json -p 9080 -c curl-mtls", "why a raw mTLS curl lands where it does")
-          .example("$0 dump.json -p 443 -c curl-mtls --sni shop.example.com -o markdown", "a gateway MUTUAL server, for a bug report")
-          .example("$0 pod/productpage-v1-7bbd.default -p 9080 -c curl-mtls", "a live proxy, through kubectl exec")
-          .example("$0 dump.json -p 9080 -c istio-sidecar --expect MTLS_TERMINATED", "a CI gate: exit 1 unless mesh traffic is mTLS"),
+          .example("$0 gw.json -p 443 --sni a.example.com", "a gateway server chosen by SNI")
+          .example("$0 dump.json -p 9080 -o markdown", "for a bug report")
+          .example("$0 pod/web-0.shop -p 8080", "a live proxy, through kubectl exec")
+          .example("$0 d.json -p 9080 --expect MTLS_TERMINATED", "a CI gate: exit 1 unless every client gets mTLS"),
       (a) => {
         if (!Number.isInteger(a.port) || a.port < 1 || a.port > 65535) throw new UsageError(`--port must be 1-65535, not ${a.port}`);
         for (const [flag, v] of [["--address", a.address], ["--source-ip", a.sourceIp], ["--direct-source-ip", a.directSourceIp]] as const) {
@@ -360,7 +361,7 @@ async function parser(run: Run): Promise<void> {
           .option("type", { choices: ["HTTP", "TCP", "http", "tcp"] as const, describe: "only HTTP (connection manager) or TCP chains" })
           .option("name", { type: "string", describe: "only this listener" })
           .example("$0 listener dump.json --port 9080", "the chains that can take port 9080, and what each matches")
-          .example("$0 listener pod/productpage-v1-7bbd.default --type HTTP -o yaml", "a live proxy's HTTP chains"),
+          .example("$0 listener pod/web-0.shop --type HTTP", "a live proxy's HTTP chains"),
       (a) => {
         const filter = { ...(a.port !== undefined ? { port: a.port } : {}), ...(a.address ? { address: a.address } : {}), ...(a.type ? { type: a.type.toUpperCase() as "HTTP" | "TCP" } : {}), ...(a.name ? { name: a.name } : {}) };
         out(renderDocument(listenersDocument(load(a.dump, a), filter), a.output, (d, f) => renderListeners(d, f, filter)));
@@ -470,7 +471,7 @@ async function parser(run: Run): Promise<void> {
           .option("fail-on", { choices: ["any", "mode", "impact"] as const, default: "any" as const, describe: "what makes the exit code 1: any semantic change, an inbound port's mTLS mode changing, or a connection's outcome changing (implies --impact)" })
           .option("quiet", { alias: "q", type: "boolean", default: false, describe: "print nothing; the exit code says it" })
           .example("$0 diff before.json after.json --impact", "what changed, and for which connections")
-          .example("$0 diff pod/reviews-v1-5c9d.default saved.json --fail-on mode", "a live pod against a saved dump; exit 1 only when a port's mTLS mode changed"),
+          .example("$0 diff pod/web-0.shop saved.json --fail-on mode", "a live pod against a saved dump: exit 1 only when a port's mTLS mode changed"),
       (a) => {
         for (const p of (a.ignore as string[] | undefined) ?? []) {
           if (!IGNORE_PATH.test(p)) throw new UsageError(`--ignore wants a field path such as statPrefix or filterChains.*.metadata, not "${p}"`);
@@ -490,7 +491,7 @@ async function parser(run: Run): Promise<void> {
     .help()
     .alias("h", "help")
     .version()
-    .wrap(Math.min(120, process.stdout.columns || 100))
+    .wrap(process.stdout.isTTY ? Math.min(120, process.stdout.columns || 100) : 120)
     .fail((msg, err) => {
       throw err ?? new UsageError(msg);
     })

@@ -11,7 +11,7 @@ import * as assert from "uvu/assert";
 import { runCli } from "../src/cli.js";
 import { loadText } from "../src/load/dump.js";
 import { runExplain } from "../src/analyses/explain.js";
-import { decideRoute } from "../src/model/route.js";
+import { decideRoute } from "../src/explain/route.js";
 import { fullMatch, regexError } from "../src/model/regex.js";
 import { fuzz, RAW_CONTROL, SECRET_MARKER } from "./support/hostile.js";
 

@@ -11,7 +11,7 @@ import { loadFile, loadText } from "../src/load/dump.js";
 import { proxyIps } from "../src/explain/capture.js";
 import { runExplain } from "../src/analyses/explain.js";
 import { runTlsCheck } from "../src/analyses/tlscheck.js";
-import { decideRoute } from "../src/model/route.js";
+import { decideRoute } from "../src/explain/route.js";
 import type { RouteConfiguration } from "../src/gen/types/envoy/config/route/v3/route.js";
 
 const root = path.resolve(import.meta.dirname, "..");

@@ -9,7 +9,7 @@ import { loadFile } from "../src/load/dump.js";
 import { runTlsCheck, inboundPorts, portMode, type CheckRow } from "../src/analyses/tlscheck.js";
 import { runExplain } from "../src/analyses/explain.js";
 import { upstreamPlan } from "../src/model/upstream.js";
-import { decideRoute, selectVirtualHost } from "../src/model/route.js";
+import { decideRoute, selectVirtualHost } from "../src/explain/route.js";
 import { secretModels } from "../src/model/secret.js";
 import { allEndpoints } from "../src/model/endpoint.js";
 import type { RouteConfiguration } from "../src/gen/types/envoy/config/route/v3/route.js";

@@ -5,7 +5,8 @@ import type { ListenerFilterChainMatchPredicate } from "../gen/types/envoy/confi
 import type { LoadedInput } from "../load/dump.js";
 import { chainLabel, formatAddr, listenerModel, matchText, peekListener, terminalText, type ChainModel, type ListenerModel, type ListenerPeek } from "../model/listener.js";
 import { transportLabel, type TlsSummary } from "../model/tls.js";
-import { actionText, decideRoute, findRouteConfig, type RouteDecision } from "../model/route.js";
+import { actionText, findRouteConfig } from "../model/route.js";
+import { decideRoute, type RouteDecision } from "./route.js";
 import { upstreamPlan, type UpstreamPlan } from "../model/upstream.js";
 import type { ClientSpec } from "./clients.js";
 import { independentMisses, lookupClassic, validateListener, type ChainLookup, type Level, type MatchAttrs } from "./fcm.js";

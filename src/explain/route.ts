@@ -1,0 +1,161 @@
+// Routes as Envoy's router picks them (source/common/router/config_impl.cc): the request as the
+// connection manager prepares it, a virtual host by the Host (exact, then the longest `*suffix`, then
+// the longest `prefix*`, then `*`), then the first route that matches, with RE2 regexes.
+import type { HeaderMatcher, Route, VirtualHost } from "../gen/types/envoy/config/route/v3/route_components.js";
+import type { RouteConfiguration } from "../gen/types/envoy/config/route/v3/route.js";
+import { fullMatch, regexError } from "../model/regex.js";
+import { routeAction, routeMatchText, type RouteActionView } from "../model/route.js";
+import { plain, Redacted } from "../redacted.js";
+
+export interface RouteRequest {
+  host: string;
+  path: string;
+  headers: Record<string, string>;
+  /** The connection to Envoy is TLS (for require_tls). */
+  tls: boolean;
+  /** The request method (GET by default). */
+  method?: string;
+  /** How the connection manager prepares the request (use_remote_address, strip_*_host_port) and the listener's port. */
+  hcm?: { useRemoteAddress?: boolean; stripAnyHostPort?: boolean; stripMatchingHostPort?: boolean; listenerPort?: number };
+}
+
+/**
+ * The request as the connection manager hands it to the router: pseudo-headers (:method,
+ * :authority, :path, :scheme) beside the client's headers, x-forwarded-proto set from the
+ * connection (overwriting the client's with use_remote_address), and the Host used to pick a
+ * virtual host, its port dropped as strip_any_host_port / strip_matching_host_port /
+ * ignore_port_in_host_matching say.
+ */
+export function preparedRequest(rc: RouteConfiguration, req: RouteRequest): { host: string; headers: Record<string, string> } {
+  const scheme = req.tls ? "https" : "http";
+  const headers: Record<string, string> = Object.create(null);
+  for (const [k, v] of Object.entries(req.headers)) headers[k.toLowerCase()] = v;
+  if (req.hcm?.useRemoteAddress || headers["x-forwarded-proto"] === undefined) headers["x-forwarded-proto"] = scheme;
+  headers[":method"] = req.method ?? headers[":method"] ?? "GET";
+  headers[":authority"] = req.host;
+  headers.host = req.host;
+  headers[":path"] = req.path;
+  headers[":scheme"] = scheme;
+  let host = req.host;
+  const m = /^(.*):(\d+)$/.exec(host);
+  if (m && !host.endsWith("]")) {
+    const strip = rc.ignorePortInHostMatching === true || req.hcm?.stripAnyHostPort === true || (req.hcm?.stripMatchingHostPort === true && Number(m[2]) === req.hcm.listenerPort);
+    if (strip) host = m[1]!;
+  }
+  return { host, headers };
+}
+
+export type RouteDecision =
+  | { kind: "no-route-config"; name: string }
+  | { kind: "rejected"; routeConfig: string; error: string }
+  | { kind: "no-virtual-host"; routeConfig: string }
+  | { kind: "tls-redirect"; routeConfig: string; virtualHost: string }
+  | { kind: "no-route"; routeConfig: string; virtualHost: string }
+  | { kind: "route"; routeConfig: string; virtualHost: string; routeIndex: number; routeName?: string; match: string; action: RouteActionView };
+
+/** Envoy's findVirtualHost (source/common/router/config_impl.cc). */
+export function selectVirtualHost(rc: RouteConfiguration, hostHeader: string): VirtualHost | undefined {
+  const host = hostHeader.toLowerCase();
+  let dflt: VirtualHost | undefined;
+  const exact = new Map<string, VirtualHost>();
+  const suffixes: [string, VirtualHost][] = [];
+  const prefixes: [string, VirtualHost][] = [];
+  for (const vh of rc.virtualHosts ?? []) {
+    for (const d of vh.domains ?? []) {
+      const dl = d.toLowerCase();
+      if (dl === "*") dflt ??= vh;
+      else if (dl.startsWith("*")) suffixes.push([dl.slice(1), vh]);
+      else if (dl.endsWith("*")) prefixes.push([dl.slice(0, -1), vh]);
+      else if (!exact.has(dl)) exact.set(dl, vh);
+    }
+  }
+  const hit = exact.get(host);
+  if (hit) return hit;
+  // The wildcard must match at least one character: host longer than the fixed part.
+  for (const [s, vh] of suffixes.sort((a, b) => b[0].length - a[0].length)) if (host.length > s.length && host.endsWith(s)) return vh;
+  for (const [p, vh] of prefixes.sort((a, b) => b[0].length - a[0].length)) if (host.length > p.length && host.startsWith(p)) return vh;
+  return dflt;
+}
+function headerMatches(h0: HeaderMatcher, headers: Record<string, string>): boolean {
+  const h = revealed(h0);
+  const v = Object.hasOwn(headers, (h.name ?? "").toLowerCase()) ? headers[(h.name ?? "").toLowerCase()] : undefined;
+  let ok: boolean;
+  if (h.presentMatch !== undefined) ok = (v !== undefined) === h.presentMatch;
+  else if (v === undefined) ok = false;
+  else if (h.exactMatch !== undefined) ok = v === h.exactMatch;
+  else if (h.prefixMatch !== undefined) ok = v.startsWith(h.prefixMatch);
+  else if (h.suffixMatch !== undefined) ok = v.endsWith(h.suffixMatch);
+  else if (h.containsMatch !== undefined) ok = v.includes(h.containsMatch);
+  else if (h.safeRegexMatch) ok = fullMatch(h.safeRegexMatch.regex ?? "", v);
+  else if (h.stringMatch) {
+    const m = h.stringMatch;
+    const ic = m.ignoreCase === true;
+    const val = ic ? v.toLowerCase() : v;
+    const n = (s: string) => (ic ? s.toLowerCase() : s);
+    if (m.exact !== undefined) ok = val === n(m.exact);
+    else if (m.prefix !== undefined) ok = val.startsWith(n(m.prefix));
+    else if (m.suffix !== undefined) ok = val.endsWith(n(m.suffix));
+    else if (m.contains !== undefined) ok = val.includes(n(m.contains));
+    else if (m.safeRegex) ok = fullMatch(m.safeRegex.regex ?? "", v);
+    else ok = true;
+  } else ok = true; // name only: present
+  return h.invertMatch ? !ok : ok;
+}
+/** A header matcher whose credential values (masked by the loader) are usable for matching. */
+function revealed(h: HeaderMatcher): HeaderMatcher {
+  if (!Object.values(h).some((x) => x instanceof Redacted)) return h;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(h)) out[k] = plain(x);
+  return out as HeaderMatcher;
+}
+/** RE2's error for the first regex of a route that RE2 rejects (Envoy refuses the route configuration). */
+export function routeRegexError(r: Route): string | undefined {
+  const m = r.match ?? {};
+  const patterns = [m.safeRegex?.regex, ...(m.headers ?? []).map((h0) => {
+    const h = revealed(h0);
+    return h.safeRegexMatch?.regex ?? h.stringMatch?.safeRegex?.regex;
+  })];
+  for (const p of patterns) if (p !== undefined) {
+    const e = regexError(p);
+    if (e) return e;
+  }
+  return undefined;
+}
+export function routeMatches(r: Route, req: RouteRequest): boolean {
+  const m = r.match ?? {};
+  const cs = m.caseSensitive !== false;
+  const full = cs ? req.path : req.path.toLowerCase();
+  const noQuery = full.split("?")[0]!;
+  const c = (s: string) => (cs ? s : s.toLowerCase());
+  let ok: boolean;
+  if (m.prefix !== undefined) ok = full.startsWith(c(m.prefix));
+  else if (m.path !== undefined) ok = noQuery === c(m.path);
+  else if (m.safeRegex) ok = fullMatch(m.safeRegex.regex ?? "", req.path.split("?")[0]!);
+  else if (m.pathSeparatedPrefix !== undefined) {
+    const p = c(m.pathSeparatedPrefix);
+    ok = noQuery === p || noQuery.startsWith(`${p}/`);
+  } else ok = false; // connect_matcher and path_match_policy: not modelled, never taken
+  return ok && (m.headers ?? []).every((h) => headerMatches(h, req.headers));
+}
+export function decideRoute(rc: RouteConfiguration | undefined, name: string, req: RouteRequest): RouteDecision {
+  if (!rc) return { kind: "no-route-config", name };
+  const rcName = rc.name ?? name;
+  // Envoy compiles every regex when it loads a route configuration and refuses the whole of it for one RE2 rejects.
+  for (const v of rc.virtualHosts ?? []) {
+    for (const r of v.routes ?? []) {
+      const error = routeRegexError(r);
+      if (error) return { kind: "rejected", routeConfig: rcName, error };
+    }
+  }
+  const prepared = preparedRequest(rc, req);
+  const vh = selectVirtualHost(rc, prepared.host);
+  req = { ...req, headers: prepared.headers };
+  if (!vh) return { kind: "no-virtual-host", routeConfig: rcName };
+  const vhName = vh.name ?? "";
+  if (!req.tls && (vh.requireTls === "ALL" || vh.requireTls === "EXTERNAL_ONLY")) return { kind: "tls-redirect", routeConfig: rcName, virtualHost: vhName };
+  const routes = vh.routes ?? [];
+  const i = routes.findIndex((r) => routeMatches(r, req));
+  if (i < 0) return { kind: "no-route", routeConfig: rcName, virtualHost: vhName };
+  const r = routes[i]!;
+  return { kind: "route", routeConfig: rcName, virtualHost: vhName, routeIndex: i, ...(r.name ? { routeName: r.name } : {}), match: routeMatchText(r), action: routeAction(r) };
+}
