@@ -425,6 +425,9 @@ export function describe(v: unknown): string {
   return `${typeof v} ${String(v)}`;
 }
 
+/** The fields of a HeaderMatcher or HeaderValue that hold the header's value (canonical key form). */
+const CREDENTIAL_VALUE_KEYS = new Set(["value", "rawvalue", "exactmatch", "prefixmatch", "suffixmatch", "containsmatch", "safeRegexmatch".toLowerCase(), "stringmatch"]);
+
 /**
  * Free-form JSON (a Struct, an opaque payload) as it is, unless it nests too deep for Envoy's
  * parser or holds keys that name secrets (privateKey, password, token…), whose values are masked.
@@ -457,9 +460,13 @@ function freeJson(v: unknown, path: LazyPath, ctx: WalkContext): unknown {
       return DROP;
     }
     const entries: [string | number, unknown][] = Array.isArray(f.value) ? f.value.map((x, i) => [i, x]) : Object.keys(f.value).map((k) => [k, (f.value as Obj)[k]]);
+    // A header matcher or header value for a credential, spelled either way, as in the typed fields.
+    const credentialValues = !Array.isArray(f.value) && (isCredentialHeader(f.value.name) || isCredentialHeader(f.value.key));
     for (const [k, x] of entries) {
       if (x === null || x === undefined || x instanceof Redacted) continue;
-      if (typeof k === "string" && isSecretKey(k)) {
+      if (credentialValues && typeof k === "string" && CREDENTIAL_VALUE_KEYS.has(canonicalKey(k))) {
+        (own(f) as Obj)[k] = new Redacted("credential", x);
+      } else if (typeof k === "string" && isSecretKey(k)) {
         (own(f) as Obj)[k] = new Redacted("secret", x);
       } else if (typeof k === "string" && canonicalKey(k) === "inlinecode") {
         (own(f) as Obj)[k] = new Redacted("blob", x);
