@@ -16,6 +16,7 @@ import { parseSize } from "./load/read.js";
 import { parsePodRef, readPodDump } from "./load/pod.js";
 import { parseIp } from "./explain/ip.js";
 import { setRevealSecrets } from "./redacted.js";
+import { startProgress, stopProgress } from "./progress.js";
 import { escapeJsonText, escapeTerminal } from "./render/sanitize.js";
 import { renderDocument, serialize } from "./render/output.js";
 import {
@@ -73,6 +74,8 @@ export interface CliIo {
   stderr(text: string): void;
   /** Standard output is a terminal: colour is on unless NO_COLOR or --no-color (FORCE_COLOR turns it on anywhere). */
   isTTY?: boolean;
+  /** Standard error is a terminal: long work shows its progress there. */
+  stderrIsTTY?: boolean;
 }
 
 /** Colour for our own marks only (verdicts), added after the text was escaped: nothing from a dump is coloured or can colour. */
@@ -123,6 +126,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     loaded: [],
     /** What is printed for a person: every control character from the dump shown escaped; JSON keeps its value. */
     out: (text: string) => {
+      stopProgress();
       const safe = st.outputFormat === "json" || st.outputFormat === "yaml" ? escapeJsonText(text) : escapeTerminal(text);
       const shown = st.colour && st.outputFormat === "table" ? colourize(safe) : safe;
       io.stdout(shown.endsWith("\n") ? shown : `${shown}\n`);
@@ -153,6 +157,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     print: (text: string) => io.stdout(text.endsWith("\n") ? text : `${text}\n`),
   };
   setRevealSecrets(false);
+  if (io.stderrIsTTY) startProgress((t) => io.stderr(t));
   try {
     checkCommandWord(argv);
     await parser(run);
@@ -178,6 +183,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     if (process.env.ENVOY_EXPLAIN_DEBUG) err(x?.stack ?? "");
     return 3;
   } finally {
+    stopProgress();
     setRevealSecrets(false);
   }
 }

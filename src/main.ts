@@ -13,6 +13,6 @@ for (const stream of [process.stdout, process.stderr]) {
 
 const code = await runCli(
   hideBin(process.argv).map((a) => (a === "-" ? STDIN : a)),
-  { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t), isTTY: process.stdout.isTTY === true },
+  { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t), isTTY: process.stdout.isTTY === true, stderrIsTTY: process.stderr.isTTY === true },
 );
 process.exitCode = code;

@@ -76,4 +76,27 @@ test("a 400-line name neither stalls the boxed tables nor breaks their rows", as
   fs.rmSync(path.dirname(f), { recursive: true, force: true });
 });
 
+test("progress: shown only after 2 s, at most every 250 ms, only once started (a terminal), and cleared", async () => {
+  const { startProgress, stopProgress, progress } = await import("../src/progress.js");
+  const seen: string[] = [];
+  let now = 0;
+  progress("decoding listeners", 1, 10); // not started: nothing, nowhere
+  startProgress((t) => seen.push(t), () => now);
+  progress("decoding listeners", 1, 10);
+  assert.equal(seen, [], "not before 2 s");
+  now = 2100;
+  progress("decoding listeners", 5, 10);
+  now = 2200;
+  progress("decoding listeners", 6, 10);
+  now = 2400;
+  progress("decoding listeners", 9, 10);
+  assert.equal(seen, ["\r\u001b[Kdecoding listeners 5/10 (2 s)", "\r\u001b[Kdecoding listeners 9/10 (2 s)"]);
+  stopProgress();
+  assert.is(seen[seen.length - 1], "\r\u001b[K", "the line is cleared");
+  const { runCli } = await import("../src/cli.js");
+  let err = "";
+  await runCli(["listeners", path.join(root, "samples/modern-permissive.json")], { stdout: () => {}, stderr: (t) => (err += t), stderrIsTTY: false });
+  assert.not.match(err, /\r/, "piped: never");
+});
+
 test.run();

@@ -1,6 +1,7 @@
 // Loading any supported input into one shape: resource records per kind, each normalised to v3
 // proto3 JSON on first use (lazy: a command pays only for the resources it reads).
 import { childPath, Diagnostics, InputError } from "../diag.js";
+import { progress } from "../progress.js";
 import { parseText, type ParsedText } from "./parse.js";
 import { decodeText, readInputBytes } from "./read.js";
 import { resolveTypeUrl, T } from "./schema.js";
@@ -62,6 +63,7 @@ export class ResourceRecord<T = Obj> {
   /** The resource as v3 proto3 JSON (camelCase, canonical values); computed once. */
   get value(): T {
     if (this.normalised === undefined) {
+      progress(`decoding ${this.kind}s`, ++this.input.decoded, this.input.resourceCount());
       const ctx: WalkContext = { diags: this.input.diags, upgrades: new Set(), rejections: this.rejections };
       const typeName = KIND_TYPE[this.kind];
       if (isObject(this.raw) && typeof this.raw["@type"] === "string") {
@@ -119,6 +121,11 @@ export class LoadedInput {
   readonly rejectedListeners: { name: string; details: string; path: string; record: ResourceRecord }[] = [];
   /** Which proxy was read from a file that holds several (egctl). */
   proxy?: string;
+  /** Resources decoded so far (for progress). */
+  decoded = 0;
+  resourceCount(): number {
+    return RESOURCE_KINDS.reduce((n, k) => n + this.resources[k].length, 0);
+  }
   cut?: ParsedText["cut"];
   readonly file: string;
   constructor(file: string) {
@@ -170,7 +177,9 @@ export interface LoadOptions {
 }
 
 export function loadFile(file: string, opts: LoadOptions = {}): LoadedInput {
+  progress(`reading ${file}`);
   const text = decodeText(file, readInputBytes(file, opts.maxBytes), opts.maxBytes);
+  progress(`parsing ${file}`);
   return loadText(text, file === "-" ? "<stdin>" : file, opts);
 }
 
