@@ -268,8 +268,8 @@ function meaningOf(c: Change, before: LoadedInput, after: LoadedInput): string {
   }
   if (c.kind === "cluster") {
     if (/^(transportSocket|transportSocketMatches)/.test(p)) {
-      const b = before.clusters.find((r) => r.name === c.name);
-      const a = after.clusters.find((r) => r.name === c.name);
+      const b = before.byName("cluster", c.name);
+      const a = after.byName("cluster", c.name);
       if (a && b) {
         const mb = clusterModel(b);
         const ma = clusterModel(a);

@@ -252,9 +252,8 @@ export function runTlsCheck(client: LoadedInput | undefined, server: LoadedInput
   const names = server ? [...new Set(pairs.map((p) => p.cluster))] : client.clusters.map(clusterModel).filter((c) => c.istio?.direction === "outbound" || !c.istio).map((c) => c.name);
   if (server && !pairs.length) report.notes.push(`no cluster of ${client.file} reaches ${server.identity?.app ?? "the server"} (by EDS endpoints at the server's IPs ${proxyIps(server).ips.join(", ") || "(unknown)"}, or by name on ports ${ports.join(", ") || "(none found)"}); use --service host:port`);
   const viaIstioAlpn = server !== undefined && pairs.length > 0 && usesIstioAlpn(client);
-  const clusterByName = new Map(client.clusters.map((r) => [r.name, r] as const));
   for (const name of names) {
-    const c = clusterModel(clusterByName.get(name)!);
+    const c = clusterModel(client.byName("cluster", name)!);
     const pair = pairs.find((p) => p.cluster === name);
     const target = pair?.targetPort;
     // Without EDS: the server's dump shows it runs a sidecar, so Istio labels its endpoints tlsMode istio,

@@ -161,6 +161,19 @@ export class LoadedInput {
     return this.api === "v2" || this.api === "v3-wrapping-v2" || RESOURCE_KINDS.some((k) => this.resources[k].some((r) => r.meta.v2));
   }
 
+  private indexes?: Map<ResourceKind, Map<string, ResourceRecord>>;
+  /** A resource of a kind by name, from an index built once (the first of a name wins, as a list search would). */
+  byName(kind: ResourceKind, name: string): ResourceRecord | undefined {
+    this.indexes ??= new Map();
+    let idx = this.indexes.get(kind);
+    if (!idx) {
+      idx = new Map();
+      for (const r of this.resources[kind]) if (!idx.has(r.name)) idx.set(r.name, r);
+      this.indexes.set(kind, idx);
+    }
+    return idx.get(name);
+  }
+
   count(): string {
     return RESOURCE_KINDS.filter((k) => this.resources[k].length)
       .map((k) => `${this.resources[k].length} ${k}${this.resources[k].length === 1 ? "" : "s"}`)

@@ -42,7 +42,7 @@ export function endpointsOf(cla: ClusterLoadAssignment, fallbackName: string): E
 
 /** Endpoints of a cluster from the dump's EDS section, or undefined when the dump has none for it. */
 export function endpointsForCluster(input: LoadedInput, clusterName: string, edsServiceName?: string): EndpointModel[] | undefined {
-  const rec = input.endpoints.find((r) => r.name === (edsServiceName ?? clusterName)) ?? input.endpoints.find((r) => r.name === clusterName);
+  const rec = input.byName("endpoint", edsServiceName ?? clusterName) ?? input.byName("endpoint", clusterName);
   return rec ? endpointsOf(rec.value as ClusterLoadAssignment, rec.name) : undefined;
 }
 

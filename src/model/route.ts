@@ -16,7 +16,7 @@ export type RouteActionView =
   | { kind: "other" };
 
 export function findRouteConfig(input: LoadedInput, name: string): RouteConfiguration | undefined {
-  const rec = input.routes.find((r) => r.name === name);
+  const rec = input.byName("route", name);
   return rec ? (rec.value as RouteConfiguration) : undefined;
 }
 

@@ -64,7 +64,7 @@ export function clusterMode(c: ClusterModel): UpstreamMode {
  * has none: "istio" (the destination runs a sidecar) or null (it does not), undefined for unknown.
  */
 export function upstreamPlan(input: LoadedInput, clusterName: string, assumeTlsMode?: string | null): UpstreamPlan | undefined {
-  const rec = input.clusters.find((r) => r.name === clusterName);
+  const rec = input.byName("cluster", clusterName);
   if (!rec) return undefined;
   const c = clusterModel(rec);
   const mode = clusterMode(c);
