@@ -31,8 +31,8 @@ export interface ConnectionRequest {
   filterState?: Record<string, string>;
 }
 
-export const OUTCOME_CODES = ["INCOMPLETE_INPUT", "NO_LISTENER", "LISTENER_REJECTED", "NO_FILTER_CHAIN", "AMBIGUOUS_FILTER_CHAIN", "NO_NETWORK_FILTERS", "PLAINTEXT_INTO_TLS", "CLIENT_CERT_REQUIRED", "TLS_TERMINATED", "MTLS_TERMINATED", "TLS_INTO_PLAINTEXT_HTTP", "TLS_PASSTHROUGH", "PLAINTEXT_HTTP", "PLAINTEXT_TCP", "BLACKHOLE", "NO_ROUTE", "HTTPS_REDIRECT", "OTHER"] as const;
-export type OutcomeCode = (typeof OUTCOME_CODES)[number];
+export { OUTCOME_CODES, type OutcomeCode } from "./outcomes.js";
+import type { OutcomeCode } from "./outcomes.js";
 
 export interface Outcome {
   code: OutcomeCode;
