@@ -13,7 +13,8 @@ if (built.status !== 0) {
   console.error("test runner: the build failed");
   process.exit(1);
 }
-const args = [path.join(root, "node_modules/uvu/bin.js"), "-r", "tsx", "test", "\\.test\\.ts$", ...process.argv.slice(2)];
+// ESM throughout (tsx as an import hook, not a require hook): a module the CLI imports lazily is then the same instance the tests see.
+const args = ["--import", "tsx", path.join(root, "node_modules/uvu/bin.js"), "test", "\\.test\\.ts$", ...process.argv.slice(2)];
 const run = spawnSync(process.execPath, args, { cwd: root, env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" }, encoding: "utf8", maxBuffer: 64 * 2 ** 20 });
 process.stdout.write(run.stdout ?? "");
 process.stderr.write(run.stderr ?? "");

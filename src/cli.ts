@@ -4,13 +4,9 @@
 import fs from "node:fs";
 import yargs, { type Argv } from "yargs";
 import { formatDiagnostic, InputError, type Diagnostic } from "./diag.js";
-import { loadBytes, loadFile, type InputFormat, type LoadedInput } from "./load/dump.js";
+import type { InputFormat, LoadedInput } from "./load/dump.js";
 import { PRESET_HELP, PRESET_NAMES, type PresetName } from "./explain/presets.js";
 import { OUTCOME_CODES } from "./explain/outcomes.js";
-import { renderExplain } from "./render/explain.js";
-import { renderClusters, renderEndpoints, renderListeners, renderRoutes, renderSecrets } from "./render/listings.js";
-import { renderTlsCheck } from "./render/tlscheck.js";
-import { renderDiff } from "./render/diff.js";
 import { wrapProse } from "./render/wrap.js";
 import type { OutputFormat } from "./render/table.js";
 import { parseSize } from "./load/read.js";
@@ -19,19 +15,13 @@ import { parseIp } from "./explain/ip.js";
 import { setRevealSecrets } from "./redacted.js";
 import { startProgress, stopProgress } from "./progress.js";
 import { escapeJsonText, escapeTerminal } from "./render/sanitize.js";
-import { renderDocument, serialize } from "./render/output.js";
-import {
-  clustersDocument,
-  diffDocument,
-  DOCUMENT_VERSION,
-  endpointsDocument,
-  explainDocument,
-  listenersDocument,
-  routesDocument,
-  secretsDocument,
-  tlsCheckDocument,
-  warningsOf,
-} from "./documents.js";
+type Heavy = typeof import("./heavy.js");
+let H: Heavy;
+/** Loads what running a command needs, once; parsing arguments and printing help do without it. */
+async function heavy(): Promise<Heavy> {
+  H ??= await import("./heavy.js");
+  return H;
+}
 
 /** yargs reads a bare "-" as an empty string: the bin passes stdin under this name. */
 export const STDIN = "/dev/stdin";
@@ -149,8 +139,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           ...(a.adminPort ? { adminPort: a.adminPort } : {}),
           ...(maxBytes ? { maxBytes } : {}),
         });
-        input = loadBytes(bytes, file, opts);
-      } else input = loadFile(file === STDIN ? "-" : file, opts);
+        input = H.loadBytes(bytes, file, opts);
+      } else input = H.loadFile(file === STDIN ? "-" : file, opts);
       run.loaded.push({ input, verbose: a.verbose });
       return input;
     },
@@ -161,6 +151,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   if (io.stderrIsTTY) startProgress((t) => io.stderr(t));
   try {
     checkCommandWord(argv);
+    // Completing from a dump reads it inside yargs' synchronous completion callback.
+    if (argv.includes("--get-yargs-completions")) await heavy();
     await parser(run);
     reportDiagnostics(run);
     return code;
@@ -318,7 +310,8 @@ async function parser(run: Run): Promise<void> {
           .example("$0 dump.json -p 9080 -o markdown", "for a bug report")
           .example("$0 pod/web-0.shop -p 8080", "a live proxy, through kubectl exec")
           .example("$0 d.json -p 9080 --expect MTLS_TERMINATED", "a CI gate: exit 1 unless every client gets mTLS"),
-      (a) => {
+      async (a) => {
+        await heavy();
         if (!Number.isInteger(a.port) || a.port < 1 || a.port > 65535) throw new UsageError(`--port must be 1-65535, not ${a.port}`);
         for (const [flag, v] of [["--address", a.address], ["--source-ip", a.sourceIp], ["--direct-source-ip", a.directSourceIp]] as const) {
           if (v !== undefined && !parseIp(v)) throw new UsageError(`${flag} wants an IP address, not "${v}"`);
@@ -330,7 +323,7 @@ async function parser(run: Run): Promise<void> {
         const unknown = expect?.filter((c) => !(OUTCOME_CODES as readonly string[]).includes(c));
         if (expect && (!expect.length || unknown?.length)) throw new UsageError(`--expect wants outcome codes (${OUTCOME_CODES.join(", ")}), not "${unknown?.join(",") || a.expect}"`);
         const input = load(a.dump, a);
-        const doc = explainDocument(input, {
+        const doc = H.explainDocument(input, {
           port: a.port,
           ...(a.client ? { client: a.client as PresetName } : {}),
           ...(a.address ? { address: a.address } : {}),
@@ -349,7 +342,7 @@ async function parser(run: Run): Promise<void> {
           ...(a.path ? { path: a.path } : {}),
           ...(a.header?.length ? { headers: parsePairs(a.header as string[], "--header", true) } : {}),
         });
-        out(renderDocument(doc, a.output, renderExplain));
+        out(H.renderDocument(doc, a.output, H.renderExplain));
         if (expect) {
           const misses = doc.results.filter((r) => !expect.includes(r.outcome.code));
           for (const r of misses) run.err(`envoy-explain: expected ${expect.join(" or ")} for ${r.client.preset} on port ${a.port}, got ${r.outcome.code}`);
@@ -369,9 +362,10 @@ async function parser(run: Run): Promise<void> {
           .option("name", { type: "string", describe: "only this listener" })
           .example("$0 listener dump.json --port 9080", "the chains that can take port 9080, and what each matches")
           .example("$0 listener pod/web-0.shop --type HTTP", "a live proxy's HTTP chains"),
-      (a) => {
+      async (a) => {
+        await heavy();
         const filter = { ...(a.port !== undefined ? { port: a.port } : {}), ...(a.address ? { address: a.address } : {}), ...(a.type ? { type: a.type.toUpperCase() as "HTTP" | "TCP" } : {}), ...(a.name ? { name: a.name } : {}) };
-        out(renderDocument(listenersDocument(load(a.dump, a), filter), a.output, (d, f) => renderListeners(d, f, filter)));
+        out(H.renderDocument(H.listenersDocument(load(a.dump, a), filter), a.output, (d, f) => H.renderListeners(d, f, filter)));
       },
     )
     .command(
@@ -387,9 +381,10 @@ async function parser(run: Run): Promise<void> {
           .option("direction", { choices: ["inbound", "outbound"] as const, describe: "only Istio clusters of this direction" })
           .option("subset", { type: "string", describe: "only Istio clusters of this subset" })
           .example("$0 cluster dump.json --fqdn reviews --direction outbound", "what this proxy sends to reviews: upstream TLS and auto mTLS"),
-      (a) => {
+      async (a) => {
+        await heavy();
         const filter = { ...(a.name ? { name: a.name } : {}), ...(a.fqdn ? { fqdn: a.fqdn } : {}), ...(a.port !== undefined ? { port: a.port } : {}), ...(a.direction ? { direction: a.direction } : {}), ...(a.subset !== undefined ? { subset: a.subset } : {}) };
-        out(renderDocument(clustersDocument(load(a.dump, a), filter), a.output, renderClusters));
+        out(H.renderDocument(H.clustersDocument(load(a.dump, a), filter), a.output, H.renderClusters));
       },
     )
     .command(
@@ -400,7 +395,10 @@ async function parser(run: Run): Promise<void> {
           .positional("dump", { type: "string", demandOption: true })
           .option("name", { type: "string", describe: "only this route configuration" })
           .example("$0 route dump.json --name 9080", "the virtual hosts and routes of route configuration 9080"),
-      (a) => out(renderDocument(routesDocument(load(a.dump, a), a.name ? { name: a.name } : {}), a.output, renderRoutes)),
+      async (a) => {
+        await heavy();
+        out(H.renderDocument(H.routesDocument(load(a.dump, a), a.name ? { name: a.name } : {}), a.output, H.renderRoutes));
+      },
     )
     .command(
       ["endpoints <dump>", "endpoint"],
@@ -413,32 +411,37 @@ async function parser(run: Run): Promise<void> {
           .option("address", { type: "string", describe: "only endpoints at this IP" })
           .option("status", { type: "string", describe: "only endpoints with this health status (HEALTHY, UNHEALTHY, …)" })
           .example("$0 endpoint dump.json --cluster reviews --port 9080", "each endpoint of reviews with its tlsMode (what auto mTLS keys on)"),
-      (a) => {
+      async (a) => {
+        await heavy();
         const filter = { ...(a.cluster ? { cluster: a.cluster } : {}), ...(a.port !== undefined ? { port: a.port } : {}), ...(a.address ? { address: a.address } : {}), ...(a.status ? { status: a.status } : {}) };
-        out(renderDocument(endpointsDocument(load(a.dump, a), filter), a.output, renderEndpoints));
+        out(H.renderDocument(H.endpointsDocument(load(a.dump, a), filter), a.output, H.renderEndpoints));
       },
     )
     .command(
       ["secrets <dump>", "secret"],
       "one row per secret: name, state, type, certificate validity (private keys are never printed)",
       (y) => y.positional("dump", { type: "string", demandOption: true }).example("$0 secret dump.json", "certificates, their validity and SPIFFE identity"),
-      (a) => out(renderDocument(secretsDocument(load(a.dump, a)), a.output, renderSecrets)),
+      async (a) => {
+        await heavy();
+        out(H.renderDocument(H.secretsDocument(load(a.dump, a)), a.output, H.renderSecrets));
+      },
     )
     .command(
       "all <dump>",
       "every listing: listeners, clusters, routes, endpoints and secrets",
       (y) => y.positional("dump", { type: "string", demandOption: true }),
-      (a) => {
+      async (a) => {
+        await heavy();
         const input = load(a.dump, a);
-        const parts = { listeners: listenersDocument(input), clusters: clustersDocument(input), routes: routesDocument(input), endpoints: endpointsDocument(input), secrets: secretsDocument(input) };
+        const parts = { listeners: H.listenersDocument(input), clusters: H.clustersDocument(input), routes: H.routesDocument(input), endpoints: H.endpointsDocument(input), secrets: H.secretsDocument(input) };
         if (a.output === "json" || a.output === "yaml") {
-          const doc = { version: DOCUMENT_VERSION, file: input.file, listeners: parts.listeners.listeners, clusters: parts.clusters.clusters, routes: parts.routes.routes, endpoints: parts.endpoints.endpoints, secrets: parts.secrets.secrets, warnings: warningsOf([input]) };
-          out(serialize(doc, a.output));
+          const doc = { version: H.DOCUMENT_VERSION, file: input.file, listeners: parts.listeners.listeners, clusters: parts.clusters.clusters, routes: parts.routes.routes, endpoints: parts.endpoints.endpoints, secrets: parts.secrets.secrets, warnings: H.warningsOf([input]) };
+          out(H.serialize(doc, a.output));
           return;
         }
         const f = a.output as "table" | "markdown";
         const h = (t: string) => (f === "markdown" ? `\n## ${t}\n` : `\n${t.toUpperCase()}`);
-        out([h("listeners"), renderListeners(parts.listeners, f), h("clusters"), renderClusters(parts.clusters, f), h("routes"), renderRoutes(parts.routes, f), h("endpoints"), renderEndpoints(parts.endpoints, f), h("secrets"), renderSecrets(parts.secrets, f)].join("\n").trimStart());
+        out([h("listeners"), H.renderListeners(parts.listeners, f), h("clusters"), H.renderClusters(parts.clusters, f), h("routes"), H.renderRoutes(parts.routes, f), h("endpoints"), H.renderEndpoints(parts.endpoints, f), h("secrets"), H.renderSecrets(parts.secrets, f)].join("\n").trimStart());
       },
     )
     .command(
@@ -452,7 +455,8 @@ async function parser(run: Run): Promise<void> {
           .option("from", { choices: PRESET_NAMES, describe: "a client without a sidecar: check this preset (e.g. plaintext) against the single dump given as the server" })
           .example("$0 tls-check client.json server.json", "pair the client's clusters with the server's inbound ports")
           .example("$0 tls-check server.json --from plaintext", "what a client without a sidecar gets"),
-      (a) => {
+      async (a) => {
+        await heavy();
         let service: { host: string; port: number } | undefined;
         if (a.service) {
           const m = /^(.+):(\d+)$/.exec(a.service);
@@ -461,8 +465,8 @@ async function parser(run: Run): Promise<void> {
         }
         const first = load(a.client, a);
         const second = a.server ? load(a.server, a) : undefined;
-        const doc = tlsCheckDocument(first, second, { ...(a.from ? { from: a.from as PresetName } : {}), ...(service ? { service } : {}) });
-        out(renderDocument(doc, a.output, renderTlsCheck));
+        const doc = H.tlsCheckDocument(first, second, { ...(a.from ? { from: a.from as PresetName } : {}), ...(service ? { service } : {}) });
+        out(H.renderDocument(doc, a.output, H.renderTlsCheck));
         if (doc.rows.some((r) => r.status === "CONFLICT")) setCode(1);
       },
     )
@@ -479,13 +483,14 @@ async function parser(run: Run): Promise<void> {
           .option("quiet", { alias: "q", type: "boolean", default: false, describe: "print nothing; the exit code says it" })
           .example("$0 diff before.json after.json --impact", "what changed, and for which connections")
           .example("$0 diff pod/web-0.shop saved.json --fail-on mode", "a live pod against a saved dump: exit 1 only when a port's mTLS mode changed"),
-      (a) => {
+      async (a) => {
+        await heavy();
         for (const p of (a.ignore as string[] | undefined) ?? []) {
           if (!IGNORE_PATH.test(p)) throw new UsageError(`--ignore wants a field path such as statPrefix or filterChains.*.metadata, not "${p}"`);
         }
         const impact = a.impact || a.failOn === "impact";
-        const doc = diffDocument(load(a.before, a), load(a.after, a), { impact, ...(a.ignore ? { ignore: a.ignore as string[] } : {}) });
-        if (!a.quiet) out(renderDocument(doc, a.output, renderDiff));
+        const doc = H.diffDocument(load(a.before, a), load(a.after, a), { impact, ...(a.ignore ? { ignore: a.ignore as string[] } : {}) });
+        if (!a.quiet) out(H.renderDocument(doc, a.output, H.renderDiff));
         const failed = a.failOn === "impact" ? !!doc.impact?.length : a.failOn === "mode" ? doc.summary.length > 0 : doc.changes.length > 0 || !!doc.impact?.length;
         if (failed) setCode(1);
       },
@@ -524,8 +529,8 @@ function completeFromDump(argv: string[], current: string, defaults: string[]): 
   if (prev === "--client" || prev === "-c" || prev === "--from") return pick([...PRESET_NAMES]);
   if ((prev === "--port" || prev === "-p" || prev === "--listener" || prev === "--name") && dump) {
     try {
-      const input = loadFile(dump, { maxBytes: 64 * 2 ** 20 });
-      const rows = listenersDocument(input).listeners;
+      const input = H.loadFile(dump, { maxBytes: 64 * 2 ** 20 });
+      const rows = H.listenersDocument(input).listeners;
       if (prev === "--listener" || prev === "--name") return pick([...new Set(rows.map((r) => r.listener))]);
       const ports = new Set<number>();
       for (const r of rows) {

@@ -1,0 +1,22 @@
+/**
+ * What a command needs beyond parsing its arguments: reading dumps, the analyses and the renderers.
+ * The CLI imports this module only when a command runs, so `--help` and `--version` start quickly.
+ */
+export { loadBytes, loadFile } from "./load/dump.js";
+export { renderExplain } from "./render/explain.js";
+export { renderClusters, renderEndpoints, renderListeners, renderRoutes, renderSecrets } from "./render/listings.js";
+export { renderTlsCheck } from "./render/tlscheck.js";
+export { renderDiff } from "./render/diff.js";
+export { renderDocument, serialize } from "./render/output.js";
+export {
+  clustersDocument,
+  diffDocument,
+  DOCUMENT_VERSION,
+  endpointsDocument,
+  explainDocument,
+  listenersDocument,
+  routesDocument,
+  secretsDocument,
+  tlsCheckDocument,
+  warningsOf,
+} from "./documents.js";
