@@ -5,7 +5,7 @@ import { spawnSync } from "node:child_process";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { loadFile, loadText } from "../src/load/dump.js";
-import { diffInputs } from "../src/analyses/diff.js";
+import { diffInputs, sameRaw } from "../src/analyses/diff.js";
 
 const S = (f: string) => path.resolve(import.meta.dirname, "../samples", f);
 const C = (f: string) => path.resolve(import.meta.dirname, "corpus/istio", f);
@@ -55,6 +55,38 @@ test("a dump against itself re-serialised in the other case style, reordered, wi
   const r = diffInputs(before, after, { impact: true });
   assert.equal(r.changes.map((c) => `${c.kind} ${c.name} ${c.path} ${c.change}`), []);
   assert.equal(r.impact, []);
+});
+
+test("resources the same as read are not decoded to be compared; a one-field change still is found", () => {
+  const text = fs.readFileSync(C("v14-describe-productpage-v1-c7765c886-v99jb.json"), "utf8");
+  const before = loadText(text, "before.json");
+  const same = loadText(text, "same.json");
+  assert.equal(diffInputs(before, same).changes, []);
+  assert.ok(before.resources.cluster.length > 10);
+  // Only what the port summary reads (listeners) is decoded: no cluster, route or endpoint.
+  assert.ok(before.decoded <= before.listeners.length, `${before.decoded} decoded, ${before.listeners.length} listeners`);
+  assert.ok(same.decoded <= same.listeners.length);
+  const field = '"connect_timeout": "10s"';
+  const i = text.indexOf(field, text.indexOf("dynamic_active_clusters"));
+  assert.ok(i > 0);
+  const edited = loadText(`${text.slice(0, i)}"connect_timeout": "11s"${text.slice(i + field.length)}`, "edited.json");
+  const changed = diffInputs(before, edited).changes;
+  assert.equal(changed.map((c) => `${c.kind} ${c.path} ${c.change}`), ["cluster connectTimeout modified"]);
+});
+
+test("sameRaw: keys in any order are the same; a different value, length or type is not; deep nesting does not overflow", () => {
+  assert.ok(sameRaw({ a: 1, b: [1, { c: "x" }] }, { b: [1, { c: "x" }], a: 1 }));
+  assert.not.ok(sameRaw({ a: 1 }, { a: "1" }));
+  assert.not.ok(sameRaw({ a: [1, 2] }, { a: [1] }));
+  assert.not.ok(sameRaw({ a: {} }, { a: [] }));
+  assert.not.ok(sameRaw({ a: 1 }, { a: 1, b: undefined }));
+  let x: unknown = 1;
+  let y: unknown = 1;
+  for (let i = 0; i < 200_000; i++) {
+    x = { n: x };
+    y = { n: y };
+  }
+  assert.ok(sameRaw(x, y));
 });
 
 test("a wrapper set to 0 is not the same as unset (absent means Envoy's default)", () => {

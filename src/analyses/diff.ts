@@ -192,7 +192,8 @@ function similarity(a: Obj, b: Obj): number {
 }
 
 function identityOf(kind: ResourceKind, r: ResourceRecord): string {
-  if (kind === "listener") {
+  // The name as read needs no decoding; a listener without one is known by its address.
+  if (kind === "listener" && !r.name) {
     const m = listenerModel(r);
     return m.name || formatAddr(m.address);
   }
@@ -202,6 +203,34 @@ function identityOf(kind: ResourceKind, r: ResourceRecord): string {
 export interface DiffOptions {
   ignore?: string[];
   impact?: boolean;
+}
+
+/**
+ * Whether two resources are the same as read, before decoding: most of a before/after pair is, and
+ * decoding and normalising it only to find nothing changed is most of a diff's time. Iterative; keys in
+ * any order. Different spellings of the same value (v2 vs v3, "10s" vs {seconds}) are not the same here
+ * and go through the full comparison.
+ */
+export function sameRaw(a: unknown, b: unknown): boolean {
+  const stack: [unknown, unknown][] = [[a, b]];
+  while (stack.length) {
+    const [x, y] = stack.pop()!;
+    if (x === y) continue;
+    if (typeof x !== "object" || typeof y !== "object" || x === null || y === null) return false;
+    if (Array.isArray(x)) {
+      if (!Array.isArray(y) || x.length !== y.length) return false;
+      for (let i = 0; i < x.length; i++) stack.push([x[i], y[i]]);
+      continue;
+    }
+    if (Array.isArray(y) || Object.getPrototypeOf(x) !== Object.getPrototypeOf(y)) return false;
+    const kx = Object.keys(x);
+    if (kx.length !== Object.keys(y).length) return false;
+    for (const k of kx) {
+      if (!Object.prototype.hasOwnProperty.call(y, k)) return false;
+      stack.push([(x as Obj)[k], (y as Obj)[k]]);
+    }
+  }
+  return true;
 }
 
 export function diffInputs(before: LoadedInput, after: LoadedInput, o: DiffOptions = {}): DiffReport {
@@ -214,6 +243,7 @@ export function diffInputs(before: LoadedInput, after: LoadedInput, o: DiffOptio
       const ctx: Ctx = { kind, name, out: changes, ignore };
       const other = mb.get(name);
       if (!other) record(ctx, { path: "", change: "removed", before: canonicalNames(r.value) });
+      else if (sameRaw(r.raw, other.raw)) continue;
       else diffValue(canonicalNames(r.value), canonicalNames(other.value), "", ctx);
     }
     for (const [name, r] of mb) if (!ma.has(name)) record({ kind, name, out: changes, ignore }, { path: "", change: "added", after: canonicalNames(r.value) });
