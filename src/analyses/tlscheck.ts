@@ -11,6 +11,7 @@ import { sendsText, upstreamPlan, type UpstreamSends } from "../model/upstream.j
 import { isWildcard } from "../explain/ip.js";
 import { captureModel, listenerDirection, proxyIps } from "../explain/capture.js";
 import { endpointsForCluster } from "../model/endpoint.js";
+import { findInJson } from "../model/canonical.js";
 
 export type Status = "OK" | "CONFLICT" | "PLAINTEXT" | "UNKNOWN";
 
@@ -296,21 +297,9 @@ function usesIstioAlpn(client: LoadedInput): boolean {
     const p = peekListener(rec);
     if (listenerDirection(p) === "inbound") continue;
     // Decoding a listener costs far more than looking for the filter's name in it as read.
-    if (!hasStringValue(rec.raw, "istio.alpn")) continue;
+    if (!findInJson(rec.raw, (v) => v === "istio.alpn" || undefined)) continue;
     // Istio puts it in every outbound HTTP connection manager (not in its own stats/health listeners): one is enough.
     if (listenerModel(rec).chains.some((c) => c.terminal.kind === "hcm" && c.terminal.httpFilters.includes("istio.alpn"))) return true;
-  }
-  return false;
-}
-
-/** Whether any string in a value as read equals `text` (iterative: nesting depth is the input's). */
-function hasStringValue(v: unknown, text: string): boolean {
-  const stack = [v];
-  while (stack.length) {
-    const x = stack.pop();
-    if (x === text) return true;
-    if (Array.isArray(x)) for (const e of x) stack.push(e);
-    else if (x && typeof x === "object") for (const k of Object.keys(x)) stack.push((x as Record<string, unknown>)[k]);
   }
   return false;
 }

@@ -6,7 +6,7 @@ import type { FilterChainMatch } from "../gen/types/envoy/config/listener/v3/lis
 import type { ChainModel, ListenerModel } from "../model/listener.js";
 import { formatAddr } from "../model/listener.js";
 import { regexError } from "../model/regex.js";
-import { canonicalJson } from "../model/canonical.js";
+import { canonicalJson, findInJson } from "../model/canonical.js";
 import { cidrContains, isLoopback, parseCidr, parseIp, type Cidr, type Ip } from "./ip.js";
 
 /** Connection attributes as filter-chain matching sees them (after listener filters). */
@@ -446,30 +446,24 @@ export function independentMisses(c: ChainModel, a: MatchAttrs): { level: Level;
   return out;
 }
 
-
 /**
  * What makes Envoy refuse a listener matcher: a regex RE2 rejects, an IPMatcher range whose
  * address is not an IP. Walked iteratively: a matcher may nest deep.
  */
 function matcherConfigError(m: unknown): string | undefined {
-  const stack: unknown[] = [m];
-  while (stack.length) {
-    const v = stack.pop();
-    if (Array.isArray(v)) stack.push(...v);
-    else if (v && typeof v === "object") {
-      const o = v as Record<string, unknown>;
-      const sr = o.safeRegex as { regex?: unknown } | undefined;
-      if (sr && typeof sr.regex === "string") {
-        const e = regexError(sr.regex);
-        if (e) return e;
-      }
-      if (typeof o["@type"] === "string" && o["@type"].endsWith("xds.type.matcher.v3.IPMatcher")) {
-        for (const rm of (o.rangeMatchers as { ranges?: { addressPrefix?: string }[] }[] | undefined) ?? []) {
-          for (const r of rm.ranges ?? []) if (!parseIp(r.addressPrefix ?? "")) return `malformed IP address: ${r.addressPrefix ?? ""}`;
-        }
-      }
-      for (const k of Object.keys(o)) if (k !== "safeRegex") stack.push(o[k]);
+  return findInJson(m, (v) => {
+    if (!v || typeof v !== "object" || Array.isArray(v)) return undefined;
+    const o = v as Record<string, unknown>;
+    const sr = o.safeRegex as { regex?: unknown } | undefined;
+    if (sr && typeof sr.regex === "string") {
+      const e = regexError(sr.regex);
+      if (e) return e;
     }
-  }
-  return undefined;
+    if (typeof o["@type"] === "string" && o["@type"].endsWith("xds.type.matcher.v3.IPMatcher")) {
+      for (const rm of (o.rangeMatchers as { ranges?: { addressPrefix?: string }[] }[] | undefined) ?? []) {
+        for (const r of rm.ranges ?? []) if (!parseIp(r.addressPrefix ?? "")) return `malformed IP address: ${r.addressPrefix ?? ""}`;
+      }
+    }
+    return undefined;
+  });
 }

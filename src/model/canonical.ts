@@ -13,3 +13,22 @@ export function canonicalJson(v: unknown): string {
   }
   return JSON.stringify(v);
 }
+
+/**
+ * The first thing `visit` finds in a JSON value or any value under it (arrays and objects; a masked
+ * value is a leaf). Iterative, so an input's nesting cannot overflow the stack.
+ */
+export function findInJson<T>(root: unknown, visit: (v: unknown) => T | undefined): T | undefined {
+  const stack: unknown[] = [root];
+  while (stack.length) {
+    const v = stack.pop();
+    const found = visit(v);
+    if (found !== undefined) return found;
+    if (Array.isArray(v)) for (let i = v.length - 1; i >= 0; i--) stack.push(v[i]);
+    else if (v && typeof v === "object" && !(v instanceof Redacted)) {
+      const keys = Object.keys(v);
+      for (let i = keys.length - 1; i >= 0; i--) stack.push((v as Record<string, unknown>)[keys[i]!]);
+    }
+  }
+  return undefined;
+}
