@@ -377,7 +377,6 @@ async function parser(run: Run): Promise<void> {
           .option("name", { type: "string", describe: "only clusters whose name contains this" })
           .option("fqdn", { type: "string", describe: "only Istio clusters for this host (reviews or reviews.default.svc.cluster.local)" })
           .option("port", { alias: "p", type: "number", describe: "only Istio clusters for this port" })
-          .option("filter-state", { type: "string", array: true, describe: "filter state key=value that a filter_chain_matcher's FilterStateInput reads (repeatable)", group: "Connection:" })
           .option("direction", { choices: ["inbound", "outbound"] as const, describe: "only Istio clusters of this direction" })
           .option("subset", { type: "string", describe: "only Istio clusters of this subset" })
           .example("$0 cluster dump.json --fqdn reviews --direction outbound", "what this proxy sends to reviews: upstream TLS and auto mTLS"),

@@ -8,15 +8,4 @@ export { renderClusters, renderEndpoints, renderListeners, renderRoutes, renderS
 export { renderTlsCheck } from "./render/tlscheck.js";
 export { renderDiff } from "./render/diff.js";
 export { renderDocument, serialize } from "./render/output.js";
-export {
-  clustersDocument,
-  diffDocument,
-  DOCUMENT_VERSION,
-  endpointsDocument,
-  explainDocument,
-  listenersDocument,
-  routesDocument,
-  secretsDocument,
-  tlsCheckDocument,
-  warningsOf,
-} from "./documents.js";
+export * from "./documents.js";

@@ -32,8 +32,8 @@ import {
 } from "./documents.js";
 
 export { InputError, LoadedInput };
-export { OUTCOME_CODES } from "./explain/explain.js";
-export { PRESET_NAMES } from "./explain/clients.js";
+export { OUTCOME_CODES } from "./explain/outcomes.js";
+export { PRESET_NAMES } from "./explain/presets.js";
 export type { LoadOptions, ExplainOptions, TlsCheckOptions, DiffOptions, ListenerFilter, ClusterFilter, EndpointFilter };
 export type * from "./documents.js";
 export type { ExplainResult, Outcome, OutcomeCode } from "./explain/explain.js";
