@@ -33,6 +33,7 @@ interface Common {
   format: (typeof FORMATS)[number];
   verbose: boolean;
   maxSize?: string;
+  streamFrom?: string;
   proxy?: string;
   showSecrets: boolean;
   namespace?: string;
@@ -95,7 +96,7 @@ interface Run {
   /** yargs' own text (help, version, completions): ours, so printed as it is. */
   print(text: string): void;
   err(text: string): void;
-  load(file: string, a: Common): LoadedInput;
+  load(file: string, a: Common): Promise<LoadedInput>;
   setCode(code: number): void;
   loaded: { input: LoadedInput; verbose: boolean }[];
   argv: string[];
@@ -122,13 +123,15 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       const shown = st.colour && st.outputFormat === "table" ? colourize(safe) : safe;
       io.stdout(shown.endsWith("\n") ? shown : `${shown}\n`);
     },
-    load: (file: string, a: Common): LoadedInput => {
+    load: async (file: string, a: Common): Promise<LoadedInput> => {
       let maxBytes: number | undefined;
       if (a.maxSize !== undefined) {
         maxBytes = parseSize(a.maxSize);
         if (maxBytes === undefined) throw new UsageError(`--max-size wants a size such as 100M or 2G, not "${a.maxSize}"`);
       }
-      const opts = { format: a.format as InputFormat | "auto", ...(maxBytes ? { maxBytes } : {}), ...(a.proxy ? { proxy: a.proxy } : {}) };
+      const streamFrom = a.streamFrom === undefined ? undefined : parseSize(a.streamFrom);
+      if (a.streamFrom !== undefined && streamFrom === undefined) throw new UsageError(`--stream-from wants a size such as 1M, not "${a.streamFrom}"`);
+      const opts = { format: a.format as InputFormat | "auto", ...(maxBytes ? { maxBytes } : {}), ...(streamFrom ? { streamFrom } : {}), ...(a.proxy ? { proxy: a.proxy } : {}) };
       let input: LoadedInput;
       if (parsePodRef(file) && !fs.existsSync(file)) {
         const bytes = readPodDump(file, {
@@ -140,7 +143,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           ...(maxBytes ? { maxBytes } : {}),
         });
         input = H.loadBytes(bytes, file, opts);
-      } else input = H.loadFile(file === STDIN ? "-" : file, opts);
+      } else input = await H.openInput(file === STDIN ? "-" : file, opts);
       run.loaded.push({ input, verbose: a.verbose });
       return input;
     },
@@ -240,8 +243,10 @@ function common<T>(y: Argv<T>, run: Run) {
     .option("color", { type: "boolean", describe: "colour the verdicts (default: on a terminal, unless NO_COLOR; FORCE_COLOR forces it); --no-color turns it off", group: "Output:" })
     .option("show-secrets", { type: "boolean", default: false, describe: "print private keys, passwords, credentials in headers and inline code, masked by default (local use only)", group: "Output:" })
     .option("format", { choices: FORMATS, default: "auto" as const, describe: "input shape (detected by default)", group: "Input:" })
+    // Inputs past this size are streamed (512M, the most a string holds); lower only to try the streaming reader.
+    .option("stream-from", { type: "string", hidden: true })
     .option("proxy", { type: "string", describe: "in a file with several proxies' config (egctl config envoy-proxy all, egctl x translate): which one, namespace/name", group: "Input:" })
-    .option("max-size", { type: "string", describe: "read at most this much of an input (and of a gzip stream once inflated), e.g. 100M; default 512M", group: "Input:" })
+    .option("max-size", { type: "string", describe: "read at most this much of an input (and of a gzip stream once inflated), e.g. 100M; default 16G (inputs over 512 MiB are streamed)", group: "Input:" })
     .option("namespace", { alias: "n", type: "string", describe: "namespace of a pod/NAME input", group: "Live pod (pod/NAME[.NAMESPACE] as input):" })
     .option("context", { type: "string", describe: "kubectl context", group: "Live pod (pod/NAME[.NAMESPACE] as input):" })
     .option("kubeconfig", { type: "string", describe: "kubectl kubeconfig", group: "Live pod (pod/NAME[.NAMESPACE] as input):" })
@@ -322,7 +327,7 @@ async function parser(run: Run): Promise<void> {
         const expect = a.expect === undefined ? undefined : a.expect.split(",").map((s) => s.trim().toUpperCase()).filter(Boolean);
         const unknown = expect?.filter((c) => !(OUTCOME_CODES as readonly string[]).includes(c));
         if (expect && (!expect.length || unknown?.length)) throw new UsageError(`--expect wants outcome codes (${OUTCOME_CODES.join(", ")}), not "${unknown?.join(",") || a.expect}"`);
-        const input = load(a.dump, a);
+        const input = await load(a.dump, a);
         const doc = H.explainDocument(input, {
           port: a.port,
           ...(a.client ? { client: a.client as PresetName } : {}),
@@ -365,7 +370,7 @@ async function parser(run: Run): Promise<void> {
       async (a) => {
         await heavy();
         const filter = { ...(a.port !== undefined ? { port: a.port } : {}), ...(a.address ? { address: a.address } : {}), ...(a.type ? { type: a.type.toUpperCase() as "HTTP" | "TCP" } : {}), ...(a.name ? { name: a.name } : {}) };
-        out(H.renderDocument(H.listenersDocument(load(a.dump, a), filter), a.output, (d, f) => H.renderListeners(d, f, filter)));
+        out(H.renderDocument(H.listenersDocument((await load(a.dump, a)), filter), a.output, (d, f) => H.renderListeners(d, f, filter)));
       },
     )
     .command(
@@ -383,7 +388,7 @@ async function parser(run: Run): Promise<void> {
       async (a) => {
         await heavy();
         const filter = { ...(a.name ? { name: a.name } : {}), ...(a.fqdn ? { fqdn: a.fqdn } : {}), ...(a.port !== undefined ? { port: a.port } : {}), ...(a.direction ? { direction: a.direction } : {}), ...(a.subset !== undefined ? { subset: a.subset } : {}) };
-        out(H.renderDocument(H.clustersDocument(load(a.dump, a), filter), a.output, H.renderClusters));
+        out(H.renderDocument(H.clustersDocument((await load(a.dump, a)), filter), a.output, H.renderClusters));
       },
     )
     .command(
@@ -396,7 +401,7 @@ async function parser(run: Run): Promise<void> {
           .example("$0 route dump.json --name 9080", "the virtual hosts and routes of route configuration 9080"),
       async (a) => {
         await heavy();
-        out(H.renderDocument(H.routesDocument(load(a.dump, a), a.name ? { name: a.name } : {}), a.output, H.renderRoutes));
+        out(H.renderDocument(H.routesDocument((await load(a.dump, a)), a.name ? { name: a.name } : {}), a.output, H.renderRoutes));
       },
     )
     .command(
@@ -413,7 +418,7 @@ async function parser(run: Run): Promise<void> {
       async (a) => {
         await heavy();
         const filter = { ...(a.cluster ? { cluster: a.cluster } : {}), ...(a.port !== undefined ? { port: a.port } : {}), ...(a.address ? { address: a.address } : {}), ...(a.status ? { status: a.status } : {}) };
-        out(H.renderDocument(H.endpointsDocument(load(a.dump, a), filter), a.output, H.renderEndpoints));
+        out(H.renderDocument(H.endpointsDocument((await load(a.dump, a)), filter), a.output, H.renderEndpoints));
       },
     )
     .command(
@@ -422,7 +427,7 @@ async function parser(run: Run): Promise<void> {
       (y) => y.positional("dump", { type: "string", demandOption: true }).example("$0 secret dump.json", "certificates, their validity and SPIFFE identity"),
       async (a) => {
         await heavy();
-        out(H.renderDocument(H.secretsDocument(load(a.dump, a)), a.output, H.renderSecrets));
+        out(H.renderDocument(H.secretsDocument((await load(a.dump, a))), a.output, H.renderSecrets));
       },
     )
     .command(
@@ -431,7 +436,7 @@ async function parser(run: Run): Promise<void> {
       (y) => y.positional("dump", { type: "string", demandOption: true }),
       async (a) => {
         await heavy();
-        const input = load(a.dump, a);
+        const input = await load(a.dump, a);
         const parts = { listeners: H.listenersDocument(input), clusters: H.clustersDocument(input), routes: H.routesDocument(input), endpoints: H.endpointsDocument(input), secrets: H.secretsDocument(input) };
         if (a.output === "json" || a.output === "yaml") {
           const doc = { version: H.DOCUMENT_VERSION, file: input.file, listeners: parts.listeners.listeners, clusters: parts.clusters.clusters, routes: parts.routes.routes, endpoints: parts.endpoints.endpoints, secrets: parts.secrets.secrets, warnings: H.warningsOf([input]) };
@@ -462,8 +467,8 @@ async function parser(run: Run): Promise<void> {
           if (!m || Number(m[2]) > 65535) throw new UsageError(`--service wants host:port, not "${a.service}"`);
           service = { host: m[1]!, port: Number(m[2]) };
         }
-        const first = load(a.client, a);
-        const second = a.server ? load(a.server, a) : undefined;
+        const first = await load(a.client, a);
+        const second = a.server ? await load(a.server, a) : undefined;
         const doc = H.tlsCheckDocument(first, second, { ...(a.from ? { from: a.from as PresetName } : {}), ...(service ? { service } : {}) });
         out(H.renderDocument(doc, a.output, H.renderTlsCheck));
         if (doc.rows.some((r) => r.status === "CONFLICT")) setCode(1);
@@ -488,7 +493,7 @@ async function parser(run: Run): Promise<void> {
           if (!IGNORE_PATH.test(p)) throw new UsageError(`--ignore wants a field path such as statPrefix or filterChains.*.metadata, not "${p}"`);
         }
         const impact = a.impact || a.failOn === "impact";
-        const doc = H.diffDocument(load(a.before, a), load(a.after, a), { impact, ...(a.ignore ? { ignore: a.ignore as string[] } : {}) });
+        const doc = H.diffDocument((await load(a.before, a)), (await load(a.after, a)), { impact, ...(a.ignore ? { ignore: a.ignore as string[] } : {}) });
         if (!a.quiet) out(H.renderDocument(doc, a.output, H.renderDiff));
         const failed = a.failOn === "impact" ? !!doc.impact?.length : a.failOn === "mode" ? doc.summary.length > 0 : doc.changes.length > 0 || !!doc.impact?.length;
         if (failed) setCode(1);

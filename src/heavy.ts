@@ -3,6 +3,7 @@
  * The CLI imports this module only when a command runs, so `--help` and `--version` start quickly.
  */
 export { loadBytes, loadFile } from "./load/dump.js";
+export { openInput } from "./load/open.js";
 export { renderExplain } from "./render/explain.js";
 export { renderClusters, renderEndpoints, renderListeners, renderRoutes, renderSecrets } from "./render/listings.js";
 export { renderTlsCheck } from "./render/tlscheck.js";

@@ -3,11 +3,12 @@
 // InputError carrying what the CLI would print.
 //
 //   import { load, explain, tlsCheck, diff } from "envoy-explain";
-//   const dump = load("config_dump.json");
+//   const dump = load("config_dump.json"); // or: await open("huge.json.gz"), any size
 //   const doc = explain(dump, { port: 9080, client: "curl-mtls" });
 //   doc.results[0].outcome.code; // "TLS_INTO_PLAINTEXT_HTTP"
 import { InputError } from "./diag.js";
 import { loadBytes, loadFile, loadText, LoadedInput, type LoadOptions } from "./load/dump.js";
+import { openInput, type OpenOptions } from "./load/open.js";
 import type { ExplainOptions } from "./analyses/explain.js";
 import type { TlsCheckOptions } from "./analyses/tlscheck.js";
 import type { DiffOptions } from "./analyses/diff.js";
@@ -34,7 +35,7 @@ import {
 export { InputError, LoadedInput };
 export { OUTCOME_CODES } from "./explain/outcomes.js";
 export { PRESET_NAMES } from "./explain/presets.js";
-export type { LoadOptions, ExplainOptions, TlsCheckOptions, DiffOptions, ListenerFilter, ClusterFilter, EndpointFilter };
+export type { LoadOptions, OpenOptions, ExplainOptions, TlsCheckOptions, DiffOptions, ListenerFilter, ClusterFilter, EndpointFilter };
 export type * from "./documents.js";
 export type { ExplainResult, Outcome, OutcomeCode } from "./explain/explain.js";
 export type { ChainRow, ClusterRow } from "./analyses/listings.js";
@@ -66,6 +67,15 @@ export function load(source: Input, opts: LibraryLoadOptions = {}): LoadedInput 
   if (source instanceof Uint8Array) return loadBytes(source, name, opts);
   if (source && typeof source === "object") return loadText(JSON.stringify(source), name, opts);
   throw new InputError(name, `expected a path, a Buffer, a string or an object, not ${source === null ? "null" : typeof source}`);
+}
+
+/**
+ * Reads a file, or "-" for stdin, of any size: as `load` does up to 512 MiB, streamed past that
+ * (clusters, endpoints and routes are then read from the file when an analysis reaches them).
+ * What the command line uses.
+ */
+export async function open(file: string, opts: OpenOptions = {}): Promise<LoadedInput> {
+  return openInput(file, opts);
 }
 
 /** Plain data, as `-o json` prints it: masked values masked, no class instances. */

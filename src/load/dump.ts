@@ -4,6 +4,7 @@ import { childPath, Diagnostics, InputError } from "../diag.js";
 import { progress } from "../progress.js";
 import { parseText, type ParsedText } from "./parse.js";
 import { decodeText, readInputBytes } from "./read.js";
+import { scanJson, type Span, type SpanReader } from "./scan.js";
 import { resolveTypeUrl, T } from "./schema.js";
 import { getKey, keyOf } from "./v2.js";
 import { DROP, isObject, walkMessage, type WalkContext } from "./walk.js";
@@ -46,18 +47,31 @@ export class ResourceRecord<T = Obj> {
   readonly state: ResourceState;
   /** JSON path of the resource in its file. */
   readonly path: string;
-  readonly raw: unknown;
+  private rawValue: unknown;
+  /** Reads the resource from its input when it was left there (a streamed input's clusters, endpoints, routes). */
+  private rawLoader?: () => unknown;
   readonly meta: { versionInfo?: string; lastUpdated?: string; v2: boolean };
   /** The line of an elision marker ("...snip...") inside this resource, when it has one. */
   elidedAt?: number;
+  /** `raw` is the resource, or a function that reads it when first needed. */
   constructor(input: LoadedInput, kind: ResourceKind, name: string, state: ResourceState, path: string, raw: unknown, meta: ResourceRecord["meta"]) {
     this.input = input;
     this.kind = kind;
     this.name = name;
     this.state = state;
     this.path = path;
-    this.raw = raw;
+    if (typeof raw === "function") this.rawLoader = raw as () => unknown;
+    else this.rawValue = raw;
     this.meta = meta;
+  }
+
+  /** The resource as read (JSON as the input spells it); from a streamed input, read on first use. */
+  get raw(): unknown {
+    if (this.rawLoader) {
+      this.rawValue = this.rawLoader();
+      this.rawLoader = undefined;
+    }
+    return this.rawValue;
   }
 
   /** The resource as v3 proto3 JSON (camelCase, canonical values); computed once. */
@@ -121,6 +135,8 @@ export class LoadedInput {
   readonly rejectedListeners: { name: string; details: string; path: string; record: ResourceRecord }[] = [];
   /** Which proxy was read from a file that holds several (egctl). */
   proxy?: string;
+  /** Read by the streaming scanner (an input larger than one string can hold): its resources are read from it when used. */
+  streamed = false;
   /** Resources decoded so far (for progress). */
   decoded = 0;
   resourceCount(): number {
@@ -204,10 +220,27 @@ export function loadBytes(bytes: Uint8Array, name: string, opts: LoadOptions = {
 
 export function loadText(text: string, file: string, opts: LoadOptions = {}): LoadedInput {
   const input = new LoadedInput(file);
-  const parsed = parseText(text, file, input.diags);
+  return extract(input, parseText(text, file, input.diags), opts);
+}
+
+/** An input too large for one string: scanned once from a seekable file, each resource parsed on its own. */
+export function loadScanned(reader: SpanReader, file: string, opts: LoadOptions & { assembleAbove?: number } = {}): LoadedInput {
+  const input = new LoadedInput(file);
+  input.streamed = true;
+  const r = scanJson(reader, {
+    resourceLists: RESOURCE_LISTS,
+    ...(opts.assembleAbove !== undefined ? { assembleAbove: opts.assembleAbove } : {}),
+    onProgress: (n) => progress(`reading ${file} (MiB)`, Math.round(n / 2 ** 20), Math.round(reader.size / 2 ** 20)),
+  });
+  const cut = r.cut ? { kind: r.cut.kind, path: r.cut.path, reason: r.cut.reason, ...reader.position(r.cut.offset) } : undefined;
+  return extract(input, { value: r.value, syntax: "json", elided: [], ...(cut ? { cut } : {}) }, opts, { lazy: r.lazy, reader });
+}
+
+function extract(input: LoadedInput, parsed: ParsedText, opts: LoadOptions, streamed?: Streamed): LoadedInput {
+  const file = input.file;
   input.syntax = parsed.syntax;
   input.cut = parsed.cut;
-  const x = new Extractor(input, parsed);
+  const x = new Extractor(input, parsed, streamed);
   x.top(parsed.value, opts.format && opts.format !== "auto" ? opts.format : undefined, opts.proxy);
   input.api = x.apiVersion();
   const total = RESOURCE_KINDS.reduce((n, k) => n + input.resources[k].length, 0);
@@ -227,6 +260,15 @@ export function loadText(text: string, file: string, opts: LoadOptions = {}): Lo
   return input;
 }
 
+/** What the streaming scanner left in the input: lists of resource spans, and the file to read them from. */
+interface Streamed {
+  lazy: Map<unknown[], Span[]>;
+  reader: SpanReader;
+}
+
+/** Kinds a streamed input leaves in the file until they are used: the large sections a command may never reach. */
+const LEFT_IN_FILE: ReadonlySet<ResourceKind> = new Set(["cluster", "endpoint", "route"]);
+
 function describeTop(v: unknown): string {
   if (Array.isArray(v)) return `a list of ${v.length} item(s) that are not Envoy resources`;
   if (isObject(v)) {
@@ -244,9 +286,39 @@ function within(path: string, outer: string): boolean {
 class Extractor {
   private readonly input: LoadedInput;
   private readonly parsed: ParsedText;
-  constructor(input: LoadedInput, parsed: ParsedText) {
+  private readonly streamed?: Streamed;
+  /** The streamed list element being read, so a resource inside it can be left in the file. */
+  private current?: { span: Span; root: unknown };
+  constructor(input: LoadedInput, parsed: ParsedText, streamed?: Streamed) {
     this.input = input;
     this.parsed = parsed;
+    this.streamed = streamed;
+  }
+
+  /** The elements of a list; for a list the scanner left in the file, each parsed in turn. */
+  private *elements(arr: unknown[], path: string): Generator<[unknown, number]> {
+    const spans = this.streamed?.lazy.get(arr);
+    if (!spans) {
+      for (let i = 0; i < arr.length; i++) yield [arr[i], i];
+      return;
+    }
+    const reader = this.streamed!.reader;
+    for (let i = 0; i < spans.length; i++) {
+      const sp = spans[i]!;
+      let e: unknown;
+      if ("value" in sp) e = sp.value;
+      else {
+        try {
+          e = reader.parse(sp);
+        } catch (err) {
+          this.input.diags.warn("syntax", `not valid JSON (${(err as Error).message}): skipped`, { path: childPath(path, i), ...reader.position(sp.start) });
+          continue;
+        }
+        this.current = { span: sp, root: e };
+      }
+      yield [e, i];
+      this.current = undefined;
+    }
   }
 
   top(v: unknown, forced?: InputFormat, proxy?: string, path = "$"): void {
@@ -313,7 +385,11 @@ class Extractor {
   }
 
   private list(arr: unknown[], path: string): void {
-    arr.forEach((e, i) => {
+    for (const [e, i] of this.elements(arr, path)) this.listItem(e, i, path);
+  }
+
+  private listItem(e: unknown, i: number, path: string): void {
+    {
       const p = childPath(path, i);
       if (!isObject(e)) return this.input.diags.warn("unknown-resource", "list item is not an object (skipped)", { path: p });
       if (getKey(e, "host_statuses") !== undefined) {
@@ -333,7 +409,7 @@ class Extractor {
         return;
       }
       this.add(kind, e, p, "active", {});
-    });
+    }
   }
 
   private config(c: unknown, path: string, knownSection?: string): void {
@@ -354,7 +430,7 @@ class Extractor {
         this.input.diags.warn("bad-value", `expected a list for ${snake}`, { path: a[1] });
         return;
       }
-      a[0].forEach((e, i) => isObject(e) && fn(e, childPath(a[1], i)));
+      for (const [e, i] of this.elements(a[0], a[1])) if (isObject(e)) fn(e, childPath(a[1], i));
     };
     const wrapped = (kind: ResourceKind, inner: string, state: ResourceState) => (e: Obj, p: string) => {
       const k = keyOf(e, inner);
@@ -437,6 +513,21 @@ class Extractor {
     this.add("endpoint", { clusterName: name, endpoints: [{ lbEndpoints }] }, path, "active", {});
   }
 
+  /** For a resource of a streamed input that can wait: a function that reads it again from the file when used. */
+  private leftInFile(kind: ResourceKind, raw: Obj): (() => unknown) | undefined {
+    const cur = this.current;
+    if (!cur || !LEFT_IN_FILE.has(kind)) return undefined;
+    const keys = keysTo(cur.root, raw);
+    if (!keys) return undefined;
+    const { reader } = this.streamed!;
+    const span = { start: cur.span.start, end: cur.span.end };
+    return () => {
+      let v = reader.parse(span);
+      for (const k of keys) v = (v as Obj)[k];
+      return v;
+    };
+  }
+
   add(kind: ResourceKind, raw: unknown, path: string, state: ResourceState, meta: { versionInfo?: string; lastUpdated?: string; v2?: boolean }): void {
     if (!isObject(raw)) return;
     const type = typeof raw["@type"] === "string" ? (raw["@type"] as string) : "";
@@ -453,10 +544,28 @@ class Extractor {
     if (el) {
       this.input.diags.warn("elided", `${kind} "${name}" has parts elided at line ${el.line}: it is used, but what was left out is unknown`, { path });
     }
-    const rec = new ResourceRecord(this.input, kind, name, state, path, raw, { versionInfo: meta.versionInfo, lastUpdated: meta.lastUpdated, v2 });
+    const rec = new ResourceRecord(this.input, kind, name, state, path, this.leftInFile(kind, raw) ?? raw, { versionInfo: meta.versionInfo, lastUpdated: meta.lastUpdated, v2 });
     if (el) rec.elidedAt = el.line;
     this.input.resources[kind].push(rec);
   }
+}
+
+/** The keys that lead from `root` to `target` (at most three levels down), by identity. */
+function keysTo(root: unknown, target: unknown): string[] | undefined {
+  if (root === target) return [];
+  let level: [unknown, string[]][] = [[root, []]];
+  for (let depth = 0; depth < 3 && level.length; depth++) {
+    const next: [unknown, string[]][] = [];
+    for (const [v, keys] of level) {
+      if (!isObject(v)) continue;
+      for (const k of Object.keys(v)) {
+        if (v[k] === target) return [...keys, k];
+        next.push([v[k], [...keys, k]]);
+      }
+    }
+    level = next;
+  }
+  return undefined;
 }
 
 function str(v: unknown): string | undefined {
@@ -505,6 +614,11 @@ const SECTIONS: Record<string, { name: string; kind?: ResourceKind; lists: [stri
 };
 // Looked up with names from the dump: no prototype, so "constructor" or "__proto__" find nothing.
 Object.setPrototypeOf(SECTIONS, null);
+
+/** Keys of the lists whose elements are resources, in both spellings: what the streaming scanner leaves in the file. */
+const RESOURCE_LISTS: ReadonlySet<string> = new Set(
+  [...Object.values(SECTIONS).flatMap((s) => s.lists.map(([field]) => field)), "dynamic_listeners", "resources"].flatMap((f) => [f, f.replace(/_(\w)/g, (_m, c: string) => c.toUpperCase())]),
+);
 
 /** Config dumps nested under proxy names: egctl's {namespace: {name: dump}} and egctl x translate's {xds: {"ns/name": dump}}. */
 function proxiesIn(v: Obj): Map<string, { value: Obj; path: string }> | undefined {

@@ -7,10 +7,20 @@ import { InputError } from "../diag.js";
 
 /** V8's longest string (Node 20): a larger file cannot be held as one string. */
 export const MAX_TEXT_BYTES = 512 * 1024 * 1024;
-/** What is read from one input unless `--max-size` says otherwise. */
-export const DEFAULT_MAX_BYTES = MAX_TEXT_BYTES;
+/** What is read from one input unless `--max-size` says otherwise (past 512 MiB, inputs are streamed). */
+export const DEFAULT_MAX_BYTES = 16 * 2 ** 30;
 
-const mib = (n: number) => (n < 2 ** 10 ? `${n} bytes` : n < 2 ** 20 ? `${(n / 2 ** 10).toFixed(0)} KiB` : `${(n / 2 ** 20).toFixed(0)} MiB`);
+/** An input over a limit. `textLimit`: the limit was the longest string, not one the caller set, so streaming can read it. */
+export class TooLargeError extends InputError {
+  readonly textLimit: boolean;
+  constructor(file: string, message: string, textLimit: boolean) {
+    super(file, message);
+    this.textLimit = textLimit;
+  }
+}
+
+export const mib = (n: number) =>
+  n < 2 ** 10 ? `${n} bytes` : n < 2 ** 20 ? `${(n / 2 ** 10).toFixed(0)} KiB` : n < 2 ** 30 ? `${(n / 2 ** 20).toFixed(0)} MiB` : `${+(n / 2 ** 30).toFixed(1)} GiB`;
 
 /** "100M", "2G", "512k", "1048576" → bytes; undefined when the text is not a size. */
 export function parseSize(text: string): number | undefined {
@@ -81,14 +91,15 @@ function sleep(ms: number): void {
 }
 
 /** `size` is what the input holds, or (when `atLeast`) a bound it is known to exceed. */
-function tooLarge(file: string, size: number, maxBytes: number, gzip = false, atLeast = false): InputError {
-  if (atLeast && !gzip) return new InputError(file, `goes on past the limit of ${mib(maxBytes)} without ending: refused (--max-size sets the limit)`);
+export function tooLarge(file: string, size: number, maxBytes: number, gzip = false, atLeast = false): TooLargeError {
+  const textLimit = maxBytes >= MAX_TEXT_BYTES;
+  if (atLeast && !gzip) return new TooLargeError(file, `goes on past the limit of ${mib(maxBytes)} without ending: refused (--max-size sets the limit)`, textLimit);
   const what = `${gzip ? "gzip data inflates to " : ""}${atLeast ? "more than " : ""}${mib(size)}`;
-  if (maxBytes < MAX_TEXT_BYTES) return new InputError(file, `${what}: over the limit of ${mib(maxBytes)} (--max-size sets the limit)`);
-  return new InputError(
+  if (!textLimit) return new TooLargeError(file, `${what}: over the limit of ${mib(maxBytes)} (--max-size sets the limit)`, false);
+  return new TooLargeError(
     file,
-    `${what}: too large to read as text (Node holds at most 512 MiB in one string). ` +
-      `Ask Envoy for one section, e.g. /config_dump?resource=dynamic_listeners, or split the file.`,
+    `${what}: too large to read as one string (Node holds at most 512 MiB); the command line streams such inputs (openInput in the library).`,
+    true,
   );
 }
 

@@ -1,0 +1,193 @@
+// Opening an input of any size. Up to 512 MiB (V8's longest string) an input is read as text, with
+// every tolerance for pasted dumps. Past that it is streamed: a regular file is scanned where it is;
+// stdin, FIFOs and gzip are first copied (inflated) to a spool file in the temporary directory, which
+// is removed at once and lives only as long as the open descriptor. Every read stays bounded by
+// `maxBytes` (--max-size, default 16 GiB).
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { pipeline } from "node:stream/promises";
+import { Readable, Transform } from "node:stream";
+import zlib from "node:zlib";
+import { InputError } from "../diag.js";
+import { progress } from "../progress.js";
+import { loadBytes, loadFile, loadScanned, type LoadedInput, type LoadOptions } from "./dump.js";
+import { DEFAULT_MAX_BYTES, MAX_TEXT_BYTES, tooLarge, TooLargeError } from "./read.js";
+import { SpanReader } from "./scan.js";
+
+export interface OpenOptions extends LoadOptions {
+  /** Inputs larger than this are streamed (default and most: 512 MiB). Lower it to stream smaller inputs. */
+  streamFrom?: number;
+  /** Streamed containers larger than this are built from their parts (tests lower it). */
+  assembleAbove?: number;
+}
+
+/** Reads a file, "-" (stdin), a FIFO or a device, of any size up to `maxBytes`: as text when it fits, else streamed. */
+export async function openInput(file: string, opts: OpenOptions = {}): Promise<LoadedInput> {
+  const name = file === "-" ? "<stdin>" : file;
+  const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
+  const streamFrom = Math.min(opts.streamFrom ?? MAX_TEXT_BYTES, MAX_TEXT_BYTES);
+  const textOpts: LoadOptions = { ...opts, maxBytes: Math.min(maxBytes, streamFrom) };
+  const st = file === "-" ? undefined : statInput(file);
+  if (st?.isFile()) {
+    if (st.size > maxBytes) throw tooLarge(file, st.size, maxBytes);
+    const gzip = isGzip(readHead(file));
+    if (!gzip && st.size <= streamFrom) return loadFile(file, textOpts);
+    if (!gzip) return scanned(fs.openSync(file, "r"), name, opts);
+    try {
+      return loadFile(file, textOpts);
+    } catch (e) {
+      if (!(e instanceof TooLargeError && (e.textLimit || streamFrom < maxBytes))) throw e;
+    }
+    return scanned(await inflateToSpool(fs.createReadStream(file), name, maxBytes), name, opts);
+  }
+  // stdin, a FIFO or a device: what fits is read into memory; the rest, if any, goes to a spool.
+  const fd = file === "-" ? 0 : fs.openSync(file, "r");
+  try {
+    const first = Math.min(streamFrom, maxBytes);
+    const head = readUpTo(fd, name, first + 1);
+    if (head.length > maxBytes) throw tooLarge(name, maxBytes, maxBytes, false, true);
+    if (head.length <= first) {
+      try {
+        return loadBytes(head, name, textOpts);
+      } catch (e) {
+        if (!(e instanceof TooLargeError && isGzip(head))) throw e;
+        return scanned(await inflateToSpool(Readable.from([head]), name, maxBytes), name, opts);
+      }
+    }
+    const spool = openSpool();
+    writeAll(spool, head);
+    const total = copyRest(fd, spool, name, head.length, maxBytes);
+    if (isGzip(head)) {
+      const inflated = await inflateToSpool(fs.createReadStream("", { fd: spool, start: 0, end: total - 1, autoClose: true }), name, maxBytes);
+      return scanned(inflated, name, opts);
+    }
+    return scanned(spool, name, opts);
+  } finally {
+    if (fd !== 0) fs.closeSync(fd);
+  }
+}
+
+function scanned(fd: number, name: string, opts: OpenOptions): LoadedInput {
+  const head = Buffer.alloc(2);
+  fs.readSync(fd, head, 0, 2, 0);
+  if ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff)) {
+    throw new InputError(name, "is UTF-16 text over 512 MiB: convert it to UTF-8 (iconv -f UTF-16 -t UTF-8) to stream it");
+  }
+  return loadScanned(new SpanReader(fd, fs.fstatSync(fd).size), name, opts);
+}
+
+function statInput(file: string): fs.Stats {
+  try {
+    const st = fs.statSync(file);
+    if (st.isDirectory()) throw new InputError(file, "is a directory, not a dump file");
+    return st;
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === "ENOENT") throw new InputError(file, "no such file");
+    if (err.code === "EACCES") throw new InputError(file, "permission denied");
+    throw new InputError(file, `cannot read: ${err.message}`);
+  }
+}
+
+const isGzip = (b: Uint8Array) => b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
+
+function readHead(file: string): Buffer {
+  const fd = fs.openSync(file, "r");
+  try {
+    const b = Buffer.alloc(2);
+    const n = fs.readSync(fd, b, 0, 2, 0);
+    return b.subarray(0, n);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Reads until the end or until `limit` bytes have come (a non-blocking stdin is waited for). */
+function readUpTo(fd: number, name: string, limit: number): Buffer {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  while (total < limit) {
+    const n = readChunk(fd, Math.min(1 << 20, limit - total));
+    if (!n) break;
+    chunks.push(n);
+    total += n.length;
+    progress(`reading ${name} (MiB)`, Math.round(total / 2 ** 20));
+  }
+  return Buffer.concat(chunks, total);
+}
+
+/** Copies the rest of a stream into the spool; refuses it past `maxBytes`. Returns the spool's size. */
+function copyRest(fd: number, spool: number, name: string, already: number, maxBytes: number): number {
+  let total = already;
+  for (;;) {
+    const b = readChunk(fd, 8 << 20);
+    if (!b) return total;
+    total += b.length;
+    if (total > maxBytes) throw tooLarge(name, maxBytes, maxBytes, false, true);
+    writeAll(spool, b);
+    progress(`reading ${name} (MiB)`, Math.round(total / 2 ** 20));
+  }
+}
+
+function readChunk(fd: number, size: number): Buffer | undefined {
+  const buf = Buffer.allocUnsafe(size);
+  for (;;) {
+    try {
+      const n = fs.readSync(fd, buf, 0, size, null);
+      return n ? buf.subarray(0, n) : undefined;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === "EAGAIN") {
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10); // a non-blocking stdin with nothing yet
+        continue;
+      }
+      if (code === "EOF") return undefined;
+      throw e;
+    }
+  }
+}
+
+function writeAll(fd: number, b: Buffer): void {
+  for (let off = 0; off < b.length; ) off += fs.writeSync(fd, b, off, b.length - off);
+}
+
+/** A file in the temporary directory, removed at once: it lives as long as its descriptor. */
+function openSpool(): number {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "envoy-explain-"));
+  const file = path.join(dir, "spool");
+  const fd = fs.openSync(file, "w+", 0o600);
+  try {
+    fs.unlinkSync(file);
+    fs.rmdirSync(dir);
+  } catch {
+    // Where an open file cannot be removed (Windows), remove it at exit.
+    process.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
+  }
+  return fd;
+}
+
+/** Inflates gzip data into a spool, refusing it once more than `maxBytes` have come out. */
+async function inflateToSpool(source: NodeJS.ReadableStream, name: string, maxBytes: number): Promise<number> {
+  const spool = openSpool();
+  let total = 0;
+  const bound = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      total += chunk.length;
+      if (total > maxBytes) return done(tooLarge(name, maxBytes, maxBytes, true, true));
+      progress(`inflating ${name} (MiB)`, Math.round(total / 2 ** 20));
+      done(null, chunk);
+    },
+  });
+  try {
+    await pipeline(source, zlib.createGunzip(), bound, fs.createWriteStream("", { fd: spool, autoClose: false }));
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    const err = e as NodeJS.ErrnoException;
+    if (/unexpected end of file/i.test(err.message)) throw new InputError(name, "gzip data is cut off (unexpected end of file)");
+    throw new InputError(name, `not valid gzip data: ${err.message}`);
+  }
+  if (total === 0) throw new InputError(name, "is empty: gzip data that inflates to nothing");
+  return spool;
+}

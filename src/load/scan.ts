@@ -1,0 +1,388 @@
+// A one-pass byte scanner for JSON too large to hold as one string (V8 holds at most 512 MiB).
+//
+// It reads a seekable file in chunks and follows the JSON structure without building it. Containers
+// near the top (the dump, its `configs`, each section, each section's lists) are tracked: their
+// children are recorded as byte spans. When a tracked container closes:
+//   - small (at most `assembleAbove` bytes): nothing is built; its parent will parse it whole;
+//   - large object: built from its children (each small child parsed with JSON.parse on its span);
+//   - large list of resources (a config dump section's list, `resources`, a top-level list): left as
+//     an empty array whose element spans are kept aside, so each resource is parsed only when the
+//     loader reaches it, and what it does not keep costs no memory.
+// Anything deeper than the tracked levels is skipped byte by byte (strings and nesting only).
+// The result is the same value JSON.parse gives, except for the lists of spans.
+import fs from "node:fs";
+import { childPath } from "../diag.js";
+
+export interface Span {
+  start: number;
+  end: number;
+  /** The element already built (one larger than the assembly threshold, or a cut-off one). */
+  value?: unknown;
+}
+
+/** Random access to the bytes being scanned: a regular file, or a spool file the input was copied to. */
+export class SpanReader {
+  readonly fd: number;
+  readonly size: number;
+  constructor(fd: number, size: number) {
+    this.fd = fd;
+    this.size = size;
+  }
+  private read(start: number, end: number): Buffer {
+    const buf = Buffer.allocUnsafe(end - start);
+    let off = 0;
+    while (off < buf.length) {
+      const n = fs.readSync(this.fd, buf, off, buf.length - off, start + off);
+      if (n === 0) break;
+      off += n;
+    }
+    return off === buf.length ? buf : buf.subarray(0, off);
+  }
+  text(start: number, end: number): string {
+    return this.read(start, end).toString("utf8");
+  }
+  parse(span: Span): unknown {
+    return JSON.parse(this.text(span.start, span.end));
+  }
+  /** 1-based line and column of a byte offset (counted on demand: only for error messages). */
+  position(offset: number): { line: number; column: number } {
+    let line = 1;
+    let lineStart = 0;
+    const chunk = 8 << 20;
+    for (let at = 0; at < offset; at += chunk) {
+      const buf = this.read(at, Math.min(offset, at + chunk));
+      for (let i = buf.indexOf(10); i !== -1; i = buf.indexOf(10, i + 1)) {
+        line++;
+        lineStart = at + i + 1;
+      }
+    }
+    return { line, column: offset - lineStart + 1 };
+  }
+}
+
+export interface ScanResult {
+  value: unknown;
+  /** Lists left empty in `value`, with the spans of their elements. */
+  lazy: Map<unknown[], Span[]>;
+  /** Where the input stopped being JSON, when it did: what was complete before it is in `value`. */
+  cut?: { kind: "truncated" | "syntax"; offset: number; path: string; reason: string };
+}
+
+/** Containers at these depths (the root is 0) record their children. Deep enough for the resource wrappers of egctl's {ns: {name: dump}}. */
+const TRACK_DEPTH = 6;
+
+export interface ScanOptions {
+  /** Containers larger than this are built from their children; smaller ones are parsed whole. */
+  assembleAbove?: number;
+  /** Keys of lists whose elements are resources, kept as spans when large. */
+  resourceLists: ReadonlySet<string>;
+  chunkSize?: number;
+  onProgress?: (bytes: number) => void;
+}
+
+const NONE = Symbol("none");
+
+class Frame {
+  readonly isObj: boolean;
+  readonly start: number;
+  readonly depth: number;
+  /** Object: 0 key or close, 1 colon, 2 value, 3 comma or close. Array: 2 value or close, 3 comma or close. */
+  state: number;
+  keyStart = 0;
+  keyEnd = 0;
+  valueStart = 0;
+  readonly keySpans: number[] = [];
+  readonly starts: number[] = [];
+  readonly ends: number[] = [];
+  readonly built: unknown[] = [];
+  /** A list of resources (the top-level list, or one under a resource-list key): its elements are left as spans. */
+  readonly resourceList: boolean;
+  constructor(isObj: boolean, start: number, depth: number, resourceList: boolean) {
+    this.isObj = isObj;
+    this.start = start;
+    this.depth = depth;
+    this.state = isObj ? 0 : 2;
+    this.resourceList = resourceList;
+  }
+}
+
+class ScanError extends Error {
+  readonly offset: number;
+  readonly kind: "truncated" | "syntax";
+  constructor(kind: "truncated" | "syntax", offset: number, message: string) {
+    super(message);
+    this.kind = kind;
+    this.offset = offset;
+  }
+}
+
+const isWs = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+const isDelim = (c: number) => c === 0x2c || c === 0x7d || c === 0x5d || isWs(c);
+
+export function scanJson(reader: SpanReader, opts: ScanOptions): ScanResult {
+  const assembleAbove = opts.assembleAbove ?? 8 << 20;
+  const chunkSize = opts.chunkSize ?? 8 << 20;
+  const lazy = new Map<unknown[], Span[]>();
+  const stack: Frame[] = [];
+  let result: unknown = NONE;
+
+  const key = (f: Frame, i: number): string => JSON.parse(reader.text(f.keySpans[2 * i]!, f.keySpans[2 * i + 1]!)) as string;
+  /** Builds a tracked container from its children (complete ones only, when the input stopped inside it). */
+  const build = (f: Frame): unknown => {
+    const valueOf = (i: number) => (f.built[i] !== NONE ? f.built[i] : reader.parse({ start: f.starts[i]!, end: f.ends[i]! }));
+    if (f.isObj) {
+      const o: Record<string, unknown> = {};
+      for (let i = 0; i < f.starts.length; i++) {
+        // A key from the dump is data: defined, never assigned (a "__proto__" key stays a key).
+        Object.defineProperty(o, key(f, i), { value: valueOf(i), writable: true, enumerable: true, configurable: true });
+      }
+      return o;
+    }
+    if (f.resourceList) {
+      const list: unknown[] = [];
+      lazy.set(
+        list,
+        f.starts.map((s, i) => (f.built[i] !== NONE ? { start: s, end: f.ends[i]!, value: f.built[i] } : { start: s, end: f.ends[i]! })),
+      );
+      return list;
+    }
+    return f.starts.map((_, i) => valueOf(i));
+  };
+  /** A value of the innermost tracked frame ended at `end` (exclusive); `built` when it was assembled. */
+  const childEnded = (end: number, built: unknown) => {
+    const f = stack[stack.length - 1]!;
+    if (f.isObj) f.keySpans.push(f.keyStart, f.keyEnd);
+    f.starts.push(f.valueStart);
+    f.ends.push(end);
+    f.built.push(built);
+    f.state = 3;
+  };
+  const closeFrame = (end: number) => {
+    const f = stack.pop()!;
+    const parent = stack[stack.length - 1];
+    // A resource is parsed from its span when it is used, whatever its size; a large container elsewhere is built now.
+    const buildNow = !parent || (end - f.start > assembleAbove && !parent.resourceList);
+    const value = buildNow ? build(f) : NONE;
+    if (stack.length === 0) result = value;
+    else childEnded(end, value);
+  };
+
+  // Byte-level state, kept across chunks.
+  const S_STRUCT = 0,
+    S_STR = 1,
+    S_SCALAR = 2,
+    S_DEEP = 3,
+    S_DONE = 4;
+  let mode = S_STRUCT;
+  let strIsKey = false;
+  let strReturn = S_STRUCT;
+  let escape = false;
+  let deep = 0;
+  let pos = 0;
+  let chunkLen = 0;
+  let cut: ScanResult["cut"];
+  const buf = Buffer.allocUnsafe(chunkSize);
+  let sinceProgress = 0;
+
+  /** A key's text: from the chunk in hand when it is there (nearly always), else from the file. */
+  const keyText = (start: number, end: number): string => {
+    const raw = start >= pos && end <= pos + chunkLen ? buf.toString("utf8", start - pos, end - pos) : reader.text(start, end);
+    try {
+      return JSON.parse(raw) as string;
+    } catch {
+      return "";
+    }
+  };
+  const startValue = (c: number, at: number): void => {
+    const top = stack[stack.length - 1];
+    if (top) top.valueStart = at;
+    if (c === 0x7b || c === 0x5b) {
+      const depth = stack.length;
+      if (depth <= TRACK_DEPTH) {
+        const isObj = c === 0x7b;
+        const resourceList = !isObj && (!top || (top.isObj && opts.resourceLists.has(keyText(top.keyStart, top.keyEnd))));
+        stack.push(new Frame(isObj, at, depth, resourceList));
+      } else {
+        mode = S_DEEP;
+        deep = 1;
+      }
+      return;
+    }
+    if (!top) throw new ScanError("syntax", at, "expected { or [ at the start of the input");
+    if (c === 0x22) {
+      mode = S_STR;
+      strIsKey = false;
+      strReturn = S_STRUCT;
+      return;
+    }
+    if (c === 0x2d || (c >= 0x30 && c <= 0x39) || c === 0x74 || c === 0x66 || c === 0x6e) {
+      mode = S_SCALAR;
+      return;
+    }
+    throw new ScanError("syntax", at, `unexpected character ${JSON.stringify(String.fromCharCode(c))}`);
+  };
+
+  try {
+    let first = true;
+    for (;;) {
+      const n = fs.readSync(reader.fd, buf, 0, chunkSize, pos);
+      if (n === 0) break;
+      chunkLen = n;
+      let i = 0;
+      // A byte-order mark before the JSON.
+      if (first && n >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) i = 3;
+      first = false;
+      while (i < n) {
+        switch (mode) {
+          case S_STR: {
+            for (; i < n; i++) {
+              const c = buf[i]!;
+              if (escape) escape = false;
+              else if (c === 0x5c) escape = true;
+              else if (c === 0x22) break;
+            }
+            if (i === n) break;
+            i++; // past the closing quote
+            mode = strReturn;
+            if (mode === S_STRUCT) {
+              const f = stack[stack.length - 1]!;
+              if (strIsKey) {
+                f.keyEnd = pos + i;
+                f.state = 1;
+              } else childEnded(pos + i, NONE);
+            }
+            break;
+          }
+          case S_DEEP: {
+            for (; i < n; i++) {
+              const c = buf[i]!;
+              if (c === 0x22) {
+                mode = S_STR;
+                strReturn = S_DEEP;
+                i++;
+                break;
+              }
+              if (c === 0x7b || c === 0x5b) deep++;
+              else if (c === 0x7d || c === 0x5d) {
+                if (--deep === 0) {
+                  i++;
+                  mode = S_STRUCT;
+                  childEnded(pos + i, NONE);
+                  break;
+                }
+              }
+            }
+            break;
+          }
+          case S_SCALAR: {
+            while (i < n && !isDelim(buf[i]!)) i++;
+            if (i === n) break;
+            mode = S_STRUCT;
+            childEnded(pos + i, NONE);
+            break;
+          }
+          case S_STRUCT: {
+            const c = buf[i]!;
+            if (isWs(c)) {
+              i++;
+              break;
+            }
+            const at = pos + i;
+            const f = stack[stack.length - 1];
+            if (!f) {
+              if (result !== NONE) {
+                mode = S_DONE;
+                break;
+              }
+              i++;
+              startValue(c, at);
+              break;
+            }
+            if (f.isObj) {
+              if ((f.state === 0 || f.state === 3) && c === 0x7d) {
+                if (f.state === 0 && f.starts.length) throw new ScanError("syntax", at, "a comma before }");
+                i++;
+                closeFrame(pos + i);
+              } else if (f.state === 0 && c === 0x22) {
+                f.keyStart = at;
+                mode = S_STR;
+                strIsKey = true;
+                strReturn = S_STRUCT;
+                i++;
+              } else if (f.state === 1 && c === 0x3a) {
+                f.state = 2;
+                i++;
+              } else if (f.state === 2) {
+                i++;
+                startValue(c, at);
+              } else if (f.state === 3 && c === 0x2c) {
+                f.state = 0;
+                i++;
+              } else throw new ScanError("syntax", at, `unexpected ${JSON.stringify(String.fromCharCode(c))} in an object`);
+            } else {
+              if ((f.state === 2 || f.state === 3) && c === 0x5d) {
+                i++;
+                closeFrame(pos + i);
+              } else if (f.state === 2) {
+                i++;
+                startValue(c, at);
+              } else if (f.state === 3 && c === 0x2c) {
+                f.state = 2;
+                i++;
+              } else throw new ScanError("syntax", at, `unexpected ${JSON.stringify(String.fromCharCode(c))} in a list`);
+            }
+            break;
+          }
+          default: {
+            // After the value: only whitespace may follow.
+            for (; i < n; i++) if (!isWs(buf[i]!)) throw new ScanError("syntax", pos + i, "more after the end of the JSON value");
+          }
+        }
+      }
+      pos += n;
+      sinceProgress += n;
+      if (opts.onProgress && sinceProgress >= 64 << 20) {
+        opts.onProgress(pos);
+        sinceProgress = 0;
+      }
+    }
+    if (result === NONE) {
+      throw new ScanError("truncated", pos, stack.length ? "the input ends inside a value" : "the input is empty");
+    }
+  } catch (e) {
+    if (!(e instanceof ScanError)) throw e;
+    const path = pathOf(stack, reader);
+    cut = { kind: e.kind, offset: e.offset, path, reason: e.message };
+    // Keep every complete child of the containers still open, from the innermost out.
+    while (stack.length) {
+      const f = stack.pop()!;
+      const value = build(f);
+      if (stack.length === 0) result = value;
+      else {
+        const p = stack[stack.length - 1]!;
+        p.valueStart = f.start;
+        childEnded(f.start, value);
+      }
+    }
+  }
+  return { value: result === NONE ? undefined : result, lazy, ...(cut ? { cut } : {}) };
+}
+
+/** The JSON path of where the scanner stopped, from the tracked frames. */
+function pathOf(stack: Frame[], reader: SpanReader): string {
+  let path = "$";
+  for (const f of stack) {
+    // Inside a value: its key or index. Between values (state 0 or 3): the container itself.
+    if (f.state === 1 || f.state === 2) path = childPath(path, f.isObj ? safeKey(reader, f.keyStart, f.keyEnd) : f.starts.length);
+    else break;
+  }
+  return path;
+}
+
+function safeKey(reader: SpanReader, start: number, end: number): string {
+  try {
+    return JSON.parse(reader.text(start, end)) as string;
+  } catch {
+    return "?";
+  }
+}

@@ -1,0 +1,181 @@
+// The streaming reader for inputs past 512 MiB, tried on the real dumps with its thresholds lowered:
+// it must read what the text reader reads (same resources, same paths, same values), keep what is
+// complete of a cut input, leave clusters, endpoints and routes in the file until they are used, and
+// give the command line the same answers from a file, gzip and stdin.
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { isDeepStrictEqual } from "node:util";
+import zlib from "node:zlib";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { loadFile, loadScanned, loadText, RESOURCE_KINDS, type LoadedInput } from "../src/load/dump.js";
+import { openInput } from "../src/load/open.js";
+import { SpanReader } from "../src/load/scan.js";
+
+const ROOT = path.resolve(import.meta.dirname, "..");
+const BIN = path.join(ROOT, "bin/envoy-explain.js");
+const TMP = fs.mkdtempSync(path.join(os.tmpdir(), "envoy-explain-stream-test-"));
+
+function jsonFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    return e.isDirectory() ? jsonFiles(p) : e.name.endsWith(".json") ? [p] : [];
+  });
+}
+const REAL = [...jsonFiles(path.join(ROOT, "samples")), ...jsonFiles(path.join(ROOT, "test/corpus"))];
+
+function scan(file: string, assembleAbove: number): LoadedInput {
+  const fd = fs.openSync(file, "r");
+  return loadScanned(new SpanReader(fd, fs.fstatSync(fd).size), file, { assembleAbove });
+}
+
+/** What a loader read: every resource's kind, name, state, path and value as read, and the format. */
+function summary(input: LoadedInput) {
+  return {
+    format: input.format,
+    api: input.api,
+    proxy: input.proxy,
+    resources: RESOURCE_KINDS.flatMap((k) => input.resources[k].map((r) => ({ k, name: r.name, state: r.state, path: r.path, raw: r.raw }))),
+    rejected: input.rejectedListeners.map((r) => r.name),
+    warnings: input.diags.list.map((d) => `${d.code} ${d.path ?? ""}`),
+  };
+}
+
+test("the real dumps are there to stream", () => {
+  assert.ok(REAL.length >= 25, `found ${REAL.length}`);
+});
+
+test("streamed, every real dump reads as the text reader reads it (every container assembled, or only large ones)", () => {
+  let compared = 0;
+  for (const f of REAL) {
+    let text: LoadedInput;
+    try {
+      text = loadFile(f);
+    } catch {
+      continue; // not a dump (the streaming reader must then fail too: next test)
+    }
+    if (text.syntax !== "json") continue;
+    const want = summary(text); // before decoding, which adds its own warnings
+    for (const above of [0, 2048]) {
+      const s = scan(f, above);
+      assert.ok(s.streamed);
+      assert.ok(isDeepStrictEqual(summary(s), want), `${path.relative(ROOT, f)} (assembled above ${above} bytes) differs`);
+      // And it decodes to the same thing.
+      for (const k of RESOURCE_KINDS) s.resources[k].forEach((r, i) => assert.ok(isDeepStrictEqual(r.value, text.resources[k][i]!.value), `${f}: ${k} ${r.name}`));
+      compared++;
+    }
+  }
+  assert.ok(compared >= 40, `compared ${compared}`);
+});
+
+test("a cut-off input keeps the same complete resources streamed as read as text", () => {
+  const names = (i: LoadedInput) => RESOURCE_KINDS.map((k) => i.resources[k].map((r) => r.name).join(",")).join("|");
+  for (const f of ["samples/modern-permissive.json", "samples/real/envoy-gateway/egctl-config-out.all.json", "test/corpus/istio/v16-writer-configdump.json"]) {
+    const full = fs.readFileSync(path.join(ROOT, f), "utf8");
+    for (let at = 200; at < full.length; at += Math.floor(full.length / 23)) {
+      const cut = path.join(TMP, "cut.json");
+      fs.writeFileSync(cut, full.slice(0, at));
+      let a: LoadedInput | Error, b: LoadedInput | Error;
+      try {
+        a = loadText(full.slice(0, at), "x");
+      } catch (e) {
+        a = e as Error;
+      }
+      try {
+        b = scan(cut, 0);
+      } catch (e) {
+        b = e as Error;
+      }
+      if (a instanceof Error || b instanceof Error) {
+        assert.is(b instanceof Error, a instanceof Error, `${f} cut at ${at}: ${a instanceof Error ? a.message : "loads"} / ${b instanceof Error ? b.message : "loads"}`);
+        continue;
+      }
+      assert.is(names(b), names(a), `${f} cut at ${at}`);
+      const w = b.diags.list.find((d) => d.code === "truncated");
+      assert.ok(w?.line && w.line > 1, "the warning says where the input ends");
+    }
+  }
+});
+
+test("streamed, clusters, endpoints and routes stay in the file until used; listeners do not", () => {
+  const f = path.join(ROOT, "samples/real/osm/sample-envoy-config-dump-bookbuyer.json");
+  const fd = fs.openSync(f, "r");
+  const reader = new SpanReader(fd, fs.fstatSync(fd).size);
+  let parses = 0;
+  const parse = reader.parse.bind(reader);
+  reader.parse = (s) => (parses++, parse(s));
+  const input = loadScanned(reader, f, { assembleAbove: 0 });
+  const afterLoad = parses;
+  for (const l of input.listeners) void l.raw;
+  assert.is(parses, afterLoad, "listeners were kept");
+  assert.is(input.clusters.length, 2);
+  void input.clusters[1]!.raw;
+  void input.clusters[1]!.raw;
+  assert.is(parses, afterLoad + 1, "one cluster read once, on use");
+  void input.routes[0]!.value;
+  assert.is(parses, afterLoad + 2, "a route read on use");
+  assert.equal(input.clusters[1]!.raw, loadFile(f).clusters[1]!.raw);
+});
+
+test("streamed, hostile keys stay keys and bad elements are skipped with a warning", () => {
+  const f = path.join(TMP, "hostile.json");
+  fs.writeFileSync(
+    f,
+    `{"__proto__": {"polluted": 1}, "configs": [{"@type": "type.googleapis.com/envoy.admin.v3.ClustersConfigDump", "constructor": 1,
+      "dynamic_active_clusters": [{"cluster": {"name": "a", "type": "EDS"}}, {"cluster": {"name": "b", "type": "EDS", "__proto__": {"x": 1}}}]}]}`,
+  );
+  const input = scan(f, 0);
+  assert.equal(input.clusters.map((c) => c.name), ["a", "b"]);
+  assert.is(({} as Record<string, unknown>).polluted, undefined);
+  assert.is(({} as Record<string, unknown>).x, undefined);
+});
+
+async function failure(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (e) {
+    return (e as Error).message;
+  }
+  return "(no error)";
+}
+
+test("openInput streams past the threshold from a file and gzip, and stays bounded", async () => {
+  const f = path.join(ROOT, "samples/modern-permissive.json");
+  const gz = path.join(TMP, "dump.json.gz");
+  fs.writeFileSync(gz, zlib.gzipSync(fs.readFileSync(f)));
+  const want = summary(loadFile(f)).resources.map((r) => r.name);
+  for (const file of [f, gz]) {
+    const input = await openInput(file, { streamFrom: 1024 });
+    assert.ok(input.streamed, file);
+    assert.equal(summary(input).resources.map((r) => r.name), want);
+  }
+  const small = await openInput(f, { streamFrom: 10 * 2 ** 20 });
+  assert.not.ok(small.streamed, "under the threshold an input is read as text");
+  assert.match(await failure(openInput(gz, { streamFrom: 1024, maxBytes: 4096 })), /inflates to more than 4 KiB/);
+  assert.match(await failure(openInput(f, { streamFrom: 1024, maxBytes: 4096 })), /over the limit of 4 KiB/);
+});
+
+test("cli: the same answer from a streamed file, stdin and gzip stdin as from the text reader", () => {
+  const f = path.join(ROOT, "samples/modern-permissive.json");
+  const args = ["--port", "9080", "-c", "curl-mtls", "-o", "json"];
+  const run = (file: string, extra: string[], input?: Buffer) => spawnSync(process.execPath, [BIN, file, ...args, ...extra], { encoding: "utf8", ...(input ? { input } : {}) });
+  const base = run(f, []);
+  assert.is(base.status, 0, base.stderr);
+  const results = (out: string) => JSON.stringify((JSON.parse(out) as { results: unknown }).results);
+  for (const [label, r] of [
+    ["file", run(f, ["--stream-from", "1k"])],
+    ["stdin", run("-", ["--stream-from", "1k"], fs.readFileSync(f))],
+    ["gzip stdin", run("-", ["--stream-from", "1k"], zlib.gzipSync(fs.readFileSync(f)))],
+  ] as const) {
+    assert.is(r.status, 0, `${label}: ${r.stderr}`);
+    assert.is(results(r.stdout), results(base.stdout), label);
+  }
+  const over = run("-", ["--stream-from", "1k", "--max-size", "8k"], fs.readFileSync(f));
+  assert.is(over.status, 2);
+  assert.match(over.stderr, /<stdin>: goes on past the limit of 8 KiB/);
+});
+
+test.after(() => fs.rmSync(TMP, { recursive: true, force: true }));
+test.run();
