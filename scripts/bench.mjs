@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// Benchmark: load time of a large generated dump against plain read + JSON.parse.
-// Each measurement runs in a fresh process (node --import tsx), `runs` times; medians are printed.
-// Usage: npm run bench [-- --mb 100 --runs 3]
+// Benchmark: each command on generated Istio-shaped dumps of 10 MB, 100 MB and one past V8's 512 MiB
+// string limit (streamed), from a file and from stdin, against plain read + JSON.parse of the same
+// file in the same run. Each measurement runs in a fresh process, `runs` times (once for the large
+// dump); medians and peak RSS are printed, then start-up times. Generated dumps are deleted after.
+// Usage: npm run bench [-- --sizes 10,100,600 --runs 3 --keep]
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -13,11 +15,16 @@ const arg = (name, dflt) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : dflt;
 };
-const targetMb = arg("mb", 100);
+const argText = (name, dflt) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : dflt;
+};
+const sizes = argText("sizes", process.argv.includes("--mb") ? String(arg("mb", 100)) : "10,100,600").split(",").map(Number);
 const runs = arg("runs", 3);
+const keep = process.argv.includes("--keep");
 const T = (t) => `type.googleapis.com/${t}`;
 
-function generate(file) {
+function generate(file, targetMb) {
   // Istio-shaped: outbound listeners with many SNI chains (TLS + HCM, or RBAC + tcp_proxy),
   // clusters with auto-mTLS transport socket matches, and a virtualInbound. Written in pieces.
   const tls = (i) => ({
@@ -77,54 +84,146 @@ function generate(file) {
   const w = (s) => fs.writeSync(fd, s);
   w(`{\n "configs": [\n  ${JSON.stringify({ "@type": T("envoy.admin.v3.BootstrapConfigDump"), bootstrap: { node: { id: "sidecar~10.244.1.7~bench.ns~ns.svc.cluster.local", metadata: { ISTIO_VERSION: "1.20.3", INSTANCE_IPS: "10.244.1.7" } } } }, null, 1)},\n`);
   w(`  {"@type": "${T("envoy.admin.v3.ClustersConfigDump")}", "version_info": "1", "dynamic_active_clusters": [\n`);
-  for (let i = 0; i < 2000; i++) w(`${i ? ",\n" : ""}${JSON.stringify({ version_info: "1", cluster: cluster(i), last_updated: lu }, null, 1)}`);
+  // Clusters, EDS and route configs grow with the dump (a large mesh has many services); listeners fill the rest.
+  const services = Math.max(50, Math.round(targetMb * 60));
+  const endpoint = (i) => ({
+    "@type": T("envoy.config.endpoint.v3.ClusterLoadAssignment"),
+    cluster_name: `outbound|9080||svc-${i}.ns.svc.cluster.local`,
+    endpoints: [{ locality: { region: "r1", zone: "z1" }, lb_endpoints: [0, 1, 2, 3].map((k) => ({ endpoint: { address: { socket_address: { address: `10.${(i >> 8) & 255}.${i & 255}.${k + 10}`, port_value: 9080 } } }, metadata: { filter_metadata: { istio: { workload: `svc-${i}-v${k};ns;svc-${i};v1;Kubernetes` }, "envoy.transport_socket_match": { tlsMode: "istio" } } }, load_balancing_weight: 1 })) }],
+  });
+  const routeConfig = (i) => ({
+    "@type": T("envoy.config.route.v3.RouteConfiguration"),
+    name: `${9000 + i}`,
+    virtual_hosts: Array.from({ length: 10 }, (_, v) => ({ name: `svc-${i * 10 + v}.ns.svc.cluster.local:${9000 + i}`, domains: [`svc-${i * 10 + v}.ns.svc.cluster.local`, `svc-${i * 10 + v}`, `svc-${i * 10 + v}.ns`], routes: [{ name: "default", match: { prefix: "/" }, route: { cluster: `outbound|9080||svc-${i * 10 + v}.ns.svc.cluster.local`, timeout: "0s", retry_policy: { retry_on: "connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes", num_retries: 2 } } }] })),
+    validate_clusters: false,
+  });
+  const routeConfigs = Math.ceil(services / 10);
+  const tail = services * JSON.stringify({ endpoint_config: endpoint(0), last_updated: lu }, null, 1).length + routeConfigs * JSON.stringify({ route_config: routeConfig(0), last_updated: lu }, null, 1).length;
+  for (let i = 0; i < services; i++) w(`${i ? ",\n" : ""}${JSON.stringify({ version_info: "1", cluster: cluster(i), last_updated: lu }, null, 1)}`);
   w(`]},\n  {"@type": "${T("envoy.admin.v3.ListenersConfigDump")}", "version_info": "1", "dynamic_listeners": [\n`);
   const inbound = JSON.parse(fs.readFileSync(path.join(root, "samples", "modern-permissive.json"), "utf8")).configs[1].dynamic_listeners;
   let li = 0;
   for (const dl of inbound) w(`${li++ ? ",\n" : ""}${JSON.stringify(dl, null, 1)}`);
   let size = fs.fstatSync(fd).size;
-  for (let i = 0; size < targetMb * 1e6; i++) {
+  for (let i = 0; size < targetMb * 1e6 - tail; i++) {
     w(`,\n${JSON.stringify({ name: `0.0.0.0_${10000 + i}`, active_state: { version_info: "1", listener: listener(i), last_updated: lu } }, null, 1)}`);
     if (i % 10 === 0) size = fs.fstatSync(fd).size;
   }
+  w(`]},\n  {"@type": "${T("envoy.admin.v3.RoutesConfigDump")}", "dynamic_route_configs": [\n`);
+  for (let i = 0; i < routeConfigs; i++) w(`${i ? ",\n" : ""}${JSON.stringify({ version_info: "1", route_config: routeConfig(i), last_updated: lu }, null, 1)}`);
+  w(`]},\n  {"@type": "${T("envoy.admin.v3.EndpointsConfigDump")}", "dynamic_endpoint_configs": [\n`);
+  for (let i = 0; i < services; i++) w(`${i ? ",\n" : ""}${JSON.stringify({ endpoint_config: endpoint(i), last_updated: lu }, null, 1)}`);
   w(`]}\n ]\n}\n`);
   fs.closeSync(fd);
 }
 
-const MEASURE = {
-  "read + JSON.parse": `const t=performance.now(); JSON.parse(fs.readFileSync(F,"utf8")); out(performance.now()-t);`,
-  "load (lazy)": `const {loadFile}=await import(R+"/src/load/dump.ts"); const t=performance.now(); loadFile(F); out(performance.now()-t);`,
-  "explain --port 9080 -c curl-mtls": `const {loadFile}=await import(R+"/src/load/dump.ts"); const {runExplain}=await import(R+"/src/analyses/explain.ts"); const t=performance.now(); const i=loadFile(F); runExplain(i,{port:9080,client:"curl-mtls"}); out(performance.now()-t);`,
-  "listeners --port 10005": `const {loadFile}=await import(R+"/src/load/dump.ts"); const {listenerRows}=await import(R+"/src/analyses/listings.ts"); const t=performance.now(); listenerRows(loadFile(F),{port:10005}); out(performance.now()-t);`,
-  "diff of the dump against a copy (reads both)": `const {loadFile}=await import(R+"/src/load/dump.ts"); const {diffInputs}=await import(R+"/src/analyses/diff.ts"); const t=performance.now(); diffInputs(loadFile(F), loadFile(F)); out(performance.now()-t);`,
-  "tls-check, client and server (reads both)": `const {loadFile}=await import(R+"/src/load/dump.ts"); const {runTlsCheck}=await import(R+"/src/analyses/tlscheck.ts"); const t=performance.now(); runTlsCheck(loadFile(F), loadFile(F), {}); out(performance.now()-t);`,
-  "decode every listener (eager, for reference)": `const {loadFile}=await import(R+"/src/load/dump.ts"); const t=performance.now(); const i=loadFile(F); for (const r of i.listeners) r.value; out(performance.now()-t);`,
+// Each command as the command line runs it (runCli, output collected and dropped), its modules loaded
+// before the clock starts; `A` is the command's arguments with F for the dump.
+const CLI = {
+  "load (lazy)": null,
+  "explain --port 9080 -c curl-mtls": ["F", "--port", "9080", "-c", "curl-mtls"],
+  "explain, the dump on stdin (cat F | …)": ["/dev/stdin", "--port", "9080", "-c", "curl-mtls"],
+  "listeners --port 10005": ["listeners", "F", "--port", "10005"],
+  "clusters -o json": ["clusters", "F", "-o", "json"],
+  "endpoints -o json": ["endpoints", "F", "-o", "json"],
+  "routes -o json": ["routes", "F", "-o", "json"],
+  "diff of the dump against a copy (reads both)": ["diff", "F", "F"],
+  "tls-check, the dump as client and server (reads both)": ["tls-check", "F", "F"],
 };
+/** Rows for the dump past 512 MiB (each takes a while): what the streaming reader is for. */
+const LARGE = new Set(["load (lazy)", "explain --port 9080 -c curl-mtls", "explain, the dump on stdin (cat F | …)", "listeners --port 10005", "tls-check, the dump as client and server (reads both)"]);
 
-function measure(file, code) {
-  const script = `import fs from "node:fs"; const F=${JSON.stringify(file)}; const R=${JSON.stringify(root)}; const out=(ms)=>console.log(JSON.stringify({ms, rss: process.memoryUsage().rss})); ${code}`;
-  const res = execFileSync(process.execPath, ["--max-old-space-size=8192", "--import", "tsx", "--input-type=module", "-e", script], { cwd: root, encoding: "utf8" });
+const PARSE = `const t=performance.now(); JSON.parse(fs.readFileSync(F,"utf8")); out(performance.now()-t);`;
+function code(name) {
+  if (CLI[name] === null) return `const {openInput}=await import(R+"/src/load/open.ts"); const t=performance.now(); await openInput(F); out(performance.now()-t);`;
+  const args = JSON.stringify(CLI[name]).replaceAll('"F"', "F");
+  return `const {runCli}=await import(R+"/src/cli.ts"); await import(R+"/src/heavy.ts"); let n=0, e=""; const io={stdout:(t)=>{n+=t.length}, stderr:(t)=>{e+=t}}; const t=performance.now(); const rc=await runCli(${args}, io); if (rc>1) throw new Error("exit "+rc+": "+e); out(performance.now()-t);`;
+}
+
+function measure(file, body, stdin) {
+  const script = `import fs from "node:fs"; const F=${JSON.stringify(file)}; const R=${JSON.stringify(root)}; const out=(ms)=>console.log(JSON.stringify({ms, maxRss: process.resourceUsage().maxRSS * 1024})); ${body}`;
+  const argv = ["--max-old-space-size=8192", "--import", "tsx", "--input-type=module", "-e", script];
+  const res = stdin
+    ? execFileSync("sh", ["-c", `cat "$0" | "$@"`, file, process.execPath, ...argv], { cwd: root, encoding: "utf8", maxBuffer: 1 << 26 })
+    : execFileSync(process.execPath, argv, { cwd: root, encoding: "utf8", maxBuffer: 1 << 26 });
   return JSON.parse(res.trim().split("\n").pop());
 }
 
-const file = path.join(os.tmpdir(), `envoy-explain-bench-${targetMb}mb.json`);
-if (!fs.existsSync(file)) {
-  process.stdout.write(`generating ${file} … `);
-  generate(file);
-}
-const mb = fs.statSync(file).size / 1e6;
-console.log(`dump: ${file} (${mb.toFixed(1)} MB); ${runs} runs each, fresh process per run; median ms`);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const results = {};
-for (const [name, code] of Object.entries(MEASURE)) {
-  const xs = [];
-  let rss = 0;
-  for (let i = 0; i < runs; i++) {
-    const r = measure(file, code);
-    xs.push(r.ms);
-    rss = Math.max(rss, r.rss);
+const MiB = (b) => `${(b / 2 ** 20).toFixed(0)} MiB`;
+const MAX_TEXT = 512 * 2 ** 20;
+let parseMBps; // read + JSON.parse throughput at the largest size it can run, for the dump past 512 MiB
+const table = [];
+console.log(`${os.cpus().length} cores, ${MiB(os.totalmem())} memory, Node ${process.versions.node}; fresh process per run; median ms`);
+for (const targetMb of sizes) {
+  const file = path.join(os.tmpdir(), `envoy-explain-bench-${targetMb}mb.json`);
+  if (!fs.existsSync(file)) {
+    process.stdout.write(`generating ${file} … `);
+    generate(file, targetMb);
+    console.log("done");
   }
-  results[name] = median(xs);
-  const ratio = results[name] / results["read + JSON.parse"];
-  console.log(`${name.padEnd(46)} ${results[name].toFixed(0).padStart(6)} ms  ×${ratio.toFixed(2)}  (${(mb / (results[name] / 1000)).toFixed(0)} MB/s, rss ${(rss / 2 ** 20).toFixed(0)} MiB)`);
+  const bytes = fs.statSync(file).size;
+  const mb = bytes / 1e6;
+  const large = bytes > MAX_TEXT;
+  const n = large ? 1 : runs;
+  console.log(`\n${mb.toFixed(1)} MB${large ? " (past 512 MiB: streamed)" : ""}, ${n} run(s) each`);
+  let base;
+  if (!large) {
+    const xs = [];
+    let rss = 0;
+    for (let i = 0; i < n; i++) {
+      const r = measure(file, PARSE);
+      xs.push(r.ms);
+      rss = Math.max(rss, r.maxRss);
+    }
+    base = median(xs);
+    parseMBps = mb / (base / 1000);
+    table.push({ mb, name: "read + JSON.parse", ms: base, ratio: 1, rss });
+    console.log(`${"read + JSON.parse".padEnd(56)} ${base.toFixed(0).padStart(7)} ms  ×1.00  peak RSS ${MiB(rss)}`);
+  } else {
+    base = (mb / parseMBps) * 1000;
+    console.log(`${"read + JSON.parse (cannot: one string; from the last size's MB/s)".padEnd(56)} ${base.toFixed(0).padStart(7)} ms`);
+    table.push({ mb, name: "read + JSON.parse (estimated from MB/s)", ms: base, ratio: 1, rss: 0 });
+  }
+  for (const name of Object.keys(CLI)) {
+    if (large && !LARGE.has(name)) continue;
+    const xs = [];
+    let rss = 0;
+    for (let i = 0; i < n; i++) {
+      const r = measure(file, code(name), name.includes("stdin"));
+      xs.push(r.ms);
+      rss = Math.max(rss, r.maxRss);
+    }
+    const ms = median(xs);
+    table.push({ mb, name, ms, ratio: ms / base, rss });
+    console.log(`${name.padEnd(56)} ${ms.toFixed(0).padStart(7)} ms  ×${(ms / base).toFixed(2)}  peak RSS ${MiB(rss)}`);
+  }
+  if (!keep) fs.rmSync(file);
+}
+
+// Start-up: the built command, whole process, on a small sample.
+const bin = path.join(root, "dist/cli.js");
+if (fs.existsSync(bin)) {
+  console.log("\nstart-up (dist/cli.js, whole process, median of 7)");
+  for (const args of [["--version"], ["--help"], [path.join(root, "samples/modern-permissive.json"), "--port", "9080"]]) {
+    const xs = [];
+    for (let i = 0; i < 7; i++) {
+      const t = performance.now();
+      execFileSync(process.execPath, [bin, ...args], { stdio: "ignore" });
+      xs.push(performance.now() - t);
+    }
+    console.log(`${`envoy-explain ${args.map((a) => path.basename(a)).join(" ")}`.padEnd(56)} ${median(xs).toFixed(0).padStart(7)} ms`);
+  }
+  const xs = [];
+  for (let i = 0; i < 7; i++) {
+    const t = performance.now();
+    execFileSync(process.execPath, ["-e", "0"], { stdio: "ignore" });
+    xs.push(performance.now() - t);
+  }
+  console.log(`${"node -e 0 (for reference)".padEnd(56)} ${median(xs).toFixed(0).padStart(7)} ms`);
+} else console.log("\n(no dist/cli.js: npm run build for start-up times)");
+
+if (process.argv.includes("--markdown")) {
+  console.log("\n| dump | what | ms | vs read + JSON.parse | peak RSS |\n| --- | --- | --- | --- | --- |");
+  for (const r of table) console.log(`| ${r.mb.toFixed(0)} MB | ${r.name} | ${r.ms.toFixed(0)} | ${r.ratio.toFixed(2)}× | ${r.rss ? MiB(r.rss) : ""} |`);
 }

@@ -41,31 +41,44 @@ export async function openInput(file: string, opts: OpenOptions = {}): Promise<L
     }
     return scanned(await inflateToSpool(fs.createReadStream(file), name, maxBytes), name, opts);
   }
-  // stdin, a FIFO or a device: what fits is read into memory; the rest, if any, goes to a spool.
-  const fd = file === "-" ? 0 : fs.openSync(file, "r");
+  // stdin, a FIFO or a device: what fits is kept in memory; past that, all of it goes to a spool.
+  const stream = file === "-" ? process.stdin : fs.createReadStream(file, { highWaterMark: 1 << 20 });
+  const first = Math.min(streamFrom, maxBytes);
+  const chunks: Buffer[] = [];
+  let total = 0;
+  let spool: number | undefined;
   try {
-    const first = Math.min(streamFrom, maxBytes);
-    const head = readUpTo(fd, name, first + 1);
-    if (head.length > maxBytes) throw tooLarge(name, maxBytes, maxBytes, false, true);
-    if (head.length <= first) {
-      try {
-        return loadBytes(head, name, textOpts);
-      } catch (e) {
-        if (!(e instanceof TooLargeError && isGzip(head))) throw e;
-        return scanned(await inflateToSpool(Readable.from([head]), name, maxBytes), name, opts);
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      total += chunk.length;
+      if (total > maxBytes) throw tooLarge(name, maxBytes, maxBytes, false, true);
+      if (spool === undefined && total > first) {
+        spool = openSpool();
+        for (const c of chunks) writeAll(spool, c);
+        chunks.length = 0;
       }
+      if (spool === undefined) chunks.push(chunk);
+      else writeAll(spool, chunk);
+      progress(`reading ${name} (MiB)`, Math.round(total / 2 ** 20));
     }
-    const spool = openSpool();
-    writeAll(spool, head);
-    const total = copyRest(fd, spool, name, head.length, maxBytes);
-    if (isGzip(head)) {
-      const inflated = await inflateToSpool(fs.createReadStream("", { fd: spool, start: 0, end: total - 1, autoClose: true }), name, maxBytes);
-      return scanned(inflated, name, opts);
-    }
-    return scanned(spool, name, opts);
+  } catch (e) {
+    if (spool !== undefined) fs.closeSync(spool);
+    throw e;
   } finally {
-    if (fd !== 0) fs.closeSync(fd);
+    if (file !== "-") (stream as fs.ReadStream).destroy();
   }
+  if (spool === undefined) {
+    const bytes = Buffer.concat(chunks, total);
+    try {
+      return loadBytes(bytes, name, textOpts);
+    } catch (e) {
+      if (!(e instanceof TooLargeError && isGzip(bytes))) throw e;
+      return scanned(await inflateToSpool(Readable.from([bytes]), name, maxBytes), name, opts);
+    }
+  }
+  const head = Buffer.alloc(2);
+  fs.readSync(spool, head, 0, 2, 0);
+  if (isGzip(head)) return scanned(await inflateToSpool(fs.createReadStream("", { fd: spool, start: 0, autoClose: true }), name, maxBytes), name, opts);
+  return scanned(spool, name, opts);
 }
 
 function scanned(fd: number, name: string, opts: OpenOptions): LoadedInput {
@@ -101,51 +114,6 @@ function readHead(file: string): Buffer {
     return b.subarray(0, n);
   } finally {
     fs.closeSync(fd);
-  }
-}
-
-/** Reads until the end or until `limit` bytes have come (a non-blocking stdin is waited for). */
-function readUpTo(fd: number, name: string, limit: number): Buffer {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  while (total < limit) {
-    const n = readChunk(fd, Math.min(1 << 20, limit - total));
-    if (!n) break;
-    chunks.push(n);
-    total += n.length;
-    progress(`reading ${name} (MiB)`, Math.round(total / 2 ** 20));
-  }
-  return Buffer.concat(chunks, total);
-}
-
-/** Copies the rest of a stream into the spool; refuses it past `maxBytes`. Returns the spool's size. */
-function copyRest(fd: number, spool: number, name: string, already: number, maxBytes: number): number {
-  let total = already;
-  for (;;) {
-    const b = readChunk(fd, 8 << 20);
-    if (!b) return total;
-    total += b.length;
-    if (total > maxBytes) throw tooLarge(name, maxBytes, maxBytes, false, true);
-    writeAll(spool, b);
-    progress(`reading ${name} (MiB)`, Math.round(total / 2 ** 20));
-  }
-}
-
-function readChunk(fd: number, size: number): Buffer | undefined {
-  const buf = Buffer.allocUnsafe(size);
-  for (;;) {
-    try {
-      const n = fs.readSync(fd, buf, 0, size, null);
-      return n ? buf.subarray(0, n) : undefined;
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === "EAGAIN") {
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10); // a non-blocking stdin with nothing yet
-        continue;
-      }
-      if (code === "EOF") return undefined;
-      throw e;
-    }
   }
 }
 
