@@ -83,6 +83,33 @@ test("Kuma universal: no capture, only bound listeners; a miss names what it doe
   assert.ok(miss.hints.some((h) => /127\.0\.0\.1:10010/.test(h)), miss.hints.join("; "));
 });
 
+test("Consul (xDS golden files, MPL-2.0 era): the bound public listener takes mTLS only; names say Consul; keys never printed", async () => {
+  const listeners = R("consul/connect-proxy-with-grpc-chain.envoy-1-17-x.listeners.golden.json");
+  const input = loadFile(listeners);
+  assert.is(input.format, "discovery_response");
+  const byClient = (client: string) => runExplain(input, { port: 9999, client: client as never })[0]!;
+  const mtls = byClient("curl-mtls");
+  assert.is(mtls.capture.mesh, "Consul");
+  assert.match(mtls.capture.why, /public_listener/);
+  assert.is(mtls.accepted?.listener, "public_listener:0.0.0.0:9999");
+  assert.is(mtls.outcome.code, "MTLS_TERMINATED");
+  assert.is(byClient("plaintext").outcome.code, "PLAINTEXT_INTO_TLS");
+  assert.is(byClient("curl-tls").outcome.code, "CLIENT_CERT_REQUIRED");
+  // An upstream listener of this sidecar, bound on loopback: the app's side of the mesh.
+  const up = runExplain(input, { port: 9191, client: "plaintext", address: "127.0.0.1" })[0]!;
+  assert.is(up.accepted?.listener, "db:127.0.0.1:9191");
+  // The clusters of the same proxy: upstream mTLS with Consul's SNI; the test private key stays masked everywhere.
+  const clusters = R("consul/connect-proxy-with-chain.envoy-1-18-x.clusters.golden.json");
+  const table = await cli("clusters", clusters);
+  assert.is(table.code, 0, table.stderr);
+  assert.match(table.stdout, /db\.default\.dc1\.internal\.11111111-2222-3333-4444-555555555555\.consul/);
+  for (const args of [["clusters", clusters, "-o", "json"], ["clusters", clusters, "-o", "yaml"], ["listeners", listeners, "-o", "json"], [listeners, "-p", "9999", "-o", "markdown"], ["diff", listeners, clusters]]) {
+    const r = await cli(...args);
+    assert.ok(r.code <= 1, `${args.join(" ")}: ${r.stderr}`);
+    assert.not.match(r.stdout + r.stderr, /MHcCAQEEIMoTkpRggp3f/, `${args.join(" ")} printed the private key`);
+  }
+});
+
 test("Envoy Gateway: egctl's {namespace: {name: dump}}, egctl x translate's xds, several proxies and --proxy", async () => {
   const all = loadFile(R("envoy-gateway/egctl-config-out.all.json"));
   assert.is(all.proxy, "default/eg");
