@@ -2,7 +2,7 @@
 // it must read what the text reader reads (same resources, same paths, same values), keep what is
 // complete of a cut input, leave clusters, endpoints and routes in the file until they are used, and
 // give the command line the same answers from a file, gzip and stdin.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -155,6 +155,21 @@ test("openInput streams past the threshold from a file and gzip, and stays bound
   assert.not.ok(small.streamed, "under the threshold an input is read as text");
   assert.match(await failure(openInput(gz, { streamFrom: 1024, maxBytes: 4096 })), /inflates to more than 4 KiB/);
   assert.match(await failure(openInput(f, { streamFrom: 1024, maxBytes: 4096 })), /over the limit of 4 KiB/);
+});
+
+test("openInput reads a FIFO: held in memory, spooled and read back as text, or spooled and streamed", async () => {
+  const f = path.join(ROOT, "samples/real/osm/sample-envoy-config-dump-bookbuyer.json");
+  const want = summary(loadFile(f)).resources.map((r) => r.name);
+  const fifo = path.join(TMP, "fifo");
+  assert.is(spawnSync("mkfifo", [fifo]).status, 0);
+  for (const [opts, streamed] of [[{}, false], [{ inMemory: 1024 }, false], [{ inMemory: 1024, streamFrom: 4096 }, true]] as const) {
+    const writer = spawn("sh", ["-c", 'cat "$0" > "$1"', f, fifo]);
+    const closed = new Promise((r) => writer.on("close", r));
+    const input = await openInput(fifo, opts);
+    await closed;
+    assert.is(input.streamed, streamed, JSON.stringify(opts));
+    assert.equal(summary(input).resources.map((r) => r.name), want, JSON.stringify(opts));
+  }
 });
 
 test("cli: the same answer from a streamed file, stdin and gzip stdin as from the text reader", () => {

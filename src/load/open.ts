@@ -15,11 +15,16 @@ import { loadBytes, loadFile, loadScanned, type LoadedInput, type LoadOptions } 
 import { DEFAULT_MAX_BYTES, MAX_TEXT_BYTES, tooLarge, TooLargeError } from "./read.js";
 import { SpanReader } from "./scan.js";
 
+/** What of a stream (stdin, a FIFO) is held in memory before it goes to a spool file. */
+const IN_MEMORY = 64 * 2 ** 20;
+
 export interface OpenOptions extends LoadOptions {
   /** Inputs larger than this are streamed (default and most: 512 MiB). Lower it to stream smaller inputs. */
   streamFrom?: number;
   /** Streamed containers larger than this are built from their parts (tests lower it). */
   assembleAbove?: number;
+  /** What of a stream (stdin, a FIFO) is held in memory before it goes to a spool file (default 64 MiB; tests lower it). */
+  inMemory?: number;
 }
 
 /** Reads a file, "-" (stdin), a FIFO or a device, of any size up to `maxBytes`: as text when it fits, else streamed. */
@@ -41,9 +46,11 @@ export async function openInput(file: string, opts: OpenOptions = {}): Promise<L
     }
     return scanned(await inflateToSpool(fs.createReadStream(file), name, maxBytes), name, opts);
   }
-  // stdin, a FIFO or a device: what fits is kept in memory; past that, all of it goes to a spool.
+  // stdin, a FIFO or a device: the first 64 MiB are kept in memory; past that, all of it goes to a
+  // spool, so a stream of any size never sits in memory whole. A spool that ends up small enough is
+  // read back and read as text.
   const stream = file === "-" ? process.stdin : fs.createReadStream(file, { highWaterMark: 1 << 20 });
-  const first = Math.min(streamFrom, maxBytes);
+  const first = Math.min(streamFrom, maxBytes, opts.inMemory ?? IN_MEMORY);
   const chunks: Buffer[] = [];
   let total = 0;
   let spool: number | undefined;
@@ -66,14 +73,21 @@ export async function openInput(file: string, opts: OpenOptions = {}): Promise<L
   } finally {
     if (file !== "-") (stream as fs.ReadStream).destroy();
   }
-  if (spool === undefined) {
-    const bytes = Buffer.concat(chunks, total);
+  // Small enough to read as text (gzip that inflates past that is streamed after all).
+  const asText = async (bytes: Buffer): Promise<LoadedInput> => {
     try {
       return loadBytes(bytes, name, textOpts);
     } catch (e) {
       if (!(e instanceof TooLargeError && isGzip(bytes))) throw e;
       return scanned(await inflateToSpool(Readable.from([bytes]), name, maxBytes), name, opts);
     }
+  };
+  if (spool === undefined) return asText(Buffer.concat(chunks, total));
+  if (total <= Math.min(streamFrom, maxBytes)) {
+    const bytes = Buffer.allocUnsafe(total);
+    for (let off = 0; off < total; ) off += fs.readSync(spool, bytes, off, total - off, off) || total;
+    fs.closeSync(spool);
+    return asText(bytes);
   }
   const head = Buffer.alloc(2);
   fs.readSync(spool, head, 0, 2, 0);
