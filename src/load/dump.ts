@@ -199,7 +199,7 @@ export class LoadedInput {
 
 export interface LoadOptions {
   format?: InputFormat | "auto";
-  /** The most bytes read from the input (and inflated from gzip); default 512 MiB. */
+  /** The most bytes read from the input (and inflated from gzip); default 16 GiB. Text is read up to 512 MiB; `openInput` streams past that. */
   maxBytes?: number;
   /** In a file that holds several proxies' config (egctl): which one, as "namespace/name". */
   proxy?: string;

@@ -98,7 +98,7 @@ export function tooLarge(file: string, size: number, maxBytes: number, gzip = fa
   if (!textLimit) return new TooLargeError(file, `${what}: over the limit of ${mib(maxBytes)} (--max-size sets the limit)`, false);
   return new TooLargeError(
     file,
-    `${what}: too large to read as one string (Node holds at most 512 MiB); the command line streams such inputs (openInput in the library).`,
+    `${what}: too large to read as one string (Node holds at most 512 MiB); the command line and the library's open() stream such inputs.`,
     true,
   );
 }
