@@ -12,7 +12,7 @@ import zlib from "node:zlib";
 import { InputError } from "../diag.js";
 import { progress } from "../progress.js";
 import { loadBytes, loadFile, loadScanned, type LoadedInput, type LoadOptions } from "./dump.js";
-import { DEFAULT_MAX_BYTES, MAX_TEXT_BYTES, tooLarge, TooLargeError } from "./read.js";
+import { DEFAULT_MAX_BYTES, MAX_TEXT_BYTES, statInput, tooLarge, TooLargeError } from "./read.js";
 import { SpanReader } from "./scan.js";
 
 /** What of a stream (stdin, a FIFO) is held in memory before it goes to a spool file. */
@@ -102,20 +102,6 @@ function scanned(fd: number, name: string, opts: OpenOptions): LoadedInput {
     throw new InputError(name, "is UTF-16 text over 512 MiB: convert it to UTF-8 (iconv -f UTF-16 -t UTF-8) to stream it");
   }
   return loadScanned(new SpanReader(fd, fs.fstatSync(fd).size), name, opts);
-}
-
-function statInput(file: string): fs.Stats {
-  try {
-    const st = fs.statSync(file);
-    if (st.isDirectory()) throw new InputError(file, "is a directory, not a dump file");
-    return st;
-  } catch (e) {
-    if (e instanceof InputError) throw e;
-    const err = e as NodeJS.ErrnoException;
-    if (err.code === "ENOENT") throw new InputError(file, "no such file");
-    if (err.code === "EACCES") throw new InputError(file, "permission denied");
-    throw new InputError(file, `cannot read: ${err.message}`);
-  }
 }
 
 const isGzip = (b: Uint8Array) => b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;

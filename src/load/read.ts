@@ -37,8 +37,7 @@ export function readInputBytes(file: string, max = DEFAULT_MAX_BYTES): Buffer {
   const maxBytes = Math.min(max, MAX_TEXT_BYTES);
   try {
     if (file === "-") return readBounded(0, "<stdin>", maxBytes);
-    const st = fs.statSync(file);
-    if (st.isDirectory()) throw new InputError(file, "is a directory, not a dump file");
+    const st = statInput(file);
     if (st.isFile()) {
       if (st.size > maxBytes) throw tooLarge(file, st.size, maxBytes);
       return fs.readFileSync(file);
@@ -51,11 +50,27 @@ export function readInputBytes(file: string, max = DEFAULT_MAX_BYTES): Buffer {
       fs.closeSync(fd);
     }
   } catch (e) {
-    if (e instanceof InputError) throw e;
-    const err = e as NodeJS.ErrnoException;
-    if (err.code === "ENOENT") throw new InputError(file, "no such file");
-    if (err.code === "EACCES") throw new InputError(file, "permission denied");
-    throw new InputError(file, `cannot read: ${err.message}`);
+    throw readError(file, e);
+  }
+}
+
+/** A failed read as the message a user reads (an InputError passes through). */
+export function readError(file: string, e: unknown): InputError {
+  if (e instanceof InputError) return e;
+  const err = e as NodeJS.ErrnoException;
+  if (err.code === "ENOENT") return new InputError(file, "no such file");
+  if (err.code === "EACCES") return new InputError(file, "permission denied");
+  return new InputError(file, `cannot read: ${err.message}`);
+}
+
+/** What an input path is (a file, a FIFO, a device), refusing a directory. */
+export function statInput(file: string): fs.Stats {
+  try {
+    const st = fs.statSync(file);
+    if (st.isDirectory()) throw new InputError(file, "is a directory, not a dump file");
+    return st;
+  } catch (e) {
+    throw readError(file, e);
   }
 }
 
