@@ -110,6 +110,28 @@ test("Consul (xDS golden files, MPL-2.0 era): the bound public listener takes mT
   }
 });
 
+test("Emissary (gold econf, v2 bootstrap): TLS-only listener with client certificates; x-forwarded-proto from the connection; no Istio advice", () => {
+  const input = loadFile(R("emissary/clientcertificateauthentication.econf.json"));
+  assert.is(input.format, "bootstrap");
+  assert.equal(input.diags.list.filter((d) => d.severity !== "note").map((d) => d.message), []);
+  const run = (client: string, headers: Record<string, string> = {}) => runExplain(input, { port: 8443, client: client as never, path: "/ClientCertificateAuthentication/x", headers })[0]!;
+  const mtls = run("curl-mtls", { "x-forwarded-proto": "http" });
+  assert.is(mtls.capture.mesh, "Envoy");
+  assert.is(mtls.accepted?.listener, "ambassador-listener-8443");
+  assert.is(mtls.outcome.code, "MTLS_TERMINATED");
+  // use_remote_address: Envoy sets x-forwarded-proto from the connection (TLS: https), whatever the client sent.
+  assert.is(mtls.route?.kind, "route");
+  const route = mtls.route as { routeIndex?: number; action?: { cluster?: string } };
+  assert.is(route.routeIndex, 0);
+  assert.is(route.action?.cluster, "cluster_clientcertificateauthentication_http_default");
+  assert.is(run("curl-tls").outcome.code, "CLIENT_CERT_REQUIRED");
+  const plain = run("plaintext");
+  assert.is(plain.outcome.code, "NO_FILTER_CHAIN");
+  const hints = plain.hints.join(" ");
+  assert.match(hints, /connect with TLS .* client certificate/);
+  assert.not.match(hints, /ISTIO_MUTUAL|PeerAuthentication|PERMISSIVE/);
+});
+
 test("Envoy Gateway: egctl's {namespace: {name: dump}}, egctl x translate's xds, several proxies and --proxy", async () => {
   const all = loadFile(R("envoy-gateway/egctl-config-out.all.json"));
   assert.is(all.proxy, "default/eg");

@@ -482,7 +482,7 @@ function outcomeStage(input: LoadedInput, req: ConnectionRequest, conn: Connecti
   const { lookup, chain } = chosen;
   let outcome = decideOutcome(final, lookup, chain, req.client, base);
   if (chain) outcome = followTerminal(input, chain, outcome, base, req, attrs);
-  base.hints = hintsFor(final, attrs, req.client, chain, outcome, req);
+  base.hints = hintsFor(final, attrs, req.client, chain, outcome, req, base.capture.mesh);
   base.why = whyParagraph(final, lookup);
   return { ...base, outcome };
 }
@@ -687,7 +687,7 @@ function decideOutcome(l: ListenerModel, lookup: ChainLookup, chain: ChainModel 
 }
 
 /** Which chain would have taken the connection, and what to change. Derived from the chains, not from an Istio version. */
-function hintsFor(l: ListenerModel, a: MatchAttrs, client: ClientSpec, chain: ChainModel | undefined, outcome: Outcome, req: ConnectionRequest): string[] {
+function hintsFor(l: ListenerModel, a: MatchAttrs, client: ClientSpec, chain: ChainModel | undefined, outcome: Outcome, req: ConnectionRequest, mesh: string): string[] {
   const hints: string[] = [];
   const wantedTls = client.transport === "tls";
   const tlsChains = l.chains.filter((c) => c !== chain && c.transport.kind === "tls");
@@ -732,7 +732,13 @@ function hintsFor(l: ListenerModel, a: MatchAttrs, client: ClientSpec, chain: Ch
     }
   }
   if (!wantedTls && !chain && tlsChains.some(relevant)) {
-    hints.push(`Port ${a.dstPort} only accepts TLS here (${tlsChains.filter(relevant).map(chainLabel).join(", ")}): use mTLS (an Istio sidecar client, or DestinationRule ISTIO_MUTUAL), or PERMISSIVE mode to allow plaintext (${policyFor(l, "PERMISSIVE")}).`);
+    const only = `Port ${a.dstPort} only accepts TLS here (${tlsChains.filter(relevant).map(chainLabel).join(", ")})`;
+    // Istio's advice only where Istio runs: a gateway or another mesh is fixed by connecting with TLS.
+    if (mesh === "Istio") hints.push(`${only}: use mTLS (an Istio sidecar client, or DestinationRule ISTIO_MUTUAL), or PERMISSIVE mode to allow plaintext (${policyFor(l, "PERMISSIVE")}).`);
+    else {
+      const cert = tlsChains.filter(relevant).some((c) => c.transport.kind === "tls" && c.transport.requireClientCertificate);
+      hints.push(`${only}: connect with TLS (https://…, openssl s_client)${cert ? " and a client certificate from the trusted CA (curl --cert/--key)" : ""}.`);
+    }
   }
   if (outcome.code === "CLIENT_CERT_REQUIRED") hints.push("Send a client certificate from the trusted CA (curl --cert/--key), or use a chain that does not require one.");
   if (outcome.code === "TLS_INTO_PLAINTEXT_HTTP" && !hints.length) hints.push("This port speaks plaintext HTTP: use http:// (or name the port https-/tls- so it is treated as TCP and TLS passes through).");
