@@ -9,6 +9,31 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+// yargs lays out --help with cliui and wrap-ansi, which measure every word with string-width: on first
+// use that compiles an emoji regex and an Intl.Segmenter, most of --help's time. Printable ASCII is as
+// wide as it is long, so only other text goes to the real string-width (the same copy each importer
+// would have loaded): the output is identical.
+const asciiStringWidth = {
+  name: "ascii-string-width",
+  setup(b) {
+    b.onResolve({ filter: /^string-width$/ }, (args) =>
+      args.namespace === "ascii-string-width" ? undefined : { path: `string-width@${args.resolveDir}`, namespace: "ascii-string-width", pluginData: args.resolveDir },
+    );
+    b.onLoad({ filter: /.*/, namespace: "ascii-string-width" }, (args) => ({
+      resolveDir: args.pluginData,
+      loader: "js",
+      // CommonJS, so both require() (cli-table3) and import (cliui, wrap-ansi) get the function.
+      contents: `const m = require("string-width");
+const real = typeof m === "function" ? m : m.default;
+function stringWidth(s, options) {
+  return typeof s === "string" && /^[\x20-\x7e]*$/.test(s) ? s.length : real(s, options);
+}
+module.exports = stringWidth;
+module.exports.default = stringWidth;`,
+    }));
+  },
+};
 const dist = path.join(root, "dist");
 fs.rmSync(dist, { recursive: true, force: true });
 await build({
@@ -24,6 +49,7 @@ await build({
   // CommonJS dependencies (cli-table3, yargs helpers) may require Node built-ins.
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   logLevel: "warning",
+  plugins: [asciiStringWidth],
 });
 if (!process.argv.includes("--no-types")) {
   const tsc = path.join(root, "node_modules/typescript/bin/tsc");

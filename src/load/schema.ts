@@ -7,7 +7,12 @@ import { V2_TO_V3 } from "../gen/v2-to-v3.js";
 let root: protobuf.Root | undefined;
 
 export function schemaRoot(): protobuf.Root {
-  root ??= protobuf.Root.fromJSON(JSON.parse(schemaJson) as protobuf.INamespace);
+  // Built without Root.fromJSON's resolveAll(): resolving every type up front is most of the cost of
+  // loading the schema, and the walker resolves each type's fields when it first meets the type.
+  if (!root) {
+    root = new protobuf.Root();
+    root.addJSON((JSON.parse(schemaJson) as protobuf.INamespace).nested!);
+  }
   return root;
 }
 
