@@ -2,10 +2,12 @@
 // proxy sends? Both halves come from the Envoy config itself: the client's cluster (with auto mTLS
 // resolved per endpoint) gives the connection, and the explain engine runs it through the server's
 // listeners.
-import type { LoadedInput } from "../load/dump.js";
+import type { LoadedInput, ResourceRecord } from "../load/dump.js";
+import { getKey } from "../load/v2.js";
+import { isObject } from "../load/keys.js";
 import { clientForPort, presetClient, type ClientSpec, type PresetName } from "../explain/clients.js";
 import { chainKind, explainConnection, type ExplainResult } from "../explain/explain.js";
-import { clusterModel } from "../model/cluster.js";
+import { clusterModel, parseIstioClusterName } from "../model/cluster.js";
 import { listenerModel, peekListener, portIsHttp } from "../model/listener.js";
 import { sendsText, upstreamPlan, type UpstreamSends } from "../model/upstream.js";
 import { isWildcard } from "../explain/ip.js";
@@ -176,6 +178,9 @@ function inboundServerNames(server: LoadedInput): Map<string, number> {
 function serviceToTargetPorts(server: LoadedInput): Map<number, number> {
   const out = new Map<number, number>();
   for (const rec of server.clusters) {
+    // Only inbound clusters are decoded: which ones they are shows in their names.
+    const named = parseIstioClusterName(rec.name);
+    if (named?.direction !== "inbound" || !named.port) continue;
     const c = clusterModel(rec);
     if (c.istio?.direction !== "inbound" || !c.istio.port) continue;
     const la = (rec.value as { loadAssignment?: { endpoints?: { lbEndpoints?: { endpoint?: { address?: { socketAddress?: { portValue?: number } } } }[] }[] } }).loadAssignment;
@@ -183,6 +188,24 @@ function serviceToTargetPorts(server: LoadedInput): Map<number, number> {
     if (tp && tp !== c.istio.port) out.set(c.istio.port, tp);
   }
   return out;
+}
+
+/**
+ * Whether a cluster's EDS, as read, can list one of these IPs. False only when it certainly cannot: it
+ * has endpoints and none of its strings is one of the IPs (IPv4 only, whose spelling is canonical).
+ * Decoding every cluster's endpoints to learn that costs more than the rest of tls-check.
+ */
+function edsMayReach(client: LoadedInput, rec: ResourceRecord, ips: Set<string>): boolean {
+  if (![...ips].every((ip) => /^\d+\.\d+\.\d+\.\d+$/.test(ip))) return true;
+  if (!isObject(rec.raw)) return true;
+  const eds = getKey(rec.raw, "eds_cluster_config");
+  const service = isObject(eds) ? getKey(eds, "service_name") : undefined;
+  const ep = client.byName("endpoint", typeof service === "string" && service ? service : rec.name) ?? client.byName("endpoint", rec.name);
+  if (!ep || !isObject(ep.raw)) return true;
+  const localities = getKey(ep.raw, "endpoints");
+  const some = Array.isArray(localities) && localities.some((l) => isObject(l) && Array.isArray(getKey(l, "lb_endpoints")) && (getKey(l, "lb_endpoints") as unknown[]).length > 0);
+  if (!some) return true;
+  return findInJson(ep.raw, (v) => (typeof v === "string" && ips.has(v)) || undefined) === true;
 }
 
 /**
@@ -197,6 +220,11 @@ function pairedClusters(client: LoadedInput, server: LoadedInput, ports: number[
   const serverSnis = inboundServerNames(server);
   const out: Pairing[] = [];
   for (const rec of client.clusters) {
+    // What the name says first: most clusters of a large client never reach this server, and are not decoded.
+    const named = parseIstioClusterName(rec.name);
+    if (named && named.direction !== "outbound") continue;
+    if (o.service && !((named?.host ?? rec.name) === o.service.host && (named?.port === o.service.port || !named))) continue;
+    if (serverIps.size && !edsMayReach(client, rec, serverIps)) continue; // its endpoints are other pods
     const c = clusterModel(rec);
     if (c.istio && c.istio.direction !== "outbound") continue;
     const host = c.istio?.host ?? c.name;
