@@ -38,24 +38,45 @@ export { canonicalKey, isObject, pathText, type LazyPath } from "./keys.js";
 
 const at = (parent: LazyPath, key: string | number): LazyPath => ({ parent, key });
 
+interface FieldInfo {
+  f: protobuf.Field;
+  sensitive: RedactedKind | null;
+  limit: Limit | undefined;
+}
+/** What the walker needs of a message type, computed once per type: protobufjs builds `fullName` on every read. */
 interface FieldIndex {
-  byKey: Map<string, protobuf.Field>;
+  byKey: Map<string, FieldInfo>;
+  /** With the leading dot. */
+  full: string;
+  /** Without it. */
+  name: string;
+  wkt: boolean;
+  hook: (typeof V2_HOOKS)[string] | undefined;
+  post: ((o: Obj) => Obj) | undefined;
 }
 const indexCache = new WeakMap<protobuf.Type, FieldIndex>();
 
 function fieldIndex(t: protobuf.Type): FieldIndex {
   let idx = indexCache.get(t);
   if (!idx) {
-    idx = { byKey: new Map() };
+    const full = t.fullName;
+    const name = full.slice(1);
+    idx = {
+      byKey: new Map(),
+      full,
+      name,
+      wkt: full in WRAPPERS || WKT_NAMES.has(full) || FREE_JSON.has(full),
+      hook: V2_HOOKS[name],
+      post: POST_HOOKS[name],
+    };
     for (const f of t.fieldsArray) {
       f.resolve();
-      idx.byKey.set(canonicalKey(f.name), f);
+      idx.byKey.set(canonicalKey(f.name), { f, sensitive: sensitivity(name, f), limit: LIMITS[`${name}.${f.name}`] });
     }
     indexCache.set(t, idx);
   }
   return idx;
 }
-
 
 /** A value of the wrong type: reported and left out, so what comes out always matches the generated types. */
 export const DROP: unique symbol = Symbol("drop");
@@ -74,12 +95,17 @@ const WRAPPERS: Record<string, string> = {
 // Looked up with names from the dump: no prototype, so "constructor" or "__proto__" find nothing.
 Object.setPrototypeOf(WRAPPERS, null);
 const FREE_JSON = new Set([".google.protobuf.Struct", ".google.protobuf.Value", ".google.protobuf.ListValue"]);
+/** The other well-known types walkWellKnown reads in their JSON form. */
+const WKT_NAMES = new Set([".google.protobuf.Any", ".google.protobuf.Duration", ".google.protobuf.Timestamp", ".google.protobuf.FieldMask", ".google.protobuf.Empty"]);
 
 /** Normalises a message of type `t`. */
 export function walkMessage(v: unknown, t: protobuf.Type, path: LazyPath, ctx: WalkContext): unknown {
-  const full = t.fullName;
-  const wkt = walkWellKnown(v, full, path, ctx);
-  if (wkt !== NOT_WKT) return wkt;
+  const idx = fieldIndex(t);
+  const full = idx.full;
+  if (idx.wkt) {
+    const wkt = walkWellKnown(v, full, path, ctx);
+    if (wkt !== NOT_WKT) return wkt;
+  }
   if (!isObject(v)) {
     ctx.diags.warn("bad-value", `expected an object for ${full.slice(1)}, found ${shown(ctx, v)} (ignored)`, { path: pathText(path) });
     return DROP;
@@ -89,9 +115,7 @@ export function walkMessage(v: unknown, t: protobuf.Type, path: LazyPath, ctx: W
     reject(ctx, `Message too deep. Max recursion depth reached (${MAX_MESSAGE_DEPTH} nested messages)`, path);
     return DROP;
   }
-  const hook = V2_HOOKS[full.slice(1)];
-  if (hook) v = hook(v, ctx, path);
-  const idx = fieldIndex(t);
+  if (idx.hook) v = idx.hook(v, ctx, path);
   const out: Obj = {};
   ctx.depth = depth;
   try {
@@ -99,23 +123,21 @@ export function walkMessage(v: unknown, t: protobuf.Type, path: LazyPath, ctx: W
   } finally {
     ctx.depth = depth - 1;
   }
-  const post = POST_HOOKS[full.slice(1)];
-  return post ? post(out) : out;
+  return idx.post ? idx.post(out) : out;
 }
 
 function walkFields(v: Obj, t: protobuf.Type, idx: FieldIndex, out: Obj, path: LazyPath, ctx: WalkContext): void {
-  const full = t.fullName;
   for (const key of Object.keys(v)) {
     const raw = (v as Obj)[key];
-    const f = idx.byKey.get(canonicalKey(key));
+    const info = idx.byKey.get(canonicalKey(key));
     const p = at(path, key);
-    if (!f) {
+    if (!info) {
       if (key === "@type") continue; // resources carry their own type; the caller checked it
-      ctx.diags.warn("unknown-field", `unknown field "${key}" in ${full.slice(1)} (ignored)`, { path: pathText(p) });
+      ctx.diags.warn("unknown-field", `unknown field "${key}" in ${idx.name} (ignored)`, { path: pathText(p) });
       continue;
     }
     if (raw === null || raw === undefined) continue;
-    const sensitive = sensitivity(t, f);
+    const { f, sensitive, limit } = info;
     if (sensitive) ctx.sensitive = (ctx.sensitive ?? 0) + 1;
     let nv: unknown;
     try {
@@ -124,7 +146,6 @@ function walkFields(v: Obj, t: protobuf.Type, idx: FieldIndex, out: Obj, path: L
       if (sensitive) ctx.sensitive! -= 1;
     }
     if (nv === DROP) continue;
-    const limit = LIMITS[`${full.slice(1)}.${f.name}`];
     if (limit) checkLimit(nv, limit, t, f, p, ctx);
     setOwn(out, f.name, sensitive ? markSensitive(nv, sensitive) : nv);
   }
@@ -168,14 +189,8 @@ const BLOB_FIELDS: Record<string, true> = {
 };
 // Looked up with names from the dump: no prototype, so "constructor" or "__proto__" find nothing.
 Object.setPrototypeOf(BLOB_FIELDS, null);
-const sensitivityCache = new WeakMap<protobuf.Field, RedactedKind | null>();
-function sensitivity(t: protobuf.Type, f: protobuf.Field): RedactedKind | null {
-  let k = sensitivityCache.get(f);
-  if (k === undefined) {
-    k = f.options?.["(udpa.annotations.sensitive)"] === true ? "secret" : BLOB_FIELDS[`${t.fullName.slice(1)}.${f.name}`] ? "blob" : null;
-    sensitivityCache.set(f, k);
-  }
-  return k;
+function sensitivity(typeName: string, f: protobuf.Field): RedactedKind | null {
+  return f.options?.["(udpa.annotations.sensitive)"] === true ? "secret" : BLOB_FIELDS[`${typeName}.${f.name}`] ? "blob" : null;
 }
 
 /** A secret is wrapped whole; in a code or key source only the inline text is (file names stay visible). */
