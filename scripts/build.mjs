@@ -24,10 +24,15 @@ const asciiStringWidth = {
       resolveDir: args.pluginData,
       loader: "js",
       // CommonJS, so both require() (cli-table3) and import (cliui, wrap-ansi) get the function.
-      contents: `const m = require("string-width");
-const real = typeof m === "function" ? m : m.default;
+      // The real module is loaded on the first text that needs it: loading it builds a segmenter.
+      contents: `let real;
 function stringWidth(s, options) {
-  return typeof s === "string" && /^[\x20-\x7e]*$/.test(s) ? s.length : real(s, options);
+  if (typeof s === "string" && /^[\x20-\x7e]*$/.test(s)) return s.length;
+  if (!real) {
+    const m = require("string-width");
+    real = typeof m === "function" ? m : m.default;
+  }
+  return real(s, options);
 }
 module.exports = stringWidth;
 module.exports.default = stringWidth;`,
