@@ -47,6 +47,14 @@ function stripOptions(node) {
   const out = {};
   for (const [k, v] of Object.entries(node)) {
     if (k === "comment" || k === "parsedOptions") continue;
+    // Extension fields (custom options such as udpa.annotations.sensitive) are only needed to parse
+    // .proto text: the JSON keeps each option's value by its name. protobufjs keeps extensions of
+    // types it does not hold (google.protobuf.FieldOptions) pending and retries them on every later
+    // addition, a good part of loading the schema.
+    if (k === "nested" && v && typeof v === "object") {
+      out.nested = Object.fromEntries(Object.entries(v).filter(([, child]) => !(child && typeof child === "object" && "extend" in child)).map(([ck, cv]) => [ck, stripOptions(cv)]));
+      continue;
+    }
     if (k === "options") {
       const kept = Object.fromEntries(Object.entries(v).filter(([ok]) => KEEP_OPTIONS.has(ok)));
       if (Object.keys(kept).length) out.options = kept;
