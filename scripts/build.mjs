@@ -39,8 +39,49 @@ module.exports.default = stringWidth;`,
     }));
   },
 };
+// yaml and re2js are a third of what every command would parse at start, and only YAML input or
+// output and regex matchers use them. Each is bundled alone as CommonJS into dist/chunks/ and loaded
+// synchronously (require) the first time it is used, through a stand-in module.
+const LAZY = { yaml: "vendor-yaml.cjs", re2js: "vendor-re2js.cjs" };
+const lazyVendor = {
+  name: "lazy-vendor",
+  setup(b) {
+    b.onResolve({ filter: /^(yaml|re2js)$/ }, (args) => (args.namespace === "lazy-vendor" ? undefined : { path: args.path, namespace: "lazy-vendor" }));
+    b.onLoad({ filter: /.*/, namespace: "lazy-vendor" }, (args) => ({
+      resolveDir: root,
+      loader: "js",
+      contents: `import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+const here = import.meta.url;
+const req = createRequire(here);
+let m;
+const load = () => (m ??= req(fileURLToPath(new URL(here.includes("/chunks/") ? "./${LAZY[args.path]}" : "./chunks/${LAZY[args.path]}", here))));
+${
+  args.path === "yaml"
+    ? "export default new Proxy({}, { get: (_, k) => load()[k], has: (_, k) => k in load() });"
+    : `export const RE2JS = new Proxy(function () {}, {
+  get: (_, k) => load().RE2JS[k],
+  construct: (_, a) => new (load().RE2JS)(...a),
+  apply: (_, t, a) => load().RE2JS.apply(t, a),
+});`
+}`,
+    }));
+  },
+};
 const dist = path.join(root, "dist");
 fs.rmSync(dist, { recursive: true, force: true });
+for (const [pkg, file] of Object.entries(LAZY)) {
+  await build({
+    stdin: { contents: `module.exports = require(${JSON.stringify(pkg)});`, resolveDir: root, loader: "js" },
+    outfile: path.join(dist, "chunks", file),
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    format: "cjs",
+    legalComments: "none",
+    logLevel: "warning",
+  });
+}
 await build({
   entryPoints: { cli: path.join(root, "src/main.ts"), index: path.join(root, "src/index.ts") },
   outdir: dist,
@@ -54,7 +95,7 @@ await build({
   // CommonJS dependencies (cli-table3, yargs helpers) may require Node built-ins.
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   logLevel: "warning",
-  plugins: [asciiStringWidth],
+  plugins: [asciiStringWidth, lazyVendor],
 });
 if (!process.argv.includes("--no-types")) {
   const tsc = path.join(root, "node_modules/typescript/bin/tsc");

@@ -90,5 +90,21 @@ test("npx envoy-explain and the kubectl plugin run the CLI", () => {
   assert.ok(JSON.parse(k.stdout).listeners.length > 0);
 });
 
+test("the installed command loads YAML and RE2 on first use (they ship as separate chunks): YAML in and out, a regex route", () => {
+  const bin = path.join(app, "node_modules/.bin/envoy-explain");
+  const yamlIn = path.join(root, "samples/real/envoy-gateway/egctl-config-out.listener.yaml");
+  const y = spawnSync(process.execPath, [bin, "listeners", yamlIn, "-o", "yaml"], { cwd: app, encoding: "utf8" });
+  assert.is(y.status, 0, y.stderr);
+  assert.match(y.stdout, /^version: 1\n/m);
+  const rx = path.join(tmp, "regex-route.json");
+  const hcm = { "@type": "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager", stat_prefix: "x", http_filters: [{ name: "envoy.filters.http.router", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router" } }], route_config: { virtual_hosts: [{ name: "v", domains: ["*"], routes: [{ match: { safe_regex: { regex: "/api/v[0-9]+/.*" } }, route: { cluster: "api" } }, { match: { prefix: "/" }, route: { cluster: "web" } }] }] } };
+  fs.writeFileSync(rx, JSON.stringify({ name: "l", address: { socket_address: { address: "0.0.0.0", port_value: 8080 } }, filter_chains: [{ filters: [{ name: "envoy.filters.network.http_connection_manager", typed_config: hcm }] }] }));
+  for (const [p, cluster] of [["/api/v2/x", "api"], ["/api/vx/x", "web"]]) {
+    const r = spawnSync(process.execPath, [bin, rx, "-p", "8080", "-c", "plaintext", "--path", p, "-o", "json"], { cwd: app, encoding: "utf8" });
+    assert.is(r.status, 0, r.stderr);
+    assert.is(JSON.parse(r.stdout).results[0].route.action.cluster, cluster, p);
+  }
+});
+
 test.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 test.run();
