@@ -132,6 +132,22 @@ test("Emissary (gold econf, v2 bootstrap): TLS-only listener with client certifi
   assert.not.match(hints, /ISTIO_MUTUAL|PeerAuthentication|PERMISSIVE/);
 });
 
+test("Istio gateways' route dumps (istioctl's test data, 2023): port ignored in the Host, prefix and path_separated_prefix as Envoy matches them", () => {
+  const C = (f: string) => path.join(root, "test/corpus/istio", f);
+  const rcOf = (f: string, name: string) => loadFile(C(f)).byName("route", name)!.value as RouteConfiguration;
+  const istioGw = rcOf("head-routes-istio-gateway-http-route-prefix.json", "http.8080");
+  const req = (host: string, p: string) => ({ host, path: p, headers: {}, tls: false });
+  const hit = decideRoute(istioGw, "http.8080", req("httpbin.example.com:80", "/get?x=1"));
+  assert.is(hit.kind, "route", "ignore_port_in_host_matching: the Host's :80 is not part of the match");
+  assert.is((hit as { action?: { cluster?: string } }).action?.cluster, "outbound|8000||httpbin.default.svc.cluster.local");
+  assert.is(decideRoute(istioGw, "http.8080", req("httpbin.example.com", "/getx")).kind, "route", "prefix /get takes /getx");
+  assert.is(decideRoute(istioGw, "http.8080", req("other.example.com", "/get")).kind, "no-virtual-host");
+  const k8sGw = rcOf("head-routes-k8s-gateway-http-route-path-prefix.json", "http.80");
+  for (const [p, kind] of [["/get", "route"], ["/get/anything", "route"], ["/get?q", "route"], ["/getx", "no-route"]] as const) {
+    assert.is(decideRoute(k8sGw, "http.80", req("httpbin.example.com:80", p)).kind, kind, `path_separated_prefix /get and ${p}`);
+  }
+});
+
 test("Envoy Gateway: egctl's {namespace: {name: dump}}, egctl x translate's xds, several proxies and --proxy", async () => {
   const all = loadFile(R("envoy-gateway/egctl-config-out.all.json"));
   assert.is(all.proxy, "default/eg");
