@@ -141,6 +141,24 @@ async function failure(p: Promise<unknown>): Promise<string> {
   return "(no error)";
 }
 
+test("streamed, a bad token inside valid structure costs only its value: a bad literal is left out, a bad resource skipped, each with a warning and its line", () => {
+  const f = path.join(TMP, "bad-token.json");
+  fs.writeFileSync(
+    f,
+    `{"configs":[{"@type":"type.googleapis.com/envoy.admin.v3.ClustersConfigDump","version_info":tru,
+"dynamic_active_clusters":[{"cluster":{"name":"a","type":"EDS"}},
+{"cluster":{"name":"b\\x","type":"EDS"}},
+{"cluster":{"name":"c","type":"EDS"}}]}]}`,
+  );
+  for (const above of [0, 1 << 20]) {
+    const input = scan(f, above);
+    assert.equal(input.clusters.map((c) => c.name), ["a", "c"], `assembled above ${above}`);
+    const w = input.diags.list.filter((d) => d.code === "syntax");
+    assert.ok(w.some((d) => d.line === 1 && /left out/.test(d.message)), JSON.stringify(w));
+    assert.ok(w.some((d) => d.line === 3 && /skipped/.test(d.message) && d.path === "$.configs[0].dynamic_active_clusters[1]"), JSON.stringify(w));
+  }
+});
+
 test("openInput streams past the threshold from a file and gzip, and stays bounded", async () => {
   const f = path.join(ROOT, "samples/modern-permissive.json");
   const gz = path.join(TMP, "dump.json.gz");

@@ -233,6 +233,7 @@ export function loadScanned(reader: SpanReader, file: string, opts: LoadOptions 
     onProgress: (n) => progress(`reading ${file} (MiB)`, Math.round(n / 2 ** 20), Math.round(reader.size / 2 ** 20)),
   });
   const cut = r.cut ? { kind: r.cut.kind, path: r.cut.path, reason: r.cut.reason, ...reader.position(r.cut.offset) } : undefined;
+  for (const at of r.invalid.slice(0, 20)) input.diags.warn("syntax", "not valid JSON: left out", reader.position(at));
   return extract(input, { value: r.value, syntax: "json", elided: [], ...(cut ? { cut } : {}) }, opts, { lazy: r.lazy, reader });
 }
 
@@ -310,8 +311,9 @@ class Extractor {
       else {
         try {
           e = reader.parse(sp);
-        } catch (err) {
-          this.input.diags.warn("syntax", `not valid JSON (${(err as Error).message}): skipped`, { path: childPath(path, i), ...reader.position(sp.start) });
+        } catch {
+          // JSON.parse's message quotes the input: it is not repeated (it could hold a credential).
+          this.input.diags.warn("syntax", "not valid JSON: skipped", { path: childPath(path, i), ...reader.position(sp.start) });
           continue;
         }
         this.current = { span: sp, root: e };

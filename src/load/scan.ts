@@ -38,6 +38,10 @@ export class SpanReader {
     }
     return off === buf.length ? buf : buf.subarray(0, off);
   }
+  byteAt(offset: number): number {
+    const b = Buffer.alloc(1);
+    return fs.readSync(this.fd, b, 0, 1, offset) === 1 ? b[0]! : -1;
+  }
   text(start: number, end: number): string {
     return this.read(start, end).toString("utf8");
   }
@@ -64,6 +68,8 @@ export interface ScanResult {
   value: unknown;
   /** Lists left empty in `value`, with the spans of their elements. */
   lazy: Map<unknown[], Span[]>;
+  /** Offsets of values whose structure held but whose text is not JSON (a bad literal or escape): left out. */
+  invalid: number[];
   /** Where the input stopped being JSON, when it did: what was complete before it is in `value`. */
   cut?: { kind: "truncated" | "syntax"; offset: number; path: string; reason: string };
 }
@@ -78,7 +84,12 @@ export interface ScanOptions {
   resourceLists: ReadonlySet<string>;
   chunkSize?: number;
   onProgress?: (bytes: number) => void;
+  /** Scan only these bytes (a value that JSON.parse refused, scanned again to keep what is valid in it). */
+  range?: { start: number; end: number; key?: string; level: number };
 }
+
+/** How many times a refused value is scanned again, one level of containers further in each time. */
+const MAX_RESCAN = 8;
 
 const NONE = Symbol("none");
 
@@ -97,12 +108,15 @@ class Frame {
   readonly built: unknown[] = [];
   /** A list of resources (the top-level list, or one under a resource-list key): its elements are left as spans. */
   readonly resourceList: boolean;
-  constructor(isObj: boolean, start: number, depth: number, resourceList: boolean) {
+  /** Inside an element of a resource list: parsed from the element's span when used, never built here. */
+  readonly inResource: boolean;
+  constructor(isObj: boolean, start: number, depth: number, resourceList: boolean, inResource: boolean) {
     this.isObj = isObj;
     this.start = start;
     this.depth = depth;
     this.state = isObj ? 0 : 2;
     this.resourceList = resourceList;
+    this.inResource = inResource;
   }
 }
 
@@ -123,18 +137,44 @@ export function scanJson(reader: SpanReader, opts: ScanOptions): ScanResult {
   const assembleAbove = opts.assembleAbove ?? 8 << 20;
   const chunkSize = opts.chunkSize ?? 8 << 20;
   const lazy = new Map<unknown[], Span[]>();
+  const invalid: number[] = [];
   const stack: Frame[] = [];
   let result: unknown = NONE;
 
   const key = (f: Frame, i: number): string => JSON.parse(reader.text(f.keySpans[2 * i]!, f.keySpans[2 * i + 1]!)) as string;
   /** Builds a tracked container from its children (complete ones only, when the input stopped inside it). */
   const build = (f: Frame): unknown => {
-    const valueOf = (i: number) => (f.built[i] !== NONE ? f.built[i] : reader.parse({ start: f.starts[i]!, end: f.ends[i]! }));
+    const valueOf = (i: number, k?: string) => {
+      if (f.built[i] !== NONE) return f.built[i];
+      const span = { start: f.starts[i]!, end: f.ends[i]! };
+      try {
+        return reader.parse(span);
+      } catch (e) {
+        // Valid structure, a bad token somewhere inside (tru, 01, "\x"): scan it again, building every
+        // container, so only the bad value is left out.
+        const level = (opts.range?.level ?? 0) + 1;
+        const c = reader.byteAt(span.start);
+        if (level > MAX_RESCAN || (c !== 0x7b && c !== 0x5b)) throw e;
+        const sub = scanJson(reader, { ...opts, assembleAbove: 0, range: { ...span, level, ...(k !== undefined ? { key: k } : {}) } });
+        for (const [list, spans] of sub.lazy) lazy.set(list, spans);
+        invalid.push(...sub.invalid);
+        if (sub.cut || sub.value === undefined) throw e;
+        return sub.value;
+      }
+    };
     if (f.isObj) {
       const o: Record<string, unknown> = {};
       for (let i = 0; i < f.starts.length; i++) {
+        let k: string, v: unknown;
+        try {
+          k = key(f, i);
+          v = valueOf(i, k);
+        } catch {
+          invalid.push(f.starts[i]!); // the structure held, a token did not (tru, 01, "\x"): left out
+          continue;
+        }
         // A key from the dump is data: defined, never assigned (a "__proto__" key stays a key).
-        Object.defineProperty(o, key(f, i), { value: valueOf(i), writable: true, enumerable: true, configurable: true });
+        Object.defineProperty(o, k, { value: v, writable: true, enumerable: true, configurable: true });
       }
       return o;
     }
@@ -146,7 +186,15 @@ export function scanJson(reader: SpanReader, opts: ScanOptions): ScanResult {
       );
       return list;
     }
-    return f.starts.map((_, i) => valueOf(i));
+    const out: unknown[] = [];
+    for (let i = 0; i < f.starts.length; i++) {
+      try {
+        out.push(valueOf(i));
+      } catch {
+        invalid.push(f.starts[i]!);
+      }
+    }
+    return out;
   };
   /** A value of the innermost tracked frame ended at `end` (exclusive); `built` when it was assembled. */
   const childEnded = (end: number, built: unknown) => {
@@ -161,7 +209,7 @@ export function scanJson(reader: SpanReader, opts: ScanOptions): ScanResult {
     const f = stack.pop()!;
     const parent = stack[stack.length - 1];
     // A resource is parsed from its span when it is used, whatever its size; a large container elsewhere is built now.
-    const buildNow = !parent || (end - f.start > assembleAbove && !parent.resourceList);
+    const buildNow = !parent || (end - f.start > assembleAbove && !f.inResource);
     const value = buildNow ? build(f) : NONE;
     if (stack.length === 0) result = value;
     else childEnded(end, value);
@@ -178,7 +226,8 @@ export function scanJson(reader: SpanReader, opts: ScanOptions): ScanResult {
   let strReturn = S_STRUCT;
   let escape = false;
   let deep = 0;
-  let pos = 0;
+  let pos = opts.range?.start ?? 0;
+  const end = opts.range?.end ?? Infinity;
   let chunkLen = 0;
   let cut: ScanResult["cut"];
   const buf = Buffer.allocUnsafe(chunkSize);
@@ -200,8 +249,9 @@ export function scanJson(reader: SpanReader, opts: ScanOptions): ScanResult {
       const depth = stack.length;
       if (depth <= TRACK_DEPTH) {
         const isObj = c === 0x7b;
-        const resourceList = !isObj && (!top || (top.isObj && opts.resourceLists.has(keyText(top.keyStart, top.keyEnd))));
-        stack.push(new Frame(isObj, at, depth, resourceList));
+        const rootList = opts.range?.key === undefined || opts.resourceLists.has(opts.range.key);
+        const resourceList = !isObj && (top ? top.isObj && opts.resourceLists.has(keyText(top.keyStart, top.keyEnd)) : rootList);
+        stack.push(new Frame(isObj, at, depth, resourceList, !!top && (top.inResource || top.resourceList)));
       } else {
         mode = S_DEEP;
         deep = 1;
@@ -225,7 +275,7 @@ export function scanJson(reader: SpanReader, opts: ScanOptions): ScanResult {
   try {
     let first = true;
     for (;;) {
-      const n = fs.readSync(reader.fd, buf, 0, chunkSize, pos);
+      const n = end - pos <= 0 ? 0 : fs.readSync(reader.fd, buf, 0, Math.min(chunkSize, end - pos), pos);
       if (n === 0) break;
       chunkLen = n;
       let i = 0;
@@ -365,7 +415,7 @@ export function scanJson(reader: SpanReader, opts: ScanOptions): ScanResult {
       }
     }
   }
-  return { value: result === NONE ? undefined : result, lazy, ...(cut ? { cut } : {}) };
+  return { value: result === NONE ? undefined : result, lazy, invalid, ...(cut ? { cut } : {}) };
 }
 
 /** The JSON path of where the scanner stopped, from the tracked frames. */

@@ -235,6 +235,11 @@ const COMMANDS: string[][] = [
   ["diff", "{orig}", "{f}"],
   ["diff", "{orig}", "{f}", "-o", "json", "--impact"],
   ["diff", "{f}", "{orig}", "-o", "markdown"],
+  // The streaming reader (for inputs past 512 MiB), made to read these small ones.
+  ["{f}", "--port", "9080", "--stream-from", "1"],
+  ["clusters", "{f}", "-o", "json", "--stream-from", "1"],
+  ["secrets", "{f}", "-o", "json", "--stream-from", "1"],
+  ["diff", "{orig}", "{f}", "-o", "json", "--stream-from", "1"],
 ];
 
 export interface Failure {
