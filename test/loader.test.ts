@@ -274,4 +274,15 @@ test("dumps cut at many offsets keep every complete listener and say what was lo
   assert.ok(previous > 5);
 });
 
+test("a Markdown file whose JSON block is not a dump says which block it read", () => {
+  const text = "# Notes\n\nSome text.\n\n```json\n{\n  \"version\": 1,\n  \"results\": []\n}\n```\n";
+  try {
+    loadText(text, "notes.md");
+    assert.unreachable("should have thrown");
+  } catch (e) {
+    assert.instance(e, InputError);
+    assert.match((e as InputError).message, /^the JSON block at line 6 \(the text around it ignored\) is not an Envoy config dump/);
+  }
+});
+
 test.run();

@@ -251,7 +251,8 @@ function extract(input: LoadedInput, parsed: ParsedText, opts: LoadOptions, stre
     throw new InputError(file, `cut off before any complete resource (${parsed.cut.reason})`, parsed.cut.line, parsed.cut.column);
   }
   if (total === 0 && input.sections.size === 0 && !input.rejectedListeners.length) {
-    throw new InputError(file, `JSON, but not an Envoy config dump, istioctl proxy-config output, bootstrap or resource (${describeTop(parsed.value)})`);
+    const what = parsed.embeddedAt ? `the JSON block at line ${parsed.embeddedAt} (the text around it ignored) is` : "JSON, but";
+    throw new InputError(file, `${what} not an Envoy config dump, istioctl proxy-config output, bootstrap or resource (${describeTop(parsed.value)})`);
   }
   if (parsed.cut) {
     const c = parsed.cut;

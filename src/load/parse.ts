@@ -11,6 +11,8 @@ export interface ParsedText {
   cut?: { kind: "truncated" | "syntax"; path: string; line: number; column: number; reason: string };
   /** Places where content was elided by a marker such as "...snip...". */
   elided: { path: string; line: number; column: number }[];
+  /** The line where the JSON starts, when it was found inside other text (Markdown, a bug report). */
+  embeddedAt?: number;
 }
 
 /** Lines of Markdown and site generators around a pasted dump: fences, Hugo and Liquid shortcodes. */
@@ -66,6 +68,10 @@ function fromTolerant(value: unknown, problems: TolerantProblem[], diags: Diagno
         break;
       case "comment":
         comments++;
+        break;
+      case "surrounding-text":
+        if (p.message.includes("before")) out.embeddedAt = p.line;
+        diags.note(p.code, p.message, where);
         break;
       default:
         diags.note(p.code, p.message, where);

@@ -60,7 +60,7 @@ class Parser {
     const start = this.findStart();
     if (start < 0) return undefined;
     if (start > 0 && this.s.slice(0, start).trim()) {
-      this.problem("surrounding-text", "text before the JSON was ignored", "$", 0);
+      this.problem("surrounding-text", "text before the JSON was ignored", "$", start);
     }
     this.i = start;
     let value: unknown;
