@@ -39,15 +39,17 @@ test("the tarball ships what runs: bundle, types, schemas, samples, README, LICE
 test("import { load, explain, tlsCheck, diff } works, reads no argv, prints nothing, never exits; errors are typed", () => {
   const sample = path.join(root, "samples/istio-1.3-permissive.json");
   const script = `
-    import { load, explain, tlsCheck, diff, listeners, InputError } from "envoy-explain";
+    import { load, open, explain, tlsCheck, diff, listeners, InputError } from "envoy-explain";
     const dump = load(${JSON.stringify(sample)});
+    const streamed = await open(${JSON.stringify(sample)}, { streamFrom: 1024 });
+    const ds = explain(streamed, { port: 9080, client: "curl-mtls" });
     const d = explain(dump, { port: 9080, client: "curl-mtls" });
     const t = tlsCheck(dump);
     const x = diff(dump, ${JSON.stringify(sample)});
     const l = listeners(dump, { port: 9080 });
     let err;
     try { load("{ not json"); } catch (e) { err = e; }
-    console.log(JSON.stringify({ v: d.version, code: d.results[0].outcome.code, ports: t.serverPorts.length, changes: x.changes.length, rows: l.listeners.length, typed: err instanceof InputError, msg: err?.format?.() }));
+    console.log(JSON.stringify({ v: d.version, code: d.results[0].outcome.code, streamedCode: ds.results[0].outcome.code, streamed: streamed.streamed, ports: t.serverPorts.length, changes: x.changes.length, rows: l.listeners.length, typed: err instanceof InputError, msg: err?.format?.() }));
   `;
   const env = { ...process.env };
   delete env.FORCE_COLOR; // with NO_COLOR also set, Node itself warns about the pair
@@ -57,6 +59,8 @@ test("import { load, explain, tlsCheck, diff } works, reads no argv, prints noth
   const out = JSON.parse(r.stdout.trim()) as Record<string, unknown>;
   assert.equal(out.v, 1);
   assert.is(out.code, "TLS_INTO_PLAINTEXT_HTTP");
+  assert.is(out.streamedCode, "TLS_INTO_PLAINTEXT_HTTP", "open() streams and gives the same answer");
+  assert.is(out.streamed, true);
   assert.ok((out.ports as number) > 0);
   assert.is(out.changes, 0);
   assert.ok((out.rows as number) > 0);
