@@ -297,8 +297,12 @@ class Extractor {
     this.streamed = streamed;
   }
 
-  /** The elements of a list; for a list the scanner left in the file, each parsed in turn. */
-  private *elements(arr: unknown[], path: string): Generator<[unknown, number]> {
+  /**
+   * The elements of a list; for a list the scanner left in the file, each parsed in turn, or, when
+   * `usable` accepts the scanner's hint (names and types seen without parsing), the hint stands in for
+   * it: the resource inside is then read from the file only when a command uses it.
+   */
+  private *elements(arr: unknown[], path: string, usable?: (hint: Obj) => boolean): Generator<[unknown, number]> {
     const spans = this.streamed?.lazy.get(arr);
     if (!spans) {
       for (let i = 0; i < arr.length; i++) yield [arr[i], i];
@@ -309,7 +313,10 @@ class Extractor {
       const sp = spans[i]!;
       let e: unknown;
       if ("value" in sp) e = sp.value;
-      else {
+      else if (sp.hint && usable?.(sp.hint)) {
+        e = sp.hint;
+        this.current = { span: sp, root: e };
+      } else {
         try {
           e = reader.parse(sp);
         } catch {
@@ -426,14 +433,14 @@ class Extractor {
       const k = keyOf(c, snake);
       return k === undefined ? undefined : [c[k], childPath(path, k)];
     };
-    const each = (snake: string, fn: (e: Obj, p: string) => void) => {
+    const each = (snake: string, fn: (e: Obj, p: string) => void, usable?: (hint: Obj) => boolean) => {
       const a = at(snake);
       if (!a) return;
       if (!Array.isArray(a[0])) {
         this.input.diags.warn("bad-value", `expected a list for ${snake}`, { path: a[1] });
         return;
       }
-      for (const [e, i] of this.elements(a[0], a[1])) if (isObject(e)) fn(e, childPath(a[1], i));
+      for (const [e, i] of this.elements(a[0], a[1], usable)) if (isObject(e)) fn(e, childPath(a[1], i));
     };
     const wrapped = (kind: ResourceKind, inner: string, state: ResourceState) => (e: Obj, p: string) => {
       const k = keyOf(e, inner);
@@ -451,7 +458,18 @@ class Extractor {
       if (b) this.bootstrap(b[0], b[1], str(getKey(c, "last_updated")), v2);
       return;
     }
-    for (const [field, inner, state] of spec.lists) each(field, wrapped(spec.kind!, inner, state));
+    for (const [field, inner, state] of spec.lists) {
+      const kind = spec.kind!;
+      // A hint will do for what stays in the file until used, when it names the resource inside.
+      const usable = LEFT_IN_FILE.has(kind)
+        ? (h: Obj) => {
+            const k = keyOf(h, inner);
+            const r = k === undefined ? undefined : h[k];
+            return isObject(r) && typeof getKey(r, kind === "endpoint" ? "cluster_name" : "name") === "string";
+          }
+        : undefined;
+      each(field, wrapped(kind, inner, state), usable);
+    }
     if (section === "ListenersConfigDump") {
       // v3 groups a listener's states under one entry; v2alpha used the separate lists above.
       each("dynamic_listeners", (e, p) => {
@@ -524,9 +542,16 @@ class Extractor {
     if (!keys) return undefined;
     const { reader } = this.streamed!;
     const span = { start: cur.span.start, end: cur.span.end };
+    const diags = this.input.diags;
     return () => {
-      let v = reader.parse(span);
-      for (const k of keys) v = (v as Obj)[k];
+      let v: unknown;
+      try {
+        v = reader.parse(span);
+      } catch {
+        diags.warn("syntax", `${kind} is not valid JSON: left out`, reader.position(span.start));
+        return {};
+      }
+      for (const k of keys) v = isObject(v) ? v[k] : undefined;
       return v;
     };
   }

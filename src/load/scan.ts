@@ -16,9 +16,14 @@ import { childPath } from "../diag.js";
 export interface Span {
   start: number;
   end: number;
-  /** The element already built (one larger than the assembly threshold, or a cut-off one). */
+  /** The element already built (a cut-off one). */
   value?: unknown;
+  /** What the scanner saw of the element without parsing it: its names, types and versions, and the same of the objects directly inside. */
+  hint?: Record<string, unknown>;
 }
+
+/** Scalars a resource list element's hint keeps: enough to name and place the resource without parsing it. */
+const HINT_KEYS = new Set(["name", "cluster_name", "clusterName", "@type", "version_info", "versionInfo", "last_updated", "lastUpdated"]);
 
 /** Random access to the bytes being scanned: a regular file, or a spool file the input was copied to. */
 export class SpanReader {
@@ -110,13 +115,18 @@ class Frame {
   readonly resourceList: boolean;
   /** Inside an element of a resource list: parsed from the element's span when used, never built here. */
   readonly inResource: boolean;
-  constructor(isObj: boolean, start: number, depth: number, resourceList: boolean, inResource: boolean) {
+  /** 0: an object element of a resource list; 1: an object directly inside one; -1: neither. Such objects leave a hint. */
+  readonly hintLevel: number;
+  /** The hints of this frame's children, aligned with `starts` (hint frames only). */
+  readonly hints: (Record<string, unknown> | undefined)[] = [];
+  constructor(isObj: boolean, start: number, depth: number, resourceList: boolean, inResource: boolean, hintLevel: number) {
     this.isObj = isObj;
     this.start = start;
     this.depth = depth;
     this.state = isObj ? 0 : 2;
     this.resourceList = resourceList;
     this.inResource = inResource;
+    this.hintLevel = hintLevel;
   }
 }
 
@@ -182,7 +192,10 @@ export function scanJson(reader: SpanReader, opts: ScanOptions): ScanResult {
       const list: unknown[] = [];
       lazy.set(
         list,
-        f.starts.map((s, i) => (f.built[i] !== NONE ? { start: s, end: f.ends[i]!, value: f.built[i] } : { start: s, end: f.ends[i]! })),
+        f.starts.map((s, i) => {
+          const h = f.hints[i];
+          return f.built[i] !== NONE ? { start: s, end: f.ends[i]!, value: f.built[i] } : h ? { start: s, end: f.ends[i]!, hint: h } : { start: s, end: f.ends[i]! };
+        }),
       );
       return list;
     }
@@ -197,13 +210,35 @@ export function scanJson(reader: SpanReader, opts: ScanOptions): ScanResult {
     return out;
   };
   /** A value of the innermost tracked frame ended at `end` (exclusive); `built` when it was assembled. */
-  const childEnded = (end: number, built: unknown) => {
+  const childEnded = (end: number, built: unknown, hint?: Record<string, unknown>) => {
     const f = stack[stack.length - 1]!;
     if (f.isObj) f.keySpans.push(f.keyStart, f.keyEnd);
     f.starts.push(f.valueStart);
     f.ends.push(end);
     f.built.push(built);
+    if (f.hintLevel >= 0 || f.resourceList) f.hints.push(hint);
     f.state = 3;
+  };
+  /** Text of a span: from the chunk in hand when it is there, else from the file. */
+  const spanText = (start: number, end: number): string =>
+    start >= pos && end <= pos + chunkLen ? buf.toString("utf8", start - pos, end - pos) : reader.text(start, end);
+  /** An element's hint: its named scalars and its inner objects' hints (a bad token leaves its key out). */
+  const hintOf = (f: Frame): Record<string, unknown> => {
+    const h: Record<string, unknown> = {};
+    for (let i = 0; i < f.starts.length; i++) {
+      const k = keyText(f.keySpans[2 * i]!, f.keySpans[2 * i + 1]!);
+      let v: unknown = f.hints[i];
+      if (v === undefined && HINT_KEYS.has(k) && f.ends[i]! - f.starts[i]! < 4096) {
+        try {
+          v = JSON.parse(spanText(f.starts[i]!, f.ends[i]!));
+        } catch {
+          v = undefined;
+        }
+        if (typeof v !== "string" && typeof v !== "number") v = undefined;
+      }
+      if (v !== undefined) Object.defineProperty(h, k, { value: v, writable: true, enumerable: true, configurable: true });
+    }
+    return h;
   };
   const closeFrame = (end: number) => {
     const f = stack.pop()!;
@@ -212,7 +247,7 @@ export function scanJson(reader: SpanReader, opts: ScanOptions): ScanResult {
     const buildNow = !parent || (end - f.start > assembleAbove && !f.inResource);
     const value = buildNow ? build(f) : NONE;
     if (stack.length === 0) result = value;
-    else childEnded(end, value);
+    else childEnded(end, value, f.hintLevel >= 0 ? hintOf(f) : undefined);
   };
 
   // Byte-level state, kept across chunks.
@@ -251,7 +286,8 @@ export function scanJson(reader: SpanReader, opts: ScanOptions): ScanResult {
         const isObj = c === 0x7b;
         const rootList = opts.range?.key === undefined || opts.resourceLists.has(opts.range.key);
         const resourceList = !isObj && (top ? top.isObj && opts.resourceLists.has(keyText(top.keyStart, top.keyEnd)) : rootList);
-        stack.push(new Frame(isObj, at, depth, resourceList, !!top && (top.inResource || top.resourceList)));
+        const hintLevel = !isObj || !top ? -1 : top.resourceList ? 0 : top.hintLevel === 0 ? 1 : -1;
+        stack.push(new Frame(isObj, at, depth, resourceList, !!top && (top.inResource || top.resourceList), hintLevel));
       } else {
         mode = S_DEEP;
         deep = 1;
