@@ -13,6 +13,7 @@ import * as assert from "uvu/assert";
 import { loadFile, loadScanned, loadText, RESOURCE_KINDS, type LoadedInput } from "../src/load/dump.js";
 import { openInput } from "../src/load/open.js";
 import { SpanReader } from "../src/load/scan.js";
+import { findInJson } from "../src/model/canonical.js";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const BIN = path.join(ROOT, "bin/envoy-explain.js");
@@ -104,10 +105,19 @@ test("streamed, clusters, endpoints and routes stay in the file until used; list
   const fd = fs.openSync(f, "r");
   const reader = new SpanReader(fd, fs.fstatSync(fd).size);
   let parses = 0;
+  const parsedTypes: string[] = [];
   const parse = reader.parse.bind(reader);
-  reader.parse = (s) => (parses++, parse(s));
+  reader.parse = (s) => {
+    parses++;
+    const v = parse(s);
+    findInJson(v, (x) => (typeof x === "string" && x.startsWith("type.googleapis.com/") ? void parsedTypes.push(x) : undefined));
+    return v;
+  };
   const input = loadScanned(reader, f, { assembleAbove: 0 });
   const afterLoad = parses;
+  // Named from the scan's hints: no cluster or route configuration was parsed to load the dump.
+  assert.not.ok(parsedTypes.some((t) => /\.(Cluster|RouteConfiguration)$/.test(t)), parsedTypes.join(", "));
+  assert.ok(parsedTypes.some((t) => t.endsWith(".Listener")), "listeners are parsed at load");
   for (const l of input.listeners) void l.raw;
   assert.is(parses, afterLoad, "listeners were kept");
   assert.is(input.clusters.length, 2);
