@@ -181,6 +181,16 @@ test("openInput streams past the threshold from a file and gzip, and stays bound
   }
   const small = await openInput(f, { streamFrom: 10 * 2 ** 20 });
   assert.not.ok(small.streamed, "under the threshold an input is read as text");
+  small.close(); // nothing to close: harmless
+  // close() releases a streamed input's file descriptor; what was not read yet cannot be read after it.
+  const fds = () => (fs.existsSync("/proc/self/fd") ? fs.readdirSync("/proc/self/fd").length : 0);
+  const fdsBefore = fds();
+  const osm = await openInput(path.join(ROOT, "samples/real/osm/sample-envoy-config-dump-bookbuyer.json"), { streamFrom: 1024, assembleAbove: 0 });
+  if (fdsBefore) assert.is(fds(), fdsBefore + 1);
+  osm.close();
+  osm.close();
+  if (fdsBefore) assert.is(fds(), fdsBefore);
+  assert.throws(() => osm.clusters[0]!.raw, /closed/);
   assert.match(await failure(openInput(gz, { streamFrom: 1024, maxBytes: 4096 })), /inflates to more than 4 KiB/);
   assert.match(await failure(openInput(f, { streamFrom: 1024, maxBytes: 4096 })), /over the limit of 4 KiB/);
 });

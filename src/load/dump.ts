@@ -137,6 +137,21 @@ export class LoadedInput {
   proxy?: string;
   /** Read by the streaming scanner (an input larger than one string can hold): its resources are read from it when used. */
   streamed = false;
+  /** The file a streamed input's resources are read from when used. */
+  private source?: SpanReader;
+  /**
+   * Closes the file a streamed input reads its resources from (nothing to do for one read as text).
+   * Call it when done with a streamed input in a long-running program; resources not yet used can no
+   * longer be read after it.
+   */
+  close(): void {
+    if (this.source) this.source.close();
+    this.source = undefined;
+  }
+  /** @internal */
+  attachSource(reader: SpanReader): void {
+    this.source = reader;
+  }
   /** Resources decoded so far (for progress). */
   decoded = 0;
   resourceCount(): number {
@@ -227,6 +242,7 @@ export function loadText(text: string, file: string, opts: LoadOptions = {}): Lo
 export function loadScanned(reader: SpanReader, file: string, opts: LoadOptions & { assembleAbove?: number } = {}): LoadedInput {
   const input = new LoadedInput(file);
   input.streamed = true;
+  input.attachSource(reader);
   const r = scanJson(reader, {
     resourceLists: RESOURCE_LISTS,
     ...(opts.assembleAbove !== undefined ? { assembleAbove: opts.assembleAbove } : {}),

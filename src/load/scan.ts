@@ -33,7 +33,14 @@ export class SpanReader {
     this.fd = fd;
     this.size = size;
   }
+  private closed = false;
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    fs.closeSync(this.fd);
+  }
   private read(start: number, end: number): Buffer {
+    if (this.closed) throw new Error("the streamed input was closed");
     const buf = Buffer.allocUnsafe(end - start);
     let off = 0;
     while (off < buf.length) {
