@@ -3,13 +3,16 @@
 // It reads a seekable file in chunks and follows the JSON structure without building it. Containers
 // near the top (the dump, its `configs`, each section, each section's lists) are tracked: their
 // children are recorded as byte spans. When a tracked container closes:
-//   - small (at most `assembleAbove` bytes): nothing is built; its parent will parse it whole;
-//   - large object: built from its children (each small child parsed with JSON.parse on its span);
-//   - large list of resources (a config dump section's list, `resources`, a top-level list): left as
-//     an empty array whose element spans are kept aside, so each resource is parsed only when the
-//     loader reaches it, and what it does not keep costs no memory.
-// Anything deeper than the tracked levels is skipped byte by byte (strings and nesting only).
-// The result is the same value JSON.parse gives, except for the lists of spans.
+//   - a list of resources (a config dump section's list, `resources`, a top-level list) is left as an
+//     empty array whose element spans are kept aside, each with a hint of what the scan saw in it
+//     (names, `@type`, versions): the loader parses an element only when it needs it, and what it does
+//     not keep costs no memory;
+//   - any other container larger than `assembleAbove` is built from its children (each small child
+//     parsed with JSON.parse on its span); a smaller one is parsed whole by its parent.
+// Anything deeper than the tracked levels is skipped byte by byte (strings and nesting only); the
+// frames are an explicit stack, so nesting costs no recursion. The result is the value JSON.parse
+// would give, except for the lists of spans; a value JSON.parse refuses inside valid structure is
+// scanned again so only the bad part is lost.
 import fs from "node:fs";
 import { childPath } from "../diag.js";
 
