@@ -225,6 +225,9 @@ test("cli: the same answer from a streamed file, stdin and gzip stdin as from th
     assert.is(r.status, 0, `${label}: ${r.stderr}`);
     assert.is(results(r.stdout), results(base.stdout), label);
   }
+  const noTmp = spawnSync(process.execPath, [BIN, "-", ...args, "--stream-from", "1k"], { encoding: "utf8", input: fs.readFileSync(f), env: { ...process.env, TMPDIR: path.join(TMP, "no-such-dir") } });
+  assert.is(noTmp.status, 2, "a temporary directory that cannot take the spool is an input error, not a crash");
+  assert.match(noTmp.stderr, /<stdin>: cannot copy the input to a temporary file in .*no-such-dir \(ENOENT\): set TMPDIR/);
   const over = run("-", ["--stream-from", "1k", "--max-size", "8k"], fs.readFileSync(f));
   assert.is(over.status, 2);
   assert.match(over.stderr, /<stdin>: goes on past the limit of 8 KiB/);

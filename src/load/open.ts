@@ -59,12 +59,12 @@ export async function openInput(file: string, opts: OpenOptions = {}): Promise<L
       total += chunk.length;
       if (total > maxBytes) throw tooLarge(name, maxBytes, maxBytes, false, true);
       if (spool === undefined && total > first) {
-        spool = openSpool();
-        for (const c of chunks) writeAll(spool, c);
+        spool = openSpool(name);
+        for (const c of chunks) writeAll(spool, c, name);
         chunks.length = 0;
       }
       if (spool === undefined) chunks.push(chunk);
-      else writeAll(spool, chunk);
+      else writeAll(spool, chunk, name);
       progress(`reading ${name} (MiB)`, Math.round(total / 2 ** 20));
     }
   } catch (e) {
@@ -117,15 +117,31 @@ function readHead(file: string): Buffer {
   }
 }
 
-function writeAll(fd: number, b: Buffer): void {
-  for (let off = 0; off < b.length; ) off += fs.writeSync(fd, b, off, b.length - off);
+function writeAll(fd: number, b: Buffer, name: string): void {
+  try {
+    for (let off = 0; off < b.length; ) off += fs.writeSync(fd, b, off, b.length - off);
+  } catch (e) {
+    throw spoolError(name, e);
+  }
 }
 
+/** A temporary file that cannot be made or written (a full disk, a read-only TMPDIR) is the input's problem to report, not a crash. */
+function spoolError(name: string, e: unknown): InputError {
+  const err = e as NodeJS.ErrnoException;
+  return new InputError(name, `cannot copy the input to a temporary file in ${os.tmpdir()} (${err.code ?? err.message}): set TMPDIR to a directory with room for it`);
+}
+const isFsError = (e: unknown) => /^E(NOSPC|DQUOT|ROFS|ACCES|PERM|IO|NOENT|MFILE|NFILE)$/.test((e as NodeJS.ErrnoException)?.code ?? "");
+
 /** A file in the temporary directory, removed at once: it lives as long as its descriptor. */
-function openSpool(): number {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "envoy-explain-"));
-  const file = path.join(dir, "spool");
-  const fd = fs.openSync(file, "w+", 0o600);
+function openSpool(name: string): number {
+  let dir: string, file: string, fd: number;
+  try {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "envoy-explain-"));
+    file = path.join(dir, "spool");
+    fd = fs.openSync(file, "w+", 0o600);
+  } catch (e) {
+    throw spoolError(name, e);
+  }
   try {
     fs.unlinkSync(file);
     fs.rmdirSync(dir);
@@ -138,7 +154,7 @@ function openSpool(): number {
 
 /** Inflates gzip data into a spool, refusing it once more than `maxBytes` have come out. */
 async function inflateToSpool(source: NodeJS.ReadableStream, name: string, maxBytes: number): Promise<number> {
-  const spool = openSpool();
+  const spool = openSpool(name);
   let total = 0;
   const bound = new Transform({
     transform(chunk: Buffer, _enc, done) {
@@ -152,6 +168,7 @@ async function inflateToSpool(source: NodeJS.ReadableStream, name: string, maxBy
     await pipeline(source, zlib.createGunzip(), bound, fs.createWriteStream("", { fd: spool, autoClose: false }));
   } catch (e) {
     if (e instanceof InputError) throw e;
+    if (isFsError(e)) throw spoolError(name, e);
     const err = e as NodeJS.ErrnoException;
     if (/unexpected end of file/i.test(err.message)) throw new InputError(name, "gzip data is cut off (unexpected end of file)");
     throw new InputError(name, `not valid gzip data: ${err.message}`);
