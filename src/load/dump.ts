@@ -7,6 +7,7 @@ import { decodeText, readInputBytes } from "./read.js";
 import { scanJson, type Span, type SpanReader } from "./scan.js";
 import { resolveTypeUrl, T } from "./schema.js";
 import { getKey, keyOf } from "./v2.js";
+import { canonicalKey } from "./keys.js";
 import { DROP, isObject, walkMessage, type WalkContext } from "./walk.js";
 
 export type ResourceKind = "listener" | "cluster" | "route" | "endpoint" | "secret" | "bootstrap";
@@ -151,6 +152,7 @@ export class LoadedInput {
   /** @internal */
   attachSource(reader: SpanReader): void {
     this.source = reader;
+    this.streamed = true;
   }
   /** Resources decoded so far (for progress). */
   decoded = 0;
@@ -241,7 +243,6 @@ export function loadText(text: string, file: string, opts: LoadOptions = {}): Lo
 /** An input too large for one string: scanned once from a seekable file, each resource parsed on its own. */
 export function loadScanned(reader: SpanReader, file: string, opts: LoadOptions & { assembleAbove?: number } = {}): LoadedInput {
   const input = new LoadedInput(file);
-  input.streamed = true;
   input.attachSource(reader);
   const r = scanJson(reader, {
     resourceLists: RESOURCE_LISTS,
@@ -260,7 +261,7 @@ function extract(input: LoadedInput, parsed: ParsedText, opts: LoadOptions, stre
   const x = new Extractor(input, parsed, streamed);
   x.top(parsed.value, opts.format && opts.format !== "auto" ? opts.format : undefined, opts.proxy);
   input.api = x.apiVersion();
-  const total = RESOURCE_KINDS.reduce((n, k) => n + input.resources[k].length, 0);
+  const total = input.resourceCount();
   // A cut-off input with nothing complete is unusable even if section headers were read; an intact
   // dump whose sections are empty is a real (empty) configuration.
   if (total === 0 && parsed.cut) {
@@ -415,27 +416,25 @@ class Extractor {
   }
 
   private listItem(e: unknown, i: number, path: string): void {
-    {
-      const p = childPath(path, i);
-      if (!isObject(e)) return this.input.diags.warn("unknown-resource", "list item is not an object (skipped)", { path: p });
-      if (getKey(e, "host_statuses") !== undefined) {
-        this.input.format = "admin_clusters";
-        return this.adminClusterStatus(e, p);
-      }
-      // xDS Resource wrappers ({name, version, resource: Any}), as delta xDS and Kuma's golden files hold them.
-      const rk = keyOf(e, "resource");
-      if (rk !== undefined && isObject(e[rk]) && typeof (e[rk] as Obj)["@type"] === "string") {
-        const inner = e[rk] as Obj;
-        const k = resourceKind(inner);
-        if (k) return this.add(k, inner, childPath(p, rk), "active", { versionInfo: str(getKey(e, "version")) });
-      }
-      const kind = resourceKind(e);
-      if (!kind) {
-        this.input.diags.warn("unknown-resource", "list item is not a listener, cluster, route configuration, endpoint assignment or secret (skipped)", { path: p });
-        return;
-      }
-      this.add(kind, e, p, "active", {});
+    const p = childPath(path, i);
+    if (!isObject(e)) return this.input.diags.warn("unknown-resource", "list item is not an object (skipped)", { path: p });
+    if (getKey(e, "host_statuses") !== undefined) {
+      this.input.format = "admin_clusters";
+      return this.adminClusterStatus(e, p);
     }
+    // xDS Resource wrappers ({name, version, resource: Any}), as delta xDS and Kuma's golden files hold them.
+    const rk = keyOf(e, "resource");
+    if (rk !== undefined && isObject(e[rk]) && typeof (e[rk] as Obj)["@type"] === "string") {
+      const inner = e[rk] as Obj;
+      const k = resourceKind(inner);
+      if (k) return this.add(k, inner, childPath(p, rk), "active", { versionInfo: str(getKey(e, "version")) });
+    }
+    const kind = resourceKind(e);
+    if (!kind) {
+      this.input.diags.warn("unknown-resource", "list item is not a listener, cluster, route configuration, endpoint assignment or secret (skipped)", { path: p });
+      return;
+    }
+    this.add(kind, e, p, "active", {});
   }
 
   private config(c: unknown, path: string, knownSection?: string): void {
@@ -659,9 +658,9 @@ const SECTIONS: Record<string, { name: string; kind?: ResourceKind; lists: [stri
 // Looked up with names from the dump: no prototype, so "constructor" or "__proto__" find nothing.
 Object.setPrototypeOf(SECTIONS, null);
 
-/** Keys of the lists whose elements are resources, in both spellings: what the streaming scanner leaves in the file. */
+/** Keys of the lists whose elements are resources, as keyOf matches them: what the streaming scanner leaves in the file. */
 const RESOURCE_LISTS: ReadonlySet<string> = new Set(
-  [...Object.values(SECTIONS).flatMap((s) => s.lists.map(([field]) => field)), "dynamic_listeners", "resources"].flatMap((f) => [f, f.replace(/_(\w)/g, (_m, c: string) => c.toUpperCase())]),
+  [...Object.values(SECTIONS).flatMap((s) => s.lists.map(([field]) => field)), "dynamic_listeners", "resources"].map(canonicalKey),
 );
 
 /** Config dumps nested under proxy names: egctl's {namespace: {name: dump}} and egctl x translate's {xds: {"ns/name": dump}}. */

@@ -36,9 +36,11 @@ export async function openInput(file: string, opts: OpenOptions = {}): Promise<L
   const st = file === "-" ? undefined : statInput(file);
   if (st?.isFile()) {
     if (st.size > maxBytes) throw tooLarge(file, st.size, maxBytes);
-    const gzip = isGzip(readHead(file));
-    if (!gzip && st.size <= streamFrom) return loadFile(file, textOpts);
-    if (!gzip) return scanned(fs.openSync(file, "r"), name, opts);
+    const fd = fs.openSync(file, "r");
+    const gzip = isGzip(firstBytes(fd));
+    if (!gzip && st.size > streamFrom) return scanned(fd, name, opts);
+    fs.closeSync(fd);
+    if (!gzip) return loadFile(file, textOpts);
     try {
       return loadFile(file, textOpts);
     } catch (e) {
@@ -89,15 +91,12 @@ export async function openInput(file: string, opts: OpenOptions = {}): Promise<L
     fs.closeSync(spool);
     return asText(bytes);
   }
-  const head = Buffer.alloc(2);
-  fs.readSync(spool, head, 0, 2, 0);
-  if (isGzip(head)) return scanned(await inflateToSpool(fs.createReadStream("", { fd: spool, start: 0, autoClose: true }), name, maxBytes), name, opts);
+  if (isGzip(firstBytes(spool))) return scanned(await inflateToSpool(fs.createReadStream("", { fd: spool, start: 0, autoClose: true }), name, maxBytes), name, opts);
   return scanned(spool, name, opts);
 }
 
 function scanned(fd: number, name: string, opts: OpenOptions): LoadedInput {
-  const head = Buffer.alloc(2);
-  fs.readSync(fd, head, 0, 2, 0);
+  const head = firstBytes(fd);
   if ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff)) {
     throw new InputError(name, "is UTF-16 text over 512 MiB: convert it to UTF-8 (iconv -f UTF-16 -t UTF-8) to stream it");
   }
@@ -106,15 +105,10 @@ function scanned(fd: number, name: string, opts: OpenOptions): LoadedInput {
 
 const isGzip = (b: Uint8Array) => b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
 
-function readHead(file: string): Buffer {
-  const fd = fs.openSync(file, "r");
-  try {
-    const b = Buffer.alloc(2);
-    const n = fs.readSync(fd, b, 0, 2, 0);
-    return b.subarray(0, n);
-  } finally {
-    fs.closeSync(fd);
-  }
+/** The first two bytes of a file (for gzip's magic number and a UTF-16 byte-order mark). */
+function firstBytes(fd: number): Buffer {
+  const b = Buffer.alloc(2);
+  return b.subarray(0, fs.readSync(fd, b, 0, 2, 0));
 }
 
 function writeAll(fd: number, b: Buffer, name: string): void {

@@ -15,6 +15,7 @@
 // scanned again so only the bad part is lost.
 import fs from "node:fs";
 import { childPath } from "../diag.js";
+import { canonicalKey } from "./keys.js";
 
 export interface Span {
   start: number;
@@ -25,8 +26,8 @@ export interface Span {
   hint?: Record<string, unknown>;
 }
 
-/** Scalars a resource list element's hint keeps: enough to name and place the resource without parsing it. */
-const HINT_KEYS = new Set(["name", "cluster_name", "clusterName", "@type", "version_info", "versionInfo", "last_updated", "lastUpdated"]);
+/** Scalars a resource list element's hint keeps: enough to name and place the resource without parsing it (keys in canonicalKey form, as the loader matches them). */
+const HINT_KEYS = new Set(["name", "cluster_name", "@type", "version_info", "last_updated"].map(canonicalKey));
 
 /** Random access to the bytes being scanned: a regular file, or a spool file the input was copied to. */
 export class SpanReader {
@@ -95,7 +96,7 @@ const TRACK_DEPTH = 6;
 export interface ScanOptions {
   /** Containers larger than this are built from their children; smaller ones are parsed whole. */
   assembleAbove?: number;
-  /** Keys of lists whose elements are resources, kept as spans when large. */
+  /** Keys of lists whose elements are resources (in canonicalKey form: snake_case and camelCase alike), left as spans. */
   resourceLists: ReadonlySet<string>;
   chunkSize?: number;
   onProgress?: (bytes: number) => void;
@@ -111,7 +112,6 @@ const NONE = Symbol("none");
 class Frame {
   readonly isObj: boolean;
   readonly start: number;
-  readonly depth: number;
   /** Object: 0 key or close, 1 colon, 2 value, 3 comma or close. Array: 2 value or close, 3 comma or close. */
   state: number;
   keyStart = 0;
@@ -129,10 +129,9 @@ class Frame {
   readonly hintLevel: number;
   /** The hints of this frame's children, aligned with `starts` (hint frames only). */
   readonly hints: (Record<string, unknown> | undefined)[] = [];
-  constructor(isObj: boolean, start: number, depth: number, resourceList: boolean, inResource: boolean, hintLevel: number) {
+  constructor(isObj: boolean, start: number, resourceList: boolean, inResource: boolean, hintLevel: number) {
     this.isObj = isObj;
     this.start = start;
-    this.depth = depth;
     this.state = isObj ? 0 : 2;
     this.resourceList = resourceList;
     this.inResource = inResource;
@@ -161,14 +160,15 @@ export function scanJson(reader: SpanReader, opts: ScanOptions): ScanResult {
   const stack: Frame[] = [];
   let result: unknown = NONE;
 
-  const key = (f: Frame, i: number): string => JSON.parse(reader.text(f.keySpans[2 * i]!, f.keySpans[2 * i + 1]!)) as string;
+  /** A key of a frame's child; throws when its text is not a JSON string. */
+  const key = (f: Frame, i: number): string => parseSpan(f.keySpans[2 * i]!, f.keySpans[2 * i + 1]!) as string;
   /** Builds a tracked container from its children (complete ones only, when the input stopped inside it). */
   const build = (f: Frame): unknown => {
     const valueOf = (i: number, k?: string) => {
       if (f.built[i] !== NONE) return f.built[i];
       const span = { start: f.starts[i]!, end: f.ends[i]! };
       try {
-        return reader.parse(span);
+        return parseSpan(span.start, span.end);
       } catch (e) {
         // Valid structure, a bad token somewhere inside (tru, 01, "\x"): scan it again, building every
         // container, so only the bad value is left out.
@@ -229,18 +229,27 @@ export function scanJson(reader: SpanReader, opts: ScanOptions): ScanResult {
     if (f.hintLevel >= 0 || f.resourceList) f.hints.push(hint);
     f.state = 3;
   };
-  /** Text of a span: from the chunk in hand when it is there, else from the file. */
-  const spanText = (start: number, end: number): string =>
-    start >= pos && end <= pos + chunkLen ? buf.toString("utf8", start - pos, end - pos) : reader.text(start, end);
+  /** A span parsed: its text from the chunk in hand when it is there (nearly always for keys and scalars), else from the file. */
+  const parseSpan = (start: number, end: number): unknown =>
+    JSON.parse(start >= pos && end <= pos + chunkLen ? buf.toString("utf8", start - pos, end - pos) : reader.text(start, end));
+  /** A key's text, or "" when it is not a JSON string. */
+  const keyText = (start: number, end: number): string => {
+    try {
+      const k = parseSpan(start, end);
+      return typeof k === "string" ? k : "";
+    } catch {
+      return "";
+    }
+  };
   /** An element's hint: its named scalars and its inner objects' hints (a bad token leaves its key out). */
   const hintOf = (f: Frame): Record<string, unknown> => {
     const h: Record<string, unknown> = {};
     for (let i = 0; i < f.starts.length; i++) {
       const k = keyText(f.keySpans[2 * i]!, f.keySpans[2 * i + 1]!);
       let v: unknown = f.hints[i];
-      if (v === undefined && HINT_KEYS.has(k) && f.ends[i]! - f.starts[i]! < 4096) {
+      if (v === undefined && HINT_KEYS.has(canonicalKey(k)) && f.ends[i]! - f.starts[i]! < 4096) {
         try {
-          v = JSON.parse(spanText(f.starts[i]!, f.ends[i]!));
+          v = parseSpan(f.starts[i]!, f.ends[i]!);
         } catch {
           v = undefined;
         }
@@ -278,26 +287,18 @@ export function scanJson(reader: SpanReader, opts: ScanOptions): ScanResult {
   const buf = Buffer.allocUnsafe(chunkSize);
   let sinceProgress = 0;
 
-  /** A key's text: from the chunk in hand when it is there (nearly always), else from the file. */
-  const keyText = (start: number, end: number): string => {
-    const raw = start >= pos && end <= pos + chunkLen ? buf.toString("utf8", start - pos, end - pos) : reader.text(start, end);
-    try {
-      return JSON.parse(raw) as string;
-    } catch {
-      return "";
-    }
-  };
+  const isResourceList = (k: string) => opts.resourceLists.has(canonicalKey(k));
+  // The root of a rescan is a list of resources when its key says so; the root of the input, always.
+  const rootList = opts.range?.key === undefined || isResourceList(opts.range.key);
   const startValue = (c: number, at: number): void => {
     const top = stack[stack.length - 1];
     if (top) top.valueStart = at;
     if (c === 0x7b || c === 0x5b) {
-      const depth = stack.length;
-      if (depth <= TRACK_DEPTH) {
+      if (stack.length <= TRACK_DEPTH) {
         const isObj = c === 0x7b;
-        const rootList = opts.range?.key === undefined || opts.resourceLists.has(opts.range.key);
-        const resourceList = !isObj && (top ? top.isObj && opts.resourceLists.has(keyText(top.keyStart, top.keyEnd)) : rootList);
+        const resourceList = !isObj && (top ? top.isObj && isResourceList(keyText(top.keyStart, top.keyEnd)) : rootList);
         const hintLevel = !isObj || !top ? -1 : top.resourceList ? 0 : top.hintLevel === 0 ? 1 : -1;
-        stack.push(new Frame(isObj, at, depth, resourceList, !!top && (top.inResource || top.resourceList), hintLevel));
+        stack.push(new Frame(isObj, at, resourceList, !!top && (top.inResource || top.resourceList), hintLevel));
       } else {
         mode = S_DEEP;
         deep = 1;
@@ -447,7 +448,7 @@ export function scanJson(reader: SpanReader, opts: ScanOptions): ScanResult {
     }
   } catch (e) {
     if (!(e instanceof ScanError)) throw e;
-    const path = pathOf(stack, reader);
+    const path = pathOf(stack, keyText);
     cut = { kind: e.kind, offset: e.offset, path, reason: e.message };
     // Keep every complete child of the containers still open, from the innermost out.
     while (stack.length) {
@@ -465,20 +466,12 @@ export function scanJson(reader: SpanReader, opts: ScanOptions): ScanResult {
 }
 
 /** The JSON path of where the scanner stopped, from the tracked frames. */
-function pathOf(stack: Frame[], reader: SpanReader): string {
+function pathOf(stack: Frame[], keyText: (start: number, end: number) => string): string {
   let path = "$";
   for (const f of stack) {
     // Inside a value: its key or index. Between values (state 0 or 3): the container itself.
-    if (f.state === 1 || f.state === 2) path = childPath(path, f.isObj ? safeKey(reader, f.keyStart, f.keyEnd) : f.starts.length);
+    if (f.state === 1 || f.state === 2) path = childPath(path, f.isObj ? keyText(f.keyStart, f.keyEnd) || "?" : f.starts.length);
     else break;
   }
   return path;
-}
-
-function safeKey(reader: SpanReader, start: number, end: number): string {
-  try {
-    return JSON.parse(reader.text(start, end)) as string;
-  } catch {
-    return "?";
-  }
 }
