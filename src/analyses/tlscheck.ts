@@ -12,7 +12,7 @@ import { listenerModel, peekListener, portIsHttp } from "../model/listener.js";
 import { sendsText, upstreamPlan, type UpstreamSends } from "../model/upstream.js";
 import { isWildcard } from "../explain/ip.js";
 import { captureModel, listenerDirection, proxyIps } from "../explain/capture.js";
-import { endpointsForCluster } from "../model/endpoint.js";
+import { endpointRecordFor, endpointsForCluster } from "../model/endpoint.js";
 import { findInJson } from "../model/canonical.js";
 
 export type Status = "OK" | "CONFLICT" | "PLAINTEXT" | "UNKNOWN";
@@ -181,11 +181,9 @@ function serviceToTargetPorts(server: LoadedInput): Map<number, number> {
     // Only inbound clusters are decoded: which ones they are shows in their names.
     const named = parseIstioClusterName(rec.name);
     if (named?.direction !== "inbound" || !named.port) continue;
-    const c = clusterModel(rec);
-    if (c.istio?.direction !== "inbound" || !c.istio.port) continue;
     const la = (rec.value as { loadAssignment?: { endpoints?: { lbEndpoints?: { endpoint?: { address?: { socketAddress?: { portValue?: number } } } }[] }[] } }).loadAssignment;
     const tp = la?.endpoints?.[0]?.lbEndpoints?.[0]?.endpoint?.address?.socketAddress?.portValue;
-    if (tp && tp !== c.istio.port) out.set(c.istio.port, tp);
+    if (tp && tp !== named.port) out.set(named.port, tp);
   }
   return out;
 }
@@ -200,7 +198,7 @@ function edsMayReach(client: LoadedInput, rec: ResourceRecord, ips: Set<string>)
   if (!isObject(rec.raw)) return true;
   const eds = getKey(rec.raw, "eds_cluster_config");
   const service = isObject(eds) ? getKey(eds, "service_name") : undefined;
-  const ep = client.byName("endpoint", typeof service === "string" && service ? service : rec.name) ?? client.byName("endpoint", rec.name);
+  const ep = endpointRecordFor(client, rec.name, typeof service === "string" ? service : undefined);
   if (!ep || !isObject(ep.raw)) return true;
   const localities = getKey(ep.raw, "endpoints");
   const some = Array.isArray(localities) && localities.some((l) => isObject(l) && Array.isArray(getKey(l, "lb_endpoints")) && (getKey(l, "lb_endpoints") as unknown[]).length > 0);
@@ -223,13 +221,11 @@ function pairedClusters(client: LoadedInput, server: LoadedInput, ports: number[
     // What the name says first: most clusters of a large client never reach this server, and are not decoded.
     const named = parseIstioClusterName(rec.name);
     if (named && named.direction !== "outbound") continue;
-    if (o.service && !((named?.host ?? rec.name) === o.service.host && (named?.port === o.service.port || !named))) continue;
+    const host = named?.host ?? rec.name;
+    const servicePort = named?.port ?? 0;
+    if (o.service && !(host === o.service.host && (servicePort === o.service.port || !named))) continue;
     if (serverIps.size && !edsMayReach(client, rec, serverIps)) continue; // its endpoints are other pods
     const c = clusterModel(rec);
-    if (c.istio && c.istio.direction !== "outbound") continue;
-    const host = c.istio?.host ?? c.name;
-    const servicePort = c.istio?.port ?? 0;
-    if (o.service && !(host === o.service.host && (servicePort === o.service.port || !c.istio))) continue;
     const eps = endpointsForCluster(client, c.name, c.edsServiceName);
     if (eps?.length && serverIps.size) {
       const reaching = eps.filter((e) => serverIps.has(e.address.replace(/^\[|\]?:\d+$/g, "")));
@@ -245,7 +241,7 @@ function pairedClusters(client: LoadedInput, server: LoadedInput, ports: number[
       out.push({ cluster: c.name, host, servicePort: servicePort || bySni, targetPort: bySni, how: `the server's inbound chain for port ${bySni} asks for SNI ${sni}, which ${c.name} sends` });
       continue;
     }
-    if (!c.istio) {
+    if (!named) {
       if (o.service) out.push({ cluster: c.name, host, servicePort: o.service.port, targetPort: ports.includes(o.service.port) || ports.length !== 1 ? o.service.port : ports[0]!, how: `--service ${o.service.host}:${o.service.port}` });
       continue;
     }

@@ -1,7 +1,7 @@
 // Endpoints (EDS) with the metadata that auto mTLS keys on: envoy.transport_socket_match.
 import type { LbEndpoint } from "../gen/types/envoy/config/endpoint/v3/endpoint_components.js";
 import type { ClusterLoadAssignment } from "../gen/types/envoy/config/endpoint/v3/endpoint.js";
-import type { LoadedInput } from "../load/dump.js";
+import type { LoadedInput, ResourceRecord } from "../load/dump.js";
 import { addressOf, formatAddr } from "./listener.js";
 
 export const TRANSPORT_SOCKET_MATCH_KEY = "envoy.transport_socket_match";
@@ -42,8 +42,13 @@ export function endpointsOf(cla: ClusterLoadAssignment, fallbackName: string): E
 
 /** Endpoints of a cluster from the dump's EDS section, or undefined when the dump has none for it. */
 export function endpointsForCluster(input: LoadedInput, clusterName: string, edsServiceName?: string): EndpointModel[] | undefined {
-  const rec = input.byName("endpoint", edsServiceName ?? clusterName) ?? input.byName("endpoint", clusterName);
+  const rec = endpointRecordFor(input, clusterName, edsServiceName);
   return rec ? endpointsOf(rec.value as ClusterLoadAssignment, rec.name) : undefined;
+}
+
+/** The EDS record of a cluster: by its EDS service name, else by its own name. */
+export function endpointRecordFor(input: LoadedInput, clusterName: string, edsServiceName?: string): ResourceRecord | undefined {
+  return input.byName("endpoint", edsServiceName || clusterName) ?? input.byName("endpoint", clusterName);
 }
 
 export function allEndpoints(input: LoadedInput): EndpointModel[] {
