@@ -50,6 +50,7 @@ interface FieldIndex {
   full: string;
   /** Without it. */
   name: string;
+  /** False once walkWellKnown said the type is not one it reads (so it is not asked again). */
   wkt: boolean;
   hook: (typeof V2_HOOKS)[string] | undefined;
   post: ((o: Obj) => Obj) | undefined;
@@ -65,7 +66,7 @@ function fieldIndex(t: protobuf.Type): FieldIndex {
       byKey: new Map(),
       full,
       name,
-      wkt: full in WRAPPERS || WKT_NAMES.has(full) || FREE_JSON.has(full),
+      wkt: true,
       hook: V2_HOOKS[name],
       post: POST_HOOKS[name],
     };
@@ -95,8 +96,6 @@ const WRAPPERS: Record<string, string> = {
 // Looked up with names from the dump: no prototype, so "constructor" or "__proto__" find nothing.
 Object.setPrototypeOf(WRAPPERS, null);
 const FREE_JSON = new Set([".google.protobuf.Struct", ".google.protobuf.Value", ".google.protobuf.ListValue"]);
-/** The other well-known types walkWellKnown reads in their JSON form. */
-const WKT_NAMES = new Set([".google.protobuf.Any", ".google.protobuf.Duration", ".google.protobuf.Timestamp", ".google.protobuf.FieldMask", ".google.protobuf.Empty"]);
 
 /** Normalises a message of type `t`. */
 export function walkMessage(v: unknown, t: protobuf.Type, path: LazyPath, ctx: WalkContext): unknown {
@@ -105,9 +104,10 @@ export function walkMessage(v: unknown, t: protobuf.Type, path: LazyPath, ctx: W
   if (idx.wkt) {
     const wkt = walkWellKnown(v, full, path, ctx);
     if (wkt !== NOT_WKT) return wkt;
+    idx.wkt = false; // the answer depends only on the type
   }
   if (!isObject(v)) {
-    ctx.diags.warn("bad-value", `expected an object for ${full.slice(1)}, found ${shown(ctx, v)} (ignored)`, { path: pathText(path) });
+    ctx.diags.warn("bad-value", `expected an object for ${idx.name}, found ${shown(ctx, v)} (ignored)`, { path: pathText(path) });
     return DROP;
   }
   const depth = (ctx.depth ?? 0) + 1;
