@@ -1,6 +1,8 @@
 // Route configurations as views: a route's match and action in words, the route listing (inline
 // route configurations included). How Envoy picks a route is src/explain/route.ts.
 import { findInJson } from "./canonical.js";
+import { isObject } from "../load/keys.js";
+import { keyOf } from "../load/v2.js";
 import type { Route } from "../gen/types/envoy/config/route/v3/route_components.js";
 import type { RouteConfiguration } from "../gen/types/envoy/config/route/v3/route.js";
 import type { LoadedInput } from "../load/dump.js";
@@ -91,7 +93,7 @@ function inlineRouteConfigs(input: LoadedInput): { name: string; rc: RouteConfig
   const out: { name: string; rc: RouteConfiguration }[] = [];
   for (const rec of input.listeners) {
     // Decoding a listener costs far more than looking for an inline route config's key in it as read.
-    if (!findInJson(rec.raw, (v) => (v && typeof v === "object" && (Object.hasOwn(v, "route_config") || Object.hasOwn(v, "routeConfig"))) || undefined)) continue;
+    if (!findInJson(rec.raw, (v) => (isObject(v) && keyOf(v, "route_config") !== undefined) || undefined)) continue;
     const l = listenerModel(rec);
     for (const c of [...l.chains, ...(l.defaultChain ? [l.defaultChain] : [])]) {
       if (c.terminal.kind === "hcm" && c.terminal.inlineRoutes) {
