@@ -102,6 +102,14 @@ interface Run {
   argv: string[];
 }
 
+/** A size flag's value in bytes ("100M", "2G"); a usage error when it is not a size. */
+function sizeOption(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = parseSize(value);
+  if (n === undefined) throw new UsageError(`${flag} wants a size such as 100M or 2G, not "${value}"`);
+  return n;
+}
+
 /**
  * Runs one command line and returns its exit code: 0 done, 1 a finding (tls-check conflict, diff
  * change, --expect miss), 2 bad input or usage, 3 an internal error. Never exits the process.
@@ -124,13 +132,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       io.stdout(shown.endsWith("\n") ? shown : `${shown}\n`);
     },
     load: async (file: string, a: Common): Promise<LoadedInput> => {
-      let maxBytes: number | undefined;
-      if (a.maxSize !== undefined) {
-        maxBytes = parseSize(a.maxSize);
-        if (maxBytes === undefined) throw new UsageError(`--max-size wants a size such as 100M or 2G, not "${a.maxSize}"`);
-      }
-      const streamFrom = a.streamFrom === undefined ? undefined : parseSize(a.streamFrom);
-      if (a.streamFrom !== undefined && streamFrom === undefined) throw new UsageError(`--stream-from wants a size such as 1M, not "${a.streamFrom}"`);
+      const maxBytes = sizeOption("--max-size", a.maxSize);
+      const streamFrom = sizeOption("--stream-from", a.streamFrom);
       const opts = { format: a.format as InputFormat | "auto", ...(maxBytes ? { maxBytes } : {}), ...(streamFrom ? { streamFrom } : {}), ...(a.proxy ? { proxy: a.proxy } : {}) };
       let input: LoadedInput;
       if (parsePodRef(file) && !fs.existsSync(file)) {

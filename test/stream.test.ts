@@ -228,6 +228,12 @@ test("cli: the same answer from a streamed file, stdin and gzip stdin as from th
   const noTmp = spawnSync(process.execPath, [BIN, "-", ...args, "--stream-from", "1k"], { encoding: "utf8", input: fs.readFileSync(f), env: { ...process.env, TMPDIR: path.join(TMP, "no-such-dir") } });
   assert.is(noTmp.status, 2, "a temporary directory that cannot take the spool is an input error, not a crash");
   assert.match(noTmp.stderr, /<stdin>: cannot copy the input to a temporary file in .*no-such-dir \(ENOENT\): set TMPDIR/);
+  const md = spawnSync(process.execPath, [BIN, path.join(ROOT, "README.md"), ...args, "--stream-from", "1"], { encoding: "utf8" });
+  assert.is(md.status, 2);
+  assert.match(md.stderr, /README\.md:1:1: is not JSON \(expected \{ or \[ at the start of the input\): an input read as a stream \(past 512 MiB\) must be plain JSON/);
+  const blank = path.join(TMP, "blank.json");
+  fs.writeFileSync(blank, "  \n ");
+  assert.match(spawnSync(process.execPath, [BIN, blank, ...args, "--stream-from", "1"], { encoding: "utf8" }).stderr, /blank\.json: is empty/);
   const over = run("-", ["--stream-from", "1k", "--max-size", "8k"], fs.readFileSync(f));
   assert.is(over.status, 2);
   assert.match(over.stderr, /<stdin>: goes on past the limit of 8 KiB/);

@@ -3,8 +3,8 @@
 import { childPath, Diagnostics, InputError } from "../diag.js";
 import { progress } from "../progress.js";
 import { parseText, type ParsedText } from "./parse.js";
-import { decodeText, readInputBytes } from "./read.js";
-import { scanJson, type Span, type SpanReader } from "./scan.js";
+import { decodeText, emptyInput, readInputBytes } from "./read.js";
+import { EMPTY_INPUT, scanJson, type Span, type SpanReader } from "./scan.js";
 import { resolveTypeUrl, T } from "./schema.js";
 import { getKey, keyOf } from "./v2.js";
 import { canonicalKey } from "./keys.js";
@@ -250,6 +250,11 @@ export function loadScanned(reader: SpanReader, file: string, opts: LoadOptions 
     onProgress: (n) => progress(`reading ${file} (MiB)`, Math.round(n / 2 ** 20), Math.round(reader.size / 2 ** 20)),
   });
   const cut = r.cut ? { kind: r.cut.kind, path: r.cut.path, reason: r.cut.reason, ...reader.position(r.cut.offset) } : undefined;
+  if (r.value === undefined && cut) {
+    // Nothing at all was JSON: YAML, or a dump pasted into text, which only the text reader (up to 512 MiB) takes.
+    if (cut.reason === EMPTY_INPUT) throw emptyInput(file);
+    throw new InputError(file, `is not JSON (${cut.reason}): an input read as a stream (past 512 MiB) must be plain JSON, not YAML or a dump pasted into text`, cut.line, cut.column);
+  }
   for (const at of r.invalid.slice(0, 20)) input.diags.warn("syntax", "not valid JSON: left out", reader.position(at));
   return extract(input, { value: r.value, syntax: "json", elided: [], ...(cut ? { cut } : {}) }, opts, { lazy: r.lazy, reader });
 }

@@ -139,7 +139,7 @@ export function decodeText(file: string, bytes: Buffer, maxBytes = DEFAULT_MAX_B
     return decodeUtf16(file, buf);
   }
   if (buf.length === 0 || (buf.toString("utf8", 0, Math.min(buf.length, 4096)).trim() === "" && buf.toString("utf8").trim() === "")) {
-    throw new InputError(file, "is empty: expected an Envoy config dump, istioctl proxy-config output or a bootstrap");
+    throw emptyInput(file);
   }
   const head = buf.subarray(0, Math.min(buf.length, 8192));
   if (head.includes(0)) {
@@ -149,6 +149,11 @@ export function decodeText(file: string, bytes: Buffer, maxBytes = DEFAULT_MAX_B
   let text = buf.toString("utf8");
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // byte-order mark
   return text;
+}
+
+/** An input with nothing in it. */
+export function emptyInput(file: string): InputError {
+  return new InputError(file, "is empty: expected an Envoy config dump, istioctl proxy-config output or a bootstrap");
 }
 
 /** UTF-16 with a byte-order mark (PowerShell's `>` writes it): decoded, little- or big-endian. */

@@ -104,6 +104,9 @@ export interface ScanOptions {
   range?: { start: number; end: number; key?: string; level: number };
 }
 
+/** The reason given when there is nothing but white space. */
+export const EMPTY_INPUT = "the input is empty";
+
 /** How many times a refused value is scanned again, one level of containers further in each time. */
 const MAX_RESCAN = 8;
 
@@ -444,7 +447,7 @@ export function scanJson(reader: SpanReader, opts: ScanOptions): ScanResult {
       }
     }
     if (result === NONE) {
-      throw new ScanError("truncated", pos, stack.length ? "the input ends inside a value" : "the input is empty");
+      throw new ScanError("truncated", pos, stack.length ? "the input ends inside a value" : EMPTY_INPUT);
     }
   } catch (e) {
     if (!(e instanceof ScanError)) throw e;
