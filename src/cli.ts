@@ -373,7 +373,7 @@ async function parser(run: Run): Promise<void> {
       async (a) => {
         await heavy();
         const filter = { ...(a.port !== undefined ? { port: a.port } : {}), ...(a.address ? { address: a.address } : {}), ...(a.type ? { type: a.type.toUpperCase() as "HTTP" | "TCP" } : {}), ...(a.name ? { name: a.name } : {}) };
-        out(H.renderDocument(H.listenersDocument((await load(a.dump, a)), filter), a.output, (d, f) => H.renderListeners(d, f, filter)));
+        out(H.renderDocument(H.listenersDocument(await load(a.dump, a), filter), a.output, (d, f) => H.renderListeners(d, f, filter)));
       },
     )
     .command(
@@ -391,7 +391,7 @@ async function parser(run: Run): Promise<void> {
       async (a) => {
         await heavy();
         const filter = { ...(a.name ? { name: a.name } : {}), ...(a.fqdn ? { fqdn: a.fqdn } : {}), ...(a.port !== undefined ? { port: a.port } : {}), ...(a.direction ? { direction: a.direction } : {}), ...(a.subset !== undefined ? { subset: a.subset } : {}) };
-        out(H.renderDocument(H.clustersDocument((await load(a.dump, a)), filter), a.output, H.renderClusters));
+        out(H.renderDocument(H.clustersDocument(await load(a.dump, a), filter), a.output, H.renderClusters));
       },
     )
     .command(
@@ -404,7 +404,7 @@ async function parser(run: Run): Promise<void> {
           .example("$0 route dump.json --name 9080", "the virtual hosts and routes of route configuration 9080"),
       async (a) => {
         await heavy();
-        out(H.renderDocument(H.routesDocument((await load(a.dump, a)), a.name ? { name: a.name } : {}), a.output, H.renderRoutes));
+        out(H.renderDocument(H.routesDocument(await load(a.dump, a), a.name ? { name: a.name } : {}), a.output, H.renderRoutes));
       },
     )
     .command(
@@ -421,7 +421,7 @@ async function parser(run: Run): Promise<void> {
       async (a) => {
         await heavy();
         const filter = { ...(a.cluster ? { cluster: a.cluster } : {}), ...(a.port !== undefined ? { port: a.port } : {}), ...(a.address ? { address: a.address } : {}), ...(a.status ? { status: a.status } : {}) };
-        out(H.renderDocument(H.endpointsDocument((await load(a.dump, a)), filter), a.output, H.renderEndpoints));
+        out(H.renderDocument(H.endpointsDocument(await load(a.dump, a), filter), a.output, H.renderEndpoints));
       },
     )
     .command(
@@ -430,7 +430,7 @@ async function parser(run: Run): Promise<void> {
       (y) => y.positional("dump", { type: "string", demandOption: true }).example("$0 secret dump.json", "certificates, their validity and SPIFFE identity"),
       async (a) => {
         await heavy();
-        out(H.renderDocument(H.secretsDocument((await load(a.dump, a))), a.output, H.renderSecrets));
+        out(H.renderDocument(H.secretsDocument(await load(a.dump, a)), a.output, H.renderSecrets));
       },
     )
     .command(
@@ -496,7 +496,7 @@ async function parser(run: Run): Promise<void> {
           if (!IGNORE_PATH.test(p)) throw new UsageError(`--ignore wants a field path such as statPrefix or filterChains.*.metadata, not "${p}"`);
         }
         const impact = a.impact || a.failOn === "impact";
-        const doc = H.diffDocument((await load(a.before, a)), (await load(a.after, a)), { impact, ...(a.ignore ? { ignore: a.ignore as string[] } : {}) });
+        const doc = H.diffDocument(await load(a.before, a), await load(a.after, a), { impact, ...(a.ignore ? { ignore: a.ignore as string[] } : {}) });
         if (!a.quiet) out(H.renderDocument(doc, a.output, H.renderDiff));
         const failed = a.failOn === "impact" ? !!doc.impact?.length : a.failOn === "mode" ? doc.summary.length > 0 : doc.changes.length > 0 || !!doc.impact?.length;
         if (failed) setCode(1);

@@ -8,7 +8,7 @@
 //   doc.results[0].outcome.code; // "TLS_INTO_PLAINTEXT_HTTP"
 import { InputError } from "./diag.js";
 import { loadBytes, loadFile, loadText, LoadedInput, type LoadOptions } from "./load/dump.js";
-import { openInput, type OpenOptions } from "./load/open.js";
+import type { OpenOptions } from "./load/open.js";
 import type { ExplainOptions } from "./analyses/explain.js";
 import type { TlsCheckOptions } from "./analyses/tlscheck.js";
 import type { DiffOptions } from "./analyses/diff.js";
@@ -33,6 +33,8 @@ import {
 } from "./documents.js";
 
 export { InputError, LoadedInput };
+// open(file): a file or "-" of any size, read as `load` does up to 512 MiB and streamed past that (what the command line uses).
+export { openInput as open } from "./load/open.js";
 export { OUTCOME_CODES } from "./explain/outcomes.js";
 export { PRESET_NAMES } from "./explain/presets.js";
 export type { LoadOptions, OpenOptions, ExplainOptions, TlsCheckOptions, DiffOptions, ListenerFilter, ClusterFilter, EndpointFilter };
@@ -67,15 +69,6 @@ export function load(source: Input, opts: LibraryLoadOptions = {}): LoadedInput 
   if (source instanceof Uint8Array) return loadBytes(source, name, opts);
   if (source && typeof source === "object") return loadText(JSON.stringify(source), name, opts);
   throw new InputError(name, `expected a path, a Buffer, a string or an object, not ${source === null ? "null" : typeof source}`);
-}
-
-/**
- * Reads a file, or "-" for stdin, of any size: as `load` does up to 512 MiB, streamed past that
- * (clusters, endpoints and routes are then read from the file when an analysis reaches them).
- * What the command line uses.
- */
-export async function open(file: string, opts: OpenOptions = {}): Promise<LoadedInput> {
-  return openInput(file, opts);
 }
 
 /** Plain data, as `-o json` prints it: masked values masked, no class instances. */
