@@ -19,7 +19,7 @@ export class TooLargeError extends InputError {
   }
 }
 
-export const mib = (n: number) =>
+const mib = (n: number) =>
   n < 2 ** 10 ? `${n} bytes` : n < 2 ** 20 ? `${(n / 2 ** 10).toFixed(0)} KiB` : n < 2 ** 30 ? `${(n / 2 ** 20).toFixed(0)} MiB` : `${+(n / 2 ** 30).toFixed(1)} GiB`;
 
 /** "100M", "2G", "512k", "1048576" → bytes; undefined when the text is not a size. */
@@ -55,7 +55,7 @@ export function readInputBytes(file: string, max = DEFAULT_MAX_BYTES): Buffer {
 }
 
 /** A failed read as the message a user reads (an InputError passes through). */
-export function readError(file: string, e: unknown): InputError {
+function readError(file: string, e: unknown): InputError {
   if (e instanceof InputError) return e;
   const err = e as NodeJS.ErrnoException;
   if (err.code === "ENOENT") return new InputError(file, "no such file");
