@@ -64,18 +64,21 @@ export class SpanReader {
   parse(span: Span): unknown {
     return JSON.parse(this.text(span.start, span.end));
   }
-  /** 1-based line and column of a byte offset (counted on demand: only for error messages). */
+  /** Where the last position() stopped counting: warnings come in file order, so each count goes on from there. */
+  private counted = { offset: 0, line: 1, lineStart: 0 };
+  /** 1-based line and column of a byte offset (counted on demand: only for messages). */
   position(offset: number): { line: number; column: number } {
-    let line = 1;
-    let lineStart = 0;
+    if (offset < this.counted.offset) this.counted = { offset: 0, line: 1, lineStart: 0 };
+    let { line, lineStart } = this.counted;
     const chunk = 8 << 20;
-    for (let at = 0; at < offset; at += chunk) {
+    for (let at = this.counted.offset; at < offset; at += chunk) {
       const buf = this.read(at, Math.min(offset, at + chunk));
       for (let i = buf.indexOf(10); i !== -1; i = buf.indexOf(10, i + 1)) {
         line++;
         lineStart = at + i + 1;
       }
     }
+    this.counted = { offset, line, lineStart };
     return { line, column: offset - lineStart + 1 };
   }
 }
