@@ -14,6 +14,9 @@ import { loadFile, loadScanned, loadText, RESOURCE_KINDS, type LoadedInput } fro
 import { openInput } from "../src/load/open.js";
 import { SpanReader } from "../src/load/scan.js";
 import { findInJson } from "../src/model/canonical.js";
+import { peekListener } from "../src/model/listener.js";
+import { isObject } from "../src/load/keys.js";
+import { keyOf } from "../src/load/v2.js";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const BIN = path.join(ROOT, "bin/envoy-explain.js");
@@ -100,7 +103,7 @@ test("a cut-off input keeps the same complete resources streamed as read as text
   }
 });
 
-test("streamed, clusters, endpoints and routes stay in the file until used; listeners do not", () => {
+test("streamed, every resource stays in the file until used; a listener is placed from its outline, without its chains", () => {
   const f = path.join(ROOT, "samples/real/osm/sample-envoy-config-dump-bookbuyer.json");
   const fd = fs.openSync(f, "r");
   const reader = new SpanReader(fd, fs.fstatSync(fd).size);
@@ -113,20 +116,55 @@ test("streamed, clusters, endpoints and routes stay in the file until used; list
     findInJson(v, (x) => (typeof x === "string" && x.startsWith("type.googleapis.com/") ? void parsedTypes.push(x) : undefined));
     return v;
   };
-  const input = loadScanned(reader, f, { assembleAbove: 0 });
-  const afterLoad = parses;
-  // Named from the scan's hints: no cluster or route configuration was parsed to load the dump.
-  assert.not.ok(parsedTypes.some((t) => /\.(Cluster|RouteConfiguration)$/.test(t)), parsedTypes.join(", "));
-  assert.ok(parsedTypes.some((t) => t.endsWith(".Listener")), "listeners are parsed at load");
+  // Fields past 300 bytes stay out of an outline here (64 KiB in use), so these small listeners' chains do.
+  const input = loadScanned(reader, f, { assembleAbove: 0, outlineFieldMax: 300 });
+  const text = loadFile(f);
+  // Named from the scan's hints: no listener, cluster or route configuration was parsed to load the dump.
+  assert.not.ok(parsedTypes.some((t) => /\.(Listener|Cluster|RouteConfiguration)$/.test(t)), parsedTypes.join(", "));
+  const afterLoad = parses; // the secrets, which are small
+  // Placing every listener (addresses, bind_to_port, direction, capture) reads only its outline.
+  const place = (i: LoadedInput) =>
+    i.listeners.map((l) => {
+      const p = peekListener(l);
+      return [p.name, p.addresses, p.bindToPort, p.capture, p.direction];
+    });
+  assert.equal(place(input), place(text));
+  assert.is(parses, afterLoad, "placing the listeners parsed none");
+  assert.ok(input.listeners.every((l) => isObject(l.outline) && keyOf(l.outline, "filter_chains") === undefined), "the outline leaves the chains in the file");
+  // The chains are read when asked for, once.
+  assert.equal(input.listeners.map((l) => peekListener(l).chainPorts), text.listeners.map((l) => peekListener(l).chainPorts));
+  assert.is(parses, afterLoad + input.listeners.length, "each listener read once, for its chains");
   for (const l of input.listeners) void l.raw;
-  assert.is(parses, afterLoad, "listeners were kept");
+  assert.is(parses, afterLoad + input.listeners.length, "listeners were kept once read");
+  const afterListeners = parses;
   assert.is(input.clusters.length, 2);
   void input.clusters[1]!.raw;
   void input.clusters[1]!.raw;
-  assert.is(parses, afterLoad + 1, "one cluster read once, on use");
+  assert.is(parses, afterListeners + 1, "one cluster read once, on use");
   void input.routes[0]!.value;
-  assert.is(parses, afterLoad + 2, "a route read on use");
-  assert.equal(input.clusters[1]!.raw, loadFile(f).clusters[1]!.raw);
+  assert.is(parses, afterListeners + 2, "a route read on use");
+  assert.equal(input.clusters[1]!.raw, text.clusters[1]!.raw);
+  assert.equal(input.listeners.map((l) => l.raw), text.listeners.map((l) => l.raw));
+});
+
+test("streamed, a listener whose chains are not JSON is used for what can be read, and explain says the answer may change", () => {
+  const full = JSON.parse(fs.readFileSync(path.join(ROOT, "samples/modern-permissive.json"), "utf8"));
+  const text = JSON.stringify(full, null, 1);
+  // A raw control character inside a string of virtualInbound's chains: JSON.parse refuses that listener.
+  const at = text.indexOf('"name": "virtualInbound-catchall-http"');
+  assert.ok(at > 0);
+  const f = path.join(TMP, "bad-chain.json");
+  fs.writeFileSync(f, text.slice(0, at + 10) + "\u0001" + text.slice(at + 10));
+  const input = scan(f, 0);
+  const vi = input.listeners.find((l) => l.name === "virtualInbound")!;
+  assert.ok(vi);
+  assert.ok(isObject(vi.raw) && keyOf(vi.raw, "address") !== undefined, "its other fields are used");
+  assert.ok(vi.partial, "it is marked partial");
+  assert.ok(input.diags.list.some((d) => d.code === "syntax" && /virtualInbound.*filter_chains/.test(d.message)), input.diags.list.map((d) => d.message).join("; "));
+  const r = spawnSync(process.execPath, [BIN, f, "--port", "9080", "-c", "plaintext", "--stream-from", "1"], { encoding: "utf8" });
+  assert.is(r.status, 0, r.stderr);
+  assert.match(r.stdout, /INCOMPLETE_INPUT/);
+  assert.match(r.stdout, /not valid JSON \(filter_chains\)/);
 });
 
 test("streamed, hostile keys stay keys and bad elements are skipped with a warning", () => {

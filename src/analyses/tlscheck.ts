@@ -320,8 +320,8 @@ function usesIstioAlpn(client: LoadedInput): boolean {
   for (const rec of client.listeners) {
     const p = peekListener(rec);
     if (listenerDirection(p) === "inbound") continue;
-    // Decoding a listener costs far more than looking for the filter's name in it as read.
-    if (!findInJson(rec.raw, (v) => v === "istio.alpn" || undefined)) continue;
+    // Decoding a listener costs far more than looking for the filter's name in it as read (in its bytes, when it is still in the file).
+    if (!rec.mayContain("istio.alpn") || !findInJson(rec.raw, (v) => v === "istio.alpn" || undefined)) continue;
     // Istio puts it in every outbound HTTP connection manager (not in its own stats/health listeners): one is enough.
     if (listenerModel(rec).chains.some((c) => c.terminal.kind === "hcm" && c.terminal.httpFilters.includes("istio.alpn"))) return true;
   }

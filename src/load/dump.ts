@@ -4,7 +4,7 @@ import { childPath, Diagnostics, InputError } from "../diag.js";
 import { progress } from "../progress.js";
 import { parseText, type ParsedText } from "./parse.js";
 import { decodeText, emptyInput, readInputBytes } from "./read.js";
-import { EMPTY_INPUT, scanJson, type Span, type SpanReader } from "./scan.js";
+import { EMPTY_INPUT, scanJson, type HintFields, type Span, type SpanReader } from "./scan.js";
 import { resolveTypeUrl, T } from "./schema.js";
 import { getKey, keyOf } from "./v2.js";
 import { canonicalKey } from "./keys.js";
@@ -49,11 +49,11 @@ export class ResourceRecord<T = Obj> {
   /** JSON path of the resource in its file. */
   readonly path: string;
   private rawValue: unknown;
-  /** Reads the resource from its input when it was left there (a streamed input's clusters, endpoints, routes). */
-  private rawLoader?: () => unknown;
+  /** Reads the resource from its input when it was left there (a streamed input's listeners, clusters, endpoints, routes). */
+  private rawLoader?: (rec: ResourceRecord<T>) => unknown;
   readonly meta: { versionInfo?: string; lastUpdated?: string; v2: boolean };
-  /** The line of an elision marker ("...snip...") inside this resource, when it has one. */
-  elidedAt?: number;
+  /** Where part of this resource could not be read, and why: an elision marker ("...snip..."), or a field that is not JSON. */
+  partial?: { line: number; why: string };
   /** `raw` is the resource, or a function that reads it when first needed. */
   constructor(input: LoadedInput, kind: ResourceKind, name: string, state: ResourceState, path: string, raw: unknown, meta: ResourceRecord["meta"]) {
     this.input = input;
@@ -61,7 +61,7 @@ export class ResourceRecord<T = Obj> {
     this.name = name;
     this.state = state;
     this.path = path;
-    if (typeof raw === "function") this.rawLoader = raw as () => unknown;
+    if (typeof raw === "function") this.rawLoader = raw as (rec: ResourceRecord<T>) => unknown;
     else this.rawValue = raw;
     this.meta = meta;
   }
@@ -69,10 +69,40 @@ export class ResourceRecord<T = Obj> {
   /** The resource as read (JSON as the input spells it); from a streamed input, read on first use. */
   get raw(): unknown {
     if (this.rawLoader) {
-      this.rawValue = this.rawLoader();
+      this.rawValue = this.rawLoader(this);
       this.rawLoader = undefined;
     }
     return this.rawValue;
+  }
+
+  /** Where a resource left in a streamed input is, and how to read its outline. */
+  private source?: { reader: SpanReader; span: { start: number; end: number }; outline: () => unknown };
+  private outlineValue?: unknown;
+  /** For a resource a streamed input leaves in the file: where it is, and how to read its outline (its small fields). */
+  leftIn(reader: SpanReader, span: { start: number; end: number }, outline: () => unknown): void {
+    this.source = { reader, span: { start: span.start, end: span.end }, outline };
+  }
+
+  /**
+   * The resource's fields as read, except that a resource still in the file (a streamed listener) gives
+   * only its small fields (name, addresses, flags, listener filters; not its filter chains): enough to
+   * place it without reading all of it. Once `raw` has been read, `raw` itself.
+   */
+  get outline(): unknown {
+    if (!this.rawLoader || !this.source) return this.raw;
+    if (this.outlineValue === undefined) this.outlineValue = this.source.outline();
+    return this.outlineValue;
+  }
+
+  /**
+   * Whether the resource as read can hold this text (a name, a value). False only when it certainly
+   * cannot: for a resource still in the file, its bytes are searched; otherwise it may.
+   */
+  mayContain(text: string): boolean {
+    if (!this.rawLoader || !this.source) return true;
+    const { reader, span } = this.source;
+    // An escape (\u) could spell the text otherwise.
+    return reader.contains(span.start, span.end, text) || reader.contains(span.start, span.end, "\\u");
   }
 
   /** The resource as v3 proto3 JSON (camelCase, canonical values); computed once. */
@@ -241,11 +271,12 @@ export function loadText(text: string, file: string, opts: LoadOptions = {}): Lo
 }
 
 /** An input too large for one string: scanned once from a seekable file, each resource parsed on its own. */
-export function loadScanned(reader: SpanReader, file: string, opts: LoadOptions & { assembleAbove?: number } = {}): LoadedInput {
+export function loadScanned(reader: SpanReader, file: string, opts: LoadOptions & { assembleAbove?: number; outlineFieldMax?: number } = {}): LoadedInput {
   const input = new LoadedInput(file);
   input.attachSource(reader);
   const r = scanJson(reader, {
     resourceLists: RESOURCE_LISTS,
+    deepHints: LISTENER_LISTS,
     ...(opts.assembleAbove !== undefined ? { assembleAbove: opts.assembleAbove } : {}),
     onProgress: (n) => progress(`reading ${file} (MiB)`, Math.round(n / 2 ** 20), Math.round(reader.size / 2 ** 20)),
   });
@@ -256,7 +287,7 @@ export function loadScanned(reader: SpanReader, file: string, opts: LoadOptions 
     throw new InputError(file, `is not JSON (${cut.reason}): an input read as a stream (past 512 MiB) must be plain JSON, not YAML or a dump pasted into text`, cut.line, cut.column);
   }
   for (const at of r.invalid.slice(0, 20)) input.diags.warn("syntax", "not valid JSON: left out", reader.position(at));
-  return extract(input, { value: r.value, syntax: "json", elided: [], ...(cut ? { cut } : {}) }, opts, { lazy: r.lazy, reader });
+  return extract(input, { value: r.value, syntax: "json", elided: [], ...(cut ? { cut } : {}) }, opts, { lazy: r.lazy, fields: r.fields, reader, outlineFieldMax: opts.outlineFieldMax ?? OUTLINE_FIELD_MAX });
 }
 
 function extract(input: LoadedInput, parsed: ParsedText, opts: LoadOptions, streamed?: Streamed): LoadedInput {
@@ -287,11 +318,15 @@ function extract(input: LoadedInput, parsed: ParsedText, opts: LoadOptions, stre
 /** What the streaming scanner left in the input: lists of resource spans, and the file to read them from. */
 interface Streamed {
   lazy: Map<unknown[], Span[]>;
+  /** Where each field of a listener's hint is: the small ones are read for its outline. */
+  fields: Map<object, HintFields>;
   reader: SpanReader;
+  /** A listener's fields larger than this stay out of its outline (tests lower it). */
+  outlineFieldMax: number;
 }
 
 /** Kinds a streamed input leaves in the file until they are used: the large sections a command may never reach. */
-const LEFT_IN_FILE: ReadonlySet<ResourceKind> = new Set(["cluster", "endpoint", "route"]);
+const LEFT_IN_FILE: ReadonlySet<ResourceKind> = new Set(["cluster", "endpoint", "route", "listener"]);
 
 function describeTop(v: unknown): string {
   if (Array.isArray(v)) return `a list of ${v.length} item(s) that are not Envoy resources`;
@@ -491,9 +526,15 @@ class Extractor {
       each(field, wrapped(kind, inner, state), usable);
     }
     if (section === "ListenersConfigDump") {
-      // v3 groups a listener's states under one entry; v2alpha used the separate lists above.
+      // v3 groups a listener's states under one entry; v2alpha used the separate lists above. A hint
+      // will do when it names the listener in each state (an entry with an error_state is read whole).
+      const named = (h: Obj) => {
+        if (keyOf(h, "error_state") !== undefined) return false;
+        const states = LISTENER_STATES.map(([st]) => getKey(h, st)).filter((s) => s !== undefined);
+        return states.length > 0 && states.every((s) => isObject(s) && isObject(getKey(s, "listener")) && typeof getKey(getKey(s, "listener") as Obj, "name") === "string");
+      };
       each("dynamic_listeners", (e, p) => {
-        for (const [st, state] of [["active_state", "active"], ["warming_state", "warming"], ["draining_state", "draining"]] as const) {
+        for (const [st, state] of LISTENER_STATES) {
           const k = keyOf(e, st);
           if (k !== undefined && isObject(e[k])) wrapped("listener", "listener", state)(e[k] as Obj, childPath(p, k));
         }
@@ -512,7 +553,7 @@ class Extractor {
             this.input.rejectedListeners.push({ name, details, path: childPath(p, "error_state"), record });
           }
         }
-      });
+      }, named);
     }
   }
 
@@ -555,21 +596,31 @@ class Extractor {
   }
 
   /** For a resource of a streamed input that can wait: a function that reads it again from the file when used. */
-  private leftInFile(kind: ResourceKind, raw: Obj): (() => unknown) | undefined {
+  private leftInFile(kind: ResourceKind, raw: Obj, name: string): ((rec: ResourceRecord) => unknown) | undefined {
     const cur = this.current;
     if (!cur || !LEFT_IN_FILE.has(kind)) return undefined;
     const keys = keysTo(cur.root, raw);
     if (!keys) return undefined;
-    const { reader } = this.streamed!;
+    const { reader, fields } = this.streamed!;
+    const at = fields.get(raw);
     const span = { start: cur.span.start, end: cur.span.end };
     const diags = this.input.diags;
-    return () => {
+    return (rec) => {
       let v: unknown;
       try {
         v = reader.parse(span);
       } catch {
-        diags.warn("syntax", `${kind} is not valid JSON: left out`, reader.position(span.start));
-        return {};
+        const where = reader.position(span.start);
+        if (!at) {
+          diags.warn("syntax", `${kind} is not valid JSON: left out`, where);
+          return {};
+        }
+        // Where each field is, is known: every field that is JSON is used, as the text reader keeps what it can.
+        const whole = fieldsOf(reader, at, Infinity);
+        const bad = at.keys.filter((k) => !Object.hasOwn(whole, k));
+        diags.warn("syntax", `${kind} "${name}" is not valid JSON in ${bad.length ? `its field(s) ${bad.join(", ")}` : "part"}: the rest of it is used`, where);
+        rec.partial = { line: where.line, why: `not valid JSON (${bad.join(", ") || "in part"})` };
+        return whole;
       }
       for (const k of keys) v = isObject(v) ? v[k] : undefined;
       return v;
@@ -592,10 +643,44 @@ class Extractor {
     if (el) {
       this.input.diags.warn("elided", `${kind} "${name}" has parts elided at line ${el.line}: it is used, but what was left out is unknown`, { path });
     }
-    const rec = new ResourceRecord(this.input, kind, name, state, path, this.leftInFile(kind, raw) ?? raw, { versionInfo: meta.versionInfo, lastUpdated: meta.lastUpdated, v2 });
-    if (el) rec.elidedAt = el.line;
+    const rec = new ResourceRecord(this.input, kind, name, state, path, this.leftInFile(kind, raw, name) ?? raw, { versionInfo: meta.versionInfo, lastUpdated: meta.lastUpdated, v2 });
+    const fields = this.streamed?.fields.get(raw);
+    if (fields && this.current) {
+      const reader = this.streamed!.reader;
+      const max = this.streamed!.outlineFieldMax;
+      rec.leftIn(reader, this.current.span, () => fieldsOf(reader, fields, max));
+    }
+    if (el) rec.partial = { line: el.line, why: `elided ("...snip..." or similar)` };
     this.input.resources[kind].push(rec);
   }
+}
+
+/** A listener's fields larger than this (its filter chains) stay out of its outline. */
+const OUTLINE_FIELD_MAX = 64 << 10;
+
+/** The fields of a resource left in the file up to `max` bytes each, each parsed from its own span; larger ones, and any that is not JSON, are left out. */
+function fieldsOf(reader: SpanReader, at: HintFields, max: number): Obj {
+  const out: Obj = {};
+  const small = (i: number) => at.keys[i] !== "" && at.ends[i]! - at.starts[i]! <= max;
+  for (let i = 0; i < at.keys.length; ) {
+    if (!small(i)) {
+      i++;
+      continue;
+    }
+    // A run of small fields is read from the file in one piece.
+    let j = i;
+    while (j + 1 < at.keys.length && small(j + 1)) j++;
+    const first = i;
+    const spans = [];
+    for (let k = first; k <= j; k++) spans.push({ start: at.starts[k]!, end: at.ends[k]! });
+    const values = reader.parseEach(spans);
+    for (; i <= j; i++) {
+      // Not JSON: reading the whole resource will say so. A key from the dump is data: defined, never assigned.
+      const v = values[i - first];
+      if (v !== undefined) Object.defineProperty(out, at.keys[i]!, { value: v, writable: true, enumerable: true, configurable: true });
+    }
+  }
+  return out;
 }
 
 /** The keys that lead from `root` to `target` (at most three levels down), by identity. */
@@ -664,6 +749,16 @@ const SECTIONS: Record<string, { name: string; kind?: ResourceKind; lists: [stri
 Object.setPrototypeOf(SECTIONS, null);
 
 /** Keys of the lists whose elements are resources, as keyOf matches them: what the streaming scanner leaves in the file. */
+/** The states a v3 dynamic_listeners entry holds a listener in. */
+const LISTENER_STATES = [
+  ["active_state", "active"],
+  ["warming_state", "warming"],
+  ["draining_state", "draining"],
+] as const;
+
+/** Lists of listeners: the scanner hints them deeper, with where each field is, so a listener's outline is read without the rest of it. */
+const LISTENER_LISTS: ReadonlySet<string> = new Set([...SECTIONS.ListenersConfigDump!.lists.map(([field]) => field), "dynamic_listeners"].map(canonicalKey));
+
 const RESOURCE_LISTS: ReadonlySet<string> = new Set(
   [...Object.values(SECTIONS).flatMap((s) => s.lists.map(([field]) => field)), "dynamic_listeners", "resources"].map(canonicalKey),
 );

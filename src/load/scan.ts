@@ -5,8 +5,9 @@
 // children are recorded as byte spans. When a tracked container closes:
 //   - a list of resources (a config dump section's list, `resources`, a top-level list) is left as an
 //     empty array whose element spans are kept aside, each with a hint of what the scan saw in it
-//     (names, `@type`, versions): the loader parses an element only when it needs it, and what it does
-//     not keep costs no memory;
+//     (names, `@type`, versions; for listener lists also where each field of the listener is, so its
+//     small fields can be read alone): the loader parses an element only when it needs it, and what it
+//     does not keep costs no memory;
 //   - any other container larger than `assembleAbove` is built from its children (each small child
 //     parsed with JSON.parse on its span); a smaller one is parsed whole by its parent.
 // Anything deeper than the tracked levels is skipped byte by byte (strings and nesting only); the
@@ -22,8 +23,15 @@ export interface Span {
   end: number;
   /** The element already built (a cut-off one). */
   value?: unknown;
-  /** What the scanner saw of the element without parsing it: its names, types and versions, and the same of the objects directly inside. */
+  /** What the scanner saw of the element without parsing it: its names, types and versions, and the same of the objects inside it (one level down; two for deepHints lists). */
   hint?: Record<string, unknown>;
+}
+
+/** Where each field of a hinted object is in the file: its keys (as written) and value spans, in order. */
+export interface HintFields {
+  keys: string[];
+  starts: number[];
+  ends: number[];
 }
 
 /** Scalars a resource list element's hint keeps: enough to name and place the resource without parsing it (keys in canonicalKey form, as the loader matches them). */
@@ -43,7 +51,30 @@ export class SpanReader {
     this.closed = true;
     fs.closeSync(this.fd);
   }
-  private read(start: number, end: number): Buffer {
+  /** Whether the bytes from start to end hold `needle` (read a chunk at a time). */
+  contains(start: number, end: number, needle: string): boolean {
+    const n = Buffer.from(needle, "utf8");
+    const chunk = Math.max(8 << 20, 2 * n.length);
+    for (let at = start; at < end; at += chunk - n.length + 1) {
+      if (this.bytes(at, Math.min(end, at + chunk)).indexOf(n) !== -1) return true;
+      if (at + chunk >= end) break;
+    }
+    return false;
+  }
+  /** Parses spans that follow one another, read from the file in one piece; undefined for one that is not JSON. */
+  parseEach(spans: { start: number; end: number }[]): unknown[] {
+    if (!spans.length) return [];
+    const base = spans[0]!.start;
+    const buf = this.bytes(base, spans[spans.length - 1]!.end);
+    return spans.map((s) => {
+      try {
+        return JSON.parse(buf.toString("utf8", s.start - base, s.end - base));
+      } catch {
+        return undefined;
+      }
+    });
+  }
+  private bytes(start: number, end: number): Buffer {
     if (this.closed) throw new Error("the streamed input was closed");
     const buf = Buffer.allocUnsafe(end - start);
     let off = 0;
@@ -59,7 +90,7 @@ export class SpanReader {
     return fs.readSync(this.fd, b, 0, 1, offset) === 1 ? b[0]! : -1;
   }
   text(start: number, end: number): string {
-    return this.read(start, end).toString("utf8");
+    return this.bytes(start, end).toString("utf8");
   }
   parse(span: Span): unknown {
     return JSON.parse(this.text(span.start, span.end));
@@ -72,7 +103,7 @@ export class SpanReader {
     let { line, lineStart } = this.counted;
     const chunk = 8 << 20;
     for (let at = this.counted.offset; at < offset; at += chunk) {
-      const buf = this.read(at, Math.min(offset, at + chunk));
+      const buf = this.bytes(at, Math.min(offset, at + chunk));
       for (let i = buf.indexOf(10); i !== -1; i = buf.indexOf(10, i + 1)) {
         line++;
         lineStart = at + i + 1;
@@ -87,6 +118,8 @@ export interface ScanResult {
   value: unknown;
   /** Lists left empty in `value`, with the spans of their elements. */
   lazy: Map<unknown[], Span[]>;
+  /** Where each field of a hint object is, for the hints of deepHints lists. */
+  fields: Map<object, HintFields>;
   /** Offsets of values whose structure held but whose text is not JSON (a bad literal or escape): left out. */
   invalid: number[];
   /** Where the input stopped being JSON, when it did: what was complete before it is in `value`. */
@@ -101,6 +134,8 @@ export interface ScanOptions {
   assembleAbove?: number;
   /** Keys of lists whose elements are resources (in canonicalKey form: snake_case and camelCase alike), left as spans. */
   resourceLists: ReadonlySet<string>;
+  /** Resource lists whose elements leave hints three levels down, not two (v3 dynamic_listeners wrap each listener in a state: active_state.listener), with where each field of those objects is. */
+  deepHints?: ReadonlySet<string>;
   chunkSize?: number;
   onProgress?: (bytes: number) => void;
   /** Scan only these bytes (a value that JSON.parse refused, scanned again to keep what is valid in it). */
@@ -131,17 +166,20 @@ class Frame {
   readonly resourceList: boolean;
   /** Inside an element of a resource list: parsed from the element's span when used, never built here. */
   readonly inResource: boolean;
-  /** 0: an object element of a resource list; 1: an object directly inside one; -1: neither. Such objects leave a hint. */
+  /** 0: an object element of a resource list; 1, 2: an object that far inside one; -1: neither. Such objects leave a hint. */
   readonly hintLevel: number;
+  /** How many levels of a resource-list element leave hints: 2 (the element and the resource in it), or 3, with each field's span, for the lists given as deepHints. */
+  readonly hintLevels: number;
   /** The hints of this frame's children, aligned with `starts` (hint frames only). */
   readonly hints: (Record<string, unknown> | undefined)[] = [];
-  constructor(isObj: boolean, start: number, resourceList: boolean, inResource: boolean, hintLevel: number) {
+  constructor(isObj: boolean, start: number, resourceList: boolean, inResource: boolean, hintLevel: number, hintLevels: number) {
     this.isObj = isObj;
     this.start = start;
     this.state = isObj ? 0 : 2;
     this.resourceList = resourceList;
     this.inResource = inResource;
     this.hintLevel = hintLevel;
+    this.hintLevels = hintLevels;
   }
 }
 
@@ -162,6 +200,7 @@ export function scanJson(reader: SpanReader, opts: ScanOptions): ScanResult {
   const assembleAbove = opts.assembleAbove ?? 8 << 20;
   const chunkSize = opts.chunkSize ?? 8 << 20;
   const lazy = new Map<unknown[], Span[]>();
+  const fields = new Map<object, HintFields>();
   const invalid: number[] = [];
   const stack: Frame[] = [];
   let result: unknown = NONE;
@@ -183,6 +222,7 @@ export function scanJson(reader: SpanReader, opts: ScanOptions): ScanResult {
         if (level > MAX_RESCAN || (c !== 0x7b && c !== 0x5b)) throw e;
         const sub = scanJson(reader, { ...opts, assembleAbove: 0, range: { ...span, level, ...(k !== undefined ? { key: k } : {}) } });
         for (const [list, spans] of sub.lazy) lazy.set(list, spans);
+        for (const [h, at] of sub.fields) fields.set(h, at);
         invalid.push(...sub.invalid);
         if (sub.cut || sub.value === undefined) throw e;
         return sub.value;
@@ -247,11 +287,15 @@ export function scanJson(reader: SpanReader, opts: ScanOptions): ScanResult {
       return "";
     }
   };
-  /** An element's hint: its named scalars and its inner objects' hints (a bad token leaves its key out). */
+  /** An element's hint: its named scalars, its inner objects' hints, and where each field is (a bad token leaves its key out). */
   const hintOf = (f: Frame): Record<string, unknown> => {
     const h: Record<string, unknown> = {};
+    const keys: string[] = [];
+    // Where each field is, for the lists that ask (kept for every element of every list, it slowed the scan).
+    if (f.hintLevels === 3) fields.set(h, { keys, starts: f.starts, ends: f.ends });
     for (let i = 0; i < f.starts.length; i++) {
       const k = keyText(f.keySpans[2 * i]!, f.keySpans[2 * i + 1]!);
+      keys.push(k);
       let v: unknown = f.hints[i];
       if (v === undefined && HINT_KEYS.has(canonicalKey(k)) && f.ends[i]! - f.starts[i]! < 4096) {
         try {
@@ -302,9 +346,11 @@ export function scanJson(reader: SpanReader, opts: ScanOptions): ScanResult {
     if (c === 0x7b || c === 0x5b) {
       if (stack.length <= TRACK_DEPTH) {
         const isObj = c === 0x7b;
-        const resourceList = !isObj && (top ? top.isObj && isResourceList(keyText(top.keyStart, top.keyEnd)) : rootList);
-        const hintLevel = !isObj || !top ? -1 : top.resourceList ? 0 : top.hintLevel === 0 ? 1 : -1;
-        stack.push(new Frame(isObj, at, resourceList, !!top && (top.inResource || top.resourceList), hintLevel));
+        const listKey = !isObj && top?.isObj ? keyText(top.keyStart, top.keyEnd) : undefined;
+        const resourceList = !isObj && (top ? listKey !== undefined && isResourceList(listKey) : rootList);
+        const hintLevel = !isObj || !top ? -1 : top.resourceList ? 0 : top.hintLevel >= 0 && top.hintLevel < top.hintLevels - 1 ? top.hintLevel + 1 : -1;
+        const hintLevels = resourceList ? (listKey !== undefined && opts.deepHints?.has(canonicalKey(listKey)) ? 3 : 2) : (top?.hintLevels ?? 2);
+        stack.push(new Frame(isObj, at, resourceList, !!top && (top.inResource || top.resourceList), hintLevel, hintLevels));
       } else {
         mode = S_DEEP;
         deep = 1;
@@ -468,7 +514,7 @@ export function scanJson(reader: SpanReader, opts: ScanOptions): ScanResult {
       }
     }
   }
-  return { value: result === NONE ? undefined : result, lazy, invalid, ...(cut ? { cut } : {}) };
+  return { value: result === NONE ? undefined : result, lazy, fields, invalid, ...(cut ? { cut } : {}) };
 }
 
 /** The JSON path of where the scanner stopped, from the tracked frames. */

@@ -271,8 +271,8 @@ export interface ListenerPeek {
   bindToPort: boolean;
   /** use_original_dst, or an original_dst listener filter. */
   capture: boolean;
-  /** destination_port values of its chains. */
-  chainPorts: number[];
+  /** destination_port values of its chains (read on first use: a streamed listener's chains are read from the file then). */
+  readonly chainPorts: number[];
   /** traffic_direction, where the listener says it. */
   direction?: "INBOUND" | "OUTBOUND";
 }
@@ -282,7 +282,8 @@ const peekCache = new WeakMap<ResourceRecord, ListenerPeek>();
 export function peekListener(rec: ResourceRecord): ListenerPeek {
   let p = peekCache.get(rec);
   if (p) return p;
-  const raw = (rec.raw && typeof rec.raw === "object" ? rec.raw : {}) as Record<string, unknown>;
+  // Its outline will do: a streamed listener's filter chains are not read to place it.
+  const raw = (rec.outline && typeof rec.outline === "object" ? rec.outline : {}) as Record<string, unknown>;
   const obj = (v: unknown) => (v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
   const addr = (a: unknown): SocketAddr | undefined => {
     const sa = obj(getKey(obj(a), "socket_address"));
@@ -297,10 +298,23 @@ export function peekListener(rec: ResourceRecord): ListenerPeek {
   const bind = bool(getKey(raw, "bind_to_port")) !== false && bool(getKey(obj(getKey(raw, "deprecated_v1")), "bind_to_port")) !== false;
   const lfs = (getKey(raw, "listener_filters") as unknown[] | undefined) ?? [];
   const capture = bool(getKey(raw, "use_original_dst")) === true || (Array.isArray(lfs) && lfs.some((f) => /original_dst/.test(String(getKey(obj(f), "name") ?? "")) || /OriginalDst/.test(String(obj(getKey(obj(f), "typed_config"))["@type"] ?? ""))));
-  const chains = getKey(raw, "filter_chains");
-  const chainPorts = (Array.isArray(chains) ? chains : []).map((c) => Number(bool(getKey(obj(getKey(obj(c), "filter_chain_match")), "destination_port")) ?? 0)).filter((n) => n > 0);
+  let chainPorts: number[] | undefined;
+  const ports = () => {
+    const chains = getKey(obj(rec.raw), "filter_chains");
+    return (Array.isArray(chains) ? chains : []).map((c) => Number(bool(getKey(obj(getKey(obj(c), "filter_chain_match")), "destination_port")) ?? 0)).filter((n) => n > 0);
+  };
   const td = String(getKey(raw, "traffic_direction") ?? "").toUpperCase();
-  p = { rec, name: String(getKey(raw, "name") ?? rec.name), addresses, bindToPort: bind, capture, chainPorts, ...(td === "INBOUND" || td === "OUTBOUND" ? { direction: td } : {}) };
+  p = {
+    rec,
+    name: String(getKey(raw, "name") ?? rec.name),
+    addresses,
+    bindToPort: bind,
+    capture,
+    get chainPorts() {
+      return (chainPorts ??= ports());
+    },
+    ...(td === "INBOUND" || td === "OUTBOUND" ? { direction: td } : {}),
+  };
   peekCache.set(rec, p);
   return p;
 }
