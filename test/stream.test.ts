@@ -233,6 +233,47 @@ test("openInput streams past the threshold from a file and gzip, and stays bound
   assert.match(await failure(openInput(f, { streamFrom: 1024, maxBytes: 4096 })), /over the limit of 4 KiB/);
 });
 
+test("openInput for part of a dump (streamJsonFrom): plain JSON past the threshold is streamed; YAML, comments and elisions are read as text, with every tolerance", async () => {
+  const f = path.join(ROOT, "samples/modern-permissive.json");
+  const want = summary(loadFile(f)).resources.map((r) => r.name);
+  const plain = await openInput(f, { streamJsonFrom: 1024 });
+  assert.ok(plain.streamed, "plain JSON is streamed");
+  assert.equal(summary(plain).resources.map((r) => r.name), want);
+  const under = await openInput(f, { streamJsonFrom: 10 * 2 ** 20 });
+  assert.not.ok(under.streamed, "under the threshold it is read as text");
+  // Pasted: a comment and an elision inside the JSON. Streaming stops at them; the text reader goes on.
+  const text = fs.readFileSync(f, "utf8");
+  const at = text.indexOf('"dynamic_listeners"');
+  const pasted = path.join(TMP, "pasted.json");
+  fs.writeFileSync(pasted, `# istioctl proxy-config all -o json\n${text.slice(0, at)}\n...snip...\n${text.slice(at)}`);
+  const fromText = loadFile(pasted);
+  for (const opts of [{ streamJsonFrom: 1024 }, { streamJsonFrom: 1024, inMemory: 1024 }]) {
+    const input = opts.inMemory ? await viaFifo(pasted, opts) : await openInput(pasted, opts);
+    assert.not.ok(input.streamed, `read as text ${JSON.stringify(opts)}`);
+    assert.equal(summary(input).resources.map((r) => r.name), summary(fromText).resources.map((r) => r.name));
+    assert.equal(input.diags.list.map((d) => d.code), fromText.diags.list.map((d) => d.code));
+  }
+  // YAML (istioctl -o yaml) is read as text too; from a FIFO spooled past the threshold, plain JSON is streamed.
+  const yaml = path.join(TMP, "dump.yaml");
+  fs.writeFileSync(yaml, (await import("yaml")).stringify(JSON.parse(text)));
+  const y = await openInput(yaml, { streamJsonFrom: 1024 });
+  assert.not.ok(y.streamed);
+  assert.equal(summary(y).resources.map((r) => r.name), want);
+  const spooled = await viaFifo(f, { streamJsonFrom: 1024, inMemory: 1024 });
+  assert.ok(spooled.streamed, "a spooled stream of plain JSON is streamed");
+  assert.equal(summary(spooled).resources.map((r) => r.name), want);
+});
+
+async function viaFifo(file: string, opts: Parameters<typeof openInput>[1]): Promise<LoadedInput> {
+  const fifo = path.join(TMP, `fifo-${Math.random().toString(36).slice(2)}`);
+  assert.is(spawnSync("mkfifo", [fifo]).status, 0);
+  const writer = spawn("sh", ["-c", 'cat "$0" > "$1"', file, fifo]);
+  const closed = new Promise((r) => writer.on("close", r));
+  const input = await openInput(fifo, opts);
+  await closed;
+  return input;
+}
+
 test("openInput reads a FIFO: held in memory, spooled and read back as text, or spooled and streamed", async () => {
   const f = path.join(ROOT, "samples/real/osm/sample-envoy-config-dump-bookbuyer.json");
   const want = summary(loadFile(f)).resources.map((r) => r.name);

@@ -21,6 +21,12 @@ const IN_MEMORY = 64 * 2 ** 20;
 export interface OpenOptions extends LoadOptions {
   /** Inputs larger than this are streamed (default and most: 512 MiB). Lower it to stream smaller inputs. */
   streamFrom?: number;
+  /**
+   * Inputs larger than this are streamed when they are plain JSON, and read as text when they are not
+   * (YAML, comments, elisions): for commands that use only part of a dump, which streaming lets them
+   * parse alone. Default: only what `streamFrom` says.
+   */
+  streamJsonFrom?: number;
   /** Streamed containers larger than this are built from their parts (tests lower it). */
   assembleAbove?: number;
   /** What of a stream (stdin, a FIFO) is held in memory before it goes to a spool file (default 64 MiB; tests lower it). */
@@ -39,6 +45,10 @@ export async function openInput(file: string, opts: OpenOptions = {}): Promise<L
     const fd = fs.openSync(file, "r");
     const gzip = isGzip(firstBytes(fd));
     if (!gzip && st.size > streamFrom) return scanned(fd, name, opts);
+    if (!gzip && opts.streamJsonFrom !== undefined && st.size > opts.streamJsonFrom) {
+      const input = await scannedIfJson(fd, name, opts);
+      if (input) return input;
+    }
     fs.closeSync(fd);
     if (!gzip) return loadFile(file, textOpts);
     try {
@@ -86,6 +96,10 @@ export async function openInput(file: string, opts: OpenOptions = {}): Promise<L
   };
   if (spool === undefined) return asText(Buffer.concat(chunks, total));
   if (total <= Math.min(streamFrom, maxBytes)) {
+    if (opts.streamJsonFrom !== undefined && total > opts.streamJsonFrom && !isGzip(firstBytes(spool))) {
+      const input = await scannedIfJson(spool, name, opts);
+      if (input) return input;
+    }
     const bytes = Buffer.allocUnsafe(total);
     for (let off = 0; off < total; ) off += fs.readSync(spool, bytes, off, total - off, off) || total;
     fs.closeSync(spool);
@@ -95,12 +109,27 @@ export async function openInput(file: string, opts: OpenOptions = {}): Promise<L
   return scanned(spool, name, opts);
 }
 
-function scanned(fd: number, name: string, opts: OpenOptions): LoadedInput {
+async function scanned(fd: number, name: string, opts: OpenOptions): Promise<LoadedInput> {
   const head = firstBytes(fd);
   if ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff)) {
     throw new InputError(name, "is UTF-16 text over 512 MiB: convert it to UTF-8 (iconv -f UTF-16 -t UTF-8) to stream it");
   }
   return loadScanned(new SpanReader(fd, fs.fstatSync(fd).size), name, opts);
+}
+
+/**
+ * Streamed, when the input is plain JSON that can be streamed; undefined, with the descriptor left
+ * open, when it is not (the text reader, with every tolerance for pasted dumps, then reads it).
+ */
+async function scannedIfJson(fd: number, name: string, opts: OpenOptions): Promise<LoadedInput | undefined> {
+  let input: LoadedInput;
+  try {
+    input = await scanned(fd, name, opts);
+  } catch (e) {
+    if (e instanceof InputError) return undefined;
+    throw e;
+  }
+  return input.cut?.kind === "syntax" ? undefined : input;
 }
 
 const isGzip = (b: Uint8Array) => b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
