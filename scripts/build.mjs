@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Builds the package: src/main.ts (the command) into dist/cli.js and src/index.ts (the library)
-// into dist/index.js, sharing chunks (schema included), and the library's type declarations into
+// Builds the package: src/main.ts (the command) into dist/cli.js, src/index.ts (the library) into
+// dist/index.js and the scanner's thread into dist/scan-worker.js, sharing chunks (schema included), and the library's type declarations into
 // dist/types/. Runs on `npm ci` in a clone (the "prepare" script) and before `npm pack`.
 import { build } from "esbuild";
 import { spawnSync } from "node:child_process";
@@ -83,7 +83,7 @@ for (const [pkg, file] of Object.entries(LAZY)) {
   });
 }
 await build({
-  entryPoints: { cli: path.join(root, "src/main.ts"), index: path.join(root, "src/index.ts") },
+  entryPoints: { cli: path.join(root, "src/main.ts"), index: path.join(root, "src/index.ts"), "scan-worker": path.join(root, "src/load/scan-worker.ts") },
   outdir: dist,
   bundle: true,
   splitting: true,

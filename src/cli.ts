@@ -98,10 +98,15 @@ interface Run {
   /** yargs' own text (help, version, completions): ours, so printed as it is. */
   print(text: string): void;
   err(text: string): void;
-  /** Reads an input. `part`: the command uses only part of a dump (explain, tls-check), so a large one is streamed and only that part parsed. */
-  load(file: string, a: Common, how?: { part?: boolean }): Promise<LoadedInput>;
+  /**
+   * Reads an input. `part`: the command uses only part of a dump (explain, tls-check), so a large one is
+   * streamed and only that part parsed. `inWorker`: a streamed input is scanned on a worker thread, so
+   * that another input can be read meanwhile.
+   */
+  load(file: string, a: Common, how?: { part?: boolean; inWorker?: boolean }): Promise<LoadedInput>;
   setCode(code: number): void;
-  loaded: { input: LoadedInput; verbose: boolean }[];
+  /** The inputs in the order the command asked for them (two may be read at once); `input` once read. */
+  loaded: { input?: LoadedInput; verbose: boolean }[];
   argv: string[];
 }
 
@@ -134,14 +139,17 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       const shown = st.colour && st.outputFormat === "table" ? colourize(safe) : safe;
       io.stdout(shown.endsWith("\n") ? shown : `${shown}\n`);
     },
-    load: async (file: string, a: Common, how: { part?: boolean } = {}): Promise<LoadedInput> => {
+    load: async (file: string, a: Common, how: { part?: boolean; inWorker?: boolean } = {}): Promise<LoadedInput> => {
       const maxBytes = sizeOption("--max-size", a.maxSize);
       const streamFrom = sizeOption("--stream-from", a.streamFrom);
+      const entry: Run["loaded"][number] = { verbose: a.verbose };
+      run.loaded.push(entry);
       const opts = {
         format: a.format as InputFormat | "auto",
         ...(maxBytes ? { maxBytes } : {}),
         ...(streamFrom ? { streamFrom } : {}),
         ...(how.part && !streamFrom ? { streamJsonFrom: STREAM_PART_FROM } : {}),
+        ...(how.inWorker ? { inWorker: true } : {}),
         ...(a.proxy ? { proxy: a.proxy } : {}),
       };
       let input: LoadedInput;
@@ -156,7 +164,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         });
         input = H.loadBytes(bytes, file, opts);
       } else input = await H.openInput(file === STDIN ? "-" : file, opts);
-      run.loaded.push({ input, verbose: a.verbose });
+      entry.input = input;
       return input;
     },
     setCode: (c: number) => (code = Math.max(code, c)),
@@ -202,6 +210,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
  */
 function reportDiagnostics(run: Run): void {
   for (const { input, verbose } of run.loaded) {
+    if (!input) continue;
     if (verbose) {
       for (const d of input.diags.list) run.err(formatDiagnostic(d));
       continue;
@@ -479,8 +488,11 @@ async function parser(run: Run): Promise<void> {
           if (!m || Number(m[2]) > 65535) throw new UsageError(`--service wants host:port, not "${a.service}"`);
           service = { host: m[1]!, port: Number(m[2]) };
         }
+        // Two inputs at once: the server's is scanned on a worker thread (started first) while this one reads the client's.
+        const server = a.server ? load(a.server, a, { part: true, inWorker: true }) : undefined;
+        server?.catch(() => undefined); // awaited below: its error then (after the client's) is the one reported
         const first = await load(a.client, a, { part: true });
-        const second = a.server ? await load(a.server, a, { part: true }) : undefined;
+        const second = await server;
         const doc = H.tlsCheckDocument(first, second, { ...(a.from ? { from: a.from as PresetName } : {}), ...(service ? { service } : {}) });
         out(H.renderDocument(doc, a.output, H.renderTlsCheck));
         if (doc.rows.some((r) => r.status === "CONFLICT")) setCode(1);

@@ -274,6 +274,39 @@ async function viaFifo(file: string, opts: Parameters<typeof openInput>[1]): Pro
   return input;
 }
 
+test("openInput scans on a worker thread when asked (two inputs at once): the same input as scanned here, hostile keys and all", async () => {
+  const files = [path.join(ROOT, "samples/client-productpage.json"), path.join(ROOT, "samples/real/osm/sample-envoy-config-dump-bookbuyer.json"), path.join(ROOT, "samples/modern-strict.json")];
+  const hostile = path.join(TMP, "hostile-worker.json");
+  fs.writeFileSync(hostile, `{"__proto__": {"polluted": 1}, "configs": [{"@type": "type.googleapis.com/envoy.admin.v3.ClustersConfigDump", "dynamic_active_clusters": [{"cluster": {"name": "a", "type": "EDS", "__proto__": {"x": 1}}}]}]}`);
+  for (const f of [...files, hostile]) {
+    // Started first, on the thread; the second is read here meanwhile.
+    const threaded = openInput(f, { streamFrom: 1, inWorker: true });
+    const here = await openInput(f, { streamFrom: 1 });
+    const there = await threaded;
+    assert.ok(there.streamed && here.streamed);
+    assert.not.ok(there.diags.list.some((d) => d.code === "thread"), "scanned on the thread, not after it failed");
+    assert.ok(isDeepStrictEqual(summary(there), summary(here)), `${path.relative(ROOT, f)} differs`);
+    for (const k of RESOURCE_KINDS) there.resources[k].forEach((r, i) => assert.ok(isDeepStrictEqual(r.outline, here.resources[k][i]!.outline), `${f}: ${k} ${r.name} outline`));
+  }
+  assert.is(({} as Record<string, unknown>).polluted, undefined);
+});
+
+test("cli: tls-check reads its two dumps at once (the server's on a worker thread), with the answer and the warnings of reading them one by one", () => {
+  for (const [client, server] of [
+    ["samples/client-productpage.json", "samples/modern-strict.json"],
+    ["samples/client-productpage-1.4-v2.json", "samples/istio-1.3-permissive.json"],
+  ]) {
+    // --verbose: every note too (one says so when the thread failed and the scan ran here instead).
+    const run = (extra: string[]) => spawnSync(process.execPath, [BIN, "tls-check", path.join(ROOT, client!), path.join(ROOT, server!), "-o", "json", "--verbose", ...extra], { encoding: "utf8" });
+    const text = run([]);
+    const streamed = run(["--stream-from", "1"]);
+    assert.ok(text.status! <= 1, text.stderr);
+    assert.is(streamed.status, text.status, streamed.stderr);
+    assert.equal(JSON.parse(streamed.stdout), JSON.parse(text.stdout), `${client} → ${server}`);
+    assert.is(streamed.stderr, text.stderr);
+  }
+});
+
 test("openInput reads a FIFO: held in memory, spooled and read back as text, or spooled and streamed", async () => {
   const f = path.join(ROOT, "samples/real/osm/sample-envoy-config-dump-bookbuyer.json");
   const want = summary(loadFile(f)).resources.map((r) => r.name);

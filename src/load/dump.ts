@@ -4,7 +4,7 @@ import { childPath, Diagnostics, InputError } from "../diag.js";
 import { progress } from "../progress.js";
 import { parseText, type ParsedText } from "./parse.js";
 import { decodeText, emptyInput, readInputBytes } from "./read.js";
-import { EMPTY_INPUT, scanJson, type HintFields, type Span, type SpanReader } from "./scan.js";
+import { EMPTY_INPUT, scanJson, type HintFields, type ScanOptions, type ScanResult, type Span, type SpanReader } from "./scan.js";
 import { resolveTypeUrl, T } from "./schema.js";
 import { getKey, keyOf } from "./v2.js";
 import { canonicalKey } from "./keys.js";
@@ -271,15 +271,21 @@ export function loadText(text: string, file: string, opts: LoadOptions = {}): Lo
 }
 
 /** An input too large for one string: scanned once from a seekable file, each resource parsed on its own. */
-export function loadScanned(reader: SpanReader, file: string, opts: LoadOptions & { assembleAbove?: number; outlineFieldMax?: number } = {}): LoadedInput {
-  const input = new LoadedInput(file);
-  input.attachSource(reader);
-  const r = scanJson(reader, {
+/** What the loader asks the scanner for: the resource lists (listeners hinted deeper), and progress. */
+export function streamScanOptions(reader: SpanReader, file: string, opts: { assembleAbove?: number } = {}): ScanOptions {
+  return {
     resourceLists: RESOURCE_LISTS,
     deepHints: LISTENER_LISTS,
     ...(opts.assembleAbove !== undefined ? { assembleAbove: opts.assembleAbove } : {}),
     onProgress: (n) => progress(`reading ${file} (MiB)`, Math.round(n / 2 ** 20), Math.round(reader.size / 2 ** 20)),
-  });
+  };
+}
+
+/** A streamed input: scanned here, or from a scan already made (on a worker thread) with streamScanOptions. */
+export function loadScanned(reader: SpanReader, file: string, opts: LoadOptions & { assembleAbove?: number; outlineFieldMax?: number } = {}, scanned?: ScanResult): LoadedInput {
+  const input = new LoadedInput(file);
+  input.attachSource(reader);
+  const r = scanned ?? scanJson(reader, streamScanOptions(reader, file, opts));
   const cut = r.cut ? { kind: r.cut.kind, path: r.cut.path, reason: r.cut.reason, ...reader.position(r.cut.offset) } : undefined;
   if (r.value === undefined && cut) {
     // Nothing at all was JSON: YAML, or a dump pasted into text, which only the text reader (up to 512 MiB) takes.

@@ -11,9 +11,9 @@ import { Readable, Transform } from "node:stream";
 import zlib from "node:zlib";
 import { InputError } from "../diag.js";
 import { progress } from "../progress.js";
-import { loadBytes, loadFile, loadScanned, type LoadedInput, type LoadOptions } from "./dump.js";
+import { loadBytes, loadFile, loadScanned, streamScanOptions, type LoadedInput, type LoadOptions } from "./dump.js";
 import { DEFAULT_MAX_BYTES, MAX_TEXT_BYTES, statInput, tooLarge, TooLargeError } from "./read.js";
-import { SpanReader } from "./scan.js";
+import { scanJsonInWorker, SpanReader, type ScanResult } from "./scan.js";
 
 /** What of a stream (stdin, a FIFO) is held in memory before it goes to a spool file. */
 const IN_MEMORY = 64 * 2 ** 20;
@@ -31,6 +31,8 @@ export interface OpenOptions extends LoadOptions {
   assembleAbove?: number;
   /** What of a stream (stdin, a FIFO) is held in memory before it goes to a spool file (default 64 MiB; tests lower it). */
   inMemory?: number;
+  /** Scan a streamed input on a worker thread, so that the caller can read another input meanwhile. */
+  inWorker?: boolean;
 }
 
 /** Reads a file, "-" (stdin), a FIFO or a device, of any size up to `maxBytes`: as text when it fits, else streamed. */
@@ -114,7 +116,18 @@ async function scanned(fd: number, name: string, opts: OpenOptions): Promise<Loa
   if ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff)) {
     throw new InputError(name, "is UTF-16 text over 512 MiB: convert it to UTF-8 (iconv -f UTF-16 -t UTF-8) to stream it");
   }
-  return loadScanned(new SpanReader(fd, fs.fstatSync(fd).size), name, opts);
+  const reader = new SpanReader(fd, fs.fstatSync(fd).size);
+  if (!opts.inWorker) return loadScanned(reader, name, opts);
+  let scan: ScanResult | undefined;
+  let failed: unknown;
+  try {
+    scan = await scanJsonInWorker(reader, streamScanOptions(reader, name, opts));
+  } catch (e) {
+    failed = e; // no thread to be had, or it failed: the scan runs here, and says what went wrong if it does again
+  }
+  const input = loadScanned(reader, name, opts, scan);
+  if (failed) input.diags.note("thread", `scanned on the main thread: the worker thread failed (${(failed as Error).message})`);
+  return input;
 }
 
 /**

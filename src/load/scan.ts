@@ -15,6 +15,7 @@
 // would give, except for the lists of spans; a value JSON.parse refuses inside valid structure is
 // scanned again so only the bad part is lost.
 import fs from "node:fs";
+import { Worker } from "node:worker_threads";
 import { childPath } from "../diag.js";
 import { canonicalKey } from "./keys.js";
 
@@ -526,4 +527,31 @@ function pathOf(stack: Frame[], keyText: (start: number, end: number) => string)
     else break;
   }
   return path;
+}
+
+/**
+ * scanJson on a worker thread, so that two inputs are scanned at once. The bundle runs its own
+ * scan-worker.js; the sources (tests, development) run scan-worker.ts through tsx. Progress is relayed.
+ */
+export async function scanJsonInWorker(reader: SpanReader, opts: ScanOptions): Promise<ScanResult> {
+  const here = import.meta.url;
+  const { onProgress, ...cloneable } = opts;
+  const workerData = { fd: reader.fd, size: reader.size, opts: cloneable };
+  const worker = here.endsWith(".ts")
+    ? new Worker(`import("tsx/esm/api").then((a) => { a.register(); return import(${JSON.stringify(new URL("./scan-worker.ts", here).href)}); })`, { eval: true, workerData })
+    : new Worker(new URL(here.includes("/chunks/") ? "../scan-worker.js" : "./scan-worker.js", here), { workerData });
+  return new Promise<ScanResult>((resolve, reject) => {
+    let done = false;
+    worker.on("message", (m: { progress?: number; result?: ScanResult }) => {
+      if (m.progress !== undefined) onProgress?.(m.progress);
+      if (m.result) {
+        done = true;
+        resolve(m.result);
+      }
+    });
+    worker.on("error", reject);
+    worker.on("exit", (code) => {
+      if (!done) reject(new Error(`the scanning thread stopped (exit ${code}) before it finished`));
+    });
+  });
 }
