@@ -104,6 +104,8 @@ interface Run {
    * that another input can be read meanwhile.
    */
   load(file: string, a: Common, how?: { part?: boolean; inWorker?: boolean }): Promise<LoadedInput>;
+  /** Two inputs read at once: the second's scan (when it is streamed) runs on a worker thread while the first is read. Warnings keep this order. */
+  loadTwo(first: string, second: string | undefined, a: Common, how?: { part?: boolean }): Promise<[LoadedInput, LoadedInput | undefined]>;
   setCode(code: number): void;
   /** The inputs in the order the command asked for them (two may be read at once); `input` once read. */
   loaded: { input?: LoadedInput; verbose: boolean }[];
@@ -166,6 +168,17 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       } else input = await H.openInput(file === STDIN ? "-" : file, opts);
       entry.input = input;
       return input;
+    },
+    loadTwo: async (first, second, a, how = {}) => {
+      const at = run.loaded.length;
+      // The second is asked for first, to start its thread before this one reads.
+      const later = second === undefined ? undefined : run.load(second, a, { ...how, inWorker: true });
+      later?.catch(() => undefined); // awaited below: its error then (after the first's) is the one reported
+      try {
+        return [await run.load(first, a, how), await later];
+      } finally {
+        if (later && run.loaded.length >= at + 2) run.loaded.splice(at, 2, run.loaded[at + 1]!, run.loaded[at]!);
+      }
     },
     setCode: (c: number) => (code = Math.max(code, c)),
     print: (text: string) => io.stdout(text.endsWith("\n") ? text : `${text}\n`),
@@ -301,7 +314,7 @@ async function parser(run: Run): Promise<void> {
     run.print(script);
     return;
   }
-  const { out, load, setCode } = run;
+  const { out, load, loadTwo, setCode } = run;
   const clientHelp = PRESET_NAMES.map((p) => `${p}: ${PRESET_HELP[p]}`).join("\n");
   const y = common(yargs(run.argv), run)
     .scriptName("envoy-explain")
@@ -488,11 +501,7 @@ async function parser(run: Run): Promise<void> {
           if (!m || Number(m[2]) > 65535) throw new UsageError(`--service wants host:port, not "${a.service}"`);
           service = { host: m[1]!, port: Number(m[2]) };
         }
-        // Two inputs at once: the server's is scanned on a worker thread (started first) while this one reads the client's.
-        const server = a.server ? load(a.server, a, { part: true, inWorker: true }) : undefined;
-        server?.catch(() => undefined); // awaited below: its error then (after the client's) is the one reported
-        const first = await load(a.client, a, { part: true });
-        const second = await server;
+        const [first, second] = await loadTwo(a.client, a.server, a, { part: true });
         const doc = H.tlsCheckDocument(first, second, { ...(a.from ? { from: a.from as PresetName } : {}), ...(service ? { service } : {}) });
         out(H.renderDocument(doc, a.output, H.renderTlsCheck));
         if (doc.rows.some((r) => r.status === "CONFLICT")) setCode(1);
@@ -517,7 +526,8 @@ async function parser(run: Run): Promise<void> {
           if (!IGNORE_PATH.test(p)) throw new UsageError(`--ignore wants a field path such as statPrefix or filterChains.*.metadata, not "${p}"`);
         }
         const impact = a.impact || a.failOn === "impact";
-        const doc = H.diffDocument(await load(a.before, a), await load(a.after, a), { impact, ...(a.ignore ? { ignore: a.ignore as string[] } : {}) });
+        const [before, after] = await loadTwo(a.before, a.after, a);
+        const doc = H.diffDocument(before, after!, { impact, ...(a.ignore ? { ignore: a.ignore as string[] } : {}) });
         if (!a.quiet) out(H.renderDocument(doc, a.output, H.renderDiff));
         const failed = a.failOn === "impact" ? !!doc.impact?.length : a.failOn === "mode" ? doc.summary.length > 0 : doc.changes.length > 0 || !!doc.impact?.length;
         if (failed) setCode(1);

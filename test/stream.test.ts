@@ -307,6 +307,25 @@ test("cli: tls-check reads its two dumps at once (the server's on a worker threa
   }
 });
 
+test("cli: tls-check and diff report the warnings of their two dumps in the order given, read as text or streamed", () => {
+  const full = fs.readFileSync(path.join(ROOT, "samples/modern-permissive.json"), "utf8");
+  const one = path.join(TMP, "one-cut.json");
+  const two = path.join(TMP, "two-cut.json");
+  fs.writeFileSync(one, full.slice(0, Math.floor(full.length * 0.8)));
+  fs.writeFileSync(two, full.slice(0, Math.floor(full.length * 0.9)));
+  for (const cmd of ["tls-check", "diff"]) {
+    for (const extra of [[], ["--stream-from", "1"]]) {
+      for (const [a, b] of [[one, two], [two, one]]) {
+        const r = spawnSync(process.execPath, [BIN, cmd, a!, b!, "-o", "json", ...extra], { encoding: "utf8" });
+        assert.ok(r.status! <= 1, r.stderr);
+        const files = r.stderr.split("\n").filter((l) => l.startsWith("warning:")).map((l) => (l.includes(one) ? "a" : l.includes(two) ? "b" : "?"));
+        assert.ok(files.length >= 2, r.stderr);
+        assert.is(files[0], a === one ? "a" : "b", `${cmd} ${extra.join(" ")}: ${r.stderr}`);
+      }
+    }
+  }
+});
+
 test("openInput reads a FIFO: held in memory, spooled and read back as text, or spooled and streamed", async () => {
   const f = path.join(ROOT, "samples/real/osm/sample-envoy-config-dump-bookbuyer.json");
   const want = summary(loadFile(f)).resources.map((r) => r.name);
