@@ -1,21 +1,22 @@
 #!/usr/bin/env node
-// Benchmark: each command on generated Istio-shaped dumps of 10 MB, 100 MB and one past V8's 512 MiB
-// string limit (streamed), from a file and from stdin, against plain read + JSON.parse of the same
-// file in the same run. Each measurement runs in a fresh process, `runs` times (once for the large
-// dump); medians and peak RSS are printed, then start-up times. Generated dumps are deleted after.
-// Usage: npm run bench [-- --sizes 10,100,600 --runs 3 --keep]
-import { execFileSync } from "node:child_process";
+// Benchmark: each command of the built package (dist/cli.js) on generated Istio-shaped dumps of 10 MB,
+// 100 MB, 400 MB and one past V8's 512 MiB string limit (streamed), from a file and from stdin, against a
+// process that reads and JSON.parses the same file, in the same run. Each measurement is a whole
+// process, `runs` times (once for the large dump); medians and peak RSS are printed, then start-up
+// times. Generated dumps are deleted after. Builds the package first, so the figures are the sources'.
+// Usage: npm run bench [-- --sizes 10,100,400,600 --runs 3 --keep --markdown]
+import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const arg = (name, dflt) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1] : dflt;
 };
-const sizes = arg("sizes", "10,100,600").split(",").map(Number).sort((a, b) => a - b);
+const sizes = arg("sizes", "10,100,400,600").split(",").map(Number).sort((a, b) => a - b);
 const runs = Number(arg("runs", 3));
 const keep = process.argv.includes("--keep");
 const T = (t) => `type.googleapis.com/${t}`;
@@ -113,12 +114,13 @@ function generate(file, targetMb) {
   fs.closeSync(fd);
 }
 
-// Each command as the command line runs it (runCli, output collected and dropped), its modules loaded
-// before the clock starts; `A` is the command's arguments with F for the dump.
+// Each command as a user runs it: the built command (dist/cli.js, whole process: start-up, reading,
+// analysis, output), against a process that reads and JSON.parses the same file (`node -e`, whole
+// process, as the issue measured). `A` is the command's arguments with F for the dump.
 const CLI = {
   "load (lazy)": null,
   "explain --port 9080 -c curl-mtls": ["F", "--port", "9080", "-c", "curl-mtls"],
-  "explain, the dump on stdin (cat F | …)": ["/dev/stdin", "--port", "9080", "-c", "curl-mtls"],
+  "explain, the dump on stdin (cat F | …)": ["-", "--port", "9080", "-c", "curl-mtls"],
   "listeners --port 10005": ["listeners", "F", "--port", "10005"],
   "clusters -o json": ["clusters", "F", "-o", "json"],
   "endpoints -o json": ["endpoints", "F", "-o", "json"],
@@ -129,21 +131,31 @@ const CLI = {
 /** Rows for the dump past 512 MiB (each takes a while): what the streaming reader is for. */
 const LARGE = new Set(["load (lazy)", "explain --port 9080 -c curl-mtls", "explain, the dump on stdin (cat F | …)", "listeners --port 10005", "tls-check, the dump as client and server (reads both)"]);
 
-const PARSE = `const t=performance.now(); JSON.parse(fs.readFileSync(F,"utf8")); out(performance.now()-t);`;
+const BIN = path.join(root, "dist/cli.js");
+const LIB = path.join(root, "dist/index.js");
+// Each measured process reports on exit, on stderr: its whole time (performance.now() counts from the
+// process's start) and its peak RSS.
+const REPORT = `process.on("exit", () => process.stderr.write("\\nBENCH " + JSON.stringify({ ms: performance.now(), maxRss: process.resourceUsage().maxRSS * 1024 }) + "\\n"));`;
+const PARSE = `${REPORT} JSON.parse(fs.readFileSync(F, "utf8"));`;
 function code(name) {
-  if (CLI[name] === null) return `const {openInput}=await import(R+"/src/load/open.ts"); const t=performance.now(); await openInput(F); out(performance.now()-t);`;
+  // The library's open(): what reading costs before any command runs.
+  if (CLI[name] === null) return `${REPORT} const { open } = await import(${JSON.stringify(pathToFileURL(LIB).href)}); await open(F);`;
   const args = JSON.stringify(CLI[name]).replaceAll('"F"', "F");
-  return `const {runCli}=await import(R+"/src/cli.ts"); await import(R+"/src/heavy.ts"); let n=0, e=""; const io={stdout:(t)=>{n+=t.length}, stderr:(t)=>{e+=t}}; const t=performance.now(); const rc=await runCli(${args}, io); if (rc>1) throw new Error("exit "+rc+": "+e); out(performance.now()-t);`;
+  return `${REPORT} process.argv = [process.execPath, ${JSON.stringify(BIN)}, ...${args}]; await import(${JSON.stringify(pathToFileURL(BIN).href)});`;
 }
 
 function measure(file, body, stdin) {
-  const script = `import fs from "node:fs"; const F=${JSON.stringify(file)}; const R=${JSON.stringify(root)}; const out=(ms)=>console.log(JSON.stringify({ms, maxRss: process.resourceUsage().maxRSS * 1024})); ${body}`;
-  const argv = ["--max-old-space-size=8192", "--import", "tsx", "--input-type=module", "-e", script];
+  const script = `import fs from "node:fs"; const F=${JSON.stringify(file)}; ${body}`;
+  const argv = ["--max-old-space-size=8192", "--input-type=module", "-e", script];
   const res = stdin
-    ? execFileSync("sh", ["-c", `cat "$0" | "$@"`, file, process.execPath, ...argv], { cwd: root, encoding: "utf8", maxBuffer: 1 << 26 })
-    : execFileSync(process.execPath, argv, { cwd: root, encoding: "utf8", maxBuffer: 1 << 26 });
-  return JSON.parse(res.trim().split("\n").pop());
+    ? spawnSync("sh", ["-c", `cat "$0" | "$@"`, file, process.execPath, ...argv], { cwd: root, encoding: "utf8", stdio: ["ignore", "ignore", "pipe"], maxBuffer: 1 << 26 })
+    : spawnSync(process.execPath, argv, { cwd: root, encoding: "utf8", stdio: ["ignore", "ignore", "pipe"], maxBuffer: 1 << 26 });
+  const line = res.stderr.split("\n").filter((l) => l.startsWith("BENCH ")).pop();
+  if (res.status > 1 || !line) throw new Error(`exit ${res.status}: ${res.stderr.slice(-2000)}`);
+  return JSON.parse(line.slice(6));
 }
+
+execFileSync(process.execPath, [path.join(root, "scripts/build.mjs"), "--no-types"], { stdio: "inherit" });
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const MiB = (b) => `${(b / 2 ** 20).toFixed(0)} MiB`;
@@ -216,26 +228,23 @@ for (const targetMb of sizes) {
 }
 
 // Start-up: the built command, whole process, on a small sample.
-const bin = path.join(root, "dist/cli.js");
-if (fs.existsSync(bin)) {
-  console.log("\nstart-up (dist/cli.js, whole process, median of 7)");
-  for (const args of [["--version"], ["--help"], [path.join(root, "samples/modern-permissive.json"), "--port", "9080"]]) {
-    const xs = [];
-    for (let i = 0; i < 7; i++) {
-      const t = performance.now();
-      execFileSync(process.execPath, [bin, ...args], { stdio: "ignore" });
-      xs.push(performance.now() - t);
-    }
-    console.log(`${`envoy-explain ${args.map((a) => path.basename(a)).join(" ")}`.padEnd(56)} ${median(xs).toFixed(0).padStart(7)} ms`);
-  }
+console.log("\nstart-up (dist/cli.js, whole process, median of 7)");
+for (const args of [["--version"], ["--help"], [path.join(root, "samples/modern-permissive.json"), "--port", "9080"]]) {
   const xs = [];
   for (let i = 0; i < 7; i++) {
     const t = performance.now();
-    execFileSync(process.execPath, ["-e", "0"], { stdio: "ignore" });
+    execFileSync(process.execPath, [BIN, ...args], { stdio: "ignore" });
     xs.push(performance.now() - t);
   }
-  console.log(`${"node -e 0 (for reference)".padEnd(56)} ${median(xs).toFixed(0).padStart(7)} ms`);
-} else console.log("\n(no dist/cli.js: npm run build for start-up times)");
+  console.log(`${`envoy-explain ${args.map((a) => path.basename(a)).join(" ")}`.padEnd(56)} ${median(xs).toFixed(0).padStart(7)} ms`);
+}
+const xs = [];
+for (let i = 0; i < 7; i++) {
+  const t = performance.now();
+  execFileSync(process.execPath, ["-e", "0"], { stdio: "ignore" });
+  xs.push(performance.now() - t);
+}
+console.log(`${"node -e 0 (for reference)".padEnd(56)} ${median(xs).toFixed(0).padStart(7)} ms`);
 
 if (process.argv.includes("--markdown")) {
   console.log("\n| dump | what | ms | vs read + JSON.parse | peak RSS |\n| --- | --- | --- | --- | --- |");
