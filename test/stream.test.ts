@@ -12,7 +12,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { loadFile, loadScanned, loadText, RESOURCE_KINDS, type LoadedInput } from "../src/load/dump.js";
 import { openInput } from "../src/load/open.js";
-import { SpanReader } from "../src/load/scan.js";
+import { scanJson, SpanReader } from "../src/load/scan.js";
 import { findInJson } from "../src/model/canonical.js";
 import { peekListener } from "../src/model/listener.js";
 import { isObject } from "../src/load/keys.js";
@@ -72,6 +72,39 @@ test("streamed, every real dump reads as the text reader reads it (every contain
     }
   }
   assert.ok(compared >= 40, `compared ${compared}`);
+});
+
+test("the scanner finds the same spans and hints whatever the chunk size: strings, escapes and nesting that straddle a chunk's end", () => {
+  const escapes = path.join(TMP, "escapes.json");
+  // Escaped quotes and backslashes deep inside resources (skipped in place) and in keys (tracked).
+  fs.writeFileSync(
+    escapes,
+    JSON.stringify({
+      configs: [
+        {
+          "@type": "type.googleapis.com/envoy.admin.v3.ClustersConfigDump",
+          dynamic_active_clusters: [
+            { cluster: { name: 'a"b\\', type: "EDS", metadata: { filter_metadata: { x: { 'k\\"': ['\\', '"', '\\"{[', "}]\\\\", "\u00e9\u4e2d"] } } } } },
+            { cluster: { name: "c", type: "EDS", metadata: { filter_metadata: { y: [[[{ z: "]]}}" }]]] } } } },
+          ],
+        },
+      ],
+    }),
+  );
+  const files = [escapes, path.join(ROOT, "samples/modern-permissive.json"), path.join(ROOT, "samples/real/osm/sample-envoy-config-dump-bookbuyer.json")];
+  const resourceLists = new Set(["dynamic_active_clusters", "dynamic_listeners", "dynamic_route_configs", "dynamic_endpoint_configs"].map((k) => k.replace(/_/g, "")));
+  const deepHints = new Set(["dynamiclisteners"]);
+  const shape = (r: ReturnType<typeof scanJson>) =>
+    JSON.stringify({ value: r.value, lazy: [...r.lazy.values()], fields: [...r.fields.values()], invalid: r.invalid, cut: r.cut ?? null });
+  for (const f of files) {
+    const fd = fs.openSync(f, "r");
+    const reader = new SpanReader(fd, fs.fstatSync(fd).size);
+    const want = shape(scanJson(reader, { resourceLists, deepHints }));
+    for (const chunkSize of [1, 2, 3, 7, 64, 4099]) assert.is(shape(scanJson(reader, { resourceLists, deepHints, chunkSize })), want, `${path.basename(f)}, chunks of ${chunkSize}`);
+    reader.close();
+  }
+  // And the escaped names come out as JSON.parse reads them.
+  assert.equal(scan(escapes, 0).clusters.map((c) => c.name), ['a"b\\', "c"]);
 });
 
 test("a cut-off input keeps the same complete resources streamed as read as text", () => {

@@ -38,6 +38,10 @@ export interface HintFields {
 /** Scalars a resource list element's hint keeps: enough to name and place the resource without parsing it (keys in canonicalKey form, as the loader matches them). */
 const HINT_KEYS = new Set(["name", "cluster_name", "@type", "version_info", "last_updated"].map(canonicalKey));
 
+/** SpanReader keeps this many windows of this size. */
+const WINDOW = 1 << 20;
+const WINDOWS = 4;
+
 /** Random access to the bytes being scanned: a regular file, or a spool file the input was copied to. */
 export class SpanReader {
   readonly fd: number;
@@ -75,8 +79,18 @@ export class SpanReader {
       }
     });
   }
+  /** The last few windows read: resources used one after another (a list's elements) are read from the file once per window, not once each. */
+  private windows: { start: number; buf: Buffer }[] = [];
   private bytes(start: number, end: number): Buffer {
     if (this.closed) throw new Error("the streamed input was closed");
+    for (const w of this.windows) if (start >= w.start && end <= w.start + w.buf.length) return w.buf.subarray(start - w.start, end - w.start);
+    if (end - start >= WINDOW) return this.readRange(start, end);
+    const buf = this.readRange(start, Math.min(this.size, start + WINDOW));
+    this.windows.unshift({ start, buf });
+    if (this.windows.length > WINDOWS) this.windows.pop();
+    return buf.subarray(0, Math.min(end - start, buf.length));
+  }
+  private readRange(start: number, end: number): Buffer {
     const buf = Buffer.allocUnsafe(end - start);
     let off = 0;
     while (off < buf.length) {
@@ -404,22 +418,33 @@ export function scanJson(reader: SpanReader, opts: ScanOptions): ScanResult {
             break;
           }
           case S_DEEP: {
+            // The hot loop: most of a dump is skipped here. Strings are skipped in place (a string that
+            // runs past the chunk goes on in S_STR); { and [, } and ] differ only in bit 0x20.
             for (; i < n; i++) {
               const c = buf[i]!;
               if (c === 0x22) {
-                mode = S_STR;
-                strReturn = S_DEEP;
-                i++;
-                break;
-              }
-              if (c === 0x7b || c === 0x5b) deep++;
-              else if (c === 0x7d || c === 0x5d) {
-                if (--deep === 0) {
-                  i++;
-                  mode = S_STRUCT;
-                  childEnded(pos + i, NONE);
+                let j = i + 1;
+                for (; j < n; j++) {
+                  const s = buf[j]!;
+                  if (s === 0x22) break;
+                  if (s === 0x5c && ++j === n) escape = true;
+                }
+                if (j >= n) {
+                  mode = S_STR;
+                  strReturn = S_DEEP;
+                  i = n;
                   break;
                 }
+                i = j;
+                continue;
+              }
+              const b = c | 0x20;
+              if (b === 0x7b) deep++;
+              else if (b === 0x7d && --deep === 0) {
+                i++;
+                mode = S_STRUCT;
+                childEnded(pos + i, NONE);
+                break;
               }
             }
             break;
