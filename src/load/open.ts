@@ -126,7 +126,8 @@ async function scanned(fd: number, name: string, opts: OpenOptions): Promise<Loa
     failed = e; // no thread to be had, or it failed: the scan runs here, and says what went wrong if it does again
   }
   const input = loadScanned(reader, name, opts, scan);
-  if (failed) input.diags.note("thread", `scanned on the main thread: the worker thread failed (${(failed as Error).message})`);
+  // Its code or kind only: a message from a failed scan could quote the input.
+  if (failed) input.diags.note("thread", `scanned on the main thread: the worker thread failed (${(failed as NodeJS.ErrnoException).code ?? (failed as Error).name ?? "unknown"})`);
   return input;
 }
 

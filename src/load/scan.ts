@@ -8,8 +8,9 @@
 //     (names, `@type`, versions; for listener lists also where each field of the listener is, so its
 //     small fields can be read alone): the loader parses an element only when it needs it, and what it
 //     does not keep costs no memory;
-//   - any other container larger than `assembleAbove` is built from its children (each small child
-//     parsed with JSON.parse on its span); a smaller one is parsed whole by its parent.
+//   - a container that holds such a list, and any other container larger than `assembleAbove`, is
+//     built from its children (each small child parsed with JSON.parse on its span); a smaller one is
+//     parsed whole by its parent.
 // Anything deeper than the tracked levels is skipped byte by byte (strings and nesting only); the
 // frames are an explicit stack, so nesting costs no recursion. The result is the value JSON.parse
 // would give, except for the lists of spans; a value JSON.parse refuses inside valid structure is
@@ -181,6 +182,8 @@ class Frame {
   readonly resourceList: boolean;
   /** Inside an element of a resource list: parsed from the element's span when used, never built here. */
   readonly inResource: boolean;
+  /** A list of resources is inside (so this container is built from its children, never parsed whole). */
+  holdsList = false;
   /** 0: an object element of a resource list; 1, 2: an object that far inside one; -1: neither. Such objects leave a hint. */
   readonly hintLevel: number;
   /** How many levels of a resource-list element leave hints: 2 (the element and the resource in it), or 3, with each field's span, for the lists given as deepHints. */
@@ -327,8 +330,12 @@ export function scanJson(reader: SpanReader, opts: ScanOptions): ScanResult {
   const closeFrame = (end: number) => {
     const f = stack.pop()!;
     const parent = stack[stack.length - 1];
-    // A resource is parsed from its span when it is used, whatever its size; a large container elsewhere is built now.
-    const buildNow = !parent || (end - f.start > assembleAbove && !f.inResource);
+    // A resource is parsed from its span when it is used, whatever its size. A list of resources, and
+    // every container around one, is built now whatever its size, so the list stays spans (parsed
+    // whole by its parent, a small section would be parsed with all its resources); any other large
+    // container is built now too.
+    const buildNow = !parent || ((f.resourceList || f.holdsList || end - f.start > assembleAbove) && !f.inResource);
+    if (buildNow && parent && (f.resourceList || f.holdsList)) parent.holdsList = true;
     const value = buildNow ? build(f) : NONE;
     if (stack.length === 0) result = value;
     else childEnded(end, value, f.hintLevel >= 0 ? hintOf(f) : undefined);
