@@ -623,7 +623,7 @@ class Extractor {
         }
         // Where each field is, is known: every field that is JSON is used, as the text reader keeps what it can.
         const whole = fieldsOf(reader, at, Infinity);
-        const bad = at.keys.filter((k) => !Object.hasOwn(whole, k));
+        const bad = at.keys.filter((k) => k === "" || !Object.hasOwn(whole, k)).map((k) => k || "(a key that is not JSON)");
         diags.warn("syntax", `${kind} "${name}" is not valid JSON in ${bad.length ? `its field(s) ${bad.join(", ")}` : "part"}: the rest of it is used`, where);
         rec.partial = { line: where.line, why: `not valid JSON (${bad.join(", ") || "in part"})` };
         return whole;
