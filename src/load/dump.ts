@@ -282,7 +282,7 @@ export function streamScanOptions(reader: SpanReader, file: string, opts: { asse
 }
 
 /** A streamed input: scanned here, or from a scan already made (on a worker thread) with streamScanOptions. */
-export function loadScanned(reader: SpanReader, file: string, opts: LoadOptions & { assembleAbove?: number; outlineFieldMax?: number } = {}, scanned?: ScanResult): LoadedInput {
+export function loadScanned(reader: SpanReader, file: string, opts: LoadOptions & { assembleAbove?: number } = {}, scanned?: ScanResult): LoadedInput {
   const input = new LoadedInput(file);
   input.attachSource(reader);
   const r = scanned ?? scanJson(reader, streamScanOptions(reader, file, opts));
@@ -293,7 +293,7 @@ export function loadScanned(reader: SpanReader, file: string, opts: LoadOptions 
     throw new InputError(file, `is not JSON (${cut.reason}): an input read as a stream (past 512 MiB) must be plain JSON, not YAML or a dump pasted into text`, cut.line, cut.column);
   }
   for (const at of r.invalid.slice(0, 20)) input.diags.warn("syntax", "not valid JSON: left out", reader.position(at));
-  return extract(input, { value: r.value, syntax: "json", elided: [], ...(cut ? { cut } : {}) }, opts, { lazy: r.lazy, fields: r.fields, reader, outlineFieldMax: opts.outlineFieldMax ?? OUTLINE_FIELD_MAX });
+  return extract(input, { value: r.value, syntax: "json", elided: [], ...(cut ? { cut } : {}) }, opts, { lazy: r.lazy, fields: r.fields, reader });
 }
 
 function extract(input: LoadedInput, parsed: ParsedText, opts: LoadOptions, streamed?: Streamed): LoadedInput {
@@ -324,11 +324,9 @@ function extract(input: LoadedInput, parsed: ParsedText, opts: LoadOptions, stre
 /** What the streaming scanner left in the input: lists of resource spans, and the file to read them from. */
 interface Streamed {
   lazy: Map<unknown[], Span[]>;
-  /** Where each field of a listener's hint is: the small ones are read for its outline. */
+  /** Where each field of a listener's hint is: all but its chains are read for its outline. */
   fields: Map<object, HintFields>;
   reader: SpanReader;
-  /** A listener's fields larger than this stay out of its outline (tests lower it). */
-  outlineFieldMax: number;
 }
 
 /** Kinds a streamed input leaves in the file until they are used: the large sections a command may never reach. */
@@ -622,7 +620,7 @@ class Extractor {
           return {};
         }
         // Where each field is, is known: every field that is JSON is used, as the text reader keeps what it can.
-        const whole = fieldsOf(reader, at, Infinity);
+        const whole = fieldsOf(reader, at);
         const bad = at.keys.filter((k) => k === "" || !Object.hasOwn(whole, k)).map((k) => k || "(a key that is not JSON)");
         diags.warn("syntax", `${kind} "${name}" is not valid JSON in ${bad.length ? `its field(s) ${bad.join(", ")}` : "part"}: the rest of it is used`, where);
         rec.partial = { line: where.line, why: `not valid JSON (${bad.join(", ") || "in part"})` };
@@ -653,27 +651,26 @@ class Extractor {
     const fields = this.streamed?.fields.get(raw);
     if (fields && this.current) {
       const reader = this.streamed!.reader;
-      const max = this.streamed!.outlineFieldMax;
-      rec.leftIn(reader, this.current.span, () => fieldsOf(reader, fields, max));
+      rec.leftIn(reader, this.current.span, () => fieldsOf(reader, fields, CHAINS));
     }
     if (el) rec.partial = { line: el.line, why: `elided ("...snip..." or similar)` };
     this.input.resources[kind].push(rec);
   }
 }
 
-/** A listener's fields larger than this (its filter chains) stay out of its outline. */
-const OUTLINE_FIELD_MAX = 64 << 10;
+/** A listener's chains: the bulk of it, and all that its outline leaves out (keys in canonicalKey form). */
+const CHAINS: ReadonlySet<string> = new Set(["filter_chains", "default_filter_chain", "filter_chain_matcher"].map(canonicalKey));
 
-/** The fields of a resource left in the file up to `max` bytes each, each parsed from its own span; larger ones, and any that is not JSON, are left out. */
-function fieldsOf(reader: SpanReader, at: HintFields, max: number): Obj {
+/** The fields of a resource left in the file, but those in `skip`, each parsed from its own span; any that is not JSON is left out. */
+function fieldsOf(reader: SpanReader, at: HintFields, skip?: ReadonlySet<string>): Obj {
   const out: Obj = {};
-  const small = (i: number) => at.keys[i] !== "" && at.ends[i]! - at.starts[i]! <= max;
+  const small = (i: number) => at.keys[i] !== "" && !skip?.has(canonicalKey(at.keys[i]!));
   for (let i = 0; i < at.keys.length; ) {
     if (!small(i)) {
       i++;
       continue;
     }
-    // A run of small fields is read from the file in one piece.
+    // A run of fields is read from the file in one piece.
     let j = i;
     while (j + 1 < at.keys.length && small(j + 1)) j++;
     const first = i;
