@@ -78,15 +78,15 @@ export class ResourceRecord<T = Obj> {
   /** Where a resource left in a streamed input is, and how to read its outline. */
   private source?: { reader: SpanReader; span: { start: number; end: number }; outline: () => unknown };
   private outlineValue?: unknown;
-  /** For a resource a streamed input leaves in the file: where it is, and how to read its outline (its small fields). */
+  /** For a resource a streamed input leaves in the file: where it is, and how to read its outline (all but its bulk). */
   leftIn(reader: SpanReader, span: { start: number; end: number }, outline: () => unknown): void {
     this.source = { reader, span: { start: span.start, end: span.end }, outline };
   }
 
   /**
    * The resource's fields as read, except that a resource still in the file (a streamed listener) gives
-   * only its small fields (name, addresses, flags, listener filters; not its filter chains): enough to
-   * place it without reading all of it. Once `raw` has been read, `raw` itself.
+   * every field but its chains (name, addresses, flags, listener filters): enough to place it without
+   * reading all of it. Once `raw` has been read, `raw` itself.
    */
   get outline(): unknown {
     if (!this.rawLoader || !this.source) return this.raw;

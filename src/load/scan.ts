@@ -5,9 +5,9 @@
 // children are recorded as byte spans. When a tracked container closes:
 //   - a list of resources (a config dump section's list, `resources`, a top-level list) is left as an
 //     empty array whose element spans are kept aside, each with a hint of what the scan saw in it
-//     (names, `@type`, versions; for listener lists also where each field of the listener is, so its
-//     small fields can be read alone): the loader parses an element only when it needs it, and what it
-//     does not keep costs no memory;
+//     (names, `@type`, versions; for listener lists also where each field of the listener is, so all
+//     but its chains can be read alone): the loader parses an element only when it needs it, and what
+//     it does not keep costs no memory;
 //   - a container that holds such a list, and any other container larger than `assembleAbove`, is
 //     built from its children (each small child parsed with JSON.parse on its span); a smaller one is
 //     parsed whole by its parent.
