@@ -321,6 +321,22 @@ test("UTF-16 with a byte-order mark is read as text", async () => {
   assert.match(noBom.stderr, /UTF-16 text without a byte-order mark/);
 });
 
+test("a credential that damage turns into a key (a header value before a cut) is never named in a warning's path, read as text or streamed", async () => {
+  // "value": lost, so the cookie's value reads as a property name with no colon after it, and the input stops being JSON there.
+  const damaged = `{"configs":[{"@type":"type.googleapis.com/envoy.admin.v3.RoutesConfigDump","dynamic_route_configs":[{"route_config":{"name":"ok","virtual_hosts":[]}},{"route_config":{"name":"r","virtual_hosts":[{"name":"v","domains":["*"],"routes":[{"match":{"prefix":"/"},"route":{"cluster":"c"},"request_headers_to_add":[{"header":{"key":"cookie","session=${SECRET_MARKER}"}}]}]}]}}]}]}`;
+  const truncated = damaged.slice(0, damaged.indexOf(SECRET_MARKER) + SECRET_MARKER.length + 1);
+  for (const [name, text] of [["damaged.json", damaged], ["truncated.json", truncated]] as const) {
+    const f = write(name, text);
+    for (const argv of [["routes", f], ["routes", f, "-o", "json"], [f, "--port", "80"], ["routes", f, "--stream-from", "1"], ["routes", f, "--stream-from", "1", "--verbose"]]) {
+      const r = await cli(...argv);
+      assert.ok(r.code === 0 || r.code === 1, `${argv.join(" ")}: exit ${r.code}: ${r.stderr}`);
+      // As text the input stops there; streamed, the route that holds it is not JSON.
+      assert.match(r.stderr, /warning: .*((cannot be read past|ends at) line 1|not valid JSON|cut off)/, `${argv.join(" ")} says what it could not read`);
+      assert.not.ok((r.stdout + r.stderr).includes(SECRET_MARKER), `${argv.join(" ")} printed the credential: ${r.stderr}`);
+    }
+  }
+});
+
 test("seeded fuzz: 250 hostile and broken inputs through every command: no exit 3, no stack trace, valid JSON, no secret, no raw control character, Object.prototype untouched", async () => {
   const r = await fuzz({ seed: 20261123, count: 250, perCase: 3 });
   assert.equal(r.failures.map((f) => `${f.kind}: ${f.problem} (envoy-explain ${f.argv.join(" ")})`), []);

@@ -554,8 +554,9 @@ export function scanJson(reader: SpanReader, opts: ScanOptions): ScanResult {
 function pathOf(stack: Frame[], keyText: (start: number, end: number) => string): string {
   let path = "$";
   for (const f of stack) {
-    // Inside a value: its key or index. Between values (state 0 or 3): the container itself.
-    if (f.state === 1 || f.state === 2) path = childPath(path, f.isObj ? keyText(f.keyStart, f.keyEnd) || "?" : f.starts.length);
+    // Inside a value: its key or index. Between values (state 0 or 3), or after a key whose colon has not
+    // come (damaged input can make a key of a value): the container itself.
+    if (f.state === 2) path = childPath(path, f.isObj ? keyText(f.keyStart, f.keyEnd) || "?" : f.starts.length);
     else break;
   }
   return path;

@@ -257,11 +257,13 @@ class Parser {
         if (this.s[this.i] !== '"') this.fail(path, "expected a property name");
         const key = this.string(path);
         this.pendingElision = false;
-        const kpath = childPath(path, key);
-        this.ws(kpath);
-        if (this.i >= this.s.length) this.eof(kpath);
-        if (this.s[this.i] !== ":") this.fail(kpath, "expected ':'");
+        // A string is a property name once its colon follows: before that, a problem is reported at the
+        // object (damaged input can make a key of a value, a credential in a header for one).
+        this.ws(path);
+        if (this.i >= this.s.length) this.eof(path);
+        if (this.s[this.i] !== ":") this.fail(path, "expected ':' after a property name");
         this.i++;
+        const kpath = childPath(path, key);
         let v: unknown;
         try {
           v = this.value(kpath);
