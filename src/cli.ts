@@ -103,7 +103,7 @@ interface Run {
    * streamed and only that part parsed. `inWorker`: a streamed input is scanned on a worker thread, so
    * that another input can be read meanwhile.
    */
-  load(file: string, a: Common, how?: { part?: boolean; inWorker?: boolean }): Promise<LoadedInput>;
+  load(file: string, a: Common, how?: { part?: boolean; inWorker?: boolean; signal?: AbortSignal }): Promise<LoadedInput>;
   /** Two inputs read at once: the second's scan (when it is streamed) runs on a worker thread while the first is read. Warnings keep this order. */
   loadTwo(first: string, second: string | undefined, a: Common, how?: { part?: boolean }): Promise<[LoadedInput, LoadedInput | undefined]>;
   setCode(code: number): void;
@@ -141,7 +141,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       const shown = st.colour && st.outputFormat === "table" ? colourize(safe) : safe;
       io.stdout(shown.endsWith("\n") ? shown : `${shown}\n`);
     },
-    load: async (file: string, a: Common, how: { part?: boolean; inWorker?: boolean } = {}): Promise<LoadedInput> => {
+    load: async (file: string, a: Common, how: { part?: boolean; inWorker?: boolean; signal?: AbortSignal } = {}): Promise<LoadedInput> => {
       const maxBytes = sizeOption("--max-size", a.maxSize);
       const streamFrom = sizeOption("--stream-from", a.streamFrom);
       const entry: Run["loaded"][number] = { verbose: a.verbose };
@@ -152,6 +152,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         ...(streamFrom ? { streamFrom } : {}),
         ...(how.part && !streamFrom ? { streamJsonFrom: STREAM_PART_FROM } : {}),
         ...(how.inWorker ? { inWorker: true } : {}),
+        ...(how.signal ? { signal: how.signal } : {}),
         ...(a.proxy ? { proxy: a.proxy } : {}),
       };
       let input: LoadedInput;
@@ -172,10 +173,18 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     loadTwo: async (first, second, a, how = {}) => {
       const at = run.loaded.length;
       // The second is asked for first, to start its thread before this one reads.
-      const later = second === undefined ? undefined : run.load(second, a, { ...how, inWorker: true });
+      const stop = new AbortController();
+      const later = second === undefined ? undefined : run.load(second, a, { ...how, inWorker: true, signal: stop.signal });
       later?.catch(() => undefined); // awaited below: its error then (after the first's) is the one reported
       try {
-        return [await run.load(first, a, how), await later];
+        let one: LoadedInput;
+        try {
+          one = await run.load(first, a, how);
+        } catch (e) {
+          stop.abort(); // the command fails on this input: the other's scan is not waited for
+          throw e;
+        }
+        return [one, await later];
       } finally {
         if (later && run.loaded.length >= at + 2) run.loaded.splice(at, 2, run.loaded[at + 1]!, run.loaded[at]!);
       }

@@ -351,6 +351,27 @@ test("openInput scans on a worker thread when asked (two inputs at once): the sa
   assert.is(({} as Record<string, unknown>).polluted, undefined);
 });
 
+test("a scan on a worker thread stops when its signal aborts (the command's other input failed), streamed or read as text", async () => {
+  const f = path.join(ROOT, "samples/real/osm/sample-envoy-config-dump-bookbuyer.json");
+  for (const opts of [{ streamFrom: 1 }, {}]) {
+    const stop = new AbortController();
+    const pending = openInput(f, { ...opts, inWorker: true, signal: stop.signal });
+    stop.abort(new Error("the other input failed"));
+    assert.match(await failure(pending), /the other input failed/, JSON.stringify(opts));
+  }
+  // Not aborted: the same input as ever.
+  const kept = await openInput(f, { streamFrom: 1, inWorker: true, signal: new AbortController().signal });
+  assert.equal(summary(kept).resources.map((r) => r.name), summary(loadFile(f)).resources.map((r) => r.name));
+  // The command line reports the input that failed, whichever way the other was being read.
+  for (const extra of [[], ["--stream-from", "1"]]) {
+    for (const cmd of ["tls-check", "diff"]) {
+      const r = spawnSync(process.execPath, [BIN, cmd, path.join(TMP, "no-such.json"), f, ...extra], { encoding: "utf8" });
+      assert.is(r.status, 2, `${cmd} ${extra.join(" ")}: ${r.stderr}`);
+      assert.match(r.stderr, /no-such\.json: no such file/);
+    }
+  }
+});
+
 test("cli: tls-check reads its two dumps at once (the server's on a worker thread), with the answer and the warnings of reading them one by one", () => {
   for (const [client, server] of [
     ["samples/client-productpage.json", "samples/modern-strict.json"],

@@ -33,6 +33,8 @@ export interface OpenOptions extends LoadOptions {
   inMemory?: number;
   /** Scan a streamed input on a worker thread, so that the caller can read another input meanwhile. */
   inWorker?: boolean;
+  /** Stops that thread's scan (the caller's other input failed): the input then fails with this signal's reason. */
+  signal?: AbortSignal;
 }
 
 /** Reads a file, "-" (stdin), a FIFO or a device, of any size up to `maxBytes`: as text when it fits, else streamed. */
@@ -52,6 +54,11 @@ export async function openInput(file: string, opts: OpenOptions = {}): Promise<L
       if (input) return input;
     }
     fs.closeSync(fd);
+    // Read as text, which holds the thread: a caller reading another input meanwhile reads that one first.
+    if (opts.inWorker) {
+      await new Promise((r) => setImmediate(r));
+      opts.signal?.throwIfAborted();
+    }
     if (!gzip) return loadFile(file, textOpts);
     try {
       return loadFile(file, textOpts);
@@ -121,8 +128,12 @@ async function scanned(fd: number, name: string, opts: OpenOptions): Promise<Loa
   let scan: ScanResult | undefined;
   let failed: unknown;
   try {
-    scan = await scanJsonInWorker(reader, streamScanOptions(reader, name, opts));
+    scan = await scanJsonInWorker(reader, streamScanOptions(reader, name, opts), opts.signal);
   } catch (e) {
+    if (opts.signal?.aborted) {
+      reader.close();
+      throw e;
+    }
     failed = e; // no thread to be had, or it failed: the scan runs here, and says what went wrong if it does again
   }
   const input = loadScanned(reader, name, opts, scan);

@@ -566,7 +566,7 @@ function pathOf(stack: Frame[], keyText: (start: number, end: number) => string)
  * scanJson on a worker thread, so that two inputs are scanned at once. The bundle runs its own
  * scan-worker.js; the sources (tests, development) run scan-worker.ts through tsx. Progress is relayed.
  */
-export async function scanJsonInWorker(reader: SpanReader, opts: ScanOptions): Promise<ScanResult> {
+export async function scanJsonInWorker(reader: SpanReader, opts: ScanOptions, signal?: AbortSignal): Promise<ScanResult> {
   const here = import.meta.url;
   const { onProgress, ...cloneable } = opts;
   const workerData = { fd: reader.fd, size: reader.size, opts: cloneable };
@@ -575,6 +575,16 @@ export async function scanJsonInWorker(reader: SpanReader, opts: ScanOptions): P
     : new Worker(new URL(here.includes("/chunks/") ? "../scan-worker.js" : "./scan-worker.js", here), { workerData });
   return new Promise<ScanResult>((resolve, reject) => {
     let done = false;
+    // Not wanted any more (the command's other input failed): the thread stops now, not when it is through.
+    signal?.addEventListener(
+      "abort",
+      () => {
+        done = true;
+        void worker.terminate();
+        reject(signal.reason ?? new Error("aborted"));
+      },
+      { once: true },
+    );
     worker.on("message", (m: { progress?: number; result?: ScanResult }) => {
       if (m.progress !== undefined) onProgress?.(m.progress);
       if (m.result) {
