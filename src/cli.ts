@@ -177,13 +177,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       const later = second === undefined ? undefined : run.load(second, a, { ...how, inWorker: true, signal: stop.signal });
       later?.catch(() => undefined); // awaited below: its error then (after the first's) is the one reported
       try {
-        let one: LoadedInput;
-        try {
-          one = await run.load(first, a, how);
-        } catch (e) {
-          stop.abort(); // the command fails on this input: the other's scan is not waited for
+        // When the command fails on this input, the other's scan is not waited for.
+        const one = await run.load(first, a, how).catch((e: unknown) => {
+          stop.abort();
           throw e;
-        }
+        });
         return [one, await later];
       } finally {
         if (later && run.loaded.length >= at + 2) run.loaded.splice(at, 2, run.loaded[at + 1]!, run.loaded[at]!);

@@ -241,7 +241,6 @@ function checkInputComplete(input: LoadedInput, r: ExplainResult): ExplainResult
   } else {
     // By name from the raw JSON: decoding every listener to find one would cost the whole dump.
     const used = r.listener ? input.listeners.find((l) => l.name === r.listener!.name || peekListener(l).name === r.listener!.name) : undefined;
-    if (used) void used.raw; // a part that cannot be read shows when it is read
     if (used?.partial) why = `listener ${used.name} has parts ${used.partial.why} at line ${used.partial.line}: the chains left out could change the answer (what was read says ${r.outcome.code})`;
   }
   if (!why) return r;

@@ -102,7 +102,7 @@ export class ResourceRecord<T = Obj> {
     if (!this.rawLoader || !this.source) return true;
     const { reader, span } = this.source;
     // An escape (\u) could spell the text otherwise.
-    return reader.contains(span.start, span.end, text) || reader.contains(span.start, span.end, "\\u");
+    return reader.contains(span.start, span.end, text, "\\u");
   }
 
   /** The resource as v3 proto3 JSON (camelCase, canonical values); computed once. */
@@ -600,13 +600,12 @@ class Extractor {
   }
 
   /** For a resource of a streamed input that can wait: a function that reads it again from the file when used. */
-  private leftInFile(kind: ResourceKind, raw: Obj, name: string): ((rec: ResourceRecord) => unknown) | undefined {
+  private leftInFile(kind: ResourceKind, raw: Obj, name: string, at: HintFields | undefined): ((rec: ResourceRecord) => unknown) | undefined {
     const cur = this.current;
     if (!cur || !LEFT_IN_FILE.has(kind)) return undefined;
     const keys = keysTo(cur.root, raw);
     if (!keys) return undefined;
-    const { reader, fields } = this.streamed!;
-    const at = fields.get(raw);
+    const { reader } = this.streamed!;
     const span = { start: cur.span.start, end: cur.span.end };
     const diags = this.input.diags;
     return (rec) => {
@@ -647,8 +646,9 @@ class Extractor {
     if (el) {
       this.input.diags.warn("elided", `${kind} "${name}" has parts elided at line ${el.line}: it is used, but what was left out is unknown`, { path });
     }
-    const rec = new ResourceRecord(this.input, kind, name, state, path, this.leftInFile(kind, raw, name) ?? raw, { versionInfo: meta.versionInfo, lastUpdated: meta.lastUpdated, v2 });
+    // Where each field of a streamed listener is: its outline is read from there, and what can be read of it when it is not JSON.
     const fields = this.streamed?.fields.get(raw);
+    const rec = new ResourceRecord(this.input, kind, name, state, path, this.leftInFile(kind, raw, name, fields) ?? raw, { versionInfo: meta.versionInfo, lastUpdated: meta.lastUpdated, v2 });
     if (fields && this.current) {
       const reader = this.streamed!.reader;
       rec.leftIn(reader, this.current.span, () => fieldsOf(reader, fields, CHAINS));

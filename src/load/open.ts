@@ -43,13 +43,14 @@ export async function openInput(file: string, opts: OpenOptions = {}): Promise<L
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
   const streamFrom = Math.min(opts.streamFrom ?? MAX_TEXT_BYTES, MAX_TEXT_BYTES);
   const textOpts: LoadOptions = { ...opts, maxBytes: Math.min(maxBytes, streamFrom) };
+  const streamIfJson = (size: number) => opts.streamJsonFrom !== undefined && size > opts.streamJsonFrom;
   const st = file === "-" ? undefined : statInput(file);
   if (st?.isFile()) {
     if (st.size > maxBytes) throw tooLarge(file, st.size, maxBytes);
     const fd = fs.openSync(file, "r");
     const gzip = isGzip(firstBytes(fd));
     if (!gzip && st.size > streamFrom) return scanned(fd, name, opts);
-    if (!gzip && opts.streamJsonFrom !== undefined && st.size > opts.streamJsonFrom) {
+    if (!gzip && streamIfJson(st.size)) {
       const input = await scannedIfJson(fd, name, opts);
       if (input) return input;
     }
@@ -105,7 +106,7 @@ export async function openInput(file: string, opts: OpenOptions = {}): Promise<L
   };
   if (spool === undefined) return asText(Buffer.concat(chunks, total));
   if (total <= Math.min(streamFrom, maxBytes)) {
-    if (opts.streamJsonFrom !== undefined && total > opts.streamJsonFrom && !isGzip(firstBytes(spool))) {
+    if (streamIfJson(total) && !isGzip(firstBytes(spool))) {
       const input = await scannedIfJson(spool, name, opts);
       if (input) return input;
     }

@@ -57,12 +57,14 @@ export class SpanReader {
     this.closed = true;
     fs.closeSync(this.fd);
   }
-  /** Whether the bytes from start to end hold `needle` (read a chunk at a time). */
-  contains(start: number, end: number, needle: string): boolean {
-    const n = Buffer.from(needle, "utf8");
-    const chunk = Math.max(8 << 20, 2 * n.length);
-    for (let at = start; at < end; at += chunk - n.length + 1) {
-      if (this.bytes(at, Math.min(end, at + chunk)).indexOf(n) !== -1) return true;
+  /** Whether the bytes from start to end hold any of these texts (one pass, a chunk at a time). */
+  contains(start: number, end: number, ...texts: string[]): boolean {
+    const needles = texts.map((t) => Buffer.from(t, "utf8"));
+    const longest = Math.max(1, ...needles.map((n) => n.length));
+    const chunk = Math.max(8 << 20, 2 * longest);
+    for (let at = start; at < end; at += chunk - longest + 1) {
+      const buf = this.bytes(at, Math.min(end, at + chunk));
+      if (needles.some((n) => buf.indexOf(n) !== -1)) return true;
       if (at + chunk >= end) break;
     }
     return false;
