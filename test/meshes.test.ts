@@ -339,6 +339,13 @@ test("listings: inline route configurations are listed; a TLS-matching chain wit
   const rows = JSON.parse((await cli("listeners", S("gateway-mutual.json"), "-o", "json")).stdout).listeners as { tls: string; match: { transportProtocol?: string } | null }[];
   const passthrough = rows.filter((r) => r.tls.startsWith("passthrough") && ((r.match as { serverNames?: string[] } | null)?.serverNames ?? []).includes("db.example.com"));
   assert.ok(passthrough.length > 0, rows.map((r) => r.tls).join(", "));
+  // explain's chain table says the same as the listing: Istio 1.18's PERMISSIVE virtualInbound keeps a `tls` chain with no socket.
+  const authz = loadFile(path.join(root, "test/corpus/istio/head-authz-configdump.yaml"));
+  const r = runExplain(authz, { port: 8080, client: "curl-tls" })[0]!;
+  const tlsOnly = r.candidates.find((c) => c.name === "virtualInbound" && c.match === "dst 0.0.0.0/0; transport tls")!;
+  assert.is(tlsOnly.transport, "passthrough (TLS not terminated)");
+  assert.is(r.filterChain?.index, tlsOnly.index, "port 8080 has no chain of its own: the TLS client is passed through");
+  assert.is(r.filterChain?.transport, "passthrough (TLS not terminated)");
 });
 
 test("diff names what changed: a removed HTTP filter, removed domains", async () => {

@@ -3,7 +3,7 @@
 import type { LoadedInput } from "../load/dump.js";
 import { clusterModel } from "../model/cluster.js";
 import { chainLabel, formatAddr, listenerModel, matchText, peekListener, terminalText, type ChainModel, type ListenerModel } from "../model/listener.js";
-import { transportLabel, type TransportSummary } from "../model/tls.js";
+import { chainTransportLabel, type TransportSummary } from "../model/tls.js";
 import { matcherPaths } from "../explain/matcher.js";
 import { allEndpoints, type EndpointModel } from "../model/endpoint.js";
 
@@ -82,8 +82,7 @@ function rowOf(l: ListenerModel, c: ChainModel | undefined, viaMatcher?: Map<str
     isDefault: c?.isDefault ?? false,
     match: c && !c.isDefault ? c.match : null,
     matchText: c ? (c.isDefault ? "default (when nothing matches)" : l.matcher ? matcherText(c.name) : matchText(c.match)) : "-",
-    // A chain that matches TLS (or an SNI, which only TLS carries) but terminates none hands the encrypted bytes on: passthrough.
-    tls: c ? (c.transport.kind === "plaintext" && (c.match.transportProtocol === "tls" || !!c.match.serverNames?.length) ? "passthrough (TLS not terminated)" : transportLabel(c.transport)) : "-",
+    tls: c ? chainTransportLabel(c) : "-",
     type: c ? chainType(c) : "NONE",
     transport: c?.transport ?? { kind: "plaintext" },
     terminal: c ? terminalText(c.terminal) : "no filter chains",

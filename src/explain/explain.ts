@@ -4,7 +4,7 @@ import { captureListenerFor, captureModel, proxyIps, type Direction } from "./ca
 import type { ListenerFilterChainMatchPredicate } from "../gen/types/envoy/config/listener/v3/listener_components.js";
 import type { LoadedInput } from "../load/dump.js";
 import { chainLabel, formatAddr, listenerModel, matchText, peekListener, terminalText, type ChainModel, type ListenerModel, type ListenerPeek } from "../model/listener.js";
-import { transportLabel, type TlsSummary } from "../model/tls.js";
+import { chainTransportLabel, transportLabel, type TlsSummary } from "../model/tls.js";
 import { actionText, findRouteConfig } from "../model/route.js";
 import { decideRoute, type RouteDecision } from "./route.js";
 import { upstreamPlan, type UpstreamPlan } from "../model/upstream.js";
@@ -442,7 +442,7 @@ function chainStage(conn: Connection, filtered: Filtered): Chosen | { result: Ex
     index: v.chain.index,
     ...(v.chain.name ? { name: v.chain.name } : {}),
     match: matchText(v.chain.match),
-    transport: transportLabel(v.chain.transport),
+    transport: chainTransportLabel(v.chain),
     terminal: terminalText(v.chain.terminal),
     verdict: v.verdict,
     ...(v.level ? { level: v.level } : {}),
@@ -453,7 +453,7 @@ function chainStage(conn: Connection, filtered: Filtered): Chosen | { result: Ex
       index: -1,
       ...(final.defaultChain.name ? { name: final.defaultChain.name } : {}),
       match: "(default chain: used when nothing matches)",
-      transport: transportLabel(final.defaultChain.transport),
+      transport: chainTransportLabel(final.defaultChain),
       terminal: terminalText(final.defaultChain.terminal),
       verdict: lookup.usedDefault ? "selected" : "not used",
       reason: lookup.usedDefault ? "no chain matched" : "a chain matched",
@@ -468,7 +468,7 @@ function chainStage(conn: Connection, filtered: Filtered): Chosen | { result: Ex
       terminatesTls: chain.transport.kind === "tls",
       requiresClientCertificate: chain.transport.kind === "tls" && chain.transport.requireClientCertificate,
       match: chain.isDefault ? "(default chain)" : matchText(chain.match),
-      transport: transportLabel(chain.transport),
+      transport: chainTransportLabel(chain),
       terminal: terminalText(chain.terminal),
     };
   }

@@ -93,6 +93,15 @@ export function matcherText(m: StringMatcher): string {
   return "any";
 }
 
+/**
+ * A filter chain's TLS label. A chain that matches TLS (or an SNI, which only TLS carries) but terminates
+ * none hands the encrypted bytes on: "passthrough", not "plaintext".
+ */
+export function chainTransportLabel(c: { transport: TransportSummary; match: { transportProtocol?: string; serverNames?: string[] } }): string {
+  if (c.transport.kind === "plaintext" && (c.match.transportProtocol === "tls" || !!c.match.serverNames?.length)) return "passthrough (TLS not terminated)";
+  return transportLabel(c.transport);
+}
+
 /** "plaintext", "TLS", "mTLS (client cert required)" — for tables. */
 export function transportLabel(t: TransportSummary): string {
   if (t.kind === "plaintext") return "plaintext";
