@@ -149,6 +149,22 @@ test("Istio 1.3 (v2) → current (v3) of the same workload: the behavioural chan
   assert.not.ok(r.changes.some((c) => /(^|\.)name$/.test(c.path) && c.change === "modified"), "no renames reported");
 });
 
+test("Istio's comparator test data (istioctl, real waypoint dumps): the dump against itself matches; its mismatched copy differs in clusters, listeners and routes", () => {
+  // istioctl/pkg/writer/compare/comparator_test.go expects "Clusters/Listeners/Routes Match" for the pair of equal dumps and
+  // "… Don't Match" for each kind against configdump_diff.json.
+  const before = loadFile(C("head-compare-configdump.json"));
+  assert.equal(diffInputs(before, loadFile(C("head-compare-configdump.json"))).changes, []);
+  const r = diffInputs(before, loadFile(C("head-compare-configdump_diff.json")));
+  assert.equal([...new Set(r.changes.map((c) => c.kind))].sort(), ["cluster", "listener", "route"]);
+  const has = (kind: string, name: string, change: string) => r.changes.some((c) => c.kind === kind && c.name === name && c.change === change);
+  assert.ok(has("cluster", "inbound-vip|9080|http|ratings.default.svc.cluster.local", "removed"));
+  assert.ok(has("cluster", "inbound-vip|9999|http|ratings.default.svc.cluster.local", "added"));
+  assert.ok(has("route", "inbound-vip|9999|http|reviews-v3.default.svc.cluster.local", "added"));
+  const stat = r.changes.find((c) => c.kind === "listener" && /statPrefix$/.test(c.path))!;
+  assert.is(stat.name, "main_internal");
+  assert.match(stat.meaning, /inbound_0\.0\.0\.0_9080 → inbound_0\.0\.0\.0_9999/);
+});
+
 test("--impact sends the sidecar's HTTP ALPN to an HTTP port, as explain does", () => {
   const hcm = { name: "envoy.filters.network.http_connection_manager", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager", stat_prefix: "in", route_config: { name: "r" } } };
   const mtls = { name: "envoy.transport_sockets.tls", typed_config: { "@type": "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext", require_client_certificate: true } };
