@@ -94,10 +94,12 @@ test("the scanner finds the same spans and hints whatever the chunk size: string
           dynamic_active_clusters: [
             { cluster: { name: 'a"b\\', type: "EDS", metadata: { filter_metadata: { x: { 'k\\"': ['\\', '"', '\\"{[', "}]\\\\", "\u00e9\u4e2d"] } } } } },
             { cluster: { name: "c", type: "EDS", metadata: { filter_metadata: { y: [[[{ z: "]]}}" }]]] } } } },
+            { cluster: { NAME_ESCAPED: "d", type: "EDS" } },
+            { cluster: { "\u00e9\u4e2d": "utf-8 key", name: "e", type: "EDS" } },
           ],
         },
       ],
-    }),
+    }).replace('"NAME_ESCAPED"', '"n\\u0061me"'), // a key written with an escape is the same key
   );
   const files = [escapes, path.join(ROOT, "samples/modern-permissive.json"), path.join(ROOT, "samples/real/osm/sample-envoy-config-dump-bookbuyer.json")];
   const resourceLists = new Set(["dynamic_active_clusters", "dynamic_listeners", "dynamic_route_configs", "dynamic_endpoint_configs"].map((k) => k.replace(/_/g, "")));
@@ -112,7 +114,7 @@ test("the scanner finds the same spans and hints whatever the chunk size: string
     reader.close();
   }
   // And the escaped names come out as JSON.parse reads them.
-  assert.equal(scan(escapes, 0).clusters.map((c) => c.name), ['a"b\\', "c"]);
+  assert.equal(scan(escapes, 0).clusters.map((c) => c.name), ['a"b\\', "c", "d", "e"]);
 });
 
 test("streamed, every real dump gives the same answers as read as text: explain on its ports, tls-check against itself, listings", () => {

@@ -39,7 +39,7 @@ export interface HintFields {
 /** Scalars a resource list element's hint keeps: enough to name and place the resource without parsing it (keys in canonicalKey form, as the loader matches them). */
 const HINT_KEYS = new Set(["name", "cluster_name", "@type", "version_info", "last_updated"].map(canonicalKey));
 
-/** SpanReader keeps this many windows of this size. */
+/** SpanReader keeps this many windows, each up to this size (a read of n bytes reads a window of 16n, at least 4 KiB). */
 const WINDOW = 1 << 20;
 const WINDOWS = 4;
 
@@ -88,7 +88,10 @@ export class SpanReader {
     if (this.closed) throw new Error("the streamed input was closed");
     for (const w of this.windows) if (start >= w.start && end <= w.start + w.buf.length) return w.buf.subarray(start - w.start, end - w.start);
     if (end - start >= WINDOW) return this.readRange(start, end);
-    const buf = this.readRange(start, Math.min(this.size, start + WINDOW));
+    // Sized to the read: elements parsed one after another share a window, and a few small fields of a
+    // large resource (a listener's outline around its chains) do not pull in the resource.
+    const size = Math.min(WINDOW, Math.max(4096, 16 * (end - start)));
+    const buf = this.readRange(start, Math.min(this.size, start + size));
     this.windows.unshift({ start, buf });
     if (this.windows.length > WINDOWS) this.windows.pop();
     return buf.subarray(0, Math.min(end - start, buf.length));
@@ -300,6 +303,19 @@ export function scanJson(reader: SpanReader, opts: ScanOptions): ScanResult {
     JSON.parse(start >= pos && end <= pos + chunkLen ? buf.toString("utf8", start - pos, end - pos) : reader.text(start, end));
   /** A key's text, or "" when it is not a JSON string. */
   const keyText = (start: number, end: number): string => {
+    // Nearly every key is in the chunk in hand and has no escape: its text is its bytes (as JSON.parse would decode them).
+    if (start >= pos && end <= pos + chunkLen && end - start >= 2) {
+      const a = start - pos;
+      const b = end - pos - 1;
+      if (buf[a] === 0x22 && buf[b] === 0x22) {
+        let i = a + 1;
+        for (; i < b; i++) {
+          const c = buf[i]!;
+          if (c === 0x5c || c < 0x20 || c === 0x22) break;
+        }
+        if (i === b) return buf.toString("utf8", a + 1, b);
+      }
+    }
     try {
       const k = parseSpan(start, end);
       return typeof k === "string" ? k : "";
