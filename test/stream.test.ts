@@ -240,6 +240,18 @@ test("streamed, hostile keys stay keys and bad elements are skipped with a warni
   assert.equal(input.clusters.map((c) => c.name), ["a", "b"]);
   assert.is(({} as Record<string, unknown>).polluted, undefined);
   assert.is(({} as Record<string, unknown>).x, undefined);
+  // The scanner's hints keep such a key as an own key of the hint, not its prototype.
+  const g = path.join(TMP, "hostile-hint.json");
+  fs.writeFileSync(g, `[{"__proto__": {"name": "p", "x": 1}, "cluster": {"name": "c"}}]`);
+  const fd = fs.openSync(g, "r");
+  const reader = new SpanReader(fd, fs.fstatSync(fd).size);
+  const spans = [...scanJson(reader, { resourceLists: new Set() }).lazy.values()][0]!;
+  reader.close();
+  const hint = spans[0]!.hint!;
+  assert.ok(Object.hasOwn(hint, "__proto__"), JSON.stringify(hint));
+  assert.is(JSON.stringify(hint["__proto__"]), `{"name":"p"}`);
+  assert.is((hint as { name?: unknown }).name, undefined);
+  assert.is(JSON.stringify(hint.cluster), `{"name":"c"}`);
 });
 
 async function failure(p: Promise<unknown>): Promise<string> {

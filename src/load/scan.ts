@@ -39,6 +39,17 @@ export interface HintFields {
 /** Scalars a resource list element's hint keeps: enough to name and place the resource without parsing it (keys in canonicalKey form, as the loader matches them). */
 const HINT_KEYS = new Set(["name", "cluster_name", "@type", "version_info", "last_updated"].map(canonicalKey));
 
+const hintKeyCache = new Map<string, boolean>();
+/** Whether a key (as written) is one of HINT_KEYS; keys repeat, so each is looked at once. */
+function isHintKey(k: string): boolean {
+  let yes = hintKeyCache.get(k);
+  if (yes === undefined) {
+    yes = HINT_KEYS.has(canonicalKey(k));
+    if (hintKeyCache.size < 10_000) hintKeyCache.set(k, yes);
+  }
+  return yes;
+}
+
 /** SpanReader keeps this many windows, each up to this size (a read of n bytes reads a window of 16n, at least 4 KiB). */
 const WINDOW = 1 << 20;
 const WINDOWS = 4;
@@ -302,20 +313,21 @@ export function scanJson(reader: SpanReader, opts: ScanOptions): ScanResult {
   const parseSpan = (start: number, end: number): unknown =>
     JSON.parse(start >= pos && end <= pos + chunkLen ? buf.toString("utf8", start - pos, end - pos) : reader.text(start, end));
   /** A key's text, or "" when it is not a JSON string. */
-  const keyText = (start: number, end: number): string => {
-    // Nearly every key is in the chunk in hand and has no escape: its text is its bytes (as JSON.parse would decode them).
-    if (start >= pos && end <= pos + chunkLen && end - start >= 2) {
-      const a = start - pos;
-      const b = end - pos - 1;
-      if (buf[a] === 0x22 && buf[b] === 0x22) {
-        let i = a + 1;
-        for (; i < b; i++) {
-          const c = buf[i]!;
-          if (c === 0x5c || c < 0x20 || c === 0x22) break;
-        }
-        if (i === b) return buf.toString("utf8", a + 1, b);
-      }
+  /** A string's text when it is in the chunk in hand and has no escape (nearly every key and name): its bytes, as JSON.parse would decode them. */
+  const plainString = (start: number, end: number): string | undefined => {
+    if (start < pos || end > pos + chunkLen || end - start < 2) return undefined;
+    const a = start - pos;
+    const b = end - pos - 1;
+    if (buf[a] !== 0x22 || buf[b] !== 0x22) return undefined;
+    for (let i = a + 1; i < b; i++) {
+      const c = buf[i]!;
+      if (c === 0x5c || c < 0x20 || c === 0x22) return undefined;
     }
+    return buf.toString("utf8", a + 1, b);
+  };
+  const keyText = (start: number, end: number): string => {
+    const plain = plainString(start, end);
+    if (plain !== undefined) return plain;
     try {
       const k = parseSpan(start, end);
       return typeof k === "string" ? k : "";
@@ -325,7 +337,8 @@ export function scanJson(reader: SpanReader, opts: ScanOptions): ScanResult {
   };
   /** An element's hint: its named scalars, its inner objects' hints, and where each field is (a bad token leaves its key out). */
   const hintOf = (f: Frame): Record<string, unknown> => {
-    const h: Record<string, unknown> = {};
+    // Null-prototype: a key from the dump is data, and assigning "__proto__" to it makes an own key.
+    const h = Object.create(null) as Record<string, unknown>;
     const keys: string[] = [];
     // Where each field is, for the lists that ask (kept for every element of every list, it slowed the scan).
     if (f.hintLevels === 3) fields.set(h, { keys, starts: f.starts, ends: f.ends });
@@ -333,15 +346,18 @@ export function scanJson(reader: SpanReader, opts: ScanOptions): ScanResult {
       const k = keyText(f.keySpans[2 * i]!, f.keySpans[2 * i + 1]!);
       keys.push(k);
       let v: unknown = f.hints[i];
-      if (v === undefined && HINT_KEYS.has(canonicalKey(k)) && f.ends[i]! - f.starts[i]! < 4096) {
-        try {
-          v = parseSpan(f.starts[i]!, f.ends[i]!);
-        } catch {
-          v = undefined;
+      if (v === undefined && isHintKey(k) && f.ends[i]! - f.starts[i]! < 4096) {
+        v = plainString(f.starts[i]!, f.ends[i]!);
+        if (v === undefined) {
+          try {
+            v = parseSpan(f.starts[i]!, f.ends[i]!);
+          } catch {
+            v = undefined;
+          }
+          if (typeof v !== "string" && typeof v !== "number") v = undefined;
         }
-        if (typeof v !== "string" && typeof v !== "number") v = undefined;
       }
-      if (v !== undefined) Object.defineProperty(h, k, { value: v, writable: true, enumerable: true, configurable: true });
+      if (v !== undefined) h[k] = v;
     }
     return h;
   };
