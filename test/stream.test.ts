@@ -15,7 +15,7 @@ import { openInput } from "../src/load/open.js";
 import { scanJson, SpanReader } from "../src/load/scan.js";
 import { findInJson } from "../src/model/canonical.js";
 import { peekListener } from "../src/model/listener.js";
-import { explainDocument, listenersDocument, routesDocument, tlsCheckDocument } from "../src/documents.js";
+import { clustersDocument, endpointsDocument, explainDocument, listenersDocument, routesDocument, secretsDocument, tlsCheckDocument } from "../src/documents.js";
 import { inboundPorts } from "../src/analyses/tlscheck.js";
 import { isObject } from "../src/load/keys.js";
 import { keyOf } from "../src/load/v2.js";
@@ -130,6 +130,10 @@ test("streamed, every real dump gives the same answers as read as text: explain 
     same("tls-check", tlsCheckDocument(text, text), tlsCheckDocument(streamed, streamed));
     same("listeners", listenersDocument(text), listenersDocument(streamed));
     same("routes", routesDocument(text), routesDocument(streamed));
+    same("clusters", clustersDocument(text), clustersDocument(streamed));
+    same("endpoints", endpointsDocument(text), endpointsDocument(streamed));
+    const now = new Date("2026-01-01T00:00:00Z");
+    same("secrets", secretsDocument(text, now), secretsDocument(streamed, now));
     streamed.close();
     compared++;
   }
