@@ -352,6 +352,8 @@ class Extractor {
   private readonly streamed?: Streamed;
   /** The streamed list element being read, so a resource inside it can be left in the file. */
   private current?: { span: Span; root: unknown };
+  /** The keys that led from the last element to its resource (leftInFile). */
+  private lastKeys?: string[];
   constructor(input: LoadedInput, parsed: ParsedText, streamed?: Streamed) {
     this.input = input;
     this.parsed = parsed;
@@ -603,7 +605,9 @@ class Extractor {
   private leftInFile(kind: ResourceKind, raw: Obj, name: string, at: HintFields | undefined): ((rec: ResourceRecord) => unknown) | undefined {
     const cur = this.current;
     if (!cur || !LEFT_IN_FILE.has(kind)) return undefined;
-    const keys = keysTo(cur.root, raw);
+    // The elements of a list hold their resource under the same keys: the last path is tried first.
+    let keys = this.lastKeys;
+    if (!keys || !reaches(cur.root, keys, raw)) keys = this.lastKeys = keysTo(cur.root, raw);
     if (!keys) return undefined;
     const { reader } = this.streamed!;
     const span = { start: cur.span.start, end: cur.span.end };
@@ -687,6 +691,16 @@ function fieldsOf(reader: SpanReader, at: HintFields, skip?: ReadonlySet<string>
 }
 
 /** The keys that lead from `root` to `target` (at most three levels down), by identity. */
+/** Whether these keys lead from `root` to `target`, by identity. */
+function reaches(root: unknown, keys: string[], target: unknown): boolean {
+  let v = root;
+  for (const k of keys) {
+    if (!isObject(v) || !Object.hasOwn(v, k)) return false;
+    v = v[k];
+  }
+  return v === target;
+}
+
 function keysTo(root: unknown, target: unknown): string[] | undefined {
   if (root === target) return [];
   let level: [unknown, string[]][] = [[root, []]];
