@@ -215,6 +215,20 @@ test("pasted into Markdown: fences, Hugo shortcodes, # comments and <clipped> sw
   const py = await cli("listeners", write("repr.txt", "{'configs': [{'@type': 'type.googleapis.com/envoy.admin.v3.ListenersConfigDump', 'ok': True}]}"));
   assert.is(py.code, 2);
   assert.match(py.stderr, /looks like a Python repr/);
+  // istioctl's tables (its goldens: proxy-config listener and all, x authz check) given in place of a dump.
+  for (const [f, cols] of [
+    ["v16-writer-listenersummary.txt", /columns ADDRESS, PORT, TYPE\)/],
+    ["head-proxyconfig-config_dump_summary.txt", /columns NAME, SERVICE FQDN, PORT/],
+    ["v13-auth-productpage.golden", /columns LISTENER, CERTIFICATE, mTLS \(MODE\)/],
+  ] as const) {
+    const t = await cli("listeners", path.join(root, "test/corpus/istio", f));
+    assert.is(t.code, 2, f);
+    assert.match(t.stderr, cols, t.stderr);
+    assert.match(t.stderr, /not a dump: .*-o json/);
+  }
+  // YAML is still YAML: istioctl -o yaml and Kuma's golden file load.
+  assert.ok(loadFile(R("kuma/transparent-proxy-02.envoy.golden.yaml")).listeners.length > 0);
+  assert.ok(loadFile(R("envoy-gateway/egctl-config-out.listener.yaml")).listeners.length > 0);
 });
 
 test("tls-check: Service port ≠ target port, paired through the client's EDS (cluster on 8000, endpoint at 9080)", () => {

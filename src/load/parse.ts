@@ -26,6 +26,23 @@ function looksPythonRepr(text: string): boolean {
   return /[{,[]\s*'[^'\n]*'\s*:/.test(text) && (/:\s*(?:True|False|None)\b/.test(text) || !/"[^"\n]*"\s*:/.test(text));
 }
 
+/**
+ * The columns of a table printed in place of a dump (istioctl proxy-config's default output, or this
+ * tool's): a line of upper-case column names two or more spaces apart, among the first lines.
+ */
+function tableColumns(text: string): string[] | undefined {
+  let seen = 0;
+  for (const raw of text.slice(0, 4096).split("\n")) {
+    const line = raw.trim();
+    if (!line) continue;
+    const letters = line.replace(/[^A-Za-z]/g, "");
+    const upper = letters.replace(/[^A-Z]/g, "").length;
+    if (/^[A-Za-z][A-Za-z0-9 ()[\]/_.-]*$/.test(line) && / {2,}\S/.test(line) && upper >= 0.7 * letters.length) return line.split(/ {2,}/).slice(0, 6).map((c) => c.slice(0, 30));
+    if (++seen >= 6) return undefined;
+  }
+  return undefined;
+}
+
 export function parseText(text: string, file: string, diags: Diagnostics): ParsedText {
   try {
     return { value: JSON.parse(text), syntax: "json", elided: [] };
@@ -46,6 +63,10 @@ export function parseText(text: string, file: string, diags: Diagnostics): Parse
       const r = parseTolerant(text);
       if (r && typeof r.value === "object" && r.value !== null) return fromTolerant(r.value, r.problems, diags);
       throw new InputError(file, `not JSON: ${jsonMessage(jsonError)}`, ...jsonPosition(text, jsonError));
+    }
+    const columns = tableColumns(text);
+    if (columns) {
+      throw new InputError(file, `looks like a table (columns ${columns.join(", ")}), not a dump: istioctl proxy-config prints one unless asked for -o json; give the dump itself (istioctl proxy-config all <pod> -o json, or the admin /config_dump)`);
     }
     return parseYaml(text, file);
   }
