@@ -179,6 +179,42 @@ test("an xDS DiscoveryResponse (file-based lds.yaml) and one entry cut out of a 
   assert.is(input.listeners[0]!.state, "active");
 });
 
+test("/config_dump?resource=<list>: each element packed as its own config (DynamicListener, DynamicCluster…) reads as the full dump's resources", () => {
+  // Envoy's admin (config_dump_handler.cc addResourceToDump) packs every element of the list asked for as an Any.
+  const osm = JSON.parse(fs.readFileSync(R("osm/sample-envoy-config-dump-bookstore.json"), "utf8")) as { configs: Record<string, unknown>[] };
+  const whole = loadText(JSON.stringify(osm), "whole.json");
+  const names = (i: ReturnType<typeof loadText>, kind: "listeners" | "clusters" | "routes" | "secrets") => i[kind].map((r) => `${r.name} ${r.state}`).sort();
+  const ELEMENT: Record<string, string> = {
+    dynamic_listeners: "ListenersConfigDump.DynamicListener",
+    static_listeners: "ListenersConfigDump.StaticListener",
+    dynamic_active_clusters: "ClustersConfigDump.DynamicCluster",
+    static_clusters: "ClustersConfigDump.StaticCluster",
+    dynamic_route_configs: "RoutesConfigDump.DynamicRouteConfig",
+    dynamic_active_secrets: "SecretsConfigDump.DynamicSecret",
+  };
+  const asked = (list: string) => {
+    const configs = osm.configs.flatMap((c) => ((c[list] as Record<string, unknown>[] | undefined) ?? []).map((e) => ({ "@type": `type.googleapis.com/envoy.admin.v3.${ELEMENT[list]}`, ...e })));
+    assert.ok(configs.length > 0, list);
+    return loadText(JSON.stringify({ configs }, null, 2), `${list}.json`);
+  };
+  const listeners = asked("dynamic_listeners");
+  assert.equal(names(listeners, "listeners"), names(whole, "listeners").filter((n) => !n.endsWith(" static")));
+  assert.equal(names(asked("dynamic_active_clusters"), "clusters"), names(whole, "clusters").filter((n) => n.endsWith(" active")));
+  assert.equal(names(asked("static_clusters"), "clusters"), names(whole, "clusters").filter((n) => n.endsWith(" static")));
+  assert.equal(names(asked("dynamic_route_configs"), "routes"), names(whole, "routes").filter((n) => n.endsWith(" active")));
+  assert.equal(names(asked("dynamic_active_secrets"), "secrets"), names(whole, "secrets").filter((n) => n.endsWith(" active")));
+  // v2alpha (Istio 1.1-1.4): a DynamicListener wraps one listener, from dynamic_active_listeners.
+  const v13 = JSON.parse(fs.readFileSync(S("istio-1.3-permissive.json"), "utf8")) as { configs: Record<string, unknown>[] };
+  const v13Whole = loadText(JSON.stringify(v13), "v13.json");
+  const v13Configs = v13.configs.flatMap((c) => ((c.dynamic_active_listeners as Record<string, unknown>[] | undefined) ?? []).map((e) => ({ "@type": "type.googleapis.com/envoy.admin.v2alpha.ListenersConfigDump.DynamicListener", ...e })));
+  assert.ok(v13Configs.length > 10);
+  assert.equal(names(loadText(JSON.stringify({ configs: v13Configs }), "v13-listeners.json"), "listeners"), names(v13Whole, "listeners").filter((n) => n.endsWith(" active")));
+  // explain works on it as on the whole dump.
+  const r = runExplain(listeners, { port: 14001, client: "plaintext" })[0]!;
+  assert.is(r.accepted?.listener, "inbound-listener");
+  assert.is(r.outcome.code, runExplain(whole, { port: 14001, client: "plaintext" })[0]!.outcome.code);
+});
+
 test("a capture listener Envoy rejected: the connection is refused, naming the listener and Envoy's error", () => {
   const dump = JSON.parse(fs.readFileSync(S("modern-permissive.json"), "utf8")) as { configs: Record<string, unknown>[] };
   const section = dump.configs.find((c) => String(c["@type"]).endsWith("ListenersConfigDump"))!;

@@ -489,6 +489,12 @@ class Extractor {
     const v2 = type.includes(".v2alpha.");
     if (v2) this.seen.v2Admin = true;
     else if (type.includes(".admin.v3.")) this.seen.v3Admin = true;
+    // One element of a section's list as its own config, as /config_dump?resource=<list> gives them.
+    const element = knownSection === undefined ? /\.admin\.v(?:3|2alpha)\.(\w+ConfigDump)\.(\w+)$/.exec(type) : null;
+    if (element) {
+      const list = elementList(element[1]!, element[2]!, c);
+      if (list) return this.config({ "@type": type.slice(0, type.lastIndexOf(".")), [list]: [c] }, path, element[1]);
+    }
     const section = knownSection ?? (type.slice(type.lastIndexOf(".") + 1) || sectionKind(c) || "");
     const at = (snake: string): [unknown, string] | undefined => {
       const k = keyOf(c, snake);
@@ -818,6 +824,38 @@ function sectionEntry(v: Obj): { section: string; list: string } | undefined {
     if (k !== undefined && isObject(v[k]) && (has("last_updated") || has("version_info") || typeof (v[k] as Obj)["@type"] === "string")) return { section, list };
   }
   return undefined;
+}
+
+/**
+ * The list an element of a config dump section came from, by its message type (what
+ * /config_dump?resource=<list> packs each element as). A DynamicCluster or DynamicSecret does not say
+ * whether it was active or warming: it is read as active.
+ */
+function elementList(section: string, message: string, e: Obj): string | undefined {
+  switch (`${section}.${message}`) {
+    case "ListenersConfigDump.DynamicListener":
+      return keyOf(e, "listener") !== undefined ? "dynamic_active_listeners" : "dynamic_listeners"; // v2alpha: {version_info, listener}
+    case "ListenersConfigDump.StaticListener":
+      return "static_listeners";
+    case "ClustersConfigDump.DynamicCluster":
+      return "dynamic_active_clusters";
+    case "ClustersConfigDump.StaticCluster":
+      return "static_clusters";
+    case "RoutesConfigDump.DynamicRouteConfig":
+      return "dynamic_route_configs";
+    case "RoutesConfigDump.StaticRouteConfig":
+      return "static_route_configs";
+    case "EndpointsConfigDump.DynamicEndpointConfig":
+      return "dynamic_endpoint_configs";
+    case "EndpointsConfigDump.StaticEndpointConfig":
+      return "static_endpoint_configs";
+    case "SecretsConfigDump.DynamicSecret":
+      return "dynamic_active_secrets";
+    case "SecretsConfigDump.StaticSecret":
+      return "static_secrets";
+    default:
+      return undefined;
+  }
 }
 
 /** A section recognised by its lists, for sections pasted without their @type. */
