@@ -215,6 +215,17 @@ test("/config_dump?resource=<list>: each element packed as its own config (Dynam
   assert.is(r.outcome.code, runExplain(whole, { port: 14001, client: "plaintext" })[0]!.outcome.code);
 });
 
+test("istioctl proxy-config bootstrap -o json ({bootstrap} without @type, istioctl's golden) reads as the bootstrap", async () => {
+  const f = path.join(root, "test/corpus/istio/head-writer-bootstrapdump.json");
+  const input = loadFile(f);
+  assert.is(input.identity?.istioVersion, "1.10.0");
+  assert.is(input.count(), "1 bootstrap");
+  const r = await cli(f, "--port", "9080", "-c", "plaintext");
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout, /INCOMPLETE_INPUT/);
+  assert.match(r.stdout, /holds no listeners/);
+});
+
 test("a capture listener Envoy rejected: the connection is refused, naming the listener and Envoy's error", () => {
   const dump = JSON.parse(fs.readFileSync(S("modern-permissive.json"), "utf8")) as { configs: Record<string, unknown>[] };
   const section = dump.configs.find((c) => String(c["@type"]).endsWith("ListenersConfigDump"))!;
@@ -262,6 +273,10 @@ test("pasted into Markdown: fences, Hugo shortcodes, # comments and <clipped> sw
     assert.match(t.stderr, cols, t.stderr);
     assert.match(t.stderr, /not a dump: .*-o json/);
   }
+  // The admin's /clusters without ?format=json.
+  const text = await cli("clusters", write("clusters.txt", "outbound|9080||reviews.default.svc.cluster.local::observability_name::outbound|9080||reviews.default.svc.cluster.local\noutbound|9080||reviews.default.svc.cluster.local::10.244.0.12:9080::cx_active::0\n"));
+  assert.is(text.code, 2);
+  assert.match(text.stderr, /\/clusters text output .*\?format=json/);
   // YAML is still YAML: istioctl -o yaml and Kuma's golden file load.
   assert.ok(loadFile(R("kuma/transparent-proxy-02.envoy.golden.yaml")).listeners.length > 0);
   assert.ok(loadFile(R("envoy-gateway/egctl-config-out.listener.yaml")).listeners.length > 0);

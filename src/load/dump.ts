@@ -444,6 +444,12 @@ class Extractor {
       this.config(v, path);
       return;
     }
+    // A BootstrapConfigDump without its @type: istioctl proxy-config bootstrap -o json|yaml ({bootstrap, lastUpdated}).
+    if (forced === undefined && !type && isObject(getKey(v, "bootstrap")) && Object.keys(v).every((k) => ["bootstrap", "lastupdated"].includes(canonicalKey(k)))) {
+      this.input.format = "config_dump_section";
+      this.config(v, path, "BootstrapConfigDump");
+      return;
+    }
     if (forced === "bootstrap" || (forced === undefined && looksBootstrap(v))) {
       this.input.format = "bootstrap";
       this.bootstrap(v, path, undefined, type.includes(".v2."));

@@ -64,6 +64,11 @@ export function parseText(text: string, file: string, diags: Diagnostics): Parse
       if (r && typeof r.value === "object" && r.value !== null) return fromTolerant(r.value, r.problems, diags);
       throw new InputError(file, `not JSON: ${jsonMessage(jsonError)}`, ...jsonPosition(text, jsonError));
     }
+    // The admin's /clusters in its text form: cluster::host::stat::value lines.
+    const lines = text.slice(0, 4096).split("\n").filter((l) => l.trim()).slice(0, 5);
+    if (lines.length >= 2 && lines.filter((l) => /^[^\s:]+(?:::[^\s:][^\n]*){2,}$/.test(l.trim())).length >= lines.length - 1) {
+      throw new InputError(file, "looks like the admin's /clusters text output (cluster::host::stat::value lines), not a dump: ask for /clusters?format=json, or /config_dump");
+    }
     const columns = tableColumns(text);
     if (columns) {
       throw new InputError(file, `looks like a table (columns ${columns.join(", ")}), not a dump: istioctl proxy-config prints one unless asked for -o json; give the dump itself (istioctl proxy-config all <pod> -o json, or the admin /config_dump)`);
