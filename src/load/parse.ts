@@ -66,7 +66,8 @@ export function parseText(text: string, file: string, diags: Diagnostics): Parse
     }
     // The admin's /clusters in its text form: cluster::host::stat::value lines.
     const lines = text.slice(0, 4096).split("\n").filter((l) => l.trim()).slice(0, 5);
-    if (lines.length >= 2 && lines.filter((l) => /^[^\s:]+(?:::[^\s:][^\n]*){2,}$/.test(l.trim())).length >= lines.length - 1) {
+    const statLine = (l: string) => /^[^\s:]+::[^\s:]/.test(l.trim()) && l.split("::").length >= 3;
+    if (lines.length >= 2 && lines.filter(statLine).length >= lines.length - 1) {
       throw new InputError(file, "looks like the admin's /clusters text output (cluster::host::stat::value lines), not a dump: ask for /clusters?format=json, or /config_dump");
     }
     const columns = tableColumns(text);
