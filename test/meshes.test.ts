@@ -226,6 +226,51 @@ test("istioctl proxy-config bootstrap -o json ({bootstrap} without @type, istioc
   assert.match(r.stdout, /holds no listeners/);
 });
 
+test("plain Envoy (envoyproxy/examples): chains by SNI and by ALPN as Envoy picks them, file certificates checked by name, no mesh advice", () => {
+  const sni = loadFile(R("envoy-examples/tls-sni-envoy.yaml"));
+  const by = (name: string) => runExplain(sni, { port: 10000, client: "curl-tls", sni: name })[0]!;
+  const d1 = by("domain1.example.com");
+  assert.is(d1.capture.mesh, "Envoy");
+  assert.is(d1.capture.captures, false);
+  assert.is(d1.outcome.code, "TLS_TERMINATED");
+  assert.is(d1.filterChain?.index, 0);
+  assert.match(d1.outcome.clientSees, /--cacert/);
+  assert.not.match(d1.outcome.clientSees, /SPIFFE/);
+  assert.is(by("domain2.example.com").filterChain?.index, 1);
+  assert.is(by("domain3.example.com").outcome.code, "TLS_PASSTHROUGH");
+  const other = by("other.example.com");
+  assert.is(other.outcome.code, "NO_FILTER_CHAIN");
+  assert.match(other.hints.join(" "), /SNI domain1\.example\.com/);
+  assert.is(runExplain(sni, { port: 10000, client: "plaintext" })[0]!.outcome.code, "NO_FILTER_CHAIN");
+  // By ALPN: curl's first ALPN (h2) picks the h2 chain; TLS with no ALPN finds no chain (the tls branch is taken, and Envoy never backtracks to the chain with no match); plaintext takes the chain with no match.
+  const alpn = loadFile(R("envoy-examples/tls-inspector-envoy.yaml"));
+  const on = (o: Omit<Parameters<typeof runExplain>[1], "port">) => runExplain(alpn, { ...o, port: 10000 })[0]!;
+  assert.is(on({ client: "curl-tls" }).filterChain?.index, 0);
+  assert.is(on({ transport: "tls", alpn: ["http/1.1"] }).filterChain?.index, 1);
+  assert.is(on({ client: "plaintext" }).filterChain?.index, 2);
+  assert.is(on({ client: "openssl" }).outcome.code, "NO_FILTER_CHAIN");
+});
+
+test("tls-check between two plain Envoys (envoyproxy/examples double-proxy): paired by the port the server listens on, or by --service host:port; a client without its certificate is a CONFLICT", () => {
+  const front = R("envoy-examples/double-proxy-envoy-frontend.yaml");
+  const back = loadFile(R("envoy-examples/double-proxy-envoy-backend.yaml"));
+  const r = runTlsCheck(loadFile(front), back, {});
+  assert.equal(r.serverPorts.map((p) => p.port), [5432]);
+  assert.is(r.rows.length, 1);
+  assert.is(r.rows[0]!.status, "OK");
+  assert.match(r.rows[0]!.reason, /must chain to file:certs\/cacert\.pem/);
+  const named = runTlsCheck(loadFile(front), back, { service: { host: "proxy-postgres-backend.example.com", port: 5432 } });
+  assert.equal(named.rows.map((x) => x.status), ["OK"]);
+  assert.is(runTlsCheck(loadFile(front), back, { service: { host: "elsewhere.example.com", port: 5432 } }).rows.length, 0);
+  // The same frontend without its client certificate.
+  const text = fs.readFileSync(front, "utf8");
+  const noCert = text.replace(/ {10}tls_certificates:\n(?: {10}[ -].*\n)+?(?= {10}validation_context)/, "");
+  assert.ok(noCert.length < text.length);
+  const bad = runTlsCheck(loadText(noCert, "frontend-no-cert.yaml"), back, {});
+  assert.equal(bad.rows.map((x) => x.status), ["CONFLICT"]);
+  assert.match(bad.rows[0]!.reason, /client certificate is required/);
+});
+
 test("a capture listener Envoy rejected: the connection is refused, naming the listener and Envoy's error", () => {
   const dump = JSON.parse(fs.readFileSync(S("modern-permissive.json"), "utf8")) as { configs: Record<string, unknown>[] };
   const section = dump.configs.find((c) => String(c["@type"]).endsWith("ListenersConfigDump"))!;

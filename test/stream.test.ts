@@ -126,6 +126,7 @@ test("streamed, every real dump gives the same answers as read as text: explain 
     const same = (what: string, a: unknown, b: unknown) => assert.is(JSON.stringify(b), JSON.stringify(a), `${path.relative(ROOT, f)}: ${what}`);
     // Decoding adds warnings of its own: each side is compared after the same work, in the same order.
     const ports = [...new Set([...inboundPorts(text), 9080, 15001])].slice(0, 4);
+    same("server ports", ports, [...new Set([...inboundPorts(streamed), 9080, 15001])].slice(0, 4));
     for (const port of ports) same(`explain --port ${port}`, explainDocument(text, { port }), explainDocument(streamed, { port }));
     same("tls-check", tlsCheckDocument(text, text), tlsCheckDocument(streamed, streamed));
     same("listeners", listenersDocument(text), listenersDocument(streamed));

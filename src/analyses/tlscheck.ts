@@ -12,7 +12,7 @@ import { listenerModel, peekListener, portIsHttp } from "../model/listener.js";
 import { sendsText, upstreamPlan, type UpstreamSends } from "../model/upstream.js";
 import { isWildcard } from "../explain/ip.js";
 import { captureModel, listenerDirection, proxyIps } from "../explain/capture.js";
-import { endpointRecordFor, endpointsForCluster } from "../model/endpoint.js";
+import { clusterEndpoints, endpointRecordFor, endpointsForCluster } from "../model/endpoint.js";
 import { findInJson } from "../model/canonical.js";
 
 export type Status = "OK" | "CONFLICT" | "PLAINTEXT" | "UNKNOWN";
@@ -57,7 +57,9 @@ export function inboundPorts(server: LoadedInput): number[] {
     } else if (port && ip && !p.bindToPort && !isWildcard(ip) && (own.size === 0 || own.has(ip))) {
       const m = listenerModel(rec);
       if (m.trafficDirection !== "OUTBOUND" && (own.has(ip) || m.chains.some((c) => c.transport.kind === "tls"))) ports.add(port);
-    } else if (port && p.bindToPort && !p.capture && listenerDirection(p) === "inbound" && listenerModel(rec).chains.some((c) => c.transport.kind === "tls")) {
+    } else if (port && p.bindToPort && !p.capture && (listenerDirection(p) === "inbound" || (listenerDirection(p) === undefined && !cm.inbound.length)) && listenerModel(rec).chains.some((c) => c.transport.kind === "tls")) {
+      // A bound listener that terminates TLS, marked inbound, or not marked at all on a proxy that captures
+      // no inbound traffic (plain Envoy, a gateway): a port the server takes connections on.
       ports.add(port);
     }
   }
@@ -117,7 +119,7 @@ export function verdict(s: UpstreamSends, r: ExplainResult, port: number, mode: 
       return { status: "OK", reason: `client sends ${sends}; ${where}: chain #${r.filterChain?.index} takes the TLS, then ${r.outcome.summary.replace(/^.*?; but /, "")}: the client sees ${r.outcome.clientSees}` };
     case "MTLS_TERMINATED":
       return s.clientCertificate
-        ? { status: "OK", reason: `client sends ${sends}; ${where}: chain #${r.filterChain?.index} terminates mTLS${s.mode === "ISTIO_MUTUAL" ? "" : " (the client certificate must chain to the mesh root, else the handshake fails with unknown ca)"}` }
+        ? { status: "OK", reason: `client sends ${sends}; ${where}: chain #${r.filterChain?.index} terminates mTLS${s.mode === "ISTIO_MUTUAL" ? "" : ` (the client certificate ${r.next?.clientCertificate?.replace(/^required; /, "") ?? "must chain to the CA the server trusts"}, else the handshake fails with unknown ca)`}` }
         : { status: "CONFLICT", reason: `client sends TLS without a certificate; ${where}: a client certificate is required; ${sees}` };
     case "TLS_TERMINATED":
       return { status: "OK", reason: `client sends ${sends}; ${where}: chain #${r.filterChain?.index} terminates TLS` };
@@ -223,10 +225,12 @@ function pairedClusters(client: LoadedInput, server: LoadedInput, ports: number[
     if (named && named.direction !== "outbound") continue;
     const host = named?.host ?? rec.name;
     const servicePort = named?.port ?? 0;
-    if (o.service && !(host === o.service.host && (servicePort === o.service.port || !named))) continue;
+    // A cluster without Istio's name is asked for by its name, or by where it sends (an endpoint's host:port).
+    if (o.service && named && !(host === o.service.host && servicePort === o.service.port)) continue;
     if (serverIps.size && !edsMayReach(client, rec, serverIps)) continue; // its endpoints are other pods
     const c = clusterModel(rec);
-    const eps = endpointsForCluster(client, c.name, c.edsServiceName);
+    const eps = named ? endpointsForCluster(client, c.name, c.edsServiceName) : clusterEndpoints(client, c);
+    if (o.service && !named && host !== o.service.host && !eps?.some((e) => e.address === `${o.service!.host}:${o.service!.port}`)) continue;
     if (eps?.length && serverIps.size) {
       const reaching = eps.filter((e) => serverIps.has(e.address.replace(/^\[|\]?:\d+$/g, "")));
       if (!reaching.length) continue; // its endpoints are other pods (another subset, another service)
@@ -243,6 +247,14 @@ function pairedClusters(client: LoadedInput, server: LoadedInput, ports: number[
     }
     if (!named) {
       if (o.service) out.push({ cluster: c.name, host, servicePort: o.service.port, targetPort: ports.includes(o.service.port) || ports.length !== 1 ? o.service.port : ports[0]!, how: `--service ${o.service.host}:${o.service.port}` });
+      else if (!serverIps.size) {
+        // The server's dump does not say its address (a plain Envoy bound to 0.0.0.0): an endpoint on one of its TLS ports.
+        const onPort = eps?.find((e) => ports.includes(Number(e.address.split(":").pop())));
+        if (onPort) {
+          const port = Number(onPort.address.split(":").pop());
+          out.push({ cluster: c.name, host, servicePort: port, targetPort: port, endpoints: [onPort.address], how: `${c.name} sends to ${onPort.address}, and the server listens on port ${port} (its dump does not give its address, so only the port is matched)` });
+        }
+      }
       continue;
     }
     const targetPort = ports.includes(servicePort) ? servicePort : toTarget.get(servicePort);

@@ -642,7 +642,7 @@ function decideOutcome(l: ListenerModel, lookup: ChainLookup, chain: ChainModel 
       code: blackhole ? "BLACKHOLE" : code,
       ok: !blackhole,
       summary: `${chainLabel(chain)} terminates ${tls.requireClientCertificate ? "mutual " : ""}TLS${negotiated ? ` (ALPN ${negotiated})` : ""}, then ${dest}${caveat}.${h2}`,
-      clientSees: blackhole ? "the connection is closed (BlackHoleCluster)" : t.kind === "hcm" ? "the HTTP response from the route (curl needs -k for a SPIFFE-only mesh certificate, else exit 60)" : "a TLS session to Envoy; the app receives the decrypted bytes",
+      clientSees: blackhole ? "the connection is closed (BlackHoleCluster)" : t.kind === "hcm" ? `the HTTP response from the route (${certCaveat(tls)})` : "a TLS session to Envoy; the app receives the decrypted bytes",
     };
   }
   if (chain.transport.kind === "other") {
@@ -760,4 +760,14 @@ function policyFor(l: ListenerModel, mode: "STRICT" | "PERMISSIVE"): string {
       : "Istio before 1.5: an authentication Policy (or MeshPolicy) with peers: [{mtls: {mode: PERMISSIVE}}]";
   }
   return `PeerAuthentication mtls.mode ${mode}`;
+}
+
+/**
+ * What curl needs to accept the server's certificate. A mesh's workload certificate (Istio's SDS
+ * "default", OSM's "service-cert:…", Kuma's "identity_cert:…", Istio 1.1-1.4's files in /etc/certs, or a chain that checks SPIFFE IDs)
+ * carries only a SPIFFE ID, which no hostname matches; any other is checked against the name curl used.
+ */
+function certCaveat(tls: TlsSummary): string {
+  const mesh = tls.certificates.some((c) => /^sds:(?:default$|service-cert:|identity_cert:)|^file:\/etc\/certs\//.test(c)) || tls.subjectAltNames.some((s) => s.includes("spiffe://"));
+  return mesh ? "curl needs -k for a SPIFFE-only mesh certificate, else exit 60" : "curl checks the certificate: --cacert with its CA unless a public CA signed it, and the name it was issued for, else exit 60";
 }

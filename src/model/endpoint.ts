@@ -46,6 +46,14 @@ export function endpointsForCluster(input: LoadedInput, clusterName: string, eds
   return rec ? endpointsOf(rec.value as ClusterLoadAssignment, rec.name) : undefined;
 }
 
+/** A cluster's endpoints: from the dump's EDS when it has them, else the cluster's own load_assignment (STATIC, STRICT_DNS, LOGICAL_DNS). */
+export function clusterEndpoints(input: LoadedInput, c: { name: string; edsServiceName?: string; record: { value: unknown } }): EndpointModel[] | undefined {
+  const eds = endpointsForCluster(input, c.name, c.edsServiceName);
+  if (eds) return eds;
+  const la = (c.record.value as { loadAssignment?: ClusterLoadAssignment }).loadAssignment;
+  return la ? endpointsOf(la, c.name) : undefined;
+}
+
 /** The EDS record of a cluster: by its EDS service name, else by its own name. */
 export function endpointRecordFor(input: LoadedInput, clusterName: string, edsServiceName?: string): ResourceRecord | undefined {
   return input.byName("endpoint", edsServiceName || clusterName) ?? input.byName("endpoint", clusterName);
