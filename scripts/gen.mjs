@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Regenerates src/gen/ from proto/ (no network, no protoc):
-//   src/gen/schema.ts    protobufjs root.toJSON() of the closure, as a JSON string, loaded lazily
+//   src/gen/schema.ts    protobufjs root.toJSON() of the closure by package (JSON strings), with each package's dependencies, loaded lazily
 //   src/gen/v2-to-v3.ts  v2 type name -> v3 type name, from (udpa.annotations.versioning).previous_message_type
 //   src/gen/types/**     ts-proto interfaces (run through buf 1.74.0 from npm), post-processed for proto3 JSON
 //   src/gen/type-map.ts  TypeUrlMap: "type.googleapis.com/<full name>" -> interface
@@ -80,14 +80,81 @@ function v2Map(r) {
   return Object.fromEntries(Object.entries(map).sort(([a], [b]) => a.localeCompare(b)));
 }
 
+/** A namespace that only holds others (not a message, enum or service). */
+const plainNamespace = (node) => node && typeof node === "object" && node.fields === undefined && node.values === undefined && node.methods === undefined;
+
+/**
+ * The schema by package, so that a command loads only the packages it reaches: each package's own
+ * messages and enums as JSON, and, for each package, every package its fields lead to (closure, itself
+ * included), worked out by resolving the whole schema here.
+ */
 function writeSchema(r) {
-  const json = JSON.stringify(stripOptions(r.toJSON()));
+  const stripped = stripOptions(r.toJSON());
+  // Every field's type by its full name (".envoy.config.core.v3.Address"): looked up from the root, so
+  // it resolves to the same type whichever packages are loaded, and in whatever order.
+  const full = protobuf.Root.fromJSON(stripped);
+  full.resolveAll();
+  const absolute = (node, ns) => {
+    for (const [k, v] of Object.entries(node.nested ?? {})) {
+      const child = ns.get(k);
+      if (v && typeof v === "object" && v.fields && child instanceof protobuf.Type) {
+        for (const [fk, fv] of Object.entries(v.fields)) {
+          const rt = child.fields[fk]?.resolvedType;
+          if (rt) fv.type = rt.fullName;
+        }
+      }
+      if (child && v && typeof v === "object" && v.nested) absolute(v, child);
+    }
+  };
+  absolute(stripped, full);
+  const packages = {};
+  const split = (node, name) => {
+    const own = {};
+    for (const [k, v] of Object.entries(node.nested ?? {})) {
+      if (plainNamespace(v)) split(v, name ? `${name}.${k}` : k);
+      else own[k] = v;
+    }
+    if (Object.keys(own).length) packages[name] = JSON.stringify(own);
+  };
+  split(stripped, "");
+  // Which package each field's type lives in, on the whole schema resolved.
+  const pkgOf = (t) => {
+    let p = t.parent;
+    while (p && !(p instanceof protobuf.Root) && !(p.constructor === protobuf.Namespace)) p = p.parent;
+    return p && !(p instanceof protobuf.Root) ? p.fullName.slice(1) : "";
+  };
+  const direct = {};
+  const walk = (ns) => {
+    for (const c of ns.nestedArray) {
+      if (c instanceof protobuf.Type) {
+        const own = (direct[pkgOf(c)] ??= new Set());
+        for (const f of c.fieldsArray) if (f.resolvedType) own.add(pkgOf(f.resolvedType));
+      }
+      if (c.nestedArray) walk(c);
+    }
+  };
+  walk(full);
+  const deps = {};
+  for (const pkg of Object.keys(packages).sort()) {
+    const seen = new Set();
+    const todo = [pkg];
+    while (todo.length) {
+      const p = todo.pop();
+      if (seen.has(p) || !(p in packages)) continue;
+      seen.add(p);
+      for (const d of direct[p] ?? []) todo.push(d);
+    }
+    deps[pkg] = [...seen].sort();
+  }
+  const sorted = Object.fromEntries(Object.keys(packages).sort().map((k) => [k, packages[k]]));
   fs.writeFileSync(
     path.join(genDir, "schema.ts"),
-    `${HEADER}// protobufjs Root JSON of ${protoFiles().length} proto files (see proto/MANIFEST.json).\n` +
-      `const schemaJson: string = ${JSON.stringify(json)};\nexport default schemaJson;\n`,
+    `${HEADER}// protobufjs Root JSON of ${protoFiles().length} proto files (see proto/MANIFEST.json), by package:\n` +
+      `// each package's messages and enums, and the packages each one's fields lead to (itself included).\n` +
+      `export const schemaPackages: Record<string, string> = ${JSON.stringify(sorted, null, 1)};\n` +
+      `export const schemaDeps: Record<string, string[]> = ${JSON.stringify(deps)};\n`,
   );
-  return json.length;
+  return Object.values(packages).reduce((n, j) => n + j.length, 0);
 }
 
 function writeV2Map(r) {

@@ -2,6 +2,7 @@
 // complete, bad input fails clearly, hostile keys pollute nothing, and the walker agrees with
 // protobufjs's spec-compliant ProtoJSON reader.
 import { setRevealSecrets } from "../src/redacted.js";
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
@@ -283,6 +284,39 @@ test("a Markdown file whose JSON block is not a dump says which block it read", 
     assert.instance(e, InputError);
     assert.match((e as InputError).message, /^the JSON block at line 6 \(the text around it ignored\) is not an Envoy config dump/);
   }
+});
+
+
+test("the protobuf schema is built package by package: a listener's packages, every field of theirs resolving, not the whole schema", () => {
+  // In a process of its own: other tests load other packages.
+  const script = `
+    import protobuf from "protobufjs";
+    import { lookupMessage, schemaRoot } from "./src/load/schema.ts";
+    import { schemaPackages } from "./src/gen/schema.ts";
+    const reached = new Set();
+    const visit = (t) => {
+      if (reached.has(t)) return;
+      reached.add(t);
+      for (const f of t.fieldsArray) {
+        f.resolve(); // throws when the type is not loaded
+        if (f.resolvedType instanceof protobuf.Type) visit(f.resolvedType);
+      }
+    };
+    visit(lookupMessage("envoy.config.listener.v3.Listener"));
+    let loaded = 0;
+    const count = (ns) => { for (const c of ns.nestedArray) { if (c instanceof protobuf.Type) loaded++; if (c.nestedArray) count(c); } };
+    count(schemaRoot());
+    let all = 0;
+    const countJson = (o) => { for (const v of Object.values(o)) { if (v.fields) all++; if (v.nested) countJson(v.nested); } };
+    for (const j of Object.values(schemaPackages)) countJson(JSON.parse(j));
+    console.log(JSON.stringify({ reached: reached.size, loaded, all, hcm: !!lookupMessage("envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager") }));
+  `;
+  const r = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { cwd: path.resolve(import.meta.dirname, ".."), encoding: "utf8" });
+  assert.is(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as { reached: number; loaded: number; all: number; hcm: boolean };
+  assert.ok(out.reached > 20, JSON.stringify(out));
+  assert.ok(out.loaded >= out.reached && out.loaded < out.all * 0.8, JSON.stringify(out));
+  assert.ok(out.hcm, "a type of another package (through a listener's typed_config) is loaded when asked for");
 });
 
 test.run();

@@ -1,19 +1,39 @@
-// Envoy's schema (protobufjs reflection), loaded on first use only: commands that need no
-// decoding never pay for it.
+// Envoy's schema (protobufjs reflection), loaded on first use only and package by package: commands
+// that need no decoding never pay for it, and one that decodes a listener builds the packages its
+// fields lead to, not the whole schema.
 import protobuf from "protobufjs";
-import schemaJson from "../gen/schema.js";
+import { schemaDeps, schemaPackages } from "../gen/schema.js";
 import { V2_TO_V3 } from "../gen/v2-to-v3.js";
 
 let root: protobuf.Root | undefined;
+const loaded = new Set<string>();
 
 export function schemaRoot(): protobuf.Root {
   // Built without Root.fromJSON's resolveAll(): resolving every type up front is most of the cost of
   // loading the schema, and the walker resolves each type's fields when it first meets the type.
-  if (!root) {
-    root = new protobuf.Root();
-    root.addJSON((JSON.parse(schemaJson) as protobuf.INamespace).nested!);
-  }
+  root ??= new protobuf.Root();
   return root;
+}
+
+/** Adds a package and every package its fields lead to (generated from the whole schema resolved). */
+function ensurePackage(pkg: string): void {
+  const r = schemaRoot();
+  for (const p of Object.hasOwn(schemaDeps, pkg) ? schemaDeps[pkg]! : []) {
+    if (loaded.has(p)) continue;
+    loaded.add(p);
+    const ns = p ? r.define(p) : r;
+    ns.addJSON(JSON.parse(schemaPackages[p]!) as Record<string, protobuf.AnyNestedObject>);
+  }
+}
+
+/** The package that holds a type: the longest prefix of its full name that is a package (a nested type's is its outer type's). */
+function packageOf(fullName: string): string | undefined {
+  for (let name = fullName; name; ) {
+    const dot = name.lastIndexOf(".");
+    name = dot < 0 ? "" : name.slice(0, dot);
+    if (Object.hasOwn(schemaPackages, name)) return name;
+  }
+  return undefined;
 }
 
 const typeCache = new Map<string, protobuf.Type | null>();
@@ -23,6 +43,8 @@ export function lookupMessage(fullName: string): protobuf.Type | null {
   let t = typeCache.get(fullName);
   if (t === undefined) {
     try {
+      const pkg = packageOf(fullName);
+      if (pkg !== undefined) ensurePackage(pkg);
       const found = schemaRoot().lookup(fullName);
       t = found instanceof protobuf.Type ? found : null;
     } catch {
