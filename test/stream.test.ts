@@ -141,6 +141,27 @@ test("streamed, every real dump gives the same answers as read as text: explain 
   assert.ok(compared >= 20, `compared ${compared}`);
 });
 
+test("streamed, the routes listing reads only listeners whose bytes can hold an inline route config, in any spelling the loader reads", () => {
+  const hcm = (routeKey: string) => ({
+    name: "envoy.filters.network.http_connection_manager",
+    typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager", stat_prefix: "x", [routeKey]: { name: `inline-${routeKey}`, virtual_hosts: [{ name: "vh", domains: ["*"], routes: [{ match: { prefix: "/" }, route: { cluster: "c" } }] }] } },
+  });
+  const listener = (name: string, port: number, routeKey: string) => ({ name, active_state: { listener: { "@type": "type.googleapis.com/envoy.config.listener.v3.Listener", name, address: { socket_address: { address: "0.0.0.0", port_value: port } }, filter_chains: [{ filters: [hcm(routeKey)] }] } } });
+  const rds = { name: "rds", active_state: { listener: { "@type": "type.googleapis.com/envoy.config.listener.v3.Listener", name: "rds", address: { socket_address: { address: "0.0.0.0", port_value: 9 } }, filter_chains: [{ filters: [{ name: "envoy.filters.network.http_connection_manager", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager", stat_prefix: "r", rds: { route_config_name: "r", config_source: { ads: {} } } } }] }] } } };
+  const dump = { configs: [{ "@type": "type.googleapis.com/envoy.admin.v3.ListenersConfigDump", dynamic_listeners: [rds, listener("snake", 1, "route_config"), listener("camel", 2, "routeConfig"), listener("odd", 3, "ROUTE__CONFIG"), listener("escaped", 4, "ESCAPED")] }] };
+  const f = path.join(TMP, "inline-routes.json");
+  fs.writeFileSync(f, JSON.stringify(dump, null, 1).replace('"ESCAPED"', '"\\u0072oute_config"'));
+  const text = loadFile(f);
+  const streamed = scan(f, 0);
+  const names = (i: LoadedInput) => [...new Set(routesDocument(i).routes.map((r) => r.routeConfig))].sort();
+  assert.equal(names(streamed), names(text));
+  assert.is(names(text).length, 4, names(text).join(", "));
+  // The listener with only RDS is not read from the file for it.
+  assert.not.ok(streamed.listeners.find((l) => l.name === "rds")!.mayHaveKey("route_config"));
+  assert.ok(streamed.listeners.find((l) => l.name === "odd")!.mayHaveKey("route_config"));
+  streamed.close();
+});
+
 test("a cut-off input keeps the same complete resources streamed as read as text", () => {
   const names = (i: LoadedInput) => RESOURCE_KINDS.map((k) => i.resources[k].map((r) => r.name).join(",")).join("|");
   for (const f of ["samples/modern-permissive.json", "samples/real/envoy-gateway/egctl-config-out.all.json", "test/corpus/istio/v16-writer-configdump.json"]) {

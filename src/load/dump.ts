@@ -105,6 +105,19 @@ export class ResourceRecord<T = Obj> {
     return reader.contains(span.start, span.end, text, "\\u");
   }
 
+  /**
+   * Whether the resource as read can hold a key (in any spelling the loader reads as that key:
+   * snake_case, camelCase, any case). False only when it certainly cannot, as for mayContain.
+   */
+  mayHaveKey(snake: string): boolean {
+    if (!this.rawLoader || !this.source) return true;
+    const { reader, span } = this.source;
+    const letters = canonicalKey(snake).split("");
+    // "route_config", "routeConfig", "ROUTE_CONFIG"…: the key's letters, any case, underscores anywhere; or an escape.
+    const pattern = new RegExp(`"_*${letters.map((c) => c.replace(/[^a-z0-9]/g, "\\$&")).join("_*")}_*"|\\\\u`, "i");
+    return reader.mayMatch(span.start, span.end, pattern);
+  }
+
   /** The resource as v3 proto3 JSON (camelCase, canonical values); computed once. */
   get value(): T {
     if (this.normalised === undefined) {

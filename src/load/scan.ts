@@ -80,6 +80,14 @@ export class SpanReader {
     }
     return false;
   }
+  /**
+   * Whether the bytes from start to end, read as Latin-1, may match a pattern: tested in one piece up
+   * to 32 MiB; a longer span may (a match could straddle any split).
+   */
+  mayMatch(start: number, end: number, pattern: RegExp): boolean {
+    if (end - start > 32 << 20) return true;
+    return pattern.test(this.bytes(start, end).toString("latin1"));
+  }
   /** Parses spans that follow one another, read from the file in one piece; undefined for one that is not JSON. */
   parseEach(spans: { start: number; end: number }[]): unknown[] {
     if (!spans.length) return [];

@@ -92,8 +92,9 @@ export interface RouteRow {
 function inlineRouteConfigs(input: LoadedInput): { name: string; rc: RouteConfiguration }[] {
   const out: { name: string; rc: RouteConfiguration }[] = [];
   for (const rec of input.listeners) {
-    // Decoding a listener costs far more than looking for an inline route config's key in it as read.
-    if (!findInJson(rec.raw, (v) => (isObject(v) && keyOf(v, "route_config") !== undefined) || undefined)) continue;
+    // Decoding a listener costs far more than looking for an inline route config's key in it as read,
+    // and reading one left in the file more than looking for the key in its bytes.
+    if (!rec.mayHaveKey("route_config") || !findInJson(rec.raw, (v) => (isObject(v) && keyOf(v, "route_config") !== undefined) || undefined)) continue;
     const l = listenerModel(rec);
     for (const c of [...l.chains, ...(l.defaultChain ? [l.defaultChain] : [])]) {
       if (c.terminal.kind === "hcm" && c.terminal.inlineRoutes) {
