@@ -208,6 +208,9 @@ function edsMayReach(client: LoadedInput, rec: ResourceRecord, ips: Set<string>)
   return findInJson(ep.raw, (v) => (typeof v === "string" && ips.has(v)) || undefined) === true;
 }
 
+/** An endpoint address's port ("10.0.0.1:80", "[::1]:80", "host.example.com:5432"). */
+const portOf = (address: string) => Number(address.split(":").pop());
+
 /**
  * Client clusters that reach the server, paired the way traffic flows: the client's EDS lists the
  * server pod's IP at the target port; without EDS, Istio cluster names (host, service port) against
@@ -234,7 +237,7 @@ function pairedClusters(client: LoadedInput, server: LoadedInput, ports: number[
     if (eps?.length && serverIps.size) {
       const reaching = eps.filter((e) => serverIps.has(e.address.replace(/^\[|\]?:\d+$/g, "")));
       if (!reaching.length) continue; // its endpoints are other pods (another subset, another service)
-      const targetPort = Number(reaching[0]!.address.split(":").pop());
+      const targetPort = portOf(reaching[0]!.address);
       out.push({ cluster: c.name, host, servicePort: servicePort || targetPort, targetPort, endpoints: reaching.map((e) => e.address), how: `the client's EDS for ${c.name} lists the server at ${reaching.map((e) => e.address).join(", ")}` });
       continue;
     }
@@ -249,9 +252,9 @@ function pairedClusters(client: LoadedInput, server: LoadedInput, ports: number[
       if (o.service) out.push({ cluster: c.name, host, servicePort: o.service.port, targetPort: ports.includes(o.service.port) || ports.length !== 1 ? o.service.port : ports[0]!, how: `--service ${o.service.host}:${o.service.port}` });
       else if (!serverIps.size) {
         // The server's dump does not say its address (a plain Envoy bound to 0.0.0.0): an endpoint on one of its TLS ports.
-        const onPort = eps?.find((e) => ports.includes(Number(e.address.split(":").pop())));
+        const onPort = eps?.find((e) => ports.includes(portOf(e.address)));
         if (onPort) {
-          const port = Number(onPort.address.split(":").pop());
+          const port = portOf(onPort.address);
           out.push({ cluster: c.name, host, servicePort: port, targetPort: port, endpoints: [onPort.address], how: `${c.name} sends to ${onPort.address}, and the server listens on port ${port} (its dump does not give its address, so only the port is matched)` });
         }
       }

@@ -283,7 +283,6 @@ export function loadText(text: string, file: string, opts: LoadOptions = {}): Lo
   return extract(input, parseText(text, file, input.diags), opts);
 }
 
-/** An input too large for one string: scanned once from a seekable file, each resource parsed on its own. */
 /** What the loader asks the scanner for: the resource lists (listeners hinted deeper), and progress. */
 export function streamScanOptions(reader: SpanReader, file: string, opts: { assembleAbove?: number } = {}): ScanOptions {
   return {
@@ -294,7 +293,10 @@ export function streamScanOptions(reader: SpanReader, file: string, opts: { asse
   };
 }
 
-/** A streamed input: scanned here, or from a scan already made (on a worker thread) with streamScanOptions. */
+/**
+ * An input too large for one string, or streamed by choice: scanned once from a seekable file (here,
+ * or already on a worker thread with streamScanOptions), each resource parsed on its own when used.
+ */
 export function loadScanned(reader: SpanReader, file: string, opts: LoadOptions & { assembleAbove?: number } = {}, scanned?: ScanResult): LoadedInput {
   const input = new LoadedInput(file);
   input.attachSource(reader);
@@ -715,7 +717,6 @@ function fieldsOf(reader: SpanReader, at: HintFields, skip?: ReadonlySet<string>
   return out;
 }
 
-/** The keys that lead from `root` to `target` (at most three levels down), by identity. */
 /** Whether these keys lead from `root` to `target`, by identity. */
 function reaches(root: unknown, keys: string[], target: unknown): boolean {
   let v = root;
@@ -726,6 +727,7 @@ function reaches(root: unknown, keys: string[], target: unknown): boolean {
   return v === target;
 }
 
+/** The keys that lead from `root` to `target` (at most three levels down), by identity. */
 function keysTo(root: unknown, target: unknown): string[] | undefined {
   if (root === target) return [];
   let level: [unknown, string[]][] = [[root, []]];
@@ -790,7 +792,6 @@ const SECTIONS: Record<string, { name: string; kind?: ResourceKind; lists: [stri
 // Looked up with names from the dump: no prototype, so "constructor" or "__proto__" find nothing.
 Object.setPrototypeOf(SECTIONS, null);
 
-/** Keys of the lists whose elements are resources, as keyOf matches them: what the streaming scanner leaves in the file. */
 /** The states a v3 dynamic_listeners entry holds a listener in. */
 const LISTENER_STATES = [
   ["active_state", "active"],
@@ -801,6 +802,7 @@ const LISTENER_STATES = [
 /** Lists of listeners: the scanner hints them deeper, with where each field is, so a listener's outline is read without the rest of it. */
 const LISTENER_LISTS: ReadonlySet<string> = new Set([...SECTIONS.ListenersConfigDump!.lists.map(([field]) => field), "dynamic_listeners"].map(canonicalKey));
 
+/** Keys of the lists whose elements are resources, as keyOf matches them: what the streaming scanner leaves in the file. */
 const RESOURCE_LISTS: ReadonlySet<string> = new Set(
   [...Object.values(SECTIONS).flatMap((s) => s.lists.map(([field]) => field)), "dynamic_listeners", "resources"].map(canonicalKey),
 );
@@ -847,34 +849,17 @@ function sectionEntry(v: Obj): { section: string; list: string } | undefined {
 
 /**
  * The list an element of a config dump section came from, by its message type (what
- * /config_dump?resource=<list> packs each element as). A DynamicCluster or DynamicSecret does not say
- * whether it was active or warming: it is read as active.
+ * /config_dump?resource=<list> packs each element as): a Static… one is from the section's static
+ * list, a Dynamic… one from its active list (v3 listeners: dynamic_listeners). A DynamicCluster or
+ * DynamicSecret does not say whether it was active or warming: it is read as active.
  */
 function elementList(section: string, message: string, e: Obj): string | undefined {
-  switch (`${section}.${message}`) {
-    case "ListenersConfigDump.DynamicListener":
-      return keyOf(e, "listener") !== undefined ? "dynamic_active_listeners" : "dynamic_listeners"; // v2alpha: {version_info, listener}
-    case "ListenersConfigDump.StaticListener":
-      return "static_listeners";
-    case "ClustersConfigDump.DynamicCluster":
-      return "dynamic_active_clusters";
-    case "ClustersConfigDump.StaticCluster":
-      return "static_clusters";
-    case "RoutesConfigDump.DynamicRouteConfig":
-      return "dynamic_route_configs";
-    case "RoutesConfigDump.StaticRouteConfig":
-      return "static_route_configs";
-    case "EndpointsConfigDump.DynamicEndpointConfig":
-      return "dynamic_endpoint_configs";
-    case "EndpointsConfigDump.StaticEndpointConfig":
-      return "static_endpoint_configs";
-    case "SecretsConfigDump.DynamicSecret":
-      return "dynamic_active_secrets";
-    case "SecretsConfigDump.StaticSecret":
-      return "static_secrets";
-    default:
-      return undefined;
-  }
+  const lists = Object.hasOwn(SECTIONS, section) ? SECTIONS[section]!.lists : [];
+  const m = /^(Static|Dynamic)(?:Listener|Cluster|RouteConfig|EndpointConfig|Secret)$/.exec(message);
+  if (!m) return undefined;
+  if (m[1] === "Static") return lists.find(([, , state]) => state === "static")?.[0];
+  if (section === "ListenersConfigDump" && keyOf(e, "listener") === undefined) return "dynamic_listeners"; // v2alpha's wraps one listener
+  return lists.find(([, , state]) => state === "active")?.[0];
 }
 
 /** A section recognised by its lists, for sections pasted without their @type. */

@@ -27,18 +27,30 @@ function looksPythonRepr(text: string): boolean {
 }
 
 /**
- * The columns of a table printed in place of a dump (istioctl proxy-config's default output, or this
- * tool's): a line of upper-case column names two or more spaces apart, among the first lines.
+ * What a text that is neither JSON nor a dump pasted into text looks like, when it is something people
+ * give in place of a dump, from its first non-empty lines: the admin's /clusters text
+ * (cluster::host::stat::value lines), or a table (istioctl proxy-config's default output, or this
+ * tool's: a line of column names, mostly upper case, two or more spaces apart).
  */
-function tableColumns(text: string): string[] | undefined {
-  let seen = 0;
-  for (const raw of text.slice(0, 4096).split("\n")) {
-    const line = raw.trim();
-    if (!line) continue;
+function notADump(text: string): string | undefined {
+  const lines = text
+    .slice(0, 4096)
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .slice(0, 6);
+  const statLine = (l: string) => /^[^\s:]+::[^\s:]/.test(l) && l.split("::").length >= 3;
+  const head = lines.slice(0, 5);
+  if (head.length >= 2 && head.filter(statLine).length >= head.length - 1) {
+    return "looks like the admin's /clusters text output (cluster::host::stat::value lines), not a dump: ask for /clusters?format=json, or /config_dump";
+  }
+  for (const line of lines) {
     const letters = line.replace(/[^A-Za-z]/g, "");
     const upper = letters.replace(/[^A-Z]/g, "").length;
-    if (/^[A-Za-z][A-Za-z0-9 ()[\]/_.-]*$/.test(line) && / {2,}\S/.test(line) && upper >= 0.7 * letters.length) return line.split(/ {2,}/).slice(0, 6).map((c) => c.slice(0, 30));
-    if (++seen >= 6) return undefined;
+    if (/^[A-Za-z][A-Za-z0-9 ()[\]/_.-]*$/.test(line) && / {2,}\S/.test(line) && upper >= 0.7 * letters.length) {
+      const columns = line.split(/ {2,}/).slice(0, 6).map((c) => c.slice(0, 30));
+      return `looks like a table (columns ${columns.join(", ")}), not a dump: istioctl proxy-config prints one unless asked for -o json; give the dump itself (istioctl proxy-config all <pod> -o json, or the admin /config_dump)`;
+    }
   }
   return undefined;
 }
@@ -64,16 +76,8 @@ export function parseText(text: string, file: string, diags: Diagnostics): Parse
       if (r && typeof r.value === "object" && r.value !== null) return fromTolerant(r.value, r.problems, diags);
       throw new InputError(file, `not JSON: ${jsonMessage(jsonError)}`, ...jsonPosition(text, jsonError));
     }
-    // The admin's /clusters in its text form: cluster::host::stat::value lines.
-    const lines = text.slice(0, 4096).split("\n").filter((l) => l.trim()).slice(0, 5);
-    const statLine = (l: string) => /^[^\s:]+::[^\s:]/.test(l.trim()) && l.split("::").length >= 3;
-    if (lines.length >= 2 && lines.filter(statLine).length >= lines.length - 1) {
-      throw new InputError(file, "looks like the admin's /clusters text output (cluster::host::stat::value lines), not a dump: ask for /clusters?format=json, or /config_dump");
-    }
-    const columns = tableColumns(text);
-    if (columns) {
-      throw new InputError(file, `looks like a table (columns ${columns.join(", ")}), not a dump: istioctl proxy-config prints one unless asked for -o json; give the dump itself (istioctl proxy-config all <pod> -o json, or the admin /config_dump)`);
-    }
+    const what = notADump(text);
+    if (what) throw new InputError(file, what);
     return parseYaml(text, file);
   }
 }

@@ -320,7 +320,6 @@ export function scanJson(reader: SpanReader, opts: ScanOptions): ScanResult {
   /** A span parsed: its text from the chunk in hand when it is there (nearly always for keys and scalars), else from the file. */
   const parseSpan = (start: number, end: number): unknown =>
     JSON.parse(start >= pos && end <= pos + chunkLen ? buf.toString("utf8", start - pos, end - pos) : reader.text(start, end));
-  /** A key's text, or "" when it is not a JSON string. */
   /** A string's text when it is in the chunk in hand and has no escape (nearly every key and name): its bytes, as JSON.parse would decode them. */
   const plainString = (start: number, end: number): string | undefined => {
     if (start < pos || end > pos + chunkLen || end - start < 2) return undefined;
@@ -333,15 +332,21 @@ export function scanJson(reader: SpanReader, opts: ScanOptions): ScanResult {
     }
     return buf.toString("utf8", a + 1, b);
   };
-  const keyText = (start: number, end: number): string => {
+  /** A scalar's value (a string or a number), or undefined when the span is neither or not JSON. */
+  const scalarAt = (start: number, end: number): string | number | undefined => {
     const plain = plainString(start, end);
     if (plain !== undefined) return plain;
     try {
-      const k = parseSpan(start, end);
-      return typeof k === "string" ? k : "";
+      const v = parseSpan(start, end);
+      return typeof v === "string" || typeof v === "number" ? v : undefined;
     } catch {
-      return "";
+      return undefined;
     }
+  };
+  /** A key's text, or "" when it is not a JSON string. */
+  const keyText = (start: number, end: number): string => {
+    const k = scalarAt(start, end);
+    return typeof k === "string" ? k : "";
   };
   /** An element's hint: its named scalars, its inner objects' hints, and where each field is (a bad token leaves its key out). */
   const hintOf = (f: Frame): Record<string, unknown> => {
@@ -353,18 +358,7 @@ export function scanJson(reader: SpanReader, opts: ScanOptions): ScanResult {
     for (let i = 0; i < f.starts.length; i++) {
       const k = keyText(f.keySpans[2 * i]!, f.keySpans[2 * i + 1]!);
       keys.push(k);
-      let v: unknown = f.hints[i];
-      if (v === undefined && isHintKey(k) && f.ends[i]! - f.starts[i]! < 4096) {
-        v = plainString(f.starts[i]!, f.ends[i]!);
-        if (v === undefined) {
-          try {
-            v = parseSpan(f.starts[i]!, f.ends[i]!);
-          } catch {
-            v = undefined;
-          }
-          if (typeof v !== "string" && typeof v !== "number") v = undefined;
-        }
-      }
+      const v = f.hints[i] ?? (isHintKey(k) && f.ends[i]! - f.starts[i]! < 4096 ? scalarAt(f.starts[i]!, f.ends[i]!) : undefined);
       if (v !== undefined) h[k] = v;
     }
     return h;
