@@ -286,6 +286,51 @@ test("a capture listener Envoy rejected: the connection is refused, naming the l
   assert.is(r.accepted, null, "never handed to another capture listener");
 });
 
+test("a real Istio 1.18 sidecar (gzip) whose EnvoyFilter broke virtualInbound: inbound refused with Envoy's error, once and on one line; outbound still works", async () => {
+  const f = R("istio/deathstarbench-geo-1.18.2.config_dump.json.gz");
+  const input = loadFile(f);
+  // Envoy lists the failed update twice, once under an entry without a name: one rejection, named from its configuration.
+  assert.equal(input.rejectedListeners.map((r) => r.name), ["virtualInbound"]);
+  const warnings = input.diags.list.filter((d) => d.code === "rejected-update");
+  assert.is(warnings.length, 1, warnings.map((w) => w.message).join("\n"));
+  assert.ok(!/\n/.test(warnings[0]!.message), "Envoy's multi-line message is one line");
+  assert.match(warnings[0]!.message, /listener "virtualInbound": Proto constraint validation failed \(LuaValidationError\.DefaultSourceCode: .*default_source_code \{ \}$/);
+  const r = runExplain(input, { port: 8083, client: "istio-sidecar" })[0]!;
+  assert.is(r.outcome.code, "NO_LISTENER");
+  assert.match(r.outcome.summary, /iptables redirects inbound traffic to virtualInbound \(0\.0\.0\.0:15006\), but Envoy rejected that listener: Proto constraint validation failed/);
+  assert.ok(!/\n/.test(r.outcome.summary));
+  assert.is(r.connection.destination, "172.16.188.31:8083", "the pod IP from the bootstrap node");
+  // Outbound, to mongodb-geo's ClusterIP: captured by virtualOutbound, handed to its listener, mTLS upstream by EDS tlsMode.
+  const out = runExplain(input, { port: 27017, address: "10.68.227.119", client: "plaintext" })[0]!;
+  assert.is(out.accepted?.listener, "virtualOutbound");
+  assert.is(out.listener?.name, "10.68.227.119_27017", "handed to the listener of the ClusterIP and port");
+  assert.is(out.outcome.code, "PLAINTEXT_TCP");
+  assert.match(out.outcome.summary, /outbound\|27017\|\|mongodb-geo\.hr2\.svc\.cluster\.local/);
+  const { code, stdout, stderr } = await cli(f, "--port", "8083", "--client", "curl-mtls");
+  assert.is(code, 0);
+  assert.match(stdout, /NO_LISTENER/);
+  assert.is((stderr.match(/Envoy rejected listener/g) ?? []).length, 1, stderr);
+});
+
+test("inline route configurations are listed once: Envoy's RoutesConfigDump repeats them under static_route_configs (real Envoy 1.26 and 1.37 dumps)", async () => {
+  const gw = JSON.parse((await cli("routes", R("wg-ai-gateway/config_dump.json"), "-o", "json")).stdout).routes as { routeConfig: string; match: string; action: string }[];
+  assert.equal(gw.map((r) => [r.routeConfig, r.match, r.action]), [["listener_http_routes (inline in listener-80 #0)", "path-separated prefix /get", "default-httpbin-backend-80 (1)"]]);
+  const sidecar = JSON.parse((await cli("routes", R("istio/deathstarbench-geo-1.18.2.config_dump.json.gz"), "-o", "json")).stdout).routes as { routeConfig: string; virtualHost: string; match: string }[];
+  const backend = sidecar.filter((r) => r.virtualHost === "backend");
+  assert.equal(backend.map((r) => [r.routeConfig, r.match]).sort(), [["(inline in 0.0.0.0:15021 #0)", "prefix /healthz/ready"], ["(inline in 0.0.0.0:15090 #0)", "prefix /stats/prometheus"]]);
+  // A static route configuration that no listener inlines stays: the bootstrap file's own, or a copy that differs.
+  const dump = JSON.parse(fs.readFileSync(R("wg-ai-gateway/config_dump.json"), "utf8")) as { configs: Record<string, unknown>[] };
+  const rs = dump.configs.find((c) => c["@type"] === "type.googleapis.com/envoy.admin.v3.RoutesConfigDump")! as { static_route_configs: { route_config: { virtual_hosts: { domains: string[] }[] } }[] };
+  rs.static_route_configs[0]!.route_config.virtual_hosts[0]!.domains = ["changed.example"];
+  const changed = JSON.parse((await cli("routes", write("wgai-changed.json", JSON.stringify(dump)), "-o", "json")).stdout).routes as { routeConfig: string; domains: string[] }[];
+  assert.equal(changed.map((r) => [r.routeConfig, r.domains]), [["listener_http_routes", ["changed.example"]], ["listener_http_routes (inline in listener-80 #0)", ["*"]]]);
+  // And explain routes the gateway's request by the inline configuration.
+  const r = one(R("wg-ai-gateway/config_dump.json"), { port: 80, client: "plaintext", path: "/get" });
+  assert.is(r.outcome.code, "PLAINTEXT_HTTP");
+  assert.is(r.route?.kind, "route");
+  assert.is(one(R("wg-ai-gateway/config_dump.json"), { port: 80, client: "plaintext", path: "/other" }).route?.kind, "no-route");
+});
+
 test("Istio 1.3 without its bootstrap: own IPs come from inbound listeners, not outbound ClusterIP listeners", () => {
   const dump = JSON.parse(fs.readFileSync(S("istio-1.3-permissive.json"), "utf8")) as { configs: Record<string, unknown>[] };
   dump.configs = dump.configs.filter((c) => !String(c["@type"]).endsWith("BootstrapConfigDump"));

@@ -24,10 +24,17 @@ const ROOT = path.resolve(import.meta.dirname, "..");
 const BIN = path.join(ROOT, "bin/envoy-explain.js");
 const TMP = fs.mkdtempSync(path.join(os.tmpdir(), "envoy-explain-stream-test-"));
 
+/** The JSON files under dir; a gzip-compressed one (`.json.gz`) is inflated into the test's directory, as the scanner reads bytes as they are. */
 function jsonFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const p = path.join(dir, e.name);
-    return e.isDirectory() ? jsonFiles(p) : e.name.endsWith(".json") ? [p] : [];
+    if (e.isDirectory()) return jsonFiles(p);
+    if (e.name.endsWith(".json.gz")) {
+      const inflated = path.join(TMP, e.name.slice(0, -3));
+      fs.writeFileSync(inflated, zlib.gunzipSync(fs.readFileSync(p)));
+      return [inflated];
+    }
+    return e.name.endsWith(".json") ? [p] : [];
   });
 }
 const REAL = [...jsonFiles(path.join(ROOT, "samples")), ...jsonFiles(path.join(ROOT, "test/corpus"))];

@@ -573,14 +573,19 @@ class Extractor {
         }
         const err = getKey(e, "error_state");
         if (isObject(err)) {
-          const name = str(getKey(e, "name")) ?? "";
-          const details = str(getKey(err, "details")) ?? "no details";
+          const fk = keyOf(err, "failed_configuration");
+          const failedConfig = fk !== undefined && isObject(err[fk]) ? (err[fk] as Obj) : undefined;
+          // Envoy 1.2x also lists a failed update under an entry without a name; the configuration names it.
+          const name = str(getKey(e, "name")) ?? (failedConfig && str(getKey(failedConfig, "name"))) ?? "";
+          // Envoy's message often ends in a text-format proto over several lines: one line reads better in a table or a warning.
+          const details = (str(getKey(err, "details")) ?? "no details").replace(/\s*\n\s*/g, " ").trim();
           const active = keyOf(e, "active_state") !== undefined;
+          // The same rejection under both entries is one rejection.
+          if (!active && this.input.rejectedListeners.some((r) => r.name === name && r.details === details)) return;
           this.input.diags.warn("rejected-update", `Envoy rejected ${active ? "an update of" : ""} listener "${name}": ${details}`.replace("  ", " "), { path: p });
           // Never accepted: nothing listens where it would have. What it asked for is in failed_configuration.
           if (!active) {
-            const fk = keyOf(err, "failed_configuration");
-            const failed = fk !== undefined && isObject(err[fk]) ? (err[fk] as Obj) : { name };
+            const failed = failedConfig ?? { name };
             const fpath = fk !== undefined ? childPath(childPath(p, "error_state"), fk) : childPath(p, "error_state");
             const record = new ResourceRecord(this.input, "listener", name, "error", fpath, failed, { v2 });
             this.input.rejectedListeners.push({ name, details, path: childPath(p, "error_state"), record });

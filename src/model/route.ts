@@ -1,11 +1,11 @@
 // Route configurations as views: a route's match and action in words, the route listing (inline
 // route configurations included). How Envoy picks a route is src/explain/route.ts.
-import { findInJson } from "./canonical.js";
+import { canonicalJson, findInJson } from "./canonical.js";
 import { isObject } from "../load/keys.js";
 import { keyOf } from "../load/v2.js";
 import type { Route } from "../gen/types/envoy/config/route/v3/route_components.js";
 import type { RouteConfiguration } from "../gen/types/envoy/config/route/v3/route.js";
-import type { LoadedInput } from "../load/dump.js";
+import type { LoadedInput, ResourceRecord } from "../load/dump.js";
 import { listenerModel } from "./listener.js";
 import { matcherText } from "./tls.js";
 import { Redacted } from "../redacted.js";
@@ -106,9 +106,32 @@ function inlineRouteConfigs(input: LoadedInput): { name: string; rc: RouteConfig
   return out;
 }
 
+/**
+ * The route configurations of the dump's routes section, less the copies of inline ones: Envoy's
+ * RoutesConfigDump lists every route configuration inlined in an HTTP connection manager again under
+ * static_route_configs. Each is shown once, where it is used; an equal static entry is taken as its copy.
+ */
+function standaloneRouteConfigs(input: LoadedInput, inline: { rc: RouteConfiguration }[]): ResourceRecord[] {
+  if (inline.length === 0) return input.routes;
+  const copies = new Map<string, number>();
+  for (const { rc } of inline) {
+    const key = canonicalJson(rc);
+    copies.set(key, (copies.get(key) ?? 0) + 1);
+  }
+  return input.routes.filter((rec) => {
+    if (rec.state !== "static") return true;
+    const key = canonicalJson(rec.value);
+    const left = copies.get(key) ?? 0;
+    if (left === 0) return true;
+    copies.set(key, left - 1);
+    return false;
+  });
+}
+
 export function routeRows(input: LoadedInput, filter: { name?: string }): RouteRow[] {
   const rows: RouteRow[] = [];
-  const all = [...input.routes.map((rec) => ({ rec, name: rec.name, rc: undefined as RouteConfiguration | undefined })), ...inlineRouteConfigs(input).map((x) => ({ rec: undefined, name: x.name, rc: x.rc }))];
+  const inline = inlineRouteConfigs(input);
+  const all = [...standaloneRouteConfigs(input, inline).map((rec) => ({ rec, name: rec.name, rc: undefined as RouteConfiguration | undefined })), ...inline.map((x) => ({ rec: undefined, name: x.name, rc: x.rc }))];
   for (const { rec, name, rc: inline } of all) {
     if (filter.name && name !== filter.name && inline?.name !== filter.name) continue;
     const rc = inline ?? (rec!.value as RouteConfiguration);
