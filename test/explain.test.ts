@@ -29,7 +29,11 @@ test("Istio 1.3 PERMISSIVE: a raw mTLS curl lands on the {} plaintext chain, bec
   assert.is(mtls.level, "application_protocols");
   assert.is(mtls.reason, "wants ALPN istio; the client offers h2,http/1.1");
   assert.ok(r.hints.some((h) => /would take this connection if the client had ALPN istio/.test(h)));
-  assert.ok(r.hints.some((h) => /openssl s_client .* -alpn istio/.test(h)));
+  assert.ok(r.hints.some((h) => /openssl s_client .* -alpn istio -cert/.test(h)));
+  // A modern HTTP chain lists istio-http/1.0,istio-http/1.1,istio-h2 and not istio: the command offers one it lists.
+  const modern = explain(s("modern-permissive.json"), 8080, "curl-mtls");
+  const byHand = modern.hints.find((h) => /openssl s_client/.test(h));
+  assert.match(byHand ?? "", /\(ALPN istio-http\/1\.0,istio-http\/1\.1,istio-h2\);.* -alpn istio-http\/1\.1 -cert/);
   assert.match(r.why, /ALPN h2,http\/1\.1 is listed by no chain, so the 1 chain\(s\) with no application_protocols match remain; #5 is what is left\./);
 });
 

@@ -719,9 +719,12 @@ function hintsFor(l: ListenerModel, a: MatchAttrs, client: ClientSpec, chain: Ch
         hints.push(`${chainLabel(best.c)} (${tlsLabel}) matches every criterion on its own, but Envoy committed to a more specific branch first (no backtracking).`);
       }
       const alpnMiss = best.misses.find((m) => m.level === "application_protocols");
-      if (alpnMiss && best.c.match.applicationProtocols?.some((p) => p.startsWith("istio"))) {
+      const chainAlpn = best.c.match.applicationProtocols ?? [];
+      if (alpnMiss && chainAlpn.some((p) => p.startsWith("istio"))) {
+        // A value the chain lists: an HTTP chain (istio-http/1.1, istio-h2) does not list plain istio.
+        const offer = ["istio", "istio-http/1.1"].find((p) => chainAlpn.includes(p)) ?? chainAlpn.find((p) => p.startsWith("istio"));
         hints.push(
-          `That chain only takes mesh clients (ALPN ${best.c.match.applicationProtocols.join(",")}); curl cannot offer those. To test it by hand: openssl s_client -connect ${a.dstIp}:${a.dstPort} -alpn istio -cert cert.pem -key key.pem. To accept any mTLS client on this port, make it STRICT (${policyFor(l, "STRICT")}): Istio's STRICT chain has no ALPN match.`,
+          `That chain only takes mesh clients (ALPN ${chainAlpn.join(",")}); curl cannot offer those. To test it by hand: openssl s_client -connect ${a.dstIp}:${a.dstPort} -alpn ${offer} -cert cert.pem -key key.pem. To accept any mTLS client on this port, make it STRICT (${policyFor(l, "STRICT")}): Istio's STRICT chain has no ALPN match.`,
         );
       }
       const sniMiss = best.misses.find((m) => m.level === "server_names");
