@@ -329,6 +329,11 @@ test("inline route configurations are listed once: Envoy's RoutesConfigDump repe
   assert.is(r.outcome.code, "PLAINTEXT_HTTP");
   assert.is(r.route?.kind, "route");
   assert.is(one(R("wg-ai-gateway/config_dump.json"), { port: 80, client: "plaintext", path: "/other" }).route?.kind, "no-route");
+  // DestinationRule words (DISABLE, ISTIO_MUTUAL) are Istio's: a plain gateway's upstream line says what it sends.
+  const text = (await cli(R("wg-ai-gateway/config_dump.json"), "--port", "80", "--client", "plaintext", "--path", "/get")).stdout;
+  assert.match(text, /Upstream +default-httpbin-backend-80 \(every endpoint\): plaintext/);
+  const istio = (await cli(R("istio/deathstarbench-geo-1.18.2.config_dump.json.gz"), "--port", "27017", "--address", "10.68.227.119", "--client", "plaintext")).stdout;
+  assert.match(istio, /Upstream +outbound\|27017\|\|mongodb-geo\.hr2\.svc\.cluster\.local \[AUTO\] 172\.16\.188\.42:27017: Istio mTLS/);
 });
 
 test("Istio 1.3 without its bootstrap: own IPs come from inbound listeners, not outbound ClusterIP listeners", () => {

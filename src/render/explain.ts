@@ -129,7 +129,9 @@ function renderOne(r: ExplainResult, format: OutputFormat): string {
   if (r.upstream) {
     const u = r.upstream;
     const per = u.endpoints.map((e) => `${e.endpoint}: ${sendsText(e.sends)}`).join("; ");
-    kv("Upstream", `${u.cluster} [${u.mode}] ${per}${u.notes.length ? ` (${u.notes.join("; ")})` : ""}`);
+    // The mode is a DestinationRule word: said for Istio; elsewhere only auto selection needs saying, as the per-endpoint text names the rest.
+    const mode = r.capture.mesh === "Istio" ? ` [${u.mode}]` : u.mode === "AUTO" ? " [socket by endpoint metadata]" : "";
+    kv("Upstream", `${u.cluster}${mode} ${per}${u.notes.length ? ` (${u.notes.join("; ")})` : ""}`);
   }
   if (r.hints.length) {
     lines.push(md ? "\n**What would change it:**\n" : "\nWhat would change it:");
