@@ -202,6 +202,30 @@ test("--ignore drops changes under a path", () => {
 });
 
 const BIN = path.resolve(import.meta.dirname, "../bin/envoy-explain.js");
+test("an update Envoy rejected is a change: kept serving the previous version, or never accepted (nothing listens); one it no longer reports is too", () => {
+  const text = fs.readFileSync(S("modern-permissive.json"), "utf8");
+  const withError = (keepActive: boolean) => {
+    const dump = JSON.parse(text) as { configs: Record<string, unknown>[] };
+    const section = dump.configs.find((c) => String(c["@type"]).endsWith("ListenersConfigDump"))!;
+    const vin = (section.dynamic_listeners as Record<string, unknown>[]).find((l) => l.name === "virtualInbound")!;
+    const listener = (vin.active_state as Record<string, unknown>).listener;
+    if (!keepActive) delete vin.active_state;
+    // As Envoy 1.26 wrote it for an EnvoyFilter's broken Lua filter: a multi-line message.
+    vin.error_state = { failed_configuration: listener, details: "Proto constraint validation failed (LuaValidationError.DefaultSourceCode: embedded message failed validation): default_source_code {\n}\n" };
+    return loadText(JSON.stringify(dump), keepActive ? "kept.json" : "never.json");
+  };
+  const before = loadText(text, "before.json");
+  const kept = diffInputs(before, withError(true));
+  assert.equal(kept.changes.map((c) => [c.kind, c.name, c.path, c.change]), [["listener", "virtualInbound", "errorState", "added"]]);
+  assert.is(kept.changes[0]!.meaning, "Envoy rejected an update of listener virtualInbound and keeps serving its previous version: Proto constraint validation failed (LuaValidationError.DefaultSourceCode: embedded message failed validation): default_source_code { }");
+  const never = diffInputs(before, withError(false));
+  assert.equal(never.changes.map((c) => [c.name, c.path, c.change]), [["virtualInbound", "", "removed"], ["virtualInbound", "errorState", "added"]]);
+  assert.match(never.changes[1]!.meaning, /^Envoy rejected listener virtualInbound: it was never accepted, so nothing listens where it would: Proto constraint/);
+  const fixed = diffInputs(withError(true), before);
+  assert.equal(fixed.changes.map((c) => [c.path, c.change, c.meaning]), [["errorState", "removed", "Envoy no longer reports a rejected update of listener virtualInbound"]]);
+  assert.equal(diffInputs(withError(true), withError(true)).changes, []);
+});
+
 test("cli: exit 0 without changes, 1 with, 2 on bad input; --quiet prints nothing; -o json is a documented list", () => {
   const run = (...a: string[]) => spawnSync(process.execPath, [BIN, "diff", ...a], { encoding: "utf8" });
   const same = run(S("modern-strict.json"), S("modern-strict.json"));

@@ -12,6 +12,7 @@ import { proxyIps } from "../src/explain/capture.js";
 import { runExplain } from "../src/analyses/explain.js";
 import { runTlsCheck } from "../src/analyses/tlscheck.js";
 import { decideRoute } from "../src/explain/route.js";
+import { diffInputs } from "../src/analyses/diff.js";
 import type { RouteConfiguration } from "../src/gen/types/envoy/config/route/v3/route.js";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -324,6 +325,14 @@ test("inline route configurations are listed once: Envoy's RoutesConfigDump repe
   rs.static_route_configs[0]!.route_config.virtual_hosts[0]!.domains = ["changed.example"];
   const changed = JSON.parse((await cli("routes", write("wgai-changed.json", JSON.stringify(dump)), "-o", "json")).stdout).routes as { routeConfig: string; domains: string[] }[];
   assert.equal(changed.map((r) => [r.routeConfig, r.domains]), [["listener_http_routes", ["changed.example"]], ["listener_http_routes (inline in listener-80 #0)", ["*"]]]);
+  // diff reports a change to an inline configuration once, at the listener that holds it, as Envoy's copy changes with it.
+  const both = JSON.parse(fs.readFileSync(R("wg-ai-gateway/config_dump.json"), "utf8").replace(/"domains": \[\n? *"\*"\n? *\]/g, '"domains": ["api.example.com"]')) as { configs: Record<string, unknown>[] };
+  const d = diffInputs(loadFile(R("wg-ai-gateway/config_dump.json")), loadText(JSON.stringify(both), "both.json"));
+  assert.equal(d.changes.map((c) => [c.kind, c.name, c.change]), [["listener", "listener-80", "removed"], ["listener", "listener-80", "added"]]);
+  assert.match(d.changes[1]!.meaning, /^domain api\.example\.com added/);
+  // A static copy that no longer matches its inline configuration is a change of its own.
+  const d2 = diffInputs(loadFile(R("wg-ai-gateway/config_dump.json")), loadText(JSON.stringify(dump), "static-only.json"));
+  assert.equal(d2.changes.map((c) => [c.kind, c.name, c.change]), [["route", "listener_http_routes", "removed"], ["route", "listener_http_routes", "added"]]);
   // And explain routes the gateway's request by the inline configuration.
   const r = one(R("wg-ai-gateway/config_dump.json"), { port: 80, client: "plaintext", path: "/get" });
   assert.is(r.outcome.code, "PLAINTEXT_HTTP");

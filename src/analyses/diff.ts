@@ -11,6 +11,7 @@ import { clientForPort, type PresetName } from "../explain/clients.js";
 import { chainKind, explainConnection, type ExplainResult } from "../explain/explain.js";
 import { clusterModel } from "../model/cluster.js";
 import { formatAddr, listenerModel, matchText } from "../model/listener.js";
+import { isInlineCopy } from "../model/route.js";
 import { summariseTransport, transportLabel } from "../model/tls.js";
 import type { FilterChain } from "../gen/types/envoy/config/listener/v3/listener_components.js";
 import { clusterMode, sendsText, sendsOf } from "../model/upstream.js";
@@ -239,15 +240,29 @@ export function diffInputs(before: LoadedInput, after: LoadedInput, o: DiffOptio
   for (const kind of ["listener", "cluster", "route", "endpoint", "secret"] as const) {
     const ma = new Map(before.resources[kind].filter((r) => r.state !== "draining").map((r) => [identityOf(kind, r), r]));
     const mb = new Map(after.resources[kind].filter((r) => r.state !== "draining").map((r) => [identityOf(kind, r), r]));
+    // Envoy repeats inline route configurations under static_route_configs: a change to one is the listener's
+    // (asked only of what differs, so identical dumps decode nothing for it).
+    const copy = (input: LoadedInput, r: ResourceRecord) => kind === "route" && isInlineCopy(input, r);
     for (const [name, r] of ma) {
       const ctx: Ctx = { kind, name, out: changes, ignore };
       const other = mb.get(name);
-      if (!other) record(ctx, { path: "", change: "removed", before: canonicalNames(r.value) });
-      else if (sameRaw(r.raw, other.raw)) continue;
+      if (!other) {
+        if (!copy(before, r)) record(ctx, { path: "", change: "removed", before: canonicalNames(r.value) });
+      } else if (sameRaw(r.raw, other.raw)) continue;
+      else if (copy(before, r) && copy(after, other)) continue;
       else diffValue(canonicalNames(r.value), canonicalNames(other.value), "", ctx);
     }
-    for (const [name, r] of mb) if (!ma.has(name)) record({ kind, name, out: changes, ignore }, { path: "", change: "added", after: canonicalNames(r.value) });
+    for (const [name, r] of mb) if (!ma.has(name) && !copy(after, r)) record({ kind, name, out: changes, ignore }, { path: "", change: "added", after: canonicalNames(r.value) });
   }
+  // Updates Envoy rejected: a new one is what the change broke (Envoy keeps the previous version, or nothing listens).
+  const failedBefore = new Map(before.failedUpdates.map((f) => [f.name, f]));
+  const failedAfter = new Map(after.failedUpdates.map((f) => [f.name, f]));
+  for (const [name, f] of failedAfter) {
+    const was = failedBefore.get(name);
+    if (!was) record({ kind: f.kind, name, out: changes, ignore }, { path: "errorState", change: "added", after: f.details });
+    else if (was.details !== f.details) record({ kind: f.kind, name, out: changes, ignore }, { path: "errorState", change: "modified", before: was.details, after: f.details });
+  }
+  for (const [name, f] of failedBefore) if (!failedAfter.has(name)) record({ kind: f.kind, name, out: changes, ignore }, { path: "errorState", change: "removed", before: f.details });
   for (const c of changes) c.meaning = meaningOf(c, before, after);
   const pb = inboundPorts(before);
   const pa = inboundPorts(after);
@@ -269,6 +284,11 @@ function meaningOf(c: Change, before: LoadedInput, after: LoadedInput): string {
     const fp = (v: Json) => (v instanceof Redacted ? v.fingerprint : v === undefined ? "unset" : "a different value");
     const what = fieldOf(p).replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase();
     return `${what} ${c.change === "modified" ? "changed" : c.change} (${c.change === "added" ? fp(c.after) : c.change === "removed" ? fp(c.before) : `${fp(c.before)} → ${fp(c.after)}`}; value not shown)`;
+  }
+  if (p === "errorState") {
+    if (c.change === "removed") return `Envoy no longer reports a rejected update of ${c.kind} ${c.name}`;
+    const active = after.failedUpdates.find((f) => f.name === c.name)?.active;
+    return `Envoy rejected ${active ? `an update of ${c.kind} ${c.name} and keeps serving its previous version` : `${c.kind} ${c.name}: it was never accepted, so nothing listens where it would`}: ${val(c.after)}`;
   }
   if (!p) {
     if (c.kind === "listener") return `listener ${c.name} ${c.change}`;

@@ -177,6 +177,8 @@ export class LoadedInput {
   readonly sections = new Set<string>();
   /** Listeners Envoy never accepted (error_state without active_state): nothing listens where they would. */
   readonly rejectedListeners: { name: string; details: string; path: string; record: ResourceRecord }[] = [];
+  /** Every update Envoy rejected (error_state), whether or not it keeps serving an earlier version (active). */
+  readonly failedUpdates: { kind: "listener"; name: string; details: string; active: boolean; path: string }[] = [];
   /** Which proxy was read from a file that holds several (egctl). */
   proxy?: string;
   /** Read by the streaming scanner (an input larger than one string can hold): its resources are read from it when used. */
@@ -581,7 +583,8 @@ class Extractor {
           const details = (str(getKey(err, "details")) ?? "no details").replace(/\s*\n\s*/g, " ").trim();
           const active = keyOf(e, "active_state") !== undefined;
           // The same rejection under both entries is one rejection.
-          if (!active && this.input.rejectedListeners.some((r) => r.name === name && r.details === details)) return;
+          if (this.input.failedUpdates.some((r) => r.name === name && r.details === details)) return;
+          this.input.failedUpdates.push({ kind: "listener", name, details, active, path: childPath(p, "error_state") });
           this.input.diags.warn("rejected-update", `Envoy rejected ${active ? "an update of" : ""} listener "${name}": ${details}`.replace("  ", " "), { path: p });
           // Never accepted: nothing listens where it would have. What it asked for is in failed_configuration.
           if (!active) {

@@ -107,31 +107,45 @@ function inlineRouteConfigs(input: LoadedInput): { name: string; rc: RouteConfig
 }
 
 /**
- * The route configurations of the dump's routes section, less the copies of inline ones: Envoy's
- * RoutesConfigDump lists every route configuration inlined in an HTTP connection manager again under
- * static_route_configs. Each is shown once, where it is used; an equal static entry is taken as its copy.
+ * The static route configurations that copy an inline one: Envoy's RoutesConfigDump lists every route
+ * configuration inlined in an HTTP connection manager again under static_route_configs. An equal static
+ * entry is taken as the copy, one per inline configuration. Computed once per input.
  */
-function standaloneRouteConfigs(input: LoadedInput, inline: { rc: RouteConfiguration }[]): ResourceRecord[] {
-  if (inline.length === 0) return input.routes;
-  const copies = new Map<string, number>();
+const copiesOf = new WeakMap<LoadedInput, Set<ResourceRecord>>();
+function inlineCopies(input: LoadedInput, inline?: { rc: RouteConfiguration }[]): Set<ResourceRecord> {
+  let copies = copiesOf.get(input);
+  if (copies) return copies;
+  copies = new Set();
+  copiesOf.set(input, copies);
+  const statics = input.routes.filter((r) => r.state === "static");
+  if (statics.length === 0) return copies;
+  inline ??= inlineRouteConfigs(input);
+  const left = new Map<string, number>();
   for (const { rc } of inline) {
     const key = canonicalJson(rc);
-    copies.set(key, (copies.get(key) ?? 0) + 1);
+    left.set(key, (left.get(key) ?? 0) + 1);
   }
-  return input.routes.filter((rec) => {
-    if (rec.state !== "static") return true;
+  if (left.size === 0) return copies;
+  for (const rec of statics) {
     const key = canonicalJson(rec.value);
-    const left = copies.get(key) ?? 0;
-    if (left === 0) return true;
-    copies.set(key, left - 1);
-    return false;
-  });
+    const n = left.get(key) ?? 0;
+    if (n === 0) continue;
+    left.set(key, n - 1);
+    copies.add(rec);
+  }
+  return copies;
+}
+
+/** Whether a route configuration of the routes section is Envoy's copy of one inlined in a listener (shown, and compared, there). */
+export function isInlineCopy(input: LoadedInput, rec: ResourceRecord): boolean {
+  return rec.state === "static" && inlineCopies(input).has(rec);
 }
 
 export function routeRows(input: LoadedInput, filter: { name?: string }): RouteRow[] {
   const rows: RouteRow[] = [];
   const inline = inlineRouteConfigs(input);
-  const all = [...standaloneRouteConfigs(input, inline).map((rec) => ({ rec, name: rec.name, rc: undefined as RouteConfiguration | undefined })), ...inline.map((x) => ({ rec: undefined, name: x.name, rc: x.rc }))];
+  const copies = inlineCopies(input, inline);
+  const all = [...input.routes.filter((rec) => !copies.has(rec)).map((rec) => ({ rec, name: rec.name, rc: undefined as RouteConfiguration | undefined })), ...inline.map((x) => ({ rec: undefined, name: x.name, rc: x.rc }))];
   for (const { rec, name, rc: inline } of all) {
     if (filter.name && name !== filter.name && inline?.name !== filter.name) continue;
     const rc = inline ?? (rec!.value as RouteConfiguration);
