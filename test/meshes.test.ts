@@ -242,7 +242,12 @@ test("plain Envoy (envoyproxy/examples): chains by SNI and by ALPN as Envoy pick
   const other = by("other.example.com");
   assert.is(other.outcome.code, "NO_FILTER_CHAIN");
   assert.match(other.hints.join(" "), /SNI domain1\.example\.com/);
-  assert.is(runExplain(sni, { port: 10000, client: "plaintext" })[0]!.outcome.code, "NO_FILTER_CHAIN");
+  // Every name the port answers to, the passthrough chain's too.
+  assert.ok(other.hints.includes("The chains on this port by SNI: domain1.example.com (#0, TLS); domain2.example.com (#1, TLS); domain3.example.com (#2, passthrough (TLS not terminated))."), other.hints.join("\n"));
+  const plain = runExplain(sni, { port: 10000, client: "plaintext" })[0]!;
+  assert.is(plain.outcome.code, "NO_FILTER_CHAIN");
+  // A plaintext client reaches none of them: the passthrough chain needs a ClientHello (its SNI) too.
+  assert.ok(plain.hints.some((h) => h.startsWith("Port 10000 only accepts TLS here (#0, #1, #2): connect with TLS")), plain.hints.join("\n"));
   // By ALPN: curl's first ALPN (h2) picks the h2 chain; TLS with no ALPN finds no chain (the tls branch is taken, and Envoy never backtracks to the chain with no match); plaintext takes the chain with no match.
   const alpn = loadFile(R("envoy-examples/tls-inspector-envoy.yaml"));
   const on = (o: Omit<Parameters<typeof runExplain>[1], "port">) => runExplain(alpn, { ...o, port: 10000 })[0]!;

@@ -728,18 +728,24 @@ function hintsFor(l: ListenerModel, a: MatchAttrs, client: ClientSpec, chain: Ch
         );
       }
       const sniMiss = best.misses.find((m) => m.level === "server_names");
+      // Every name the port answers to, not only the nearest chain's (passthrough chains too).
+      const bySni = l.chains.filter((c) => c !== chain && relevant(c) && c.match.serverNames?.length);
+      if (sniMiss && bySni.length > 1) hints.push(`The chains on this port by SNI: ${bySni.map((c) => `${c.match.serverNames!.join(",")} (${chainLabel(c)}, ${chainTransportLabel(c)})`).join("; ")}.`);
       if (sniMiss) {
         const host = best.c.match.serverNames?.[0]?.replace(/^\*\./, "www.") ?? "host";
         hints.push(`Send the SNI: curl --resolve ${host}:${a.dstPort}:${a.dstIp} https://${host}:${a.dstPort}/ (a Host header does not set SNI).`);
       }
     }
   }
-  if (!wantedTls && !chain && tlsChains.some(relevant)) {
-    const only = `Port ${a.dstPort} only accepts TLS here (${tlsChains.filter(relevant).map(chainLabel).join(", ")})`;
+  // A chain a plaintext client can never reach: it terminates TLS, or passes it through by its ClientHello (transport, SNI, ALPN).
+  const needsTls = (c: ChainModel) => c.transport.kind === "tls" || c.match.transportProtocol === "tls" || !!c.match.serverNames?.length || !!c.match.applicationProtocols?.length;
+  const tlsOnly = l.chains.filter((c) => c !== chain && relevant(c) && needsTls(c));
+  if (!wantedTls && !chain && tlsOnly.length) {
+    const only = `Port ${a.dstPort} only accepts TLS here (${tlsOnly.map(chainLabel).join(", ")})`;
     // Istio's advice only where Istio runs: a gateway or another mesh is fixed by connecting with TLS.
     if (mesh === "Istio") hints.push(`${only}: use mTLS (an Istio sidecar client, or DestinationRule ISTIO_MUTUAL), or PERMISSIVE mode to allow plaintext (${policyFor(l, "PERMISSIVE")}).`);
     else {
-      const cert = tlsChains.filter(relevant).some((c) => c.transport.kind === "tls" && c.transport.requireClientCertificate);
+      const cert = tlsOnly.some((c) => c.transport.kind === "tls" && c.transport.requireClientCertificate);
       hints.push(`${only}: connect with TLS (https://…, openssl s_client)${cert ? " and a client certificate from the trusted CA (curl --cert/--key)" : ""}.`);
     }
   }
