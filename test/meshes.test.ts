@@ -305,6 +305,11 @@ test("a real Istio 1.18 sidecar (gzip) whose EnvoyFilter broke virtualInbound: i
   assert.is(r.outcome.code, "NO_LISTENER");
   assert.match(r.outcome.summary, /iptables redirects inbound traffic to virtualInbound \(0\.0\.0\.0:15006\), but Envoy rejected that listener: Proto constraint validation failed/);
   assert.ok(!/\n/.test(r.outcome.summary));
+  // Named with --listener, it is the rejected one, not "no listener named".
+  const named = runExplain(input, { port: 8083, client: "curl-mtls", listener: "virtualInbound" })[0]!;
+  assert.is(named.outcome.code, "NO_LISTENER");
+  assert.match(named.outcome.summary, /^Envoy rejected listener "virtualInbound" \(0\.0\.0\.0:15006\) and never accepted it: Proto constraint validation failed/);
+  assert.match(named.outcome.clientSees, /connection refused: curl exit 7/);
   assert.is(r.connection.destination, "172.16.188.31:8083", "the pod IP from the bootstrap node");
   // Outbound, to mongodb-geo's ClusterIP: captured by virtualOutbound, handed to its listener, mTLS upstream by EDS tlsMode.
   const out = runExplain(input, { port: 27017, address: "10.68.227.119", client: "plaintext" })[0]!;

@@ -213,7 +213,7 @@ function noListener(base: Omit<ExplainResult, "outcome">, input: LoadedInput, al
       code: "NO_LISTENER",
       ok: false,
       summary: why,
-      clientSees: client.tool === "curl" ? "connection refused: curl exit 7 (Failed to connect)" : "connection refused",
+      clientSees: refusedText(client),
     },
   };
 }
@@ -336,7 +336,26 @@ function acceptStage(input: LoadedInput, req: ConnectionRequest, conn: Connectio
   };
   if (req.listenerName) {
     const named = all.find((l) => l.name === req.listenerName);
-    if (!named) return { result: { ...base, outcome: { code: "NO_LISTENER", ok: false, summary: `no listener named "${req.listenerName}" in ${input.file}`, clientSees: "-" } } };
+    if (!named) {
+      // Named, but Envoy never accepted it: what it would have been is in error_state, and nothing listens.
+      const rejected = input.rejectedListeners.find((r) => r.name === req.listenerName);
+      if (rejected) {
+        const addr = peekListener(rejected.record).addresses[0];
+        return {
+          result: {
+            ...base,
+            outcome: {
+              code: "NO_LISTENER",
+              ok: false,
+              summary: `Envoy rejected listener "${rejected.name}"${addr ? ` (${formatAddr(addr)})` : ""} and never accepted it: ${rejected.details}. Nothing listens there`,
+              clientSees: refusedText(client),
+              envoySide: `listener ${rejected.name} is in error_state (never active)`,
+            },
+          },
+        };
+      }
+      return { result: { ...base, outcome: { code: "NO_LISTENER", ok: false, summary: `no listener named "${req.listenerName}" in ${input.file}`, clientSees: "-" } } };
+    }
     return accept(listenerModel(named.rec), "--listener", false);
   }
   const bound = findByAddress(all.filter((l) => l.bindToPort && l.addresses.length > 0), dstIp, req.dstPort);
@@ -361,7 +380,7 @@ function acceptStage(input: LoadedInput, req: ConnectionRequest, conn: Connectio
           code: "NO_LISTENER",
           ok: false,
           summary: `iptables redirects ${direction} traffic to ${target.peek.name} (${formatAddr(target.peek.addresses[0])}), but Envoy rejected that listener: ${target.rejected}. Nothing listens there, so the connection is refused`,
-          clientSees: client.tool === "curl" ? "connection refused: curl exit 7 (Failed to connect)" : "connection refused",
+          clientSees: refusedText(client),
           envoySide: `listener ${target.peek.name} is in error_state (never active): ${target.rejected}`,
         },
       },
@@ -584,6 +603,11 @@ export function chainKind(r: ExplainResult): "mTLS" | "TLS" | "passthrough" | "p
 
 function defaultOnly(l: ListenerModel): ChainLookup {
   return { mode: "default_only", chain: l.defaultChain, usedDefault: !!l.defaultChain, steps: [], verdicts: [] };
+}
+
+/** What a client sees when nothing listens: the kernel refuses the connection. */
+function refusedText(client: ClientSpec): string {
+  return client.tool === "curl" ? "connection refused: curl exit 7 (Failed to connect)" : "connection refused";
 }
 
 function resetText(client: ClientSpec): string {
