@@ -156,6 +156,8 @@ defs.listenerRow = obj(
     type: { enum: ["HTTP", "TCP", "NONE"] },
     transport: { $ref: "#/$defs/transport" },
     terminal: str,
+    // A listener Envoy rejected and never accepted (state "error"): its error; nothing listens there.
+    error: str,
   },
   ["listener", "address", "state", "bindToPort", "listenerFilters", "chain", "index", "isDefault", "match", "matchText", "tls", "type", "transport", "terminal"],
 );

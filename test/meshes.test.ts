@@ -305,6 +305,11 @@ test("a real Istio 1.18 sidecar (gzip) whose EnvoyFilter broke virtualInbound: i
   assert.is(r.outcome.code, "NO_LISTENER");
   assert.match(r.outcome.summary, /iptables redirects inbound traffic to virtualInbound \(0\.0\.0\.0:15006\), but Envoy rejected that listener: Proto constraint validation failed/);
   assert.ok(!/\n/.test(r.outcome.summary));
+  // The listing shows it, so a reader of listeners sees why nothing listens on 15006.
+  const rows = JSON.parse((await cli("listeners", f, "--port", "15006", "-o", "json")).stdout).listeners as { listener: string; state: string; address: string; error?: string }[];
+  assert.equal(rows.map((x) => [x.listener, x.state, x.address]), [["virtualInbound", "error", "0.0.0.0:15006"]]);
+  assert.match(rows[0]!.error ?? "", /^Proto constraint validation failed \(LuaValidationError/);
+  assert.match((await cli("listeners", f, "--port", "15006")).stdout, /virtualInbound \(rejected\) +0\.0\.0\.0:15006 .*rejected by Envoy \(never accepted\): Proto constraint/);
   // Named with --listener, it is the rejected one, not "no listener named".
   const named = runExplain(input, { port: 8083, client: "curl-mtls", listener: "virtualInbound" })[0]!;
   assert.is(named.outcome.code, "NO_LISTENER");

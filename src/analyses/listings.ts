@@ -24,6 +24,8 @@ export interface ChainRow {
   type: "HTTP" | "TCP" | "NONE";
   transport: TransportSummary;
   terminal: string;
+  /** Envoy's error, for a listener it rejected and never accepted (state "error"): nothing listens where it would. */
+  error?: string;
 }
 
 /** istioctl proxy-config listener's filters. */
@@ -56,6 +58,31 @@ export function listenerRows(input: LoadedInput, filter: ListenerFilter = {}): C
     if (!l.chains.length && !l.defaultChain && (filter.port === undefined || l.address?.port === filter.port) && filter.type === undefined) {
       rows.push({ ...rowOf(l, undefined) });
     }
+  }
+  // Listeners Envoy rejected and never accepted: one row each, so a listing shows why nothing listens there.
+  for (const r of input.rejectedListeners) {
+    const peek = peekListener(r.record);
+    if (filter.name && r.name !== filter.name) continue;
+    if (filter.type !== undefined) continue;
+    if (filter.port !== undefined && !peek.addresses.some((a) => a.port === filter.port) && !peek.chainPorts.includes(filter.port)) continue;
+    if (filter.address !== undefined && !peek.addresses.some((a) => a.ip === filter.address)) continue;
+    rows.push({
+      listener: r.name,
+      address: peek.addresses[0] ? formatAddr(peek.addresses[0]) : "-",
+      state: "error",
+      bindToPort: peek.bindToPort,
+      listenerFilters: [],
+      chain: "(none)",
+      index: -2,
+      isDefault: false,
+      match: null,
+      matchText: "-",
+      tls: "-",
+      type: "NONE",
+      transport: { kind: "plaintext" },
+      terminal: `rejected by Envoy (never accepted): ${r.details}`,
+      error: r.details,
+    });
   }
   return rows;
 }
