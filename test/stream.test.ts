@@ -17,6 +17,7 @@ import { findInJson } from "../src/model/canonical.js";
 import { peekListener } from "../src/model/listener.js";
 import { clustersDocument, endpointsDocument, explainDocument, listenersDocument, routesDocument, secretsDocument, tlsCheckDocument } from "../src/documents.js";
 import { inboundPorts } from "../src/analyses/tlscheck.js";
+import { clusterRows } from "../src/analyses/listings.js";
 import { isObject } from "../src/load/keys.js";
 import { keyOf } from "../src/load/v2.js";
 
@@ -196,6 +197,28 @@ test("a cut-off input keeps the same complete resources streamed as read as text
       assert.ok(w?.line && w.line > 1, "the warning says where the input ends");
     }
   }
+});
+
+test("a listing releases what it decoded of a streamed resource: read again it is the same, its warnings told once", () => {
+  const dump = JSON.parse(fs.readFileSync(path.join(ROOT, "samples/client-productpage.json"), "utf8")) as { configs: Record<string, unknown>[] };
+  const section = dump.configs.find((c) => String(c["@type"]).endsWith("ClustersConfigDump"))!;
+  const entry = (section.dynamic_active_clusters as { cluster: Record<string, unknown> }[])[0]!;
+  entry.cluster.not_a_cluster_field = 1; // a warning when decoded
+  const f = path.join(TMP, "release.json");
+  fs.writeFileSync(f, JSON.stringify(dump));
+  const input = scan(f, 0);
+  const text = loadFile(f);
+  const rec = input.clusters[0]!;
+  const rows = clusterRows(input);
+  assert.is(rows.length, input.clusters.length);
+  const warnings = () => input.diags.list.filter((d) => /not_a_cluster_field|notAClusterField/.test(d.message)).map((d) => d.count ?? 1);
+  assert.equal(warnings(), [1]);
+  const decodes = input.decoded;
+  // Released: read and decoded again, the same value; the warning is not told twice.
+  assert.ok(isDeepStrictEqual(rec.value, text.clusters[0]!.value));
+  assert.is(input.decoded, decodes + 1, "decoded again after release");
+  assert.equal(warnings(), [1]);
+  assert.equal(clusterRows(input), rows);
 });
 
 test("streamed, every resource stays in the file until used, in a small dump too; a listener is placed from its outline, without its chains", () => {

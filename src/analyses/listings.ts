@@ -5,7 +5,8 @@ import { clusterModel } from "../model/cluster.js";
 import { chainLabel, formatAddr, listenerModel, matchText, peekListener, terminalText, type ChainModel, type ListenerModel } from "../model/listener.js";
 import { chainTransportLabel, type TransportSummary } from "../model/tls.js";
 import { matcherPaths } from "../explain/matcher.js";
-import { allEndpoints, type EndpointModel } from "../model/endpoint.js";
+import { endpointsOf, type EndpointModel } from "../model/endpoint.js";
+import type { ClusterLoadAssignment } from "../gen/types/envoy/config/endpoint/v3/endpoint.js";
 
 export interface ChainRow {
   listener: string;
@@ -141,7 +142,12 @@ export interface ClusterFilter {
 
 export function clusterRows(input: LoadedInput, filter: ClusterFilter = {}): ClusterRow[] {
   return input.clusters
-    .map(clusterModel)
+    .map((rec) => {
+      const m = clusterModel(rec);
+      // The row holds what it needs: a streamed cluster's decoded value can go while young.
+      rec.release();
+      return m;
+    })
     .filter(
       (c) =>
         (!filter.name || c.name.includes(filter.name)) &&
@@ -167,7 +173,12 @@ export interface EndpointFilter {
 
 export function endpointRows(input: LoadedInput, filter: EndpointFilter = {}): EndpointModel[] {
   const ip = (a: string) => a.replace(/^\[|\]?:\d+$/g, "");
-  return allEndpoints(input).filter(
+  const all = input.endpoints.flatMap((rec) => {
+    const eps = endpointsOf(rec.value as ClusterLoadAssignment, rec.name);
+    rec.release();
+    return eps;
+  });
+  return all.filter(
     (e) =>
       (!filter.cluster || e.cluster.includes(filter.cluster)) &&
       (filter.port === undefined || e.address.endsWith(`:${filter.port}`)) &&

@@ -51,6 +51,22 @@ export class ResourceRecord<T = Obj> {
   private rawValue: unknown;
   /** Reads the resource from its input when it was left there (a streamed input's listeners, clusters, endpoints, routes). */
   private rawLoader?: (rec: ResourceRecord<T>) => unknown;
+  /** How a resource a streamed input left in the file is read again, after release(). */
+  private reload?: (rec: ResourceRecord<T>) => unknown;
+
+  /**
+   * Drops what was read and decoded of a resource the input can read again from the file (a listing
+   * done with it), so a long list is freed while young instead of being kept to the end.
+   */
+  release(): void {
+    if (!this.reload || this.normalised === undefined) return;
+    this.rawLoader = this.reload;
+    this.rawValue = undefined;
+    this.normalised = undefined;
+    this.released = true;
+  }
+  /** Decoded once and released: decoding again gives the same value, and its warnings are already told. */
+  private released = false;
   readonly meta: { versionInfo?: string; lastUpdated?: string; v2: boolean };
   /** Where part of this resource could not be read, and why: an elision marker ("...snip..."), or a field that is not JSON. */
   partial?: { line: number; why: string };
@@ -61,7 +77,7 @@ export class ResourceRecord<T = Obj> {
     this.name = name;
     this.state = state;
     this.path = path;
-    if (typeof raw === "function") this.rawLoader = raw as (rec: ResourceRecord<T>) => unknown;
+    if (typeof raw === "function") this.rawLoader = this.reload = raw as (rec: ResourceRecord<T>) => unknown;
     else this.rawValue = raw;
     this.meta = meta;
   }
@@ -122,19 +138,20 @@ export class ResourceRecord<T = Obj> {
   get value(): T {
     if (this.normalised === undefined) {
       progress(`decoding ${this.kind}s`, ++this.input.decoded, this.input.resourceCount());
-      const ctx: WalkContext = { diags: this.input.diags, upgrades: new Set(), rejections: this.rejections };
+      const diags = this.released ? new Diagnostics(this.input.file) : this.input.diags;
+      const ctx: WalkContext = { diags, upgrades: new Set(), rejections: this.released ? [] : this.rejections };
       const typeName = KIND_TYPE[this.kind];
       if (isObject(this.raw) && typeof this.raw["@type"] === "string") {
         const r = resolveTypeUrl(this.raw["@type"]);
         if (r?.fromV2) ctx.upgrades.add(`@type ${r.fromV2} read as ${r.name}`);
         if (!r || r.name !== typeName) {
-          this.input.diags.warn("wrong-type", `expected a ${typeName}, found @type ${this.raw["@type"]}`, { path: this.path });
+          diags.warn("wrong-type", `expected a ${typeName}, found @type ${this.raw["@type"]}`, { path: this.path });
         }
       }
       const t = resolveTypeUrl(typeName)!.type;
       const v = walkMessage(this.raw, t, this.path, ctx);
       this.normalised = (v === DROP ? {} : v) as T;
-      this.upgrades.push(...ctx.upgrades);
+      if (!this.released) this.upgrades.push(...ctx.upgrades);
     }
     return this.normalised;
   }

@@ -149,6 +149,8 @@ export function routeRows(input: LoadedInput, filter: { name?: string }): RouteR
   for (const { rec, name, rc: inline } of all) {
     if (filter.name && name !== filter.name && inline?.name !== filter.name) continue;
     const rc = inline ?? (rec!.value as RouteConfiguration);
+    // Its rows hold what they need: a streamed route configuration can go while young.
+    rec?.release();
     for (const vh of rc.virtualHosts ?? []) {
       (vh.routes ?? []).forEach((r, index) =>
         rows.push({
