@@ -341,18 +341,7 @@ function acceptStage(input: LoadedInput, req: ConnectionRequest, conn: Connectio
       const rejected = input.rejectedListeners.find((r) => r.name === req.listenerName);
       if (rejected) {
         const addr = peekListener(rejected.record).addresses[0];
-        return {
-          result: {
-            ...base,
-            outcome: {
-              code: "NO_LISTENER",
-              ok: false,
-              summary: `Envoy rejected listener "${rejected.name}"${addr ? ` (${formatAddr(addr)})` : ""} and never accepted it: ${rejected.details}. Nothing listens there`,
-              clientSees: refusedText(client),
-              envoySide: `listener ${rejected.name} is in error_state (never active)`,
-            },
-          },
-        };
+        return refusedBy(base, client, rejected.name, rejected.details, `Envoy rejected listener "${rejected.name}"${addr ? ` (${formatAddr(addr)})` : ""} and never accepted it: ${rejected.details}. Nothing listens there`);
       }
       return { result: { ...base, outcome: { code: "NO_LISTENER", ok: false, summary: `no listener named "${req.listenerName}" in ${input.file}`, clientSees: "-" } } };
     }
@@ -373,18 +362,7 @@ function acceptStage(input: LoadedInput, req: ConnectionRequest, conn: Connectio
   const target = captureListenerFor(cm, direction, dstIp);
   if (!target) return { result: noListener(base, input, all, dstIp, req.dstPort, client, `nothing binds ${hostPort(dstIp, req.dstPort)}, and ${cm.mesh} has no ${direction} capture listener in this dump`) };
   if (target.rejected) {
-    return {
-      result: {
-        ...base,
-        outcome: {
-          code: "NO_LISTENER",
-          ok: false,
-          summary: `iptables redirects ${direction} traffic to ${target.peek.name} (${formatAddr(target.peek.addresses[0])}), but Envoy rejected that listener: ${target.rejected}. Nothing listens there, so the connection is refused`,
-          clientSees: refusedText(client),
-          envoySide: `listener ${target.peek.name} is in error_state (never active): ${target.rejected}`,
-        },
-      },
-    };
+    return refusedBy(base, client, target.peek.name, target.rejected, `iptables redirects ${direction} traffic to ${target.peek.name} (${formatAddr(target.peek.addresses[0])}), but Envoy rejected that listener: ${target.rejected}. Nothing listens there, so the connection is refused`);
   }
   const listener = listenerModel(target.peek.rec);
   return accept(listener, `nothing binds ${hostPort(dstIp, req.dstPort)}; ${cm.mesh}'s iptables redirects ${direction} traffic to ${listener.name} (${formatAddr(listener.address)})`, true);
@@ -603,6 +581,11 @@ export function chainKind(r: ExplainResult): "mTLS" | "TLS" | "passthrough" | "p
 
 function defaultOnly(l: ListenerModel): ChainLookup {
   return { mode: "default_only", chain: l.defaultChain, usedDefault: !!l.defaultChain, steps: [], verdicts: [] };
+}
+
+/** The connection goes to a listener Envoy rejected and never accepted: nothing listens, the kernel refuses it. */
+function refusedBy(base: Omit<ExplainResult, "outcome">, client: ClientSpec, listener: string, details: string, summary: string): { result: ExplainResult } {
+  return { result: { ...base, outcome: { code: "NO_LISTENER", ok: false, summary, clientSees: refusedText(client), envoySide: `listener ${listener} is in error_state (never active): ${details}` } } };
 }
 
 /** What a client sees when nothing listens: the kernel refuses the connection. */
