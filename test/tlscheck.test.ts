@@ -1,3 +1,4 @@
+import fs from "node:fs";
 // Client side and the mTLS check: what a client proxy sends (auto mTLS resolved per endpoint),
 // whether the server takes it, route following, gateways, and the endpoint/secret summaries.
 
@@ -5,7 +6,7 @@ import path from "node:path";
 import { spawnSync } from "node:child_process";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { loadFile } from "../src/load/dump.js";
+import { loadText, loadFile } from "../src/load/dump.js";
 import { runTlsCheck, inboundPorts, portMode, type CheckRow } from "../src/analyses/tlscheck.js";
 import { runExplain } from "../src/analyses/explain.js";
 import { upstreamPlan } from "../src/model/upstream.js";
@@ -42,6 +43,21 @@ test("tls-check, current shape: STRICT takes any mTLS client, not plaintext or c
     "9080/mutual-files": "OK",
     "9080/mutual-cred": "OK",
   });
+});
+
+test("tls-check: a server whose capture listener Envoy rejected refuses every client: CONFLICT, with Envoy's error and what the client's app sees", () => {
+  const dump = JSON.parse(fs.readFileSync(S("modern-permissive.json"), "utf8")) as { configs: Record<string, unknown>[] };
+  const section = dump.configs.find((c) => String(c["@type"]).endsWith("ListenersConfigDump"))!;
+  const vin = (section.dynamic_listeners as Record<string, unknown>[]).find((l) => l.name === "virtualInbound")!;
+  vin.error_state = { failed_configuration: (vin.active_state as Record<string, unknown>).listener, details: "Proto constraint validation failed (LuaValidationError.DefaultSourceCode: embedded message failed validation)" };
+  delete vin.active_state;
+  const server = loadText(JSON.stringify(dump), "rejected.json");
+  const r = runTlsCheck(loadFile(S("client-productpage.json")), server, { service: { host: "reviews.default.svc.cluster.local", port: 9080 } });
+  assert.ok(r.rows.length > 0);
+  for (const row of r.rows) {
+    assert.is(row.status, "CONFLICT", row.reason);
+    assert.match(row.reason, /Envoy rejected that listener: Proto constraint validation failed.*connection refused: the client proxy's app gets 503 \(UF/);
+  }
 });
 
 test("tls-check: DISABLE against an auto-mTLS client whose EDS still says tlsMode istio is a CONFLICT, and says why", () => {

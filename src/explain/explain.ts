@@ -585,11 +585,12 @@ function defaultOnly(l: ListenerModel): ChainLookup {
 
 /** The connection goes to a listener Envoy rejected and never accepted: nothing listens, the kernel refuses it. */
 function refusedBy(base: Omit<ExplainResult, "outcome">, client: ClientSpec, listener: string, details: string, summary: string): { result: ExplainResult } {
-  return { result: { ...base, outcome: { code: "NO_LISTENER", ok: false, summary, clientSees: refusedText(client), envoySide: `listener ${listener} is in error_state (never active): ${details}` } } };
+  return { result: { ...base, rejected: details, outcome: { code: "NO_LISTENER", ok: false, summary, clientSees: refusedText(client), envoySide: `listener ${listener} is in error_state (never active): ${details}` } } };
 }
 
 /** What a client sees when nothing listens: the kernel refuses the connection. */
 function refusedText(client: ClientSpec): string {
+  if (client.tool === "envoy") return "connection refused: the client proxy's app gets 503 (UF, \"upstream connect error or disconnect/reset before headers. reset reason: connection failure\")";
   return client.tool === "curl" ? "connection refused: curl exit 7 (Failed to connect)" : "connection refused";
 }
 
