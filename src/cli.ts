@@ -229,10 +229,17 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
  * (notes too) with its full path; else one line per kind with a count, its path shortened.
  */
 function reportDiagnostics(run: Run): void {
+  // The same file given twice (tls-check f f, diff f f) says each thing once.
+  const said = new Set<string>();
+  const say = (line: string) => {
+    if (said.has(line)) return;
+    said.add(line);
+    run.err(line);
+  };
   for (const { input, verbose } of run.loaded) {
     if (!input) continue;
     if (verbose) {
-      for (const d of input.diags.list) run.err(formatDiagnostic(d));
+      for (const d of input.diags.list) say(formatDiagnostic(d));
       continue;
     }
     const kinds = new Map<string, { first: Diagnostic; count: number }>();
@@ -246,9 +253,9 @@ function reportDiagnostics(run: Run): void {
     const all = [...kinds.values()];
     for (const { first, count } of all.slice(0, 8)) {
       const short = { ...first, ...(first.path && first.path.length > 80 ? { path: `${first.path.slice(0, 38)}…${first.path.slice(-38)}` } : {}), count: 1 };
-      run.err(`${formatDiagnostic(short)}${count > 1 ? ` [${count} like it; -v shows each]` : ""}`);
+      say(`${formatDiagnostic(short)}${count > 1 ? ` [${count} like it; -v shows each]` : ""}`);
     }
-    if (all.length > 8) run.err(`… ${all.length - 8} more kinds of warning in ${input.file}; -v shows them all`);
+    if (all.length > 8) say(`… ${all.length - 8} more kinds of warning in ${input.file}; -v shows them all`);
   }
 }
 

@@ -326,6 +326,11 @@ test("a real Istio 1.18 sidecar (gzip) whose EnvoyFilter broke virtualInbound: i
   assert.is(code, 0);
   assert.match(stdout, /NO_LISTENER/);
   assert.is((stderr.match(/Envoy rejected listener/g) ?? []).length, 1, stderr);
+  // As a server, every connection to it is refused (CONFLICT, exit 1); the same file twice warns once.
+  const tc = await cli("tls-check", f, f, "--service", "geo.hr2.svc.cluster.local:8083", "-o", "json");
+  assert.is(tc.code, 1);
+  assert.equal((JSON.parse(tc.stdout).rows as { status: string }[]).map((x) => x.status), ["CONFLICT"]);
+  assert.is((tc.stderr.match(/Envoy rejected listener/g) ?? []).length, 1, tc.stderr);
 });
 
 test("inline route configurations are listed once: Envoy's RoutesConfigDump repeats them under static_route_configs (real Envoy 1.26 and 1.37 dumps)", async () => {
