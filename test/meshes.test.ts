@@ -365,6 +365,49 @@ test("inline route configurations are listed once: Envoy's RoutesConfigDump repe
   assert.match(istio, /Upstream +outbound\|27017\|\|mongodb-geo\.hr2\.svc\.cluster\.local \[AUTO\] 172\.16\.188\.42:27017: Istio mTLS/);
 });
 
+test("Cilium (its operator's CiliumEnvoyConfigs): a Service's frontend port goes to the listener spec.services names, the destination kept", async () => {
+  const multi = loadFile(R("cilium/basic_https_multi_port_listener.cec-output.yaml"));
+  assert.is(multi.format, "cilium_envoy_config");
+  assert.equal(multi.listeners.map((l) => l.name), ["listener", "listener-443", "listener-50051"]);
+  assert.equal(multi.redirects.map((r) => [r.service, r.ports, r.listener]), [
+    ["default/cilium-gateway-my-gateway", [80], "listener"],
+    ["default/cilium-gateway-my-gateway", [443], "listener-443"],
+    ["default/cilium-gateway-my-gateway", [50051], "listener-50051"],
+  ]);
+  const tls = runExplain(multi, { port: 443, client: "curl-tls", sni: "example.com", path: "/web" })[0]!;
+  assert.is(tls.capture.mesh, "Cilium");
+  assert.is(tls.accepted?.listener, "listener-443");
+  assert.match(tls.accepted?.how ?? "", /^Cilium's eBPF sends default\/cilium-gateway-my-gateway port 443 to listener listener-443 \(CiliumEnvoyConfig spec\.services\), keeping the destination/);
+  assert.is(tls.outcome.code, "TLS_TERMINATED");
+  assert.is(tls.route?.kind === "route" && tls.route.routeConfig, "listener-443");
+  const plain = runExplain(multi, { port: 80, client: "plaintext", host: "example.com", path: "/web" })[0]!;
+  assert.is(plain.accepted?.listener, "listener");
+  assert.is(plain.outcome.code, "PLAINTEXT_HTTP");
+  const grpc = runExplain(multi, { port: 50051, client: "curl-tls", sni: "example.com", path: "/com.example.echo/Echo" })[0]!;
+  assert.is(grpc.accepted?.listener, "listener-50051");
+  assert.match(grpc.outcome.summary, /default:grpc-backend:9090/);
+  const other = runExplain(multi, { port: 8443, client: "plaintext" })[0]!;
+  assert.is(other.outcome.code, "NO_LISTENER");
+  assert.match(other.outcome.summary, /Cilium sends only these Services' ports to this proxy \(CiliumEnvoyConfig spec\.services\): default\/cilium-gateway-my-gateway port 80; .* port 443; .* port 50051/);
+  // No listener named: the first one. A TLSRoute's listener passes TLS through by SNI.
+  const sni = loadFile(R("cilium/basic_tls_sni_listener.cec-output.yaml"));
+  const foo = runExplain(sni, { port: 443, client: "curl-tls", sni: "foo.com" })[0]!;
+  assert.match(foo.accepted?.how ?? "", /to the first listener, listener \(CiliumEnvoyConfig spec\.services\)/);
+  assert.is(foo.outcome.code, "TLS_PASSTHROUGH");
+  assert.match(foo.outcome.summary, /default:my-service:8080/);
+  assert.is(runExplain(sni, { port: 443, client: "curl-tls", sni: "bar.com" })[0]!.outcome.code, "NO_FILTER_CHAIN");
+  // kubectl get cec -o yaml: a List, one chosen with --proxy.
+  const a = YAML.parse(fs.readFileSync(R("cilium/basic_https_multi_port_listener.cec-output.yaml"), "utf8")) as { metadata: { name: string } };
+  const b = YAML.parse(fs.readFileSync(R("cilium/basic_tls_sni_listener.cec-output.yaml"), "utf8")) as { metadata: { name: string } };
+  b.metadata.name = "cilium-gateway-tls";
+  const list = write("cec-list.yaml", YAML.stringify({ apiVersion: "v1", kind: "List", items: [{ apiVersion: "cilium.io/v2", kind: "CiliumEnvoyConfig", ...a }, { apiVersion: "cilium.io/v2", kind: "CiliumEnvoyConfig", ...b }] }));
+  const ask = await cli(list, "--port", "443");
+  assert.is(ask.code, 2);
+  assert.match(ask.stderr, /holds 2 CiliumEnvoyConfigs \(default\/cilium-gateway-my-gateway, default\/cilium-gateway-tls\): choose one with --proxy/);
+  const chosen = JSON.parse((await cli(list, "--proxy", "default/cilium-gateway-tls", "--port", "443", "--client", "curl-tls", "--sni", "foo.com", "-o", "json")).stdout) as { results: { outcome: { code: string } }[] };
+  assert.is(chosen.results[0]!.outcome.code, "TLS_PASSTHROUGH");
+});
+
 test("Istio 1.3 without its bootstrap: own IPs come from inbound listeners, not outbound ClusterIP listeners", () => {
   const dump = JSON.parse(fs.readFileSync(S("istio-1.3-permissive.json"), "utf8")) as { configs: Record<string, unknown>[] };
   dump.configs = dump.configs.filter((c) => !String(c["@type"]).endsWith("BootstrapConfigDump"));

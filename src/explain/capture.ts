@@ -1,8 +1,9 @@
 // How traffic reaches this proxy when nothing binds its destination: the capture model, decided
 // from evidence in the dump. Istio, Open Service Mesh, Kuma and Consul's transparent proxy
 // redirect connections with iptables to a capture listener (original_dst restores the
-// destination); gateways and plain Envoys (Envoy Gateway, Emissary, Contour) capture nothing and
-// only bound listeners take connections. The proxy's own IPs, which decide inbound from
+// destination); Cilium's eBPF sends a Service's ports to the listeners a CiliumEnvoyConfig names,
+// keeping the destination; gateways and plain Envoys (Envoy Gateway, Emissary, Contour) capture
+// nothing and only bound listeners take connections. The proxy's own IPs, which decide inbound from
 // outbound, come only from evidence that names them.
 import type { LoadedInput } from "../load/dump.js";
 import { listenerModel, peekListener, type ListenerPeek } from "../model/listener.js";
@@ -18,7 +19,7 @@ export interface CaptureListener {
 
 export interface CaptureModel {
   /** Which mesh or kind of proxy the evidence points to. */
-  mesh: "Istio" | "Open Service Mesh" | "Kuma" | "Consul" | "Envoy";
+  mesh: "Istio" | "Open Service Mesh" | "Kuma" | "Consul" | "Cilium" | "Envoy";
   /** Whether connections to addresses nothing binds are redirected here at all. */
   captures: boolean;
   /** The capture listeners by the direction they serve (one may serve both: Istio ≤1.4's `virtual`). */
@@ -64,6 +65,9 @@ function meshOf(input: LoadedInput, peeks: ListenerPeek[]): { mesh: CaptureModel
   if (consulNames || input.clusters.some((c) => c.name.endsWith(".consul"))) {
     return { mesh: "Consul", evidence: consulNames ? "listeners named public_listener:/outbound_listener:" : "clusters named ….consul" };
   }
+  if (input.redirects.length || peeks.some((p) => p.cilium)) {
+    return { mesh: "Cilium", evidence: input.redirects.length ? "a CiliumEnvoyConfig's spec.services" : "listeners with Cilium's cilium.bpf_metadata listener filter" };
+  }
   return { mesh: "Envoy", evidence: "no mesh's listener names or node metadata" };
 }
 
@@ -93,7 +97,9 @@ function decide(input: LoadedInput): CaptureModel {
   const where = (cs: CaptureListener[]) => cs.map((c) => `${c.peek.name}${c.peek.addresses[0] ? ` :${c.peek.addresses[0].port}` : ""}${c.rejected ? " (rejected by Envoy)" : ""}`).join(", ") || "none";
   model.why = model.captures
     ? `${mesh} (${evidence}): iptables sends connections nothing binds to a capture listener: inbound → ${where(model.inbound)}; outbound → ${where(model.outbound)}`
-    : `${mesh === "Envoy" ? "an Envoy that captures no traffic" : `${mesh} without traffic capture`}, so only bound listeners take connections (${evidence}; no bound listener restores original destinations)`;
+    : mesh === "Cilium"
+      ? `Cilium (${evidence}): its eBPF sends a Service's connections, by frontend port, to a proxy listener, keeping their destination${input.redirects.length ? `: ${input.redirects.map((r) => `${r.service} ${r.ports.length ? `port ${r.ports.join(",")}` : "every port"} → ${r.listener || "the first listener"}`).join("; ")}` : "; which Service ports go to which listener is Cilium's, not in this dump"}`
+      : `${mesh === "Envoy" ? "an Envoy that captures no traffic" : `${mesh} without traffic capture`}, so only bound listeners take connections (${evidence}; no bound listener restores original destinations)`;
   return model;
 }
 
@@ -121,7 +127,9 @@ export function proxyIps(input: LoadedInput): { ips: string[]; source: string } 
 
 function findProxyIps(input: LoadedInput): { ips: string[]; source: string } {
   const id = input.identity;
-  if (id?.ips.length) return { ips: id.ips, source: "the bootstrap node" };
+  // A loopback address in a node id (Cilium's host~127.0.0.1~…) is not where connections come to.
+  const nodeIps = (id?.ips ?? []).filter((ip) => !ip.startsWith("127.") && ip !== "::1");
+  if (nodeIps.length) return { ips: nodeIps, source: "the bootstrap node" };
   const counts = new Map<string, number>();
   const add = (ip: string) => counts.set(ip, (counts.get(ip) ?? 0) + 1);
   const peeks = input.listeners.map(peekListener);

@@ -350,6 +350,13 @@ function acceptStage(input: LoadedInput, req: ConnectionRequest, conn: Connectio
   const bound = findByAddress(all.filter((l) => l.bindToPort && l.addresses.length > 0), dstIp, req.dstPort);
   if (bound) return accept(bound, `bound to ${formatAddr(bound.address)}: the kernel delivers ${hostPort(dstIp, req.dstPort)} to it`, false);
   const cm = captureModel(input);
+  if (cm.mesh === "Cilium") {
+    const sent = ciliumListener(input, all, req.dstPort);
+    if ("none" in sent) return { result: noListener(base, input, all, dstIp, req.dstPort, client, `nothing binds ${hostPort(dstIp, req.dstPort)}, and ${sent.none}`) };
+    if (sent.assumed) base.connection.assumptions.push(sent.assumed);
+    base.capture.direction = "inbound";
+    return accept(listenerModel(sent.listener.rec), sent.how, false);
+  }
   if (!cm.captures) return { result: noListener(base, input, all, dstIp, req.dstPort, client, `nothing binds ${hostPort(dstIp, req.dstPort)}: this is ${cm.why}`) };
   const own = new Set(proxyIps(input).ips);
   let direction = req.direction;
@@ -366,6 +373,31 @@ function acceptStage(input: LoadedInput, req: ConnectionRequest, conn: Connectio
   }
   const listener = listenerModel(target.peek.rec);
   return accept(listener, `nothing binds ${hostPort(dstIp, req.dstPort)}; ${cm.mesh}'s iptables redirects ${direction} traffic to ${listener.name} (${formatAddr(listener.address)})`, true);
+}
+
+/**
+ * Cilium's eBPF sends a Service's connections, by frontend port, to a proxy listener and keeps their
+ * destination (TPROXY): the listener a CiliumEnvoyConfig's spec.services names for the port (none named:
+ * its first listener); from a running proxy's dump, which does not hold that mapping, its only proxy listener.
+ */
+function ciliumListener(input: LoadedInput, all: ListenerPeek[], port: number): { listener: ListenerPeek; how: string; assumed?: string } | { none: string } {
+  if (input.redirects.length) {
+    const r = input.redirects.find((x) => x.ports.length === 0 || x.ports.includes(port));
+    const listed = input.redirects.map((x) => `${x.service} ${x.ports.length ? `port ${x.ports.join(",")}` : "(every port)"}`).join("; ");
+    if (!r) return { none: `Cilium sends only these Services' ports to this proxy (CiliumEnvoyConfig spec.services): ${listed}` };
+    const listener = r.listener ? all.find((l) => l.name === r.listener) : all[0];
+    if (!listener) return { none: `Cilium sends ${r.service} port ${port} to listener "${r.listener || "(the first)"}", which is not in this configuration` };
+    return { listener, how: `Cilium's eBPF sends ${r.service} port ${port} to ${r.listener ? `listener ${listener.name}` : `the first listener, ${listener.name}`} (CiliumEnvoyConfig spec.services), keeping the destination` };
+  }
+  const proxies = all.filter((l) => l.cilium);
+  if (proxies.length === 1) {
+    return {
+      listener: proxies[0]!,
+      how: `Cilium's eBPF sends a Service's connections to its proxy listener ${proxies[0]!.name}, keeping the destination`,
+      assumed: `Cilium sends port ${port} to ${proxies[0]!.name}, its only proxy listener: which Service ports go there is Cilium's (the CiliumEnvoyConfig's spec.services), not in this dump`,
+    };
+  }
+  return { none: `Cilium sends a Service's connections to one of its proxy listeners (${proxies.map((l) => l.name).join(", ") || "none here"}); which one for port ${port} is in the CiliumEnvoyConfig, not this dump: name it with --listener` };
 }
 
 /** Stage 3: what the listener filters detect (transport, SNI, ALPN, the restored destination), and the use_original_dst hand-off. */

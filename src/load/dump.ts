@@ -21,7 +21,8 @@ export type InputFormat =
   | "resource"
   | "bootstrap"
   | "admin_clusters"
-  | "discovery_response";
+  | "discovery_response"
+  | "cilium_envoy_config";
 
 export type ApiVersion = "v3" | "v2" | "v3-wrapping-v2" | "unknown";
 
@@ -194,6 +195,11 @@ export class LoadedInput {
   readonly sections = new Set<string>();
   /** Listeners Envoy never accepted (error_state without active_state): nothing listens where they would. */
   readonly rejectedListeners: { name: string; details: string; path: string; record: ResourceRecord }[] = [];
+  /**
+   * Cilium (a CiliumEnvoyConfig's spec.services): the Services whose connections Cilium's eBPF sends to a
+   * listener, by frontend port (none listed: every port); the listener by name, "" for the first one.
+   */
+  readonly redirects: { service: string; ports: number[]; listener: string; path: string }[] = [];
   /** Every update Envoy rejected (error_state), whether or not it keeps serving an earlier version (active). */
   readonly failedUpdates: { kind: "listener"; name: string; details: string; active: boolean; path: string }[] = [];
   /** Which proxy was read from a file that holds several (egctl). */
@@ -344,7 +350,7 @@ function extract(input: LoadedInput, parsed: ParsedText, opts: LoadOptions, stre
     throw new InputError(file, `cut off before any complete resource (${parsed.cut.reason})`, parsed.cut.line, parsed.cut.column);
   }
   if (total === 0 && input.sections.size === 0 && !input.rejectedListeners.length) {
-    const what = parsed.embeddedAt ? `the JSON block at line ${parsed.embeddedAt} (the text around it ignored) is` : "JSON, but";
+    const what = parsed.embeddedAt ? `the JSON block at line ${parsed.embeddedAt} (the text around it ignored) is` : `${parsed.syntax === "yaml" ? "YAML" : "JSON"}, but`;
     throw new InputError(file, `${what} not an Envoy config dump, istioctl proxy-config output, bootstrap or resource (${describeTop(parsed.value)})`);
   }
   if (parsed.cut) {
@@ -448,6 +454,20 @@ class Extractor {
         if (names.length > 1 || proxy) this.input.diags.note("proxy", `read proxy ${want} of ${names.length}`, { path: hit.path });
         return this.top(hit.value, undefined, undefined, hit.path);
       }
+      // CiliumEnvoyConfigs (kubectl get cec -o yaml): the one asked for, as for several proxies.
+      const ik = keyOf(v, "items");
+      const items = ik !== undefined ? v[ik] : undefined;
+      if (Array.isArray(items) && items.length > 0 && items.every(isCiliumEnvoyConfig)) {
+        const names = items.map((x) => ciliumEnvoyConfigName(x as Obj));
+        const want = proxy ?? (names.length === 1 ? names[0] : undefined);
+        if (want === undefined) throw new InputError(this.input.file, `holds ${names.length} CiliumEnvoyConfigs (${names.join(", ")}): choose one with --proxy`);
+        const i = names.indexOf(want);
+        if (i < 0) throw new InputError(this.input.file, `no CiliumEnvoyConfig "${want}" here; it holds ${names.join(", ")}`);
+        this.input.proxy = want;
+        if (names.length > 1) this.input.diags.note("proxy", `read CiliumEnvoyConfig ${want} of ${names.length}`, { path: childPath(childPath(path, ik!), i) });
+        return this.top(items[i], undefined, undefined, childPath(childPath(path, ik!), i));
+      }
+      if (isCiliumEnvoyConfig(v)) return this.ciliumEnvoyConfig(v, path);
       // An xDS DiscoveryResponse (file-based lds.yaml/cds.yaml, control planes' golden files), or a list of Resource wrappers.
       const resources = getKey(v, "resources");
       if (Array.isArray(resources) && keyOf(v, "configs") === undefined) {
@@ -495,6 +515,39 @@ class Extractor {
       this.add(kind, v, path, "static", {});
       return;
     }
+  }
+
+  /**
+   * A CiliumEnvoyConfig (or CiliumClusterwideEnvoyConfig): Envoy resources under spec.resources, and
+   * under spec.services the Services whose connections Cilium's eBPF sends to a listener (by frontend
+   * port; no listener named: the first one). The names are as the object gives them; the running Envoy
+   * prefixes them with the object's namespace and name.
+   */
+  private ciliumEnvoyConfig(v: Obj, path: string): void {
+    this.input.format = "cilium_envoy_config";
+    const sk = keyOf(v, "spec")!;
+    const spec = v[sk] as Obj;
+    const specPath = childPath(path, sk);
+    const rk = keyOf(spec, "resources")!;
+    this.list(spec[rk] as unknown[], childPath(specPath, rk));
+    const svk = keyOf(spec, "services");
+    const services = svk !== undefined ? spec[svk] : undefined;
+    if (!Array.isArray(services)) return;
+    const md = getKey(v, "metadata");
+    // In a CiliumEnvoyConfig a Service's namespace is the object's; in a clusterwide one it defaults to "default".
+    const ownNamespace = isObject(md) ? str(getKey(md, "namespace")) : undefined;
+    services.forEach((sv, i) => {
+      const sp = childPath(childPath(specPath, svk!), i);
+      const name = isObject(sv) ? str(getKey(sv, "name")) : undefined;
+      if (!isObject(sv) || !name) return this.input.diags.warn("unknown-resource", "a spec.services entry without a name (skipped)", { path: sp });
+      const ports = getKey(sv, "ports");
+      this.input.redirects.push({
+        service: `${ownNamespace ?? str(getKey(sv, "namespace")) ?? "default"}/${name}`,
+        ports: Array.isArray(ports) ? ports.map(Number).filter((p) => Number.isInteger(p) && p > 0 && p < 65536) : [],
+        listener: str(getKey(sv, "listener")) ?? "",
+        path: sp,
+      });
+    });
   }
 
   private list(arr: unknown[], path: string): void {
@@ -768,6 +821,23 @@ function keysTo(root: unknown, target: unknown): string[] | undefined {
     level = next;
   }
   return undefined;
+}
+
+/** A CiliumEnvoyConfig or CiliumClusterwideEnvoyConfig: Envoy resources under spec.resources, as a Kubernetes object. */
+function isCiliumEnvoyConfig(v: unknown): v is Obj {
+  if (!isObject(v)) return false;
+  const spec = getKey(v, "spec");
+  if (!isObject(spec) || !Array.isArray(getKey(spec, "resources"))) return false;
+  const kind = str(getKey(v, "kind"));
+  return kind !== undefined ? /^Cilium(Clusterwide)?EnvoyConfig$/.test(kind) : isObject(getKey(v, "metadata"));
+}
+
+/** namespace/name of a CiliumEnvoyConfig (name alone for a clusterwide one). */
+function ciliumEnvoyConfigName(v: Obj): string {
+  const md = getKey(v, "metadata");
+  const name = isObject(md) ? (str(getKey(md, "name")) ?? "") : "";
+  const ns = isObject(md) ? str(getKey(md, "namespace")) : undefined;
+  return ns ? `${ns}/${name}` : name;
 }
 
 function str(v: unknown): string | undefined {

@@ -275,6 +275,8 @@ export interface ListenerPeek {
   readonly chainPorts: number[];
   /** traffic_direction, where the listener says it. */
   direction?: "INBOUND" | "OUTBOUND";
+  /** A Cilium proxy listener (its cilium.bpf_metadata listener filter): Cilium's eBPF sends it connections. */
+  cilium?: boolean;
 }
 
 const peekCache = new WeakMap<ResourceRecord, ListenerPeek>();
@@ -298,6 +300,7 @@ export function peekListener(rec: ResourceRecord): ListenerPeek {
   const bind = bool(getKey(raw, "bind_to_port")) !== false && bool(getKey(obj(getKey(raw, "deprecated_v1")), "bind_to_port")) !== false;
   const lfs = (getKey(raw, "listener_filters") as unknown[] | undefined) ?? [];
   const capture = bool(getKey(raw, "use_original_dst")) === true || (Array.isArray(lfs) && lfs.some((f) => /original_dst/.test(String(getKey(obj(f), "name") ?? "")) || /OriginalDst/.test(String(obj(getKey(obj(f), "typed_config"))["@type"] ?? ""))));
+  const cilium = Array.isArray(lfs) && lfs.some((f) => getKey(obj(f), "name") === "cilium.bpf_metadata" || obj(getKey(obj(f), "typed_config"))["@type"] === "type.googleapis.com/cilium.BpfMetadata");
   let chainPorts: number[] | undefined;
   const ports = () => {
     const chains = getKey(obj(rec.raw), "filter_chains");
@@ -314,6 +317,7 @@ export function peekListener(rec: ResourceRecord): ListenerPeek {
       return (chainPorts ??= ports());
     },
     ...(td === "INBOUND" || td === "OUTBOUND" ? { direction: td } : {}),
+    ...(cilium ? { cilium } : {}),
   };
   peekCache.set(rec, p);
   return p;
