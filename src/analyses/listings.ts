@@ -5,8 +5,7 @@ import { clusterModel } from "../model/cluster.js";
 import { chainLabel, formatAddr, listenerModel, matchText, peekListener, terminalText, type ChainModel, type ListenerModel } from "../model/listener.js";
 import { chainTransportLabel, type TransportSummary } from "../model/tls.js";
 import { matcherPaths } from "../explain/matcher.js";
-import { endpointsOf, type EndpointModel } from "../model/endpoint.js";
-import type { ClusterLoadAssignment } from "../gen/types/envoy/config/endpoint/v3/endpoint.js";
+import { allEndpoints, type EndpointModel } from "../model/endpoint.js";
 
 export interface ChainRow {
   listener: string;
@@ -173,12 +172,7 @@ export interface EndpointFilter {
 
 export function endpointRows(input: LoadedInput, filter: EndpointFilter = {}): EndpointModel[] {
   const ip = (a: string) => a.replace(/^\[|\]?:\d+$/g, "");
-  const all = input.endpoints.flatMap((rec) => {
-    const eps = endpointsOf(rec.value as ClusterLoadAssignment, rec.name);
-    rec.release();
-    return eps;
-  });
-  return all.filter(
+  return allEndpoints(input, { release: true }).filter(
     (e) =>
       (!filter.cluster || e.cluster.includes(filter.cluster)) &&
       (filter.port === undefined || e.address.endsWith(`:${filter.port}`)) &&

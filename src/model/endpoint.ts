@@ -59,6 +59,11 @@ export function endpointRecordFor(input: LoadedInput, clusterName: string, edsSe
   return input.byName("endpoint", edsServiceName || clusterName) ?? input.byName("endpoint", clusterName);
 }
 
-export function allEndpoints(input: LoadedInput): EndpointModel[] {
-  return input.endpoints.flatMap((r) => endpointsOf(r.value as ClusterLoadAssignment, r.name));
+/** Every endpoint of the dump; `release` lets each streamed EDS resource go once its endpoints are read (a listing). */
+export function allEndpoints(input: LoadedInput, o: { release?: boolean } = {}): EndpointModel[] {
+  return input.endpoints.flatMap((r) => {
+    const eps = endpointsOf(r.value as ClusterLoadAssignment, r.name);
+    if (o.release) r.release();
+    return eps;
+  });
 }
