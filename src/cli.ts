@@ -293,7 +293,7 @@ function common<T>(y: Argv<T>, run: Run) {
     .option("format", { choices: FORMATS, default: "auto" as const, describe: "input shape (detected by default)", group: "Input:" })
     // Inputs past this size are streamed (512M, the most a string holds); lower only to try the streaming reader.
     .option("stream-from", { type: "string", hidden: true })
-    .option("proxy", { type: "string", describe: "in a file with several proxies' config (egctl config envoy-proxy all, egctl x translate): which one, namespace/name", group: "Input:" })
+    .option("proxy", { type: "string", describe: "in a file with several proxies' config (egctl config envoy-proxy all, egctl x translate) or CiliumEnvoyConfigs (kubectl get cec -o yaml): which one, namespace/name", group: "Input:" })
     .option("max-size", { type: "string", describe: "read at most this much of an input (and of a gzip stream once inflated), e.g. 100M; default 16G (inputs over 512 MiB are streamed)", group: "Input:" })
     .option("namespace", { alias: "n", type: "string", describe: "namespace of a pod/NAME input", group: "Live pod (pod/NAME[.NAMESPACE] as input):" })
     .option("context", { type: "string", describe: "kubectl context", group: "Live pod (pod/NAME[.NAMESPACE] as input):" })
@@ -308,7 +308,7 @@ function common<T>(y: Argv<T>, run: Run) {
     });
 }
 
-const EPILOG = `Inputs: Envoy admin /config_dump JSON (v3, or v2 from Istio 1.1-1.5), istioctl proxy-config … -o json|yaml, a bootstrap, a single Listener/Cluster/RouteConfiguration; .gz files; "-" for stdin; pod/NAME[.NAMESPACE] for a live proxy (through kubectl exec); dumps pasted into bug reports (cut short, ...snip..., comments) are read as far as they go, with a warning.
+const EPILOG = `Inputs: Envoy admin /config_dump JSON (v3, or v2 from Istio 1.1-1.5), istioctl proxy-config … -o json|yaml, a bootstrap, a single Listener/Cluster/RouteConfiguration, an xDS DiscoveryResponse, egctl output, a CiliumEnvoyConfig; .gz files; "-" for stdin; pod/NAME[.NAMESPACE] for a live proxy (through kubectl exec); dumps pasted into bug reports (cut short, ...snip..., comments) are read as far as they go, with a warning.
 
 Secrets: what Envoy's admin redacts (private keys, passwords, session ticket keys, generic secrets) and credentials in header values (Authorization, Cookie, API keys) are masked in every output; inline code and keys (Lua, Wasm, JWKS) are shown as their size and fingerprint. --show-secrets prints them.
 
