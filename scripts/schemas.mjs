@@ -233,6 +233,8 @@ const documents = {
       },
       clientClusters: { type: "array", items: obj({ cluster: str, mode: str, sends: strs, notes: strs }) },
       notes: strs,
+      // The server's mesh (else the client's): the modes are Istio's words; the table says them plainly elsewhere.
+      mesh: { enum: ["Istio", "Open Service Mesh", "Kuma", "Consul", "Cilium", "Envoy"] },
     },
     ["client", "server", "rows", "serverPorts", "clientClusters", "notes"],
   ),

@@ -257,7 +257,7 @@ test("plain Envoy (envoyproxy/examples): chains by SNI and by ALPN as Envoy pick
   assert.is(on({ client: "openssl" }).outcome.code, "NO_FILTER_CHAIN");
 });
 
-test("tls-check between two plain Envoys (envoyproxy/examples double-proxy): paired by the port the server listens on, or by --service host:port; a client without its certificate is a CONFLICT", () => {
+test("tls-check between two plain Envoys (envoyproxy/examples double-proxy): paired by the port the server listens on, or by --service host:port; a client without its certificate is a CONFLICT", async () => {
   const front = R("envoy-examples/double-proxy-envoy-frontend.yaml");
   const back = loadFile(R("envoy-examples/double-proxy-envoy-backend.yaml"));
   const r = runTlsCheck(loadFile(front), back, {});
@@ -265,6 +265,15 @@ test("tls-check between two plain Envoys (envoyproxy/examples double-proxy): pai
   assert.is(r.rows.length, 1);
   assert.is(r.rows[0]!.status, "OK");
   assert.match(r.rows[0]!.reason, /must chain to file:certs\/cacert\.pem/);
+  // Istio's words (STRICT, MUTUAL) stay in the JSON's mode fields; outside Istio the reason and the table say what is taken and sent.
+  assert.is(r.mesh, "Envoy");
+  assert.is(r.rows[0]!.server.mode, "STRICT");
+  assert.match(r.rows[0]!.reason, /server port 5432 is mTLS only: chain #0 terminates mTLS/);
+  const table = (await cli("tls-check", front, R("envoy-examples/double-proxy-envoy-backend.yaml"))).stdout;
+  assert.match(table, /postgres_cluster:5432 +mTLS +mTLS only +OK/);
+  assert.not.match(table, /STRICT|MUTUAL/);
+  const istio = (await cli("tls-check", S("client-productpage.json"), S("modern-strict.json"))).stdout;
+  assert.match(istio, /AUTO → ISTIO_MUTUAL +STRICT +OK/);
   const named = runTlsCheck(loadFile(front), back, { service: { host: "proxy-postgres-backend.example.com", port: 5432 } });
   assert.equal(named.rows.map((x) => x.status), ["OK"]);
   assert.is(runTlsCheck(loadFile(front), back, { service: { host: "elsewhere.example.com", port: 5432 } }).rows.length, 0);

@@ -146,6 +146,8 @@ export interface TlsCheckOptions {
 }
 
 export interface TlsCheckReport {
+  /** The server's mesh (else the client's), as the capture model decided it: the modes are Istio's words, said plainly elsewhere. */
+  mesh: string;
   rows: CheckRow[];
   serverPorts: PortMode[];
   clientClusters: { cluster: string; mode: string; sends: string[]; notes: string[] }[];
@@ -274,17 +276,32 @@ function pairedClusters(client: LoadedInput, server: LoadedInput, ports: number[
   return out;
 }
 
+/** A port's mode as the reason says it: Istio's word in Istio, what it takes elsewhere. */
+export function portModeText(mode: string, mesh: string): string {
+  if (mesh === "Istio") return mode;
+  return ({ STRICT: "mTLS only", PERMISSIVE: "mTLS or plaintext", DISABLE: "plaintext only", CUSTOM: "custom (neither plaintext nor plain mTLS)" } as Record<string, string>)[mode] ?? mode;
+}
+
+/** What a client cluster sends, as a row says it: the DestinationRule mode in Istio, plain words elsewhere. */
+export function clientModeText(mode: string, mesh: string): string {
+  if (mesh === "Istio") return mode;
+  const words: Record<string, string> = { DISABLE: "plaintext", SIMPLE: "TLS", MUTUAL: "mTLS", ISTIO_MUTUAL: "Istio mTLS", AUTO: "by endpoint metadata", OTHER: "other transport socket" };
+  return mode.split(" → ").map((m) => words[m] ?? m).join(" → ");
+}
+
 export function runTlsCheck(client: LoadedInput | undefined, server: LoadedInput | undefined, o: TlsCheckOptions): TlsCheckReport {
-  const report: TlsCheckReport = { rows: [], serverPorts: [], clientClusters: [], notes: [] };
+  const mesh = server ? captureModel(server).mesh : client ? captureModel(client).mesh : "Envoy";
+  const report: TlsCheckReport = { mesh, rows: [], serverPorts: [], clientClusters: [], notes: [] };
   const ports = server ? inboundPorts(server) : [];
   if (server) report.serverPorts = ports.map((p) => portMode(server, p));
   const modeOf = (p: number) => report.serverPorts.find((x) => x.port === p)?.mode ?? "unknown";
+  const modeText = (p: number) => portModeText(modeOf(p), mesh);
   if (server && o.from) {
     for (const p of ports) {
       const spec = clientForPort(server, o.from, p);
       const r = run(server, p, spec);
       const s: UpstreamSends = { transport: spec.transport, alpn: spec.alpn, sni: spec.sni, clientCertificate: spec.clientCert, mode: spec.transport === "tls" ? (spec.clientCert ? "MUTUAL" : "SIMPLE") : "DISABLE", via: o.from, certificates: [], subjectAltNames: [] };
-      const v = verdict(s, r, p, modeOf(p), false);
+      const v = verdict(s, r, p, modeText(p), false);
       report.rows.push({ host: server.identity?.app ?? server.file, port: p, client: { mode: o.from, sends: sendsText(s), notes: [] }, server: { port: p, mode: modeOf(p), chain: chainText(r), outcome: r.outcome.code }, ...v });
     }
     return report;
@@ -310,13 +327,13 @@ export function runTlsCheck(client: LoadedInput | undefined, server: LoadedInput
     for (const e of endpoints.length ? endpoints : plan.endpoints) {
       const sends = viaIstioAlpn && portIsHttp(server, target) ? withIstioAlpn(e.sends) : e.sends;
       const r = run(server, target, clientFromSends(sends, server, target));
-      const v = verdict(sends, r, target, modeOf(target));
+      const v = verdict(sends, r, target, modeText(target));
       if (plan.mode === "AUTO") {
         const tm = e.socketMatch.tlsMode;
         const has = tm ? `has tlsMode ${String(tm)}` : "has no tlsMode";
         v.reason = plan.edsInDump
           ? `auto mTLS: endpoint ${e.endpoint} ${has}, so ${v.reason}`
-          : `auto mTLS: EDS is not in the client dump; assumed the endpoint ${has} (the server's mode for this port is ${modeOf(target)}), so ${v.reason}`;
+          : `auto mTLS: EDS is not in the client dump; assumed the endpoint ${has} (the server's mode for this port is ${modeText(target)}), so ${v.reason}`;
       }
       if (target !== pair.servicePort) v.reason = `service port ${pair.servicePort} → target port ${target}: ${v.reason}`;
       report.rows.push({

@@ -1,7 +1,7 @@
 // tls-check's report as a table: per host:port, what the client sends, what the server does, and why.
 import { mdInline } from "./sanitize.js";
 import { renderListing, type OutputFormat } from "./table.js";
-import type { TlsCheckReport } from "../analyses/tlscheck.js";
+import { clientModeText, portModeText, type TlsCheckReport } from "../analyses/tlscheck.js";
 
 export function renderTlsCheck(report: TlsCheckReport, format: OutputFormat): string {
   const out: string[] = [];
@@ -10,17 +10,17 @@ export function renderTlsCheck(report: TlsCheckReport, format: OutputFormat): st
       renderListing(
         format,
         ["HOST:PORT", "CLIENT", "SERVER", "STATUS", "REASON"],
-        report.rows.map((r) => [`${r.host}:${r.port}${r.cluster && r.cluster.split("|")[2] ? ` (${r.cluster.split("|")[2]})` : ""}`, `${r.client.mode}\n${r.client.sends}`, `${r.server.mode}\n${r.server.chain}`, r.status, r.reason]),
+        report.rows.map((r) => [`${r.host}:${r.port}${r.cluster && r.cluster.split("|")[2] ? ` (${r.cluster.split("|")[2]})` : ""}`, `${clientModeText(r.client.mode, report.mesh)}\n${r.client.sends}`, `${portModeText(r.server.mode, report.mesh)}\n${r.server.chain}`, r.status, r.reason]),
       ),
     );
   }
   if (report.serverPorts.length && !report.rows.length) {
     out.push("Server: what each inbound port accepts");
-    out.push(renderListing(format, ["PORT", "MODE (from the chains)", "ACCEPTS"], report.serverPorts.map((p) => [p.port, p.mode, p.detail])));
+    out.push(renderListing(format, ["PORT", "MODE (from the chains)", "ACCEPTS"], report.serverPorts.map((p) => [p.port, portModeText(p.mode, report.mesh), p.detail])));
   }
   if (report.clientClusters.length && !report.rows.length) {
     out.push("Client: what each outbound cluster sends");
-    out.push(renderListing(format, ["CLUSTER", "MODE", "SENDS"], report.clientClusters.map((c) => [c.cluster, c.mode, [...c.sends, ...c.notes.map((n) => `note: ${n}`)].join("\n")])));
+    out.push(renderListing(format, ["CLUSTER", "MODE", "SENDS"], report.clientClusters.map((c) => [c.cluster, clientModeText(c.mode, report.mesh), [...c.sends, ...c.notes.map((n) => `note: ${n}`)].join("\n")])));
   }
   for (const n of report.notes) out.push(`note: ${format === "markdown" ? mdInline(n) : n}`);
   return out.join("\n");
