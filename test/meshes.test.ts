@@ -274,6 +274,10 @@ test("tls-check between two plain Envoys (envoyproxy/examples double-proxy): pai
   assert.not.match(table, /STRICT|MUTUAL/);
   const istio = (await cli("tls-check", S("client-productpage.json"), S("modern-strict.json"))).stdout;
   assert.match(istio, /AUTO → ISTIO_MUTUAL +STRICT +OK/);
+  // diff says a port's mode change the same way: the backend no longer requiring a client certificate.
+  const backText = fs.readFileSync(R("envoy-examples/double-proxy-envoy-backend.yaml"), "utf8");
+  const optional = loadText(backText.replace("require_client_certificate: true", "require_client_certificate: false"), "backend-optional.yaml");
+  assert.equal(diffInputs(back, optional).summary, ["port 5432: mTLS only → TLS, client certificate optional"]);
   const named = runTlsCheck(loadFile(front), back, { service: { host: "proxy-postgres-backend.example.com", port: 5432 } });
   assert.equal(named.rows.map((x) => x.status), ["OK"]);
   assert.is(runTlsCheck(loadFile(front), back, { service: { host: "elsewhere.example.com", port: 5432 } }).rows.length, 0);

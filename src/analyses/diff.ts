@@ -15,7 +15,8 @@ import { isInlineCopy } from "../model/route.js";
 import { summariseTransport, transportLabel } from "../model/tls.js";
 import type { FilterChain } from "../gen/types/envoy/config/listener/v3/listener_components.js";
 import { clusterMode, sendsText, sendsOf } from "../model/upstream.js";
-import { inboundPorts, portMode } from "./tlscheck.js";
+import { inboundPorts, portMode, portModeText, type PortMode } from "./tlscheck.js";
+import { captureModel } from "../explain/capture.js";
 
 type Json = unknown;
 type Obj = Record<string, unknown>;
@@ -349,10 +350,13 @@ interface Ports {
 /** "port 9080: PERMISSIVE → STRICT" for every inbound port whose mode changed. */
 function portSummary(before: LoadedInput, after: LoadedInput, ports: Ports): string[] {
   const out: string[] = [];
+  // Compared as modes, said in Istio's words in Istio and as what the port takes elsewhere.
+  const mesh = captureModel(after).mesh;
+  const word = (pm: PortMode | undefined) => (pm ? portModeText(pm, mesh) : "absent");
   for (const p of ports.all) {
-    const mb = ports.before.includes(p) ? portMode(before, p).mode : "absent";
-    const ma = ports.after.includes(p) ? portMode(after, p).mode : "absent";
-    if (mb !== ma) out.push(`port ${p}: ${mb} → ${ma}`);
+    const mb = ports.before.includes(p) ? portMode(before, p) : undefined;
+    const ma = ports.after.includes(p) ? portMode(after, p) : undefined;
+    if (mb?.mode !== ma?.mode) out.push(`port ${p}: ${word(mb)} → ${word(ma)}`);
   }
   return out;
 }

@@ -276,10 +276,16 @@ function pairedClusters(client: LoadedInput, server: LoadedInput, ports: number[
   return out;
 }
 
-/** A port's mode as the reason says it: Istio's word in Istio, what it takes elsewhere. */
-export function portModeText(mode: string, mesh: string): string {
-  if (mesh === "Istio") return mode;
-  return ({ STRICT: "mTLS only", PERMISSIVE: "mTLS or plaintext", DISABLE: "plaintext only", CUSTOM: "custom (neither plaintext nor plain mTLS)" } as Record<string, string>)[mode] ?? mode;
+/** A port's mode as the reason says it: Istio's word in Istio, what it takes elsewhere (a CUSTOM port by what it accepts). */
+export function portModeText(pm: { mode: string; accepts?: PortMode["accepts"] } | undefined, mesh: string): string {
+  if (!pm) return "unknown";
+  if (mesh === "Istio") return pm.mode;
+  if (pm.mode === "CUSTOM") {
+    if (pm.accepts?.otherMtls) return "TLS, client certificate optional";
+    if (pm.accepts?.tlsPassthrough) return "TLS passed through";
+    return "custom (by the SNI or ALPN its chains ask for)";
+  }
+  return ({ STRICT: "mTLS only", PERMISSIVE: "mTLS or plaintext", DISABLE: "plaintext only" } as Record<string, string>)[pm.mode] ?? pm.mode;
 }
 
 /** What a client cluster sends, as a row says it: the DestinationRule mode in Istio, plain words elsewhere. */
@@ -295,7 +301,7 @@ export function runTlsCheck(client: LoadedInput | undefined, server: LoadedInput
   const ports = server ? inboundPorts(server) : [];
   if (server) report.serverPorts = ports.map((p) => portMode(server, p));
   const modeOf = (p: number) => report.serverPorts.find((x) => x.port === p)?.mode ?? "unknown";
-  const modeText = (p: number) => portModeText(modeOf(p), mesh);
+  const modeText = (p: number) => portModeText(report.serverPorts.find((x) => x.port === p), mesh);
   if (server && o.from) {
     for (const p of ports) {
       const spec = clientForPort(server, o.from, p);

@@ -10,13 +10,13 @@ export function renderTlsCheck(report: TlsCheckReport, format: OutputFormat): st
       renderListing(
         format,
         ["HOST:PORT", "CLIENT", "SERVER", "STATUS", "REASON"],
-        report.rows.map((r) => [`${r.host}:${r.port}${r.cluster && r.cluster.split("|")[2] ? ` (${r.cluster.split("|")[2]})` : ""}`, `${clientModeText(r.client.mode, report.mesh)}\n${r.client.sends}`, `${portModeText(r.server.mode, report.mesh)}\n${r.server.chain}`, r.status, r.reason]),
+        report.rows.map((r) => [`${r.host}:${r.port}${r.cluster && r.cluster.split("|")[2] ? ` (${r.cluster.split("|")[2]})` : ""}`, `${clientModeText(r.client.mode, report.mesh)}\n${r.client.sends}`, `${portModeText(report.serverPorts.find((p) => p.port === r.server.port) ?? { mode: r.server.mode }, report.mesh)}\n${r.server.chain}`, r.status, r.reason]),
       ),
     );
   }
   if (report.serverPorts.length && !report.rows.length) {
     out.push("Server: what each inbound port accepts");
-    out.push(renderListing(format, ["PORT", "MODE (from the chains)", "ACCEPTS"], report.serverPorts.map((p) => [p.port, portModeText(p.mode, report.mesh), p.detail])));
+    out.push(renderListing(format, ["PORT", "MODE (from the chains)", "ACCEPTS"], report.serverPorts.map((p) => [p.port, portModeText(p, report.mesh), p.detail])));
   }
   if (report.clientClusters.length && !report.rows.length) {
     out.push("Client: what each outbound cluster sends");
