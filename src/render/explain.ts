@@ -77,7 +77,8 @@ function renderOne(r: ExplainResult, format: OutputFormat): string {
   if (r.incomplete) lines.push(md ? `**Incomplete input:** ${t(r.incomplete)}\n` : `INCOMPLETE INPUT: ${r.incomplete}\n`);
   kv("Client", `${r.client.preset}: ${r.client.description}`);
   kv("Connects to", r.connection.destination);
-  if (r.accepted) kv("Accepted by", `${r.accepted.listener} (${r.accepted.address}): ${r.accepted.how}`);
+  // A listener without an address (a CiliumEnvoyConfig's: Cilium assigns its port) has none to show.
+  if (r.accepted) kv("Accepted by", `${r.accepted.listener}${r.accepted.address === "-" ? "" : ` (${r.accepted.address})`}: ${r.accepted.how}`);
   for (const f of r.listenerFilters) kv("  filter", `${f.name.replace(/^envoy\.(filters\.)?listener\./, "")}${f.implicit ? ` [implicit: ${f.implicit}]` : ""}: ${f.effect}`);
   if (r.handoff) kv("Hand-off", r.handoff.reason);
   if (r.attributes) {
