@@ -318,6 +318,8 @@ test("a real Istio 1.18 sidecar (gzip) whose EnvoyFilter broke virtualInbound: i
   assert.is(r.outcome.code, "NO_LISTENER");
   assert.match(r.outcome.summary, /iptables redirects inbound traffic to virtualInbound \(0\.0\.0\.0:15006\), but Envoy rejected that listener: Proto constraint validation failed/);
   assert.ok(!/\n/.test(r.outcome.summary));
+  // Where the fix is: the part Envoy rejected, and in Istio the EnvoyFilter that usually put it there.
+  assert.ok(r.hints.some((h) => /^Envoy refuses virtualInbound until istiod sends a version it accepts; the error is in the Lua part .*EnvoyFilter/.test(h)), r.hints.join("\n"));
   // The listing shows it, so a reader of listeners sees why nothing listens on 15006.
   const rows = JSON.parse((await cli("listeners", f, "--port", "15006", "-o", "json")).stdout).listeners as { listener: string; state: string; address: string; error?: string }[];
   assert.equal(rows.map((x) => [x.listener, x.state, x.address]), [["virtualInbound", "error", "0.0.0.0:15006"]]);

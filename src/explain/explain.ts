@@ -617,7 +617,14 @@ function defaultOnly(l: ListenerModel): ChainLookup {
 
 /** The connection goes to a listener Envoy rejected and never accepted: nothing listens, the kernel refuses it. */
 function refusedBy(base: Omit<ExplainResult, "outcome">, client: ClientSpec, listener: string, details: string, summary: string): { result: ExplainResult } {
-  return { result: { ...base, rejected: details, outcome: { code: "NO_LISTENER", ok: false, summary, clientSees: refusedText(client), envoySide: `listener ${listener} is in error_state (never active): ${details}` } } };
+  // Where the fix is: Envoy keeps the listener out until its control plane sends a version it accepts.
+  const part = /\b(\w+)ValidationError\b/.exec(details)?.[1];
+  const what = part ? `; the error is in the ${part} part of its configuration (${part}ValidationError)` : "; Envoy's error names the part it rejected";
+  const fix =
+    base.capture.mesh === "Istio"
+      ? `Envoy refuses ${listener} until istiod sends a version it accepts${what}. In Istio that is usually an EnvoyFilter patching this listener: kubectl get envoyfilter -A, istioctl analyze.`
+      : `Envoy refuses ${listener} until its control plane sends a version it accepts${what}.`;
+  return { result: { ...base, rejected: details, hints: [...base.hints, fix], outcome: { code: "NO_LISTENER", ok: false, summary, clientSees: refusedText(client), envoySide: `listener ${listener} is in error_state (never active): ${details}` } } };
 }
 
 /** What a client sees when nothing listens: the kernel refuses the connection. */
