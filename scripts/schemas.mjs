@@ -158,6 +158,8 @@ defs.listenerRow = obj(
     terminal: str,
     // A listener Envoy rejected and never accepted (state "error"): its error; nothing listens there.
     error: str,
+    // A listener whose latest update Envoy rejected: its error; the row is the version it still serves.
+    updateRejected: str,
   },
   ["listener", "address", "state", "bindToPort", "listenerFilters", "chain", "index", "isDefault", "match", "matchText", "tls", "type", "transport", "terminal"],
 );

@@ -13,6 +13,7 @@ import { runExplain } from "../src/analyses/explain.js";
 import { runTlsCheck } from "../src/analyses/tlscheck.js";
 import { decideRoute } from "../src/explain/route.js";
 import { diffInputs } from "../src/analyses/diff.js";
+import { listenerRows } from "../src/analyses/listings.js";
 import type { RouteConfiguration } from "../src/gen/types/envoy/config/route/v3/route.js";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -421,6 +422,22 @@ test("Cilium (its operator's CiliumEnvoyConfigs): a Service's frontend port goes
   assert.match(ask.stderr, /holds 2 CiliumEnvoyConfigs \(default\/cilium-gateway-my-gateway, default\/cilium-gateway-tls\): choose one with --proxy/);
   const chosen = JSON.parse((await cli(list, "--proxy", "default/cilium-gateway-tls", "--port", "443", "--client", "curl-tls", "--sni", "foo.com", "-o", "json")).stdout) as { results: { outcome: { code: string } }[] };
   assert.is(chosen.results[0]!.outcome.code, "TLS_PASSTHROUGH");
+});
+
+test("a listener whose latest update Envoy rejected: explain answers with the version it still serves, and says the last one sent is not what runs", () => {
+  const dump = JSON.parse(fs.readFileSync(S("modern-permissive.json"), "utf8")) as { configs: Record<string, unknown>[] };
+  const section = dump.configs.find((c) => String(c["@type"]).endsWith("ListenersConfigDump"))!;
+  const vin = (section.dynamic_listeners as Record<string, unknown>[]).find((l) => l.name === "virtualInbound")!;
+  vin.error_state = { failed_configuration: (vin.active_state as Record<string, unknown>).listener, details: "Proto constraint validation failed (LuaValidationError.DefaultSourceCode: embedded message failed validation)" };
+  const before = runExplain(loadFile(S("modern-permissive.json")), { port: 9080, client: "istio-sidecar" })[0]!;
+  const r = runExplain(loadText(JSON.stringify(dump), "stale.json"), { port: 9080, client: "istio-sidecar" })[0]!;
+  assert.is(r.outcome.code, before.outcome.code, "the version Envoy serves decides");
+  assert.ok(r.hints.some((h) => h.startsWith("Envoy rejected the latest update of listener virtualInbound and still serves its previous version")), r.hints.join("\n"));
+  assert.not.ok(before.hints.some((h) => /latest update/.test(h)));
+  // The listing marks the listener's rows: they are the version Envoy still serves.
+  const rows = listenerRows(loadText(JSON.stringify(dump), "stale.json"), { name: "virtualInbound" });
+  assert.ok(rows.length > 0 && rows.every((x) => x.state === "active" && /^Proto constraint validation failed \(LuaValidationError/.test(x.updateRejected ?? "")));
+  assert.ok(listenerRows(loadFile(S("modern-permissive.json")), { name: "virtualInbound" }).every((x) => x.updateRejected === undefined));
 });
 
 test("Istio 1.3 without its bootstrap: own IPs come from inbound listeners, not outbound ClusterIP listeners", () => {

@@ -26,6 +26,8 @@ export interface ChainRow {
   terminal: string;
   /** Envoy's error, for a listener it rejected and never accepted (state "error"): nothing listens where it would. */
   error?: string;
+  /** Envoy's error, for a listener whose latest update it rejected: the row is the version it still serves. */
+  updateRejected?: string;
 }
 
 /** istioctl proxy-config listener's filters. */
@@ -54,9 +56,11 @@ export function listenerRows(input: LoadedInput, filter: ListenerFilter = {}): C
     const chains = [...l.chains, ...(l.defaultChain ? [l.defaultChain] : [])].filter((c) => onPort(c) && ofType(c));
     if ((filter.port !== undefined || filter.type !== undefined) && !chains.length) continue;
     const viaMatcher = l.matcher ? matcherPaths(l.matcher) : undefined;
-    for (const c of chains) rows.push(rowOf(l, c, viaMatcher));
+    const failed = rec.state === "active" ? input.failedUpdates.find((f) => f.active && f.name === l.name) : undefined;
+    const mark = (row: ChainRow): ChainRow => (failed ? { ...row, updateRejected: failed.details } : row);
+    for (const c of chains) rows.push(mark(rowOf(l, c, viaMatcher)));
     if (!l.chains.length && !l.defaultChain && (filter.port === undefined || l.address?.port === filter.port) && filter.type === undefined) {
-      rows.push({ ...rowOf(l, undefined) });
+      rows.push(mark(rowOf(l, undefined)));
     }
   }
   // Listeners Envoy rejected and never accepted: one row each, so a listing shows why nothing listens there.

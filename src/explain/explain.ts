@@ -223,7 +223,20 @@ function noListener(base: Omit<ExplainResult, "outcome">, input: LoadedInput, al
  * then whether the input was whole enough to say so.
  */
 export function explainConnection(input: LoadedInput, req: ConnectionRequest): ExplainResult {
-  return checkInputComplete(input, explainFromListeners(input, req));
+  return checkInputComplete(input, rejectedUpdates(input, explainFromListeners(input, req)));
+}
+
+/**
+ * A listener on the way whose latest update Envoy rejected still serves its previous version, which is
+ * what the answer describes: what the control plane last sent (a new EnvoyFilter, a new policy) is not
+ * what runs.
+ */
+function rejectedUpdates(input: LoadedInput, r: ExplainResult): ExplainResult {
+  const names = new Set([r.accepted?.listener, r.listener?.name]);
+  const stale = input.failedUpdates.filter((f) => f.active && names.has(f.name));
+  if (!stale.length) return r;
+  const say = (f: (typeof stale)[number]) => `Envoy rejected the latest update of listener ${f.name} and still serves its previous version, which is what this describes: the configuration last sent is not what runs (${f.details}).`;
+  return { ...r, hints: [...r.hints, ...stale.map(say)] };
 }
 
 /**

@@ -11,7 +11,7 @@ export function renderListeners(doc: ListenersDocument, format: OutputFormat, fi
     format,
     ["LISTENER", "ADDRESS", "CHAIN", "MATCH", "TLS", "DESTINATION"],
     rows.map((r) => [
-      `${r.listener}${r.state !== "active" && r.state !== "static" ? ` (${r.state === "error" ? "rejected" : r.state})` : ""}${r.bindToPort ? "" : " [no bind]"}`,
+      `${r.listener}${r.state !== "active" && r.state !== "static" ? ` (${r.state === "error" ? "rejected" : r.state})` : ""}${r.updateRejected ? " (update rejected)" : ""}${r.bindToPort ? "" : " [no bind]"}`,
       r.address,
       r.chain,
       r.matchText,
