@@ -440,6 +440,31 @@ test("a listener whose latest update Envoy rejected: explain answers with the ve
   assert.ok(listenerRows(loadFile(S("modern-permissive.json")), { name: "virtualInbound" }).every((x) => x.updateRejected === undefined));
 });
 
+test("a listener Envoy is still warming does not listen: refused, naming the secrets it waits for (an Istio Gateway's missing credentialName Secret)", () => {
+  const dump = JSON.parse(fs.readFileSync(S("gateway-mutual.json"), "utf8")) as { configs: Record<string, unknown>[] };
+  const section = dump.configs.find((c) => String(c["@type"]).endsWith("ListenersConfigDump"))!;
+  const l = (section.dynamic_listeners as Record<string, unknown>[]).find((x) => x.name === "0.0.0.0_8443")!;
+  l.warming_state = l.active_state;
+  delete l.active_state;
+  const ok = runExplain(loadFile(S("gateway-mutual.json")), { port: 8443, client: "curl-tls", sni: "db.example.com" })[0]!;
+  assert.is.not(ok.outcome.code, "NO_LISTENER");
+  // Without a secrets section the dump cannot tell which it waits for.
+  const unknown = runExplain(loadText(JSON.stringify(dump), "warming.json"), { port: 8443, client: "curl-tls", sni: "db.example.com" })[0]!;
+  assert.is(unknown.outcome.code, "NO_LISTENER");
+  assert.match(unknown.outcome.summary, /^listener 0\.0\.0\.0_8443 \(0\.0\.0\.0:8443\) is warming, never yet active: it may be waiting for secret kubernetes:\/\/shop-cert, .*\(this dump has no section to tell\)/);
+  assert.match(unknown.outcome.clientSees, /connection refused/);
+  // With one: a secret it has, one still warming, one it never got.
+  dump.configs.push({
+    "@type": "type.googleapis.com/envoy.admin.v3.SecretsConfigDump",
+    dynamic_active_secrets: [{ name: "kubernetes://shop-cert", secret: { "@type": "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret", name: "kubernetes://shop-cert", tls_certificate: {} } }],
+    dynamic_warming_secrets: [{ name: "kubernetes://secure-cert", secret: { "@type": "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret", name: "kubernetes://secure-cert" } }],
+  });
+  const known = runExplain(loadText(JSON.stringify(dump), "warming-secrets.json"), { port: 8443, client: "curl-tls", sni: "db.example.com" })[0]!;
+  assert.match(known.outcome.summary, /it waits for secret kubernetes:\/\/secure-cert \(warming: its source has not sent it\), secret kubernetes:\/\/secure-cert-cacert \(not in the dump\)\. Envoy does not listen/);
+  assert.not.match(known.outcome.summary, /shop-cert/);
+  assert.ok(known.hints.some((h) => /credentialName/.test(h)));
+});
+
 test("Istio 1.3 without its bootstrap: own IPs come from inbound listeners, not outbound ClusterIP listeners", () => {
   const dump = JSON.parse(fs.readFileSync(S("istio-1.3-permissive.json"), "utf8")) as { configs: Record<string, unknown>[] };
   dump.configs = dump.configs.filter((c) => !String(c["@type"]).endsWith("BootstrapConfigDump"));

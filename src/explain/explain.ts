@@ -362,6 +362,10 @@ function acceptStage(input: LoadedInput, req: ConnectionRequest, conn: Connectio
   }
   const bound = findByAddress(all.filter((l) => l.bindToPort && l.addresses.length > 0), dstIp, req.dstPort);
   if (bound) return accept(bound, `bound to ${formatAddr(bound.address)}: the kernel delivers ${hostPort(dstIp, req.dstPort)} to it`, false);
+  // A listener for this address that Envoy is still warming does not listen yet: it waits for its secrets or routes.
+  const warmingPeeks = input.listeners.filter((r) => r.state === "warming").map(peekListener);
+  const warming = findByAddress(warmingPeeks.filter((l) => l.bindToPort && l.addresses.length > 0), dstIp, req.dstPort);
+  if (warming) return warmingRefusal(base, input, client, warming);
   const cm = captureModel(input);
   if (cm.mesh === "Cilium") {
     const sent = ciliumListener(input, all, req.dstPort);
@@ -626,6 +630,53 @@ export function chainKind(r: ExplainResult): "mTLS" | "TLS" | "passthrough" | "p
 
 function defaultOnly(l: ListenerModel): ChainLookup {
   return { mode: "default_only", chain: l.defaultChain, usedDefault: !!l.defaultChain, steps: [], verdicts: [] };
+}
+
+/**
+ * The connection goes to a listener Envoy is still warming (it never was active): Envoy does not listen
+ * on it until what it waits for arrives, its SDS secrets and RDS route configurations. Those missing
+ * from the dump, or warming themselves, are named: a secret that never comes (an Istio Gateway's
+ * credentialName without its Secret) keeps the listener warming for ever.
+ */
+function warmingRefusal(base: Omit<ExplainResult, "outcome">, input: LoadedInput, client: ClientSpec, l: ListenerModel): { result: ExplainResult } {
+  const waits = new Set<string>();
+  // What the dump cannot tell (it has no such section): named as what it may be waiting for.
+  const maybe = new Set<string>();
+  for (const c of [...l.chains, ...(l.defaultChain ? [l.defaultChain] : [])]) {
+    if (c.transport.kind === "tls") {
+      for (const ref of [...c.transport.certificates, ...c.transport.trustedCa]) {
+        if (!ref.startsWith("sds:")) continue;
+        const name = ref.slice(4);
+        const secret = input.byName("secret", name);
+        if (secret?.state === "warming") waits.add(`secret ${name} (warming: its source has not sent it)`);
+        else if (!secret) (input.sections.has("secrets") ? waits : maybe).add(`secret ${name}${input.sections.has("secrets") ? " (not in the dump)" : ""}`);
+      }
+    }
+    const rds = c.terminal.kind === "hcm" ? c.terminal.routeConfigName : undefined;
+    if (rds !== undefined && !input.byName("route", rds)) (input.sections.has("routes") ? waits : maybe).add(`route configuration ${rds}${input.sections.has("routes") ? " (not in the dump)" : ""}`);
+  }
+  const what = waits.size
+    ? `: it waits for ${[...waits].join(", ")}`
+    : maybe.size
+      ? `: it may be waiting for ${[...maybe].join(", ")} (this dump has no section to tell)`
+      : " (it waits for its SDS secrets or RDS routes)";
+  const hint =
+    [...waits, ...maybe].some((w) => w.startsWith("secret")) && base.capture.mesh === "Istio"
+      ? "A secret that never arrives keeps the listener warming for ever: for an Istio Gateway, the Secret its credentialName names must exist in the gateway's namespace (kubectl get secret NAME -n NAMESPACE)."
+      : "Envoy starts listening once everything the listener waits for has arrived; until then connections are refused.";
+  return {
+    result: {
+      ...base,
+      hints: [...base.hints, hint],
+      outcome: {
+        code: "NO_LISTENER",
+        ok: false,
+        summary: `listener ${l.name} (${formatAddr(l.address)}) is warming, never yet active${what}. Envoy does not listen on it until then, so the connection is refused`,
+        clientSees: refusedText(client),
+        envoySide: `listener ${l.name} is in warming_state (dynamic_listeners)`,
+      },
+    },
+  };
 }
 
 /** The connection goes to a listener Envoy rejected and never accepted: nothing listens, the kernel refuses it. */
