@@ -113,6 +113,8 @@ defs.explainResult = obj(
     outcome: obj({ code: { $ref: "#/$defs/outcomeCode" }, ok: bool, summary: str, clientSees: str, envoySide: str }, ["code", "ok", "summary", "clientSees"]),
     why: str,
     incomplete: str,
+    // Envoy itself reports that the listener the connection goes to does not listen: rejected (error_state) or still warming.
+    notListening: obj({ listener: str, state: { enum: ["error", "warming"] } }),
     hints: strs,
   },
   ["client", "connection", "accepted", "capture", "handoff", "listenerFilters", "attributes", "listener", "rejected", "matching", "filterChain", "candidates", "outcome", "hints"],

@@ -10,7 +10,7 @@ import { runCli } from "../src/cli.js";
 import { loadFile, loadText } from "../src/load/dump.js";
 import { proxyIps } from "../src/explain/capture.js";
 import { runExplain } from "../src/analyses/explain.js";
-import { runTlsCheck } from "../src/analyses/tlscheck.js";
+import { runTlsCheck, verdict } from "../src/analyses/tlscheck.js";
 import { decideRoute } from "../src/explain/route.js";
 import { diffInputs } from "../src/analyses/diff.js";
 import { listenerRows } from "../src/analyses/listings.js";
@@ -463,6 +463,13 @@ test("a listener Envoy is still warming does not listen: refused, naming the sec
   assert.match(known.outcome.summary, /it waits for secret kubernetes:\/\/secure-cert \(warming: its source has not sent it\), secret kubernetes:\/\/secure-cert-cacert \(not in the dump\)\. Envoy does not listen/);
   assert.not.match(known.outcome.summary, /shop-cert/);
   assert.ok(known.hints.some((h) => /credentialName/.test(h)));
+  assert.equal(known.notListening, { listener: "0.0.0.0_8443", state: "warming" });
+  // tls-check's verdict: Envoy itself says nothing listens there, so a client's connection fails: CONFLICT, not UNKNOWN.
+  const sends = { transport: "tls" as const, alpn: ["h2", "http/1.1"], sni: "db.example.com", clientCertificate: false, mode: "SIMPLE" as const, via: "transport_socket", certificates: [], subjectAltNames: [] };
+  const v = verdict(sends, known, 8443, "SIMPLE");
+  assert.is(v.status, "CONFLICT");
+  assert.match(v.reason, /is warming, never yet active/);
+  assert.is(verdict(sends, runExplain(loadFile(S("gateway-mutual.json")), { port: 9999, client: "curl-tls" })[0]!, 9999, "SIMPLE").status, "UNKNOWN", "a port nothing is configured for stays UNKNOWN");
 });
 
 test("Istio 1.3 without its bootstrap: own IPs come from inbound listeners, not outbound ClusterIP listeners", () => {

@@ -106,8 +106,8 @@ export function verdict(s: UpstreamSends, r: ExplainResult, port: number, mode: 
   const sends = sendsText(s);
   const where = `server port ${port} is ${mode}`;
   const sees = viaProxy ? "the client's app sees 503 (UC/UF: upstream connect error or disconnect/reset before headers)" : `the client sees ${r.outcome.clientSees}`;
-  // Envoy itself says nothing listens (it rejected the listener the connection goes to): a definite failure.
-  if (code === "NO_LISTENER" && r.rejected) return { status: "CONFLICT", reason: `client sends ${sends}; ${r.outcome.summary}; ${viaProxy ? r.outcome.clientSees : `the client sees ${r.outcome.clientSees}`}` };
+  // Envoy itself says nothing listens (it rejected the listener the connection goes to, or still warms it): a definite failure.
+  if (code === "NO_LISTENER" && r.notListening) return { status: "CONFLICT", reason: `client sends ${sends}; ${r.outcome.summary}; ${viaProxy ? r.outcome.clientSees : `the client sees ${r.outcome.clientSees}`}` };
   if (code === "NO_LISTENER" || code === "AMBIGUOUS_FILTER_CHAIN" || code === "OTHER") return { status: "UNKNOWN", reason: `client sends ${sends}; ${r.outcome.summary}` };
   if (s.transport === "raw_buffer") {
     if (code === "PLAINTEXT_HTTP" || code === "PLAINTEXT_TCP" || code === "NO_ROUTE" || code === "HTTPS_REDIRECT") return { status: "PLAINTEXT", reason: `client sends plaintext; ${where} and takes it on ${r.filterChain ? `chain #${r.filterChain.index}` : "its default chain"} (no encryption on this hop)` };

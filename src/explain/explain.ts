@@ -87,6 +87,8 @@ export interface ExplainResult {
   why: string;
   /** Set when the input lacks what decides the answer (no listeners, cut off, elided): why. */
   incomplete?: string;
+  /** Set when Envoy itself reports that the listener the connection goes to does not listen: rejected (error_state) or still warming. */
+  notListening?: { listener: string; state: "error" | "warming" };
   hints: string[];
 }
 
@@ -667,6 +669,7 @@ function warmingRefusal(base: Omit<ExplainResult, "outcome">, input: LoadedInput
   return {
     result: {
       ...base,
+      notListening: { listener: l.name, state: "warming" },
       hints: [...base.hints, hint],
       outcome: {
         code: "NO_LISTENER",
@@ -688,7 +691,7 @@ function refusedBy(base: Omit<ExplainResult, "outcome">, client: ClientSpec, lis
     base.capture.mesh === "Istio"
       ? `Envoy refuses ${listener} until istiod sends a version it accepts${what}. In Istio that is usually an EnvoyFilter patching this listener: kubectl get envoyfilter -A, istioctl analyze.`
       : `Envoy refuses ${listener} until its control plane sends a version it accepts${what}.`;
-  return { result: { ...base, rejected: details, hints: [...base.hints, fix], outcome: { code: "NO_LISTENER", ok: false, summary, clientSees: refusedText(client), envoySide: `listener ${listener} is in error_state (never active): ${details}` } } };
+  return { result: { ...base, rejected: details, notListening: { listener, state: "error" }, hints: [...base.hints, fix], outcome: { code: "NO_LISTENER", ok: false, summary, clientSees: refusedText(client), envoySide: `listener ${listener} is in error_state (never active): ${details}` } } };
 }
 
 /** What a client sees when nothing listens: the kernel refuses the connection. */
