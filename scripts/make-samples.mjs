@@ -227,9 +227,13 @@ function gatewayDump() {
       {
         "@type": T("envoy.admin.v3.ClustersConfigDump"),
         version_info: "2026-11-20T10:00:00Z/7",
-        dynamic_active_clusters: ["shop", "secure"].map((svc) => ({
+        dynamic_active_clusters: [
+          ...["shop", "secure"].map((svc) => `outbound|8000||${svc}.shop.svc.cluster.local`),
+          // The PASSTHROUGH server's destination.
+          "outbound|443||db.internal.svc.cluster.local",
+        ].map((name) => ({
           version_info: "2026-11-20T10:00:00Z/7",
-          cluster: { "@type": T("envoy.config.cluster.v3.Cluster"), name: `outbound|8000||${svc}.shop.svc.cluster.local`, type: "EDS", eds_cluster_config: { eds_config: { ads: {}, resource_api_version: "V3" }, service_name: `outbound|8000||${svc}.shop.svc.cluster.local` }, connect_timeout: "10s" },
+          cluster: { "@type": T("envoy.config.cluster.v3.Cluster"), name, type: "EDS", eds_cluster_config: { eds_config: { ads: {}, resource_api_version: "V3" }, service_name: name }, connect_timeout: "10s" },
           last_updated: lu,
         })),
       },

@@ -240,4 +240,48 @@ test("cli: stdin and the summaries", () => {
   assert.is(parsed.clusters[0].transportSocketMatches[0].match.tlsMode, "istio");
 });
 
+test("a route or TCP proxy to a cluster Envoy does not have: 503 NC (or the route's cluster_not_found_response_code), a closed connection for TCP; warming clusters too; an Istio subset no DestinationRule defines is named", () => {
+  const text = fs.readFileSync(s("gateway-mutual.json"), "utf8");
+  type Dump = { configs: Record<string, unknown>[] };
+  const edit = (f: (d: Dump, clusters: { cluster: { name: string } }[], routes: { route_config: { name: string; virtual_hosts: { routes: { route: Record<string, unknown> }[] }[] } }[]) => void) => {
+    const d = JSON.parse(text) as Dump;
+    const cs = d.configs.find((c) => String(c["@type"]).endsWith("ClustersConfigDump"))!;
+    const rs = d.configs.find((c) => String(c["@type"]).endsWith(".RoutesConfigDump"))!;
+    f(d, cs.dynamic_active_clusters as never, rs.dynamic_route_configs as never);
+    return loadText(JSON.stringify(d), "edited.json");
+  };
+  const drop = (clusters: { cluster: { name: string } }[], name: string) => clusters.splice(clusters.findIndex((c) => c.cluster.name === name), 1);
+  // HTTP: the secure server's route to a cluster that is gone.
+  const noSecure = edit((_d, cs) => drop(cs, "outbound|8000||secure.shop.svc.cluster.local"));
+  const http = runExplain(noSecure, { port: 8443, client: "curl-mtls", sni: "secure.example.com" })[0]!;
+  assert.is(http.outcome.code, "NO_CLUSTER");
+  assert.match(http.outcome.summary, /but cluster outbound\|8000\|\|secure\.shop\.svc\.cluster\.local is not among this proxy's clusters$/);
+  assert.is(http.outcome.clientSees, "HTTP 503 (access log NC cluster_not_found)");
+  // The route's cluster_not_found_response_code decides the status.
+  const notFound = edit((_d, cs, rs) => {
+    drop(cs, "outbound|8000||secure.shop.svc.cluster.local");
+    rs.find((r) => r.route_config.name.includes("secure"))!.route_config.virtual_hosts[0]!.routes[0]!.route.cluster_not_found_response_code = "NOT_FOUND";
+  });
+  assert.is(runExplain(notFound, { port: 8443, client: "curl-mtls", sni: "secure.example.com" })[0]!.outcome.clientSees, "HTTP 404 (access log NC cluster_not_found)");
+  // TCP: the passthrough server's cluster gone: the connection is closed.
+  const noDb = edit((_d, cs) => drop(cs, "outbound|443||db.internal.svc.cluster.local"));
+  const tcp = runExplain(noDb, { port: 8443, client: "curl-tls", sni: "db.example.com" })[0]!;
+  assert.is(tcp.outcome.code, "NO_CLUSTER");
+  assert.match(tcp.outcome.clientSees, /connection is closed at once/);
+  // A cluster only warming is not there yet.
+  const warming = edit((d, cs) => {
+    const [db] = cs.splice(cs.findIndex((c) => c.cluster.name === "outbound|443||db.internal.svc.cluster.local"), 1);
+    d.configs.find((c) => String(c["@type"]).endsWith("ClustersConfigDump"))!.dynamic_warming_clusters = [db];
+  });
+  assert.match(runExplain(warming, { port: 8443, client: "curl-tls", sni: "db.example.com" })[0]!.outcome.summary, /cluster outbound\|443\|\|db\.internal\.svc\.cluster\.local is still warming/);
+  // Istio names a subset in the cluster: one no DestinationRule defines has none.
+  const subset = edit((_d, _cs, rs) => {
+    rs.find((r) => r.route_config.name.includes("secure"))!.route_config.virtual_hosts[0]!.routes[0]!.route.cluster = "outbound|8000|v3|secure.shop.svc.cluster.local";
+  });
+  assert.match(runExplain(subset, { port: 8443, client: "curl-mtls", sni: "secure.example.com" })[0]!.outcome.summary, /no DestinationRule for secure\.shop\.svc\.cluster\.local defines subset v3/);
+  // Every cluster there: as before. A dump without clusters cannot tell.
+  assert.is(runExplain(loadText(text, "gw.json"), { port: 8443, client: "curl-mtls", sni: "secure.example.com" })[0]!.outcome.code, "MTLS_TERMINATED");
+  assert.not.equal(runExplain(loadFile(s("istioctl-listener.json")), { port: 9080, client: "plaintext" })[0]!.outcome.code, "NO_CLUSTER");
+});
+
 test.run();

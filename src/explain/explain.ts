@@ -615,10 +615,43 @@ function followTerminal(input: LoadedInput, chain: ChainModel, outcome: Outcome,
     }
   }
   if (cluster !== undefined) {
+    const missing = clusterMissing(input, cluster);
+    if (missing) {
+      const code = t.kind === "hcm" ? notFoundCode(base.route) : undefined;
+      return {
+        code: "NO_CLUSTER",
+        ok: false,
+        summary: `${outcome.summary}; but ${missing}`,
+        clientSees: t.kind === "hcm" ? `HTTP ${code} (access log NC cluster_not_found)` : "the connection is closed at once (access log NC: no cluster)",
+        envoySide: `response flag NC (no cluster found): ${cluster}`,
+      };
+    }
     const plan = upstreamPlan(input, cluster);
     if (plan) base.upstream = plan;
   }
   return outcome;
+}
+
+/**
+ * Why Envoy has no cluster by this name, when it has none: not among the clusters of a dump that lists
+ * them, or only warming (a new cluster is added once its endpoints and secrets arrive). Istio names the
+ * subset a route asks for: one no DestinationRule defines has no cluster.
+ */
+function clusterMissing(input: LoadedInput, name: string): string | undefined {
+  if (!input.sections.has("clusters")) return undefined;
+  const recs = input.clusters.filter((r) => r.name === name);
+  if (recs.some((r) => r.state !== "warming" && r.state !== "draining")) return undefined;
+  if (recs.some((r) => r.state === "warming")) return `cluster ${name} is still warming (waiting for its endpoints or secrets): Envoy has not added it yet`;
+  const subset = /^outbound\|(\d+)\|([^|]+)\|(.+)$/.exec(name);
+  return subset
+    ? `cluster ${name} is not among this proxy's clusters: no DestinationRule for ${subset[3]} defines subset ${subset[2]} (or it does not apply here)`
+    : `cluster ${name} is not among this proxy's clusters`;
+}
+
+/** The status Envoy answers when a route's cluster does not exist: 503 unless the route's cluster_not_found_response_code says otherwise. */
+function notFoundCode(route: ExplainResult["route"]): number {
+  const code = route?.kind === "route" ? route.clusterNotFoundResponseCode : undefined;
+  return code === "NOT_FOUND" ? 404 : code === "INTERNAL_SERVER_ERROR" ? 500 : 503;
 }
 
 /** What the chosen chain does with TLS: "mTLS", "TLS", "passthrough" (plaintext chain, TLS client), "plaintext", or "none". */

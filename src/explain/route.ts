@@ -51,7 +51,7 @@ export type RouteDecision =
   | { kind: "no-virtual-host"; routeConfig: string }
   | { kind: "tls-redirect"; routeConfig: string; virtualHost: string }
   | { kind: "no-route"; routeConfig: string; virtualHost: string }
-  | { kind: "route"; routeConfig: string; virtualHost: string; routeIndex: number; routeName?: string; match: string; action: RouteActionView };
+  | { kind: "route"; routeConfig: string; virtualHost: string; routeIndex: number; routeName?: string; match: string; action: RouteActionView; clusterNotFoundResponseCode?: string };
 
 /** Envoy's findVirtualHost (source/common/router/config_impl.cc). */
 export function selectVirtualHost(rc: RouteConfiguration, hostHeader: string): VirtualHost | undefined {
@@ -157,5 +157,6 @@ export function decideRoute(rc: RouteConfiguration | undefined, name: string, re
   const i = routes.findIndex((r) => routeMatches(r, req));
   if (i < 0) return { kind: "no-route", routeConfig: rcName, virtualHost: vhName };
   const r = routes[i]!;
-  return { kind: "route", routeConfig: rcName, virtualHost: vhName, routeIndex: i, ...(r.name ? { routeName: r.name } : {}), match: routeMatchText(r), action: routeAction(r) };
+  const notFound = r.route?.clusterNotFoundResponseCode;
+  return { kind: "route", routeConfig: rcName, virtualHost: vhName, routeIndex: i, ...(r.name ? { routeName: r.name } : {}), match: routeMatchText(r), action: routeAction(r), ...(notFound ? { clusterNotFoundResponseCode: String(notFound) } : {}) };
 }
