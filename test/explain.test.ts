@@ -284,4 +284,20 @@ test("a route or TCP proxy to a cluster Envoy does not have: 503 NC (or the rout
   assert.not.equal(runExplain(loadFile(s("istioctl-listener.json")), { port: 9080, client: "plaintext" })[0]!.outcome.code, "NO_CLUSTER");
 });
 
+test("an HTTP chain whose RDS configuration the dump's routes lack: Envoy has no routes for it (404 NR); without a routes section the route is unknown", () => {
+  const text = fs.readFileSync(s("gateway-mutual.json"), "utf8");
+  const d = JSON.parse(text) as { configs: Record<string, unknown>[] };
+  const rs = d.configs.find((c) => String(c["@type"]).endsWith(".RoutesConfigDump"))!;
+  const list = rs.dynamic_route_configs as { route_config: { name: string } }[];
+  list.splice(list.findIndex((r) => r.route_config.name === "http.8080"), 1);
+  const r = runExplain(loadText(JSON.stringify(d), "no-rds.json"), { port: 8080, client: "plaintext", host: "shop.example.com" })[0]!;
+  assert.is(r.outcome.code, "NO_ROUTE");
+  assert.match(r.outcome.summary, /Envoy has no route configuration http\.8080 \(not among the dump's routes: RDS has not sent it\)/);
+  assert.is(r.outcome.clientSees, "HTTP 404 (access log NR route_not_found)");
+  d.configs = d.configs.filter((c) => !String(c["@type"]).endsWith(".RoutesConfigDump"));
+  const unknown = runExplain(loadText(JSON.stringify(d), "no-routes-section.json"), { port: 8080, client: "plaintext", host: "shop.example.com" })[0]!;
+  assert.is(unknown.outcome.code, "PLAINTEXT_HTTP");
+  assert.match(unknown.outcome.summary, /route configuration http\.8080 is not in this dump: the route is unknown/);
+});
+
 test.run();

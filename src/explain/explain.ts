@@ -589,6 +589,14 @@ function followTerminal(input: LoadedInput, chain: ChainModel, outcome: Outcome,
     base.route = { ...d, request: { host, path } };
     switch (d.kind) {
       case "no-route-config":
+        // A dump with its routes section says what Envoy has: an RDS configuration it never received routes nothing.
+        if (input.sections.has("routes") && t.routeConfigName !== undefined)
+          return {
+            code: "NO_ROUTE",
+            ok: false,
+            summary: `${outcome.summary}; but Envoy has no route configuration ${name} (not among the dump's routes: RDS has not sent it), so no request has a route`,
+            clientSees: "HTTP 404 (access log NR route_not_found)",
+          };
         return { ...outcome, summary: `${outcome.summary} (route configuration ${name} is not in this dump: the route is unknown)` };
       case "rejected":
         return {
