@@ -7,6 +7,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { loadFile, loadText } from "../src/load/dump.js";
 import { runExplain } from "../src/analyses/explain.js";
+import { verdict } from "../src/analyses/tlscheck.js";
 import type { PresetName } from "../src/explain/clients.js";
 import type { ExplainResult } from "../src/explain/explain.js";
 
@@ -257,6 +258,11 @@ test("a route or TCP proxy to a cluster Envoy does not have: 503 NC (or the rout
   assert.is(http.outcome.code, "NO_CLUSTER");
   assert.match(http.outcome.summary, /but cluster outbound\|8000\|\|secure\.shop\.svc\.cluster\.local is not among this proxy's clusters$/);
   assert.is(http.outcome.clientSees, "HTTP 503 (access log NC cluster_not_found)");
+  // For tls-check the handshake went through: the server's 503 is its HTTP answer, not a TLS conflict.
+  const sends = { transport: "tls" as const, alpn: ["h2"], sni: "secure.example.com", clientCertificate: true, mode: "MUTUAL" as const, via: "transport_socket", certificates: ["file:/c.pem"], subjectAltNames: [] };
+  const v = verdict(sends, http, 8443, "STRICT");
+  assert.is(v.status, "OK");
+  assert.match(v.reason, /the client sees HTTP 503 \(access log NC cluster_not_found\)$/);
   // The route's cluster_not_found_response_code decides the status.
   const notFound = edit((_d, cs, rs) => {
     drop(cs, "outbound|8000||secure.shop.svc.cluster.local");
