@@ -138,6 +138,7 @@ defs.outcomeCode = {
     "BLACKHOLE",
     "NO_ROUTE",
     "NO_CLUSTER",
+    "NO_ENDPOINTS",
     "HTTPS_REDIRECT",
     "OTHER",
   ],

@@ -332,6 +332,12 @@ test("a real Istio 1.18 sidecar (gzip) whose EnvoyFilter broke virtualInbound: i
   assert.match(named.outcome.summary, /^Envoy rejected listener "virtualInbound" \(0\.0\.0\.0:15006\) and never accepted it: Proto constraint validation failed/);
   assert.match(named.outcome.clientSees, /connection refused: curl exit 7/);
   assert.is(r.connection.destination, "172.16.188.31:8083", "the pod IP from the bootstrap node");
+  // The same broken inbound leaves geo's own Service without a ready endpoint: calling it gets Envoy's 503 UH.
+  const self = runExplain(input, { port: 8083, address: "10.68.200.178", client: "plaintext", host: "geo.hr2.svc.cluster.local:8083" })[0]!;
+  assert.is(self.outcome.code, "NO_ENDPOINTS");
+  assert.match(self.outcome.summary, /cluster outbound\|8083\|\|geo\.hr2\.svc\.cluster\.local has no endpoints \(its EDS assignment in the dump lists no endpoint\)/);
+  assert.is(self.outcome.clientSees, 'HTTP 503 "no healthy upstream" (access log UH)');
+  assert.is(runExplain(input, { port: 8084, address: "10.68.182.6", client: "plaintext" })[0]!.outcome.code, "PLAINTEXT_HTTP", "rate.hr2 has endpoints");
   // Outbound, to mongodb-geo's ClusterIP: captured by virtualOutbound, handed to its listener, mTLS upstream by EDS tlsMode.
   const out = runExplain(input, { port: 27017, address: "10.68.227.119", client: "plaintext" })[0]!;
   assert.is(out.accepted?.listener, "virtualOutbound");

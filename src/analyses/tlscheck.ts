@@ -110,13 +110,14 @@ export function verdict(s: UpstreamSends, r: ExplainResult, port: number, mode: 
   if (code === "NO_LISTENER" && r.notListening) return { status: "CONFLICT", reason: `client sends ${sends}; ${r.outcome.summary}; ${viaProxy ? r.outcome.clientSees : `the client sees ${r.outcome.clientSees}`}` };
   if (code === "NO_LISTENER" || code === "AMBIGUOUS_FILTER_CHAIN" || code === "OTHER") return { status: "UNKNOWN", reason: `client sends ${sends}; ${r.outcome.summary}` };
   if (s.transport === "raw_buffer") {
-    if (code === "PLAINTEXT_HTTP" || code === "PLAINTEXT_TCP" || code === "NO_ROUTE" || code === "NO_CLUSTER" || code === "HTTPS_REDIRECT") return { status: "PLAINTEXT", reason: `client sends plaintext; ${where} and takes it on ${r.filterChain ? `chain #${r.filterChain.index}` : "its default chain"} (no encryption on this hop)` };
+    if (code === "PLAINTEXT_HTTP" || code === "PLAINTEXT_TCP" || code === "NO_ROUTE" || code === "NO_CLUSTER" || code === "NO_ENDPOINTS" || code === "HTTPS_REDIRECT") return { status: "PLAINTEXT", reason: `client sends plaintext; ${where} and takes it on ${r.filterChain ? `chain #${r.filterChain.index}` : "its default chain"} (no encryption on this hop)` };
     if (code === "NO_FILTER_CHAIN") return { status: "CONFLICT", reason: `client sends plaintext; ${where}: no chain accepts raw_buffer → reset; ${sees}` };
     return { status: "CONFLICT", reason: `client sends plaintext; ${where}: ${r.outcome.summary}; ${sees}` };
   }
   switch (code) {
     case "NO_ROUTE":
     case "NO_CLUSTER":
+    case "NO_ENDPOINTS":
     case "HTTPS_REDIRECT":
       // The TLS handshake went through: what the client gets is the server's HTTP answer.
       return { status: "OK", reason: `client sends ${sends}; ${where}: chain #${r.filterChain?.index} takes the TLS, then ${r.outcome.summary.replace(/^.*?; but /, "")}: the client sees ${r.outcome.clientSees}` };

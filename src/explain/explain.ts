@@ -8,6 +8,8 @@ import { chainTransportLabel, transportLabel, type TlsSummary } from "../model/t
 import { actionText, findRouteConfig } from "../model/route.js";
 import { decideRoute, type RouteDecision } from "./route.js";
 import { upstreamPlan, type UpstreamPlan } from "../model/upstream.js";
+import { clusterModel } from "../model/cluster.js";
+import { clusterEndpoints } from "../model/endpoint.js";
 import type { ClientSpec } from "./clients.js";
 import { independentMisses, lookupClassic, validateListener, type ChainLookup, type Level, type MatchAttrs } from "./fcm.js";
 import { isWildcard, parseIp } from "./ip.js";
@@ -634,10 +636,36 @@ function followTerminal(input: LoadedInput, chain: ChainModel, outcome: Outcome,
         envoySide: `response flag NC (no cluster found): ${cluster}`,
       };
     }
+    const empty = noEndpoints(input, cluster, base.capture.mesh);
+    if (empty) {
+      return {
+        code: "NO_ENDPOINTS",
+        ok: false,
+        summary: `${outcome.summary}; but ${empty}`,
+        clientSees: t.kind === "hcm" ? 'HTTP 503 "no healthy upstream" (access log UH)' : "the connection is closed at once (access log UH: no healthy upstream)",
+        envoySide: `response flag UH (no healthy upstream): ${cluster} has no endpoints`,
+      };
+    }
     const plan = upstreamPlan(input, cluster);
     if (plan) base.upstream = plan;
   }
   return outcome;
+}
+
+/**
+ * Why a cluster has no host to send to, when the dump shows it has none: its EDS assignment (or its own
+ * load_assignment) lists no endpoint. Only for clusters whose hosts come from those lists (not
+ * ORIGINAL_DST, aggregate or dynamic forward proxy clusters), and only when the dump holds the list.
+ */
+function noEndpoints(input: LoadedInput, name: string, mesh: string): string | undefined {
+  const rec = input.clusters.find((r) => r.name === name && r.state !== "warming" && r.state !== "draining");
+  if (!rec) return undefined;
+  const c = clusterModel(rec);
+  if (!["EDS", "STATIC", "STRICT_DNS", "LOGICAL_DNS"].includes(c.type)) return undefined;
+  const eps = clusterEndpoints(input, c);
+  if (!eps || eps.length > 0) return undefined;
+  const where = c.type === "EDS" ? "its EDS assignment in the dump lists no endpoint" : "its load_assignment lists no endpoint";
+  return `cluster ${name} has no endpoints (${where})${mesh === "Istio" ? ": no ready pod backs the Service, or none has the subset's labels" : ""}`;
 }
 
 /**
