@@ -290,20 +290,14 @@ export function portModeText(pm: { mode: string; accepts?: PortMode["accepts"] }
   return ({ STRICT: "mTLS only", PERMISSIVE: "mTLS or plaintext", DISABLE: "plaintext only" } as Record<string, string>)[pm.mode] ?? pm.mode;
 }
 
-/** What a client cluster sends, as a row says it: the DestinationRule mode in Istio, plain words elsewhere. */
-export function clientModeText(mode: string, mesh: string): string {
-  if (mesh === "Istio") return mode;
-  const words: Record<string, string> = { DISABLE: "plaintext", SIMPLE: "TLS", MUTUAL: "mTLS", ISTIO_MUTUAL: "Istio mTLS", AUTO: "by endpoint metadata", OTHER: "other transport socket" };
-  return mode.split(" → ").map((m) => words[m] ?? m).join(" → ");
-}
-
 export function runTlsCheck(client: LoadedInput | undefined, server: LoadedInput | undefined, o: TlsCheckOptions): TlsCheckReport {
   const mesh = server ? captureModel(server).mesh : client ? captureModel(client).mesh : "Envoy";
   const report: TlsCheckReport = { mesh, rows: [], serverPorts: [], clientClusters: [], notes: [] };
   const ports = server ? inboundPorts(server) : [];
   if (server) report.serverPorts = ports.map((p) => portMode(server, p));
-  const modeOf = (p: number) => report.serverPorts.find((x) => x.port === p)?.mode ?? "unknown";
-  const modeText = (p: number) => portModeText(report.serverPorts.find((x) => x.port === p), mesh);
+  const portAt = (p: number) => report.serverPorts.find((x) => x.port === p);
+  const modeOf = (p: number) => portAt(p)?.mode ?? "unknown";
+  const modeText = (p: number) => portModeText(portAt(p), mesh);
   if (server && o.from) {
     for (const p of ports) {
       const spec = clientForPort(server, o.from, p);

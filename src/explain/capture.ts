@@ -98,9 +98,38 @@ function decide(input: LoadedInput): CaptureModel {
   model.why = model.captures
     ? `${mesh} (${evidence}): iptables sends connections nothing binds to a capture listener: inbound → ${where(model.inbound)}; outbound → ${where(model.outbound)}`
     : mesh === "Cilium"
-      ? `Cilium (${evidence}): its eBPF sends a Service's connections, by frontend port, to a proxy listener, keeping their destination${input.redirects.length ? `: ${input.redirects.map((r) => `${r.service} ${r.ports.length ? `port ${r.ports.join(",")}` : "every port"} → ${r.listener || "the first listener"}`).join("; ")}` : "; which Service ports go to which listener is Cilium's, not in this dump"}`
+      ? `Cilium (${evidence}): its eBPF sends a Service's connections, by frontend port, to a proxy listener, keeping their destination${input.redirects.length ? `: ${input.redirects.map((r) => `${redirectText(r)} → ${r.listener || "the first listener"}`).join("; ")}` : "; which Service ports go to which listener is Cilium's, not in this dump"}`
       : `${mesh === "Envoy" ? "an Envoy that captures no traffic" : `${mesh} without traffic capture`}, so only bound listeners take connections (${evidence}; no bound listener restores original destinations)`;
   return model;
+}
+
+/** A Service and the ports Cilium sends to this proxy: "default/gw port 80,443", or "(every port)". */
+function redirectText(r: LoadedInput["redirects"][number]): string {
+  return `${r.service} ${r.ports.length ? `port ${r.ports.join(",")}` : "(every port)"}`;
+}
+
+/**
+ * Cilium's eBPF sends a Service's connections, by frontend port, to a proxy listener and keeps their
+ * destination (TPROXY): the listener a CiliumEnvoyConfig's spec.services names for the port (none named:
+ * its first listener); from a running proxy's dump, which does not hold that mapping, its only proxy listener.
+ */
+export function ciliumListener(input: LoadedInput, all: ListenerPeek[], port: number): { listener: ListenerPeek; how: string; assumed?: string } | { none: string } {
+  if (input.redirects.length) {
+    const r = input.redirects.find((x) => x.ports.length === 0 || x.ports.includes(port));
+    if (!r) return { none: `Cilium sends only these Services' ports to this proxy (CiliumEnvoyConfig spec.services): ${input.redirects.map((x) => redirectText(x)).join("; ")}` };
+    const listener = r.listener ? all.find((l) => l.name === r.listener) : all[0];
+    if (!listener) return { none: `Cilium sends ${r.service} port ${port} to listener "${r.listener || "(the first)"}", which is not in this configuration` };
+    return { listener, how: `Cilium's eBPF sends ${r.service} port ${port} to ${r.listener ? `listener ${listener.name}` : `the first listener, ${listener.name}`} (CiliumEnvoyConfig spec.services), keeping the destination` };
+  }
+  const proxies = all.filter((l) => l.cilium);
+  if (proxies.length === 1) {
+    return {
+      listener: proxies[0]!,
+      how: `Cilium's eBPF sends a Service's connections to its proxy listener ${proxies[0]!.name}, keeping the destination`,
+      assumed: `Cilium sends port ${port} to ${proxies[0]!.name}, its only proxy listener: which Service ports go there is Cilium's (the CiliumEnvoyConfig's spec.services), not in this dump`,
+    };
+  }
+  return { none: `Cilium sends a Service's connections to one of its proxy listeners (${proxies.map((l) => l.name).join(", ") || "none here"}); which one for port ${port} is in the CiliumEnvoyConfig, not this dump: name it with --listener` };
 }
 
 /** The capture listener for a direction and destination (an IPv6 destination prefers an IPv6 wildcard). */

@@ -1,8 +1,8 @@
 // Explains one connection: the accepting listener, listener filters, hand-off, the filter chain
 // Envoy picks (and why every other chain lost), what happens next and what the client sees.
-import { captureListenerFor, captureModel, proxyIps, type Direction } from "./capture.js";
+import { captureListenerFor, captureModel, ciliumListener, proxyIps, type Direction } from "./capture.js";
 import type { ListenerFilterChainMatchPredicate } from "../gen/types/envoy/config/listener/v3/listener_components.js";
-import type { LoadedInput } from "../load/dump.js";
+import type { LoadedInput, ResourceRecord } from "../load/dump.js";
 import { chainLabel, formatAddr, listenerModel, matchText, peekListener, terminalText, type ChainModel, type ListenerModel, type ListenerPeek } from "../model/listener.js";
 import { chainTransportLabel, transportLabel, type TlsSummary } from "../model/tls.js";
 import { actionText, findRouteConfig } from "../model/route.js";
@@ -396,31 +396,6 @@ function acceptStage(input: LoadedInput, req: ConnectionRequest, conn: Connectio
   return accept(listener, `nothing binds ${hostPort(dstIp, req.dstPort)}; ${cm.mesh}'s iptables redirects ${direction} traffic to ${listener.name} (${formatAddr(listener.address)})`, true);
 }
 
-/**
- * Cilium's eBPF sends a Service's connections, by frontend port, to a proxy listener and keeps their
- * destination (TPROXY): the listener a CiliumEnvoyConfig's spec.services names for the port (none named:
- * its first listener); from a running proxy's dump, which does not hold that mapping, its only proxy listener.
- */
-function ciliumListener(input: LoadedInput, all: ListenerPeek[], port: number): { listener: ListenerPeek; how: string; assumed?: string } | { none: string } {
-  if (input.redirects.length) {
-    const r = input.redirects.find((x) => x.ports.length === 0 || x.ports.includes(port));
-    const listed = input.redirects.map((x) => `${x.service} ${x.ports.length ? `port ${x.ports.join(",")}` : "(every port)"}`).join("; ");
-    if (!r) return { none: `Cilium sends only these Services' ports to this proxy (CiliumEnvoyConfig spec.services): ${listed}` };
-    const listener = r.listener ? all.find((l) => l.name === r.listener) : all[0];
-    if (!listener) return { none: `Cilium sends ${r.service} port ${port} to listener "${r.listener || "(the first)"}", which is not in this configuration` };
-    return { listener, how: `Cilium's eBPF sends ${r.service} port ${port} to ${r.listener ? `listener ${listener.name}` : `the first listener, ${listener.name}`} (CiliumEnvoyConfig spec.services), keeping the destination` };
-  }
-  const proxies = all.filter((l) => l.cilium);
-  if (proxies.length === 1) {
-    return {
-      listener: proxies[0]!,
-      how: `Cilium's eBPF sends a Service's connections to its proxy listener ${proxies[0]!.name}, keeping the destination`,
-      assumed: `Cilium sends port ${port} to ${proxies[0]!.name}, its only proxy listener: which Service ports go there is Cilium's (the CiliumEnvoyConfig's spec.services), not in this dump`,
-    };
-  }
-  return { none: `Cilium sends a Service's connections to one of its proxy listeners (${proxies.map((l) => l.name).join(", ") || "none here"}); which one for port ${port} is in the CiliumEnvoyConfig, not this dump: name it with --listener` };
-}
-
 /** Stage 3: what the listener filters detect (transport, SNI, ALPN, the restored destination), and the use_original_dst hand-off. */
 interface Filtered {
   /** The listener whose chains decide: the accepting one, or the one the hand-off chose. */
@@ -625,23 +600,21 @@ function followTerminal(input: LoadedInput, chain: ChainModel, outcome: Outcome,
     }
   }
   if (cluster !== undefined) {
-    const missing = clusterMissing(input, cluster);
-    if (missing) {
-      const code = t.kind === "hcm" ? notFoundCode(base.route) : undefined;
+    const gap = clusterGap(input, cluster, base.capture.mesh);
+    if (gap?.code === "NO_CLUSTER") {
       return {
         code: "NO_CLUSTER",
         ok: false,
-        summary: `${outcome.summary}; but ${missing}`,
-        clientSees: t.kind === "hcm" ? `HTTP ${code} (access log NC cluster_not_found)` : "the connection is closed at once (access log NC: no cluster)",
+        summary: `${outcome.summary}; but ${gap.why}`,
+        clientSees: t.kind === "hcm" ? `HTTP ${notFoundCode(base.route)} (access log NC cluster_not_found)` : "the connection is closed at once (access log NC: no cluster)",
         envoySide: `response flag NC (no cluster found): ${cluster}`,
       };
     }
-    const empty = noEndpoints(input, cluster, base.capture.mesh);
-    if (empty) {
+    if (gap?.code === "NO_ENDPOINTS") {
       return {
         code: "NO_ENDPOINTS",
         ok: false,
-        summary: `${outcome.summary}; but ${empty}`,
+        summary: `${outcome.summary}; but ${gap.why}`,
         clientSees: t.kind === "hcm" ? 'HTTP 503 "no healthy upstream" (access log UH)' : "the connection is closed at once (access log UH: no healthy upstream)",
         envoySide: `response flag UH (no healthy upstream): ${cluster} has no endpoints`,
       };
@@ -653,35 +626,32 @@ function followTerminal(input: LoadedInput, chain: ChainModel, outcome: Outcome,
 }
 
 /**
- * Why a cluster has no host to send to, when the dump shows it has none: its EDS assignment (or its own
- * load_assignment) lists no endpoint. Only for clusters whose hosts come from those lists (not
- * ORIGINAL_DST, aggregate or dynamic forward proxy clusters), and only when the dump holds the list.
+ * Why Envoy has nothing to send to by this cluster name, when the dump shows it, from one look at its
+ * clusters. NO_CLUSTER: not among the clusters of a dump that lists them, or only warming (a new cluster
+ * is added once its endpoints and secrets arrive); Istio names the subset a route asks for, and one no
+ * DestinationRule defines has no cluster. NO_ENDPOINTS: its EDS assignment (or its own load_assignment)
+ * lists no endpoint, for clusters whose hosts come from those lists (not ORIGINAL_DST, aggregate or
+ * dynamic forward proxy clusters).
  */
-function noEndpoints(input: LoadedInput, name: string, mesh: string): string | undefined {
-  const rec = input.clusters.find((r) => r.name === name && r.state !== "warming" && r.state !== "draining");
-  if (!rec) return undefined;
+function clusterGap(input: LoadedInput, name: string, mesh: string): { code: "NO_CLUSTER" | "NO_ENDPOINTS"; why: string } | undefined {
+  if (!input.sections.has("clusters")) return undefined;
+  const serving = (r: ResourceRecord | undefined) => r !== undefined && r.state !== "warming" && r.state !== "draining";
+  // The index gives the first of a name (the active list comes first in a dump); the rest only when that one is not serving.
+  const first = input.byName("cluster", name);
+  const recs = serving(first) ? [first!] : input.clusters.filter((r) => r.name === name);
+  const rec = recs.find(serving);
+  if (!rec) {
+    if (recs.some((r) => r.state === "warming")) return { code: "NO_CLUSTER", why: `cluster ${name} is still warming (waiting for its endpoints or secrets): Envoy has not added it yet` };
+    const subset = /^outbound\|(\d+)\|([^|]+)\|(.+)$/.exec(name);
+    const why = subset ? `cluster ${name} is not among this proxy's clusters: no DestinationRule for ${subset[3]} defines subset ${subset[2]} (or it does not apply here)` : `cluster ${name} is not among this proxy's clusters`;
+    return { code: "NO_CLUSTER", why };
+  }
   const c = clusterModel(rec);
   if (!["EDS", "STATIC", "STRICT_DNS", "LOGICAL_DNS"].includes(c.type)) return undefined;
   const eps = clusterEndpoints(input, c);
   if (!eps || eps.length > 0) return undefined;
   const where = c.type === "EDS" ? "its EDS assignment in the dump lists no endpoint" : "its load_assignment lists no endpoint";
-  return `cluster ${name} has no endpoints (${where})${mesh === "Istio" ? ": no ready pod backs the Service, or none has the subset's labels" : ""}`;
-}
-
-/**
- * Why Envoy has no cluster by this name, when it has none: not among the clusters of a dump that lists
- * them, or only warming (a new cluster is added once its endpoints and secrets arrive). Istio names the
- * subset a route asks for: one no DestinationRule defines has no cluster.
- */
-function clusterMissing(input: LoadedInput, name: string): string | undefined {
-  if (!input.sections.has("clusters")) return undefined;
-  const recs = input.clusters.filter((r) => r.name === name);
-  if (recs.some((r) => r.state !== "warming" && r.state !== "draining")) return undefined;
-  if (recs.some((r) => r.state === "warming")) return `cluster ${name} is still warming (waiting for its endpoints or secrets): Envoy has not added it yet`;
-  const subset = /^outbound\|(\d+)\|([^|]+)\|(.+)$/.exec(name);
-  return subset
-    ? `cluster ${name} is not among this proxy's clusters: no DestinationRule for ${subset[3]} defines subset ${subset[2]} (or it does not apply here)`
-    : `cluster ${name} is not among this proxy's clusters`;
+  return { code: "NO_ENDPOINTS", why: `cluster ${name} has no endpoints (${where})${mesh === "Istio" ? ": no ready pod backs the Service, or none has the subset's labels" : ""}` };
 }
 
 /** The status Envoy answers when a route's cluster does not exist: 503 unless the route's cluster_not_found_response_code says otherwise. */
@@ -713,6 +683,7 @@ function warmingRefusal(base: Omit<ExplainResult, "outcome">, input: LoadedInput
   const waits = new Set<string>();
   // What the dump cannot tell (it has no such section): named as what it may be waiting for.
   const maybe = new Set<string>();
+  const absent = (section: "secrets" | "routes", what: string) => (input.sections.has(section) ? waits.add(`${what} (not in the dump)`) : maybe.add(what));
   for (const c of [...l.chains, ...(l.defaultChain ? [l.defaultChain] : [])]) {
     if (c.transport.kind === "tls") {
       for (const ref of [...c.transport.certificates, ...c.transport.trustedCa]) {
@@ -720,11 +691,11 @@ function warmingRefusal(base: Omit<ExplainResult, "outcome">, input: LoadedInput
         const name = ref.slice(4);
         const secret = input.byName("secret", name);
         if (secret?.state === "warming") waits.add(`secret ${name} (warming: its source has not sent it)`);
-        else if (!secret) (input.sections.has("secrets") ? waits : maybe).add(`secret ${name}${input.sections.has("secrets") ? " (not in the dump)" : ""}`);
+        else if (!secret) absent("secrets", `secret ${name}`);
       }
     }
     const rds = c.terminal.kind === "hcm" ? c.terminal.routeConfigName : undefined;
-    if (rds !== undefined && !input.byName("route", rds)) (input.sections.has("routes") ? waits : maybe).add(`route configuration ${rds}${input.sections.has("routes") ? " (not in the dump)" : ""}`);
+    if (rds !== undefined && !input.byName("route", rds)) absent("routes", `route configuration ${rds}`);
   }
   const what = waits.size
     ? `: it waits for ${[...waits].join(", ")}`

@@ -26,6 +26,19 @@ export type InputFormat =
 
 export type ApiVersion = "v3" | "v2" | "v3-wrapping-v2" | "unknown";
 
+/**
+ * An update Envoy rejected (a listener's error_state). `active`: it keeps serving an earlier version;
+ * else the listener was never accepted, and `record` is what it would have been (failed_configuration).
+ */
+export interface FailedUpdate {
+  kind: "listener";
+  name: string;
+  details: string;
+  active: boolean;
+  path: string;
+  record?: ResourceRecord;
+}
+
 const KIND_TYPE: Record<ResourceKind, string> = {
   listener: T.Listener,
   cluster: T.Cluster,
@@ -129,10 +142,7 @@ export class ResourceRecord<T = Obj> {
   mayHaveKey(snake: string): boolean {
     if (!this.rawLoader || !this.source) return true;
     const { reader, span } = this.source;
-    const letters = canonicalKey(snake).split("");
-    // "route_config", "routeConfig", "ROUTE_CONFIG"…: the key's letters, any case, underscores anywhere; or an escape.
-    const pattern = new RegExp(`"_*${letters.map((c) => c.replace(/[^a-z0-9]/g, "\\$&")).join("_*")}_*"|\\\\u`, "i");
-    return reader.mayMatch(span.start, span.end, pattern);
+    return reader.mayMatch(span.start, span.end, keyPattern(snake));
   }
 
   /** The resource as v3 proto3 JSON (camelCase, canonical values); computed once. */
@@ -194,14 +204,16 @@ export class LoadedInput {
   /** Sections of a config dump that were present (even if empty), e.g. "listeners", "endpoints". */
   readonly sections = new Set<string>();
   /** Listeners Envoy never accepted (error_state without active_state): nothing listens where they would. */
-  readonly rejectedListeners: { name: string; details: string; path: string; record: ResourceRecord }[] = [];
+  get rejectedListeners(): (FailedUpdate & { record: ResourceRecord })[] {
+    return this.failedUpdates.filter((f): f is FailedUpdate & { record: ResourceRecord } => !f.active && f.record !== undefined);
+  }
   /**
    * Cilium (a CiliumEnvoyConfig's spec.services): the Services whose connections Cilium's eBPF sends to a
    * listener, by frontend port (none listed: every port); the listener by name, "" for the first one.
    */
   readonly redirects: { service: string; ports: number[]; listener: string; path: string }[] = [];
   /** Every update Envoy rejected (error_state), whether or not it keeps serving an earlier version (active). */
-  readonly failedUpdates: { kind: "listener"; name: string; details: string; active: boolean; path: string }[] = [];
+  readonly failedUpdates: FailedUpdate[] = [];
   /** Which proxy was read from a file that holds several (egctl). */
   proxy?: string;
   /** Read by the streaming scanner (an input larger than one string can hold): its resources are read from it when used. */
@@ -442,30 +454,19 @@ class Extractor {
     }
     if (!isObject(v)) return;
     if (forced === undefined) {
-      // Several proxies in one file (egctl config envoy-proxy, egctl x translate): the one asked for.
-      const proxies = proxiesIn(v);
-      if (proxies) {
-        const names = [...proxies.keys()];
+      // Several proxies in one file (egctl config envoy-proxy, egctl x translate), or several
+      // CiliumEnvoyConfigs (kubectl get cec -o yaml): the one asked for.
+      const several = proxiesIn(v) ?? ciliumEnvoyConfigsIn(v, path);
+      if (several) {
+        const { one, many, entries } = several;
+        const names = [...entries.keys()];
         const want = proxy ?? (names.length === 1 ? names[0] : undefined);
-        if (want === undefined) throw new InputError(this.input.file, `holds the config of ${names.length} proxies (${names.join(", ")}): choose one with --proxy`);
-        const hit = proxies.get(want);
-        if (!hit) throw new InputError(this.input.file, `no proxy "${want}" here; it holds ${names.join(", ")}`);
+        if (want === undefined) throw new InputError(this.input.file, `holds ${many(names.length)} (${names.join(", ")}): choose one with --proxy`);
+        const hit = entries.get(want);
+        if (!hit) throw new InputError(this.input.file, `no ${one} "${want}" here; it holds ${names.join(", ")}`);
         this.input.proxy = want;
-        if (names.length > 1 || proxy) this.input.diags.note("proxy", `read proxy ${want} of ${names.length}`, { path: hit.path });
+        if (names.length > 1 || proxy) this.input.diags.note("proxy", `read ${one} ${want} of ${names.length}`, { path: hit.path });
         return this.top(hit.value, undefined, undefined, hit.path);
-      }
-      // CiliumEnvoyConfigs (kubectl get cec -o yaml): the one asked for, as for several proxies.
-      const ik = keyOf(v, "items");
-      const items = ik !== undefined ? v[ik] : undefined;
-      if (Array.isArray(items) && items.length > 0 && items.every(isCiliumEnvoyConfig)) {
-        const names = items.map((x) => ciliumEnvoyConfigName(x as Obj));
-        const want = proxy ?? (names.length === 1 ? names[0] : undefined);
-        if (want === undefined) throw new InputError(this.input.file, `holds ${names.length} CiliumEnvoyConfigs (${names.join(", ")}): choose one with --proxy`);
-        const i = names.indexOf(want);
-        if (i < 0) throw new InputError(this.input.file, `no CiliumEnvoyConfig "${want}" here; it holds ${names.join(", ")}`);
-        this.input.proxy = want;
-        if (names.length > 1) this.input.diags.note("proxy", `read CiliumEnvoyConfig ${want} of ${names.length}`, { path: childPath(childPath(path, ik!), i) });
-        return this.top(items[i], undefined, undefined, childPath(childPath(path, ik!), i));
       }
       if (isCiliumEnvoyConfig(v)) return this.ciliumEnvoyConfig(v, path);
       // An xDS DiscoveryResponse (file-based lds.yaml/cds.yaml, control planes' golden files), or a list of Resource wrappers.
@@ -654,15 +655,11 @@ class Extractor {
           const active = keyOf(e, "active_state") !== undefined;
           // The same rejection under both entries is one rejection.
           if (this.input.failedUpdates.some((r) => r.name === name && r.details === details)) return;
-          this.input.failedUpdates.push({ kind: "listener", name, details, active, path: childPath(p, "error_state") });
           this.input.diags.warn("rejected-update", `Envoy rejected ${active ? "an update of" : ""} listener "${name}": ${details}`.replace("  ", " "), { path: p });
+          const path = childPath(p, "error_state");
           // Never accepted: nothing listens where it would have. What it asked for is in failed_configuration.
-          if (!active) {
-            const failed = failedConfig ?? { name };
-            const fpath = fk !== undefined ? childPath(childPath(p, "error_state"), fk) : childPath(p, "error_state");
-            const record = new ResourceRecord(this.input, "listener", name, "error", fpath, failed, { v2 });
-            this.input.rejectedListeners.push({ name, details, path: childPath(p, "error_state"), record });
-          }
+          const record = active ? undefined : new ResourceRecord(this.input, "listener", name, "error", fk !== undefined ? childPath(path, fk) : path, failedConfig ?? { name }, { v2 });
+          this.input.failedUpdates.push({ kind: "listener", name, details, active, path, ...(record ? { record } : {}) });
         }
       }, named);
     }
@@ -795,6 +792,18 @@ function fieldsOf(reader: SpanReader, at: HintFields, skip?: ReadonlySet<string>
   return out;
 }
 
+const keyPatterns = new Map<string, RegExp>();
+/** "route_config", "routeConfig", "ROUTE_CONFIG"…: the key's letters, any case, underscores anywhere; or an escape. Built once per key. */
+function keyPattern(snake: string): RegExp {
+  let p = keyPatterns.get(snake);
+  if (!p) {
+    const letters = canonicalKey(snake).split("");
+    p = new RegExp(`"_*${letters.map((c) => c.replace(/[^a-z0-9]/g, "\\$&")).join("_*")}_*"|\\\\u`, "i");
+    keyPatterns.set(snake, p);
+  }
+  return p;
+}
+
 /** Whether these keys lead from `root` to `target`, by identity. */
 function reaches(root: unknown, keys: string[], target: unknown): boolean {
   let v = root;
@@ -903,7 +912,33 @@ const RESOURCE_LISTS: ReadonlySet<string> = new Set(
 );
 
 /** Config dumps nested under proxy names: egctl's {namespace: {name: dump}} and egctl x translate's {xds: {"ns/name": dump}}. */
-function proxiesIn(v: Obj): Map<string, { value: Obj; path: string }> | undefined {
+/** Several configurations in one file, by name, and what to call one and several of them. */
+interface Several {
+  one: string;
+  many: (n: number) => string;
+  entries: Map<string, { value: Obj; path: string }>;
+}
+
+/** CiliumEnvoyConfigs in a Kubernetes List (kubectl get cec -o yaml), by namespace/name (the first of a name). */
+function ciliumEnvoyConfigsIn(v: Obj, path: string): Several | undefined {
+  const ik = keyOf(v, "items");
+  const items = ik !== undefined ? v[ik] : undefined;
+  if (!Array.isArray(items) || items.length === 0 || !items.every(isCiliumEnvoyConfig)) return undefined;
+  const entries = new Map<string, { value: Obj; path: string }>();
+  items.forEach((x, i) => {
+    const name = ciliumEnvoyConfigName(x as Obj);
+    if (!entries.has(name)) entries.set(name, { value: x as Obj, path: childPath(childPath(path, ik!), i) });
+  });
+  return { one: "CiliumEnvoyConfig", many: (n) => `${n} CiliumEnvoyConfigs`, entries };
+}
+
+/** Several proxies' dumps in one file: egctl config envoy-proxy ({namespace: {name: dump}}), egctl x translate ({xds: {name: dump}}). */
+function proxiesIn(v: Obj): Several | undefined {
+  const found = proxyDumpsIn(v);
+  return found ? { one: "proxy", many: (n) => `the config of ${n} proxies`, entries: found } : undefined;
+}
+
+function proxyDumpsIn(v: Obj): Map<string, { value: Obj; path: string }> | undefined {
   const dumpLike = (x: unknown): x is Obj =>
     isObject(x) && (Array.isArray(getKey(x, "configs")) || (typeof x["@type"] === "string" && /\.admin\.v(3|2alpha)\.\w+ConfigDump$/.test(x["@type"] as string)));
   const out = new Map<string, { value: Obj; path: string }>();

@@ -31,6 +31,19 @@ export interface UpstreamPlan {
   notes: string[];
 }
 
+/**
+ * A client's mode as a reader sees it: the DestinationRule word in Istio, plain words elsewhere
+ * ("AUTO → ISTIO_MUTUAL" word by word).
+ */
+export function clientModeText(mode: string, mesh: string): string {
+  if (mesh === "Istio") return mode;
+  const words: Record<string, string> = { DISABLE: "plaintext", SIMPLE: "TLS", MUTUAL: "mTLS", ISTIO_MUTUAL: "Istio mTLS", AUTO: "by endpoint metadata", OTHER: "other transport socket" };
+  return mode
+    .split(" → ")
+    .map((m) => (Object.hasOwn(words, m) ? words[m]! : m))
+    .join(" → ");
+}
+
 /** The DestinationRule mode a transport socket amounts to (istio-generation.md §5.4 step 2). */
 export function socketMode(t: TransportSummary): UpstreamMode {
   if (t.kind === "plaintext") return "DISABLE";

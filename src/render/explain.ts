@@ -4,7 +4,7 @@ import type { ExplainDocument } from "../documents.js";
 import type { ExplainResult } from "../explain/explain.js";
 import { renderTable, wrapProse, type OutputFormat } from "./table.js";
 import { actionText } from "../model/route.js";
-import { sendsText } from "../model/upstream.js";
+import { clientModeText, sendsText } from "../model/upstream.js";
 
 /** The row worth detailing: the first failure, mTLS curl first (the question users ask most). */
 export function mostInteresting(results: ExplainResult[]): ExplainResult {
@@ -131,7 +131,7 @@ function renderOne(r: ExplainResult, format: OutputFormat): string {
     const u = r.upstream;
     const per = u.endpoints.map((e) => `${e.endpoint}: ${sendsText(e.sends)}`).join("; ");
     // The mode is a DestinationRule word: said for Istio; elsewhere only auto selection needs saying, as the per-endpoint text names the rest.
-    const mode = r.capture.mesh === "Istio" ? ` [${u.mode}]` : u.mode === "AUTO" ? " [socket by endpoint metadata]" : "";
+    const mode = r.capture.mesh === "Istio" || u.mode === "AUTO" ? ` [${clientModeText(u.mode, r.capture.mesh)}]` : "";
     kv("Upstream", `${u.cluster}${mode} ${per}${u.notes.length ? ` (${u.notes.join("; ")})` : ""}`);
   }
   if (r.hints.length) {

@@ -1,7 +1,8 @@
 // tls-check's report as a table: per host:port, what the client sends, what the server does, and why.
 import { mdInline } from "./sanitize.js";
 import { renderListing, type OutputFormat } from "./table.js";
-import { clientModeText, portModeText, type TlsCheckReport } from "../analyses/tlscheck.js";
+import { portModeText, type TlsCheckReport } from "../analyses/tlscheck.js";
+import { clientModeText } from "../model/upstream.js";
 
 export function renderTlsCheck(report: TlsCheckReport, format: OutputFormat): string {
   const out: string[] = [];
