@@ -7,12 +7,14 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { NARROW_TEXT } from "./narrow-text.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
-// yargs lays out --help with cliui and wrap-ansi, which measure every word with string-width: on first
-// use that compiles an emoji regex and an Intl.Segmenter, most of --help's time. Printable ASCII is as
-// wide as it is long, so only other text goes to the real string-width (the same copy each importer
+// yargs lays out --help with cliui and wrap-ansi, and cli-table3 lays out tables, measuring every word
+// with string-width: on first use that compiles an emoji regex and an Intl.Segmenter, most of --help's
+// time. Text of one-column characters (NARROW_TEXT: ASCII, Latin, punctuation, arrows, box drawing) is
+// as wide as it is long, so only other text goes to the real string-width (the same copy each importer
 // would have loaded): the output is identical.
 const asciiStringWidth = {
   name: "ascii-string-width",
@@ -27,7 +29,8 @@ const asciiStringWidth = {
       // The real module is loaded on the first text that needs it: loading it builds a segmenter.
       contents: `let real;
 function stringWidth(s, options) {
-  if (typeof s === "string" && /^[\x20-\x7e]*$/.test(s)) return s.length;
+  // Options (ambiguousIsNarrow: false) may widen anything past ASCII.
+  if (typeof s === "string" && (options === undefined ? ${NARROW_TEXT.toString()} : /^[\x20-\x7e]*$/).test(s)) return s.length;
   if (!real) {
     const m = require("string-width");
     real = typeof m === "function" ? m : m.default;

@@ -1,7 +1,9 @@
 // The benchmark and fuzz scripts are not run by the tests (they take minutes); what they import is checked here,
 // so a moved module breaks the tests, not the next person who runs `npm run bench`.
 import fs from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 
@@ -21,6 +23,45 @@ test("scripts/bench.mjs runs built files that exist, and the functions it calls 
     const mod = (await import(path.join(root, rel!))) as Record<string, unknown>;
     for (const name of names!.split(",").map((n) => n.trim())) assert.type(mod[name], "function", `${rel} exports no ${name}`);
   }
+});
+
+test("scripts/narrow-text.mjs: every character it lets the build's string-width stand-in measure is one column in each bundled string-width", async () => {
+  const { NARROW_TEXT } = (await import(pathToFileURL(path.join(root, "scripts/narrow-text.mjs")).href)) as { NARROW_TEXT: RegExp };
+  // Each copy as its importer finds it (node_modules folders upwards): cli-table3's, yargs' own, cliui's
+  // and wrap-ansi's.
+  const find = (pkg: string, dir: string): string => {
+    for (let d = dir; ; d = path.dirname(d)) {
+      const candidate = path.join(d, "node_modules", pkg);
+      if (fs.existsSync(path.join(candidate, "package.json"))) return candidate;
+      if (path.dirname(d) === d) throw new Error(`${pkg} not found from ${dir}`);
+    }
+  };
+  const from = (...chain: string[]) => {
+    let dir = root;
+    for (const pkg of chain) dir = find(pkg, dir);
+    return createRequire(path.join(dir, "package.json")).resolve("string-width");
+  };
+  const files = [...new Set([from("cli-table3"), from("yargs"), from("yargs", "cliui"), from("yargs", "cliui", "wrap-ansi")])];
+  const widths: ((s: string) => number)[] = [];
+  for (const file of files) {
+    const m = (await import(pathToFileURL(file).href)) as { default: (s: string) => number };
+    widths.push(m.default);
+  }
+  assert.ok(widths.length >= 2, `found ${files.join(", ")}`);
+  let checked = 0;
+  for (let cp = 0; cp <= 0xffff; cp++) {
+    const c = String.fromCharCode(cp);
+    if (!NARROW_TEXT.test(c)) continue;
+    checked++;
+    for (const [i, width] of widths.entries()) {
+      assert.is(width(c), 1, `U+${cp.toString(16)} in ${files[i]}`);
+      assert.is(width(`a${c}${c}b`), 4, `U+${cp.toString(16)} between others in ${files[i]}`);
+    }
+  }
+  assert.ok(checked > 1000, `${checked} characters`);
+  // What the stand-in must not answer: emoji, wide, zero-width and control characters.
+  for (const c of ["\u00a9", "\u00ae", "\u200b", "\u0301", "\u4e00", "\u2705", "\x1b", "\n"]) assert.not.ok(NARROW_TEXT.test(c), JSON.stringify(c));
+  assert.ok(fs.readFileSync(path.join(root, "scripts/build.mjs"), "utf8").includes("NARROW_TEXT.toString()"), "the build uses it");
 });
 
 test.run();
