@@ -143,7 +143,9 @@ test("Istio gateways' route dumps (istioctl's test data, 2023): port ignored in 
   assert.is(hit.kind, "route", "ignore_port_in_host_matching: the Host's :80 is not part of the match");
   assert.is((hit as { action?: { cluster?: string } }).action?.cluster, "outbound|8000||httpbin.default.svc.cluster.local");
   assert.is(decideRoute(istioGw, "http.8080", req("httpbin.example.com", "/getx")).kind, "route", "prefix /get takes /getx");
-  assert.is(decideRoute(istioGw, "http.8080", req("other.example.com", "/get")).kind, "no-virtual-host");
+  const miss = decideRoute(istioGw, "http.8080", req("other.example.com", "/get"));
+  assert.is(miss.kind, "no-virtual-host");
+  assert.equal(miss.kind === "no-virtual-host" && [miss.domains, miss.domainCount], [["httpbin.example.com"], 1], "the domains that would route");
   const k8sGw = rcOf("head-routes-k8s-gateway-http-route-path-prefix.json", "http.80");
   for (const [p, kind] of [["/get", "route"], ["/get/anything", "route"], ["/get?q", "route"], ["/getx", "no-route"]] as const) {
     assert.is(decideRoute(k8sGw, "http.80", req("httpbin.example.com:80", p)).kind, kind, `path_separated_prefix /get and ${p}`);
@@ -405,6 +407,16 @@ test("Cilium (its operator's CiliumEnvoyConfigs): a Service's frontend port goes
   const plain = runExplain(multi, { port: 80, client: "plaintext", host: "example.com", path: "/web" })[0]!;
   assert.is(plain.accepted?.listener, "listener");
   assert.is(plain.outcome.code, "PLAINTEXT_HTTP");
+  assert.not.ok(plain.connection.assumptions.some((a) => a.startsWith("Host ")), "a Host given is not assumed");
+  // Without --host the Host is the destination address, which no virtual host takes: said as an assumption,
+  // and the 404 names the domains that would route.
+  const bare = runExplain(multi, { port: 80, client: "plaintext", address: "10.0.0.9" })[0]!;
+  assert.is(bare.outcome.code, "NO_ROUTE");
+  assert.ok(bare.route?.kind === "no-virtual-host" && bare.route.domainCount === 2, JSON.stringify(bare.route));
+  assert.match(bare.outcome.summary, /no virtual host of listener-insecure takes Host 10\.0\.0\.9:80 \(its virtual hosts take example\.com, example\.com:\*: set the Host with --host\)/);
+  assert.ok(bare.connection.assumptions.includes("Host 10.0.0.9:80: the destination address (use --host)"), bare.connection.assumptions.join("; "));
+  const bySni = runExplain(multi, { port: 443, client: "curl-tls", sni: "example.com", path: "/web" })[0]!;
+  assert.ok(bySni.connection.assumptions.includes("Host example.com: the SNI (use --host)"), bySni.connection.assumptions.join("; "));
   const grpc = runExplain(multi, { port: 50051, client: "curl-tls", sni: "example.com", path: "/com.example.echo/Echo" })[0]!;
   assert.is(grpc.accepted?.listener, "listener-50051");
   assert.match(grpc.outcome.summary, /default:grpc-backend:9090/);
@@ -547,6 +559,20 @@ test("tls-check: a subset whose endpoints are another pod is not a row against t
   const r = runTlsCheck(loadText(JSON.stringify(dump), "client.json"), loadFile(S("modern-permissive.json")), {});
   assert.ok(r.rows.some((x) => x.cluster === "outbound|9080||reviews.default.svc.cluster.local"));
   assert.not.ok(r.rows.some((x) => x.cluster === "outbound|9080|v2|reviews.default.svc.cluster.local"), "v2's endpoint is another pod");
+});
+
+test("a Host no virtual host takes names the first domains that would route, each once, and how many there are", () => {
+  const vhs = [0, 1, 2, 3].map((i) => ({ name: `v${i}`, domains: [`s${i}.example.com`, `s${i}.example.com:80`], routes: [{ match: { prefix: "/" }, route: { cluster: "c" } }] }));
+  vhs.push({ name: "dup", domains: ["s0.example.com"], routes: [] });
+  const rc = loadText(JSON.stringify({ "@type": "type.googleapis.com/envoy.config.route.v3.RouteConfiguration", name: "r", virtual_hosts: vhs }), "r.json").routes[0]!.value as RouteConfiguration;
+  const d = decideRoute(rc, "r", { host: "10.0.0.1:80", path: "/", headers: {}, tls: false });
+  assert.ok(d.kind === "no-virtual-host");
+  if (d.kind !== "no-virtual-host") return;
+  assert.is(d.domainCount, 8);
+  assert.equal(d.domains, ["s0.example.com", "s0.example.com:80", "s1.example.com", "s1.example.com:80", "s2.example.com", "s2.example.com:80"]);
+  const none = loadText(JSON.stringify({ "@type": "type.googleapis.com/envoy.config.route.v3.RouteConfiguration", name: "empty" }), "e.json").routes[0]!.value as RouteConfiguration;
+  const e = decideRoute(none, "empty", { host: "a", path: "/", headers: {}, tls: false });
+  assert.equal(e.kind === "no-virtual-host" && [e.domains, e.domainCount], [[], 0]);
 });
 
 test("requests as the connection manager sees them: pseudo-headers, x-forwarded-proto, Host port stripping, Host from the SNI", () => {

@@ -557,7 +557,9 @@ function followTerminal(input: LoadedInput, chain: ChainModel, outcome: Outcome,
   if (t.kind === "tcp_proxy" && outcome.ok) cluster = t.cluster ?? t.weightedClusters?.[0]?.name;
   if (t.kind === "hcm" && outcome.ok) {
     // Host: as given, else the name the client connected to (its SNI), else the destination.
-    const host = req.http?.host ?? (req.client.sni || a.sni || `${a.dstIp}:${a.dstPort}`);
+    const sni = req.client.sni || a.sni;
+    const host = req.http?.host ?? (sni || `${a.dstIp}:${a.dstPort}`);
+    if (req.http?.host === undefined) base.connection.assumptions.push(`Host ${host}: ${sni ? "the SNI" : "the destination address"} (use --host)`);
     const path = req.http?.path ?? "/";
     const name = t.routeConfigName ?? t.inlineRoutes?.name ?? "(inline)";
     const rc = t.inlineRoutes ?? (t.routeConfigName !== undefined ? findRouteConfig(input, t.routeConfigName) : undefined);
@@ -587,7 +589,7 @@ function followTerminal(input: LoadedInput, chain: ChainModel, outcome: Outcome,
         return {
           code: "NO_ROUTE",
           ok: false,
-          summary: `${outcome.summary}; but ${d.kind === "no-virtual-host" ? `no virtual host of ${d.routeConfig} takes Host ${host}` : `no route of ${d.routeConfig}/${d.virtualHost} matches ${path}`}`,
+          summary: `${outcome.summary}; but ${d.kind === "no-virtual-host" ? `no virtual host of ${d.routeConfig} takes Host ${host}${domainsText(d.domains, d.domainCount)}` : `no route of ${d.routeConfig}/${d.virtualHost} matches ${path}`}`,
           clientSees: "HTTP 404 (access log NR route_not_found)",
         };
       case "tls-redirect":
@@ -655,6 +657,12 @@ function clusterGap(input: LoadedInput, name: string, mesh: string): { code: "NO
 }
 
 /** The status Envoy answers when a route's cluster does not exist: 503 unless the route's cluster_not_found_response_code says otherwise. */
+/** What a route configuration's virtual hosts take, said after a Host none takes. */
+function domainsText(domains: string[], count: number): string {
+  if (!count) return " (it has no virtual host)";
+  const more = count > domains.length ? ` and ${count - domains.length} more` : "";
+  return ` (its virtual hosts take ${domains.join(", ")}${more}: set the Host with --host)`;
+}
 function notFoundCode(route: ExplainResult["route"]): number {
   const code = route?.kind === "route" ? route.clusterNotFoundResponseCode : undefined;
   return code === "NOT_FOUND" ? 404 : code === "INTERNAL_SERVER_ERROR" ? 500 : 503;

@@ -45,10 +45,14 @@ export function preparedRequest(rc: RouteConfiguration, req: RouteRequest): { ho
   return { host, headers };
 }
 
+/** How many of a route configuration's domains a no-virtual-host decision names. */
+const DOMAINS_SHOWN = 6;
+
 export type RouteDecision =
   | { kind: "no-route-config"; name: string }
   | { kind: "rejected"; routeConfig: string; error: string }
-  | { kind: "no-virtual-host"; routeConfig: string }
+  /** `domains`: what the configuration's virtual hosts take (the first few, each once), `domainCount` how many in all. */
+  | { kind: "no-virtual-host"; routeConfig: string; domains: string[]; domainCount: number }
   | { kind: "tls-redirect"; routeConfig: string; virtualHost: string }
   | { kind: "no-route"; routeConfig: string; virtualHost: string }
   | { kind: "route"; routeConfig: string; virtualHost: string; routeIndex: number; routeName?: string; match: string; action: RouteActionView; clusterNotFoundResponseCode?: string };
@@ -150,7 +154,10 @@ export function decideRoute(rc: RouteConfiguration | undefined, name: string, re
   const prepared = preparedRequest(rc, req);
   const vh = selectVirtualHost(rc, prepared.host);
   req = { ...req, headers: prepared.headers };
-  if (!vh) return { kind: "no-virtual-host", routeConfig: rcName };
+  if (!vh) {
+    const domains = new Set((rc.virtualHosts ?? []).flatMap((v) => v.domains ?? []));
+    return { kind: "no-virtual-host", routeConfig: rcName, domains: [...domains].slice(0, DOMAINS_SHOWN), domainCount: domains.size };
+  }
   const vhName = vh.name ?? "";
   if (!req.tls && (vh.requireTls === "ALL" || vh.requireTls === "EXTERNAL_ONLY")) return { kind: "tls-redirect", routeConfig: rcName, virtualHost: vhName };
   const routes = vh.routes ?? [];
