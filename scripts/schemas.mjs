@@ -45,6 +45,7 @@ const defs = {
           sni: str,
           minVersion: str,
           maxVersion: str,
+          quic: { const: true },
         },
         ["kind", "requireClientCertificate", "alpn", "certificates", "trustedCa", "subjectAltNames"],
       ),

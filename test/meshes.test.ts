@@ -704,4 +704,29 @@ test("diff names what changed: a removed HTTP filter, removed domains", async ()
 });
 
 test.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+test("Envoy's HTTP/3 example (configs/, Envoy's repository): a UDP (QUIC) listener on the TCP listener's port takes no TCP connection", () => {
+  const file = R("envoy/envoyproxy_io_proxy_http3_downstream.yaml");
+  const input = loadFile(file);
+  assert.is(input.diags.list.filter((d) => /unknown @type/.test(d.message)).length, 0, "QuicDownstreamTransport is decoded");
+  const rows = listenerRows(input, {});
+  const udp = rows.find((r) => r.listener === "listener_udp")!;
+  assert.is(udp.address, "0.0.0.0:10000/udp");
+  assert.is(udp.tls, "QUIC (TLS 1.3)");
+  assert.ok(udp.transport.kind === "tls" && udp.transport.quic === true && udp.transport.certificates[0] === "file:certs/servercert.pem", JSON.stringify(udp.transport));
+  assert.is(rows.find((r) => r.listener === "listener_tcp")!.address, "0.0.0.0:10000");
+  assert.is(runExplain(input, { port: 10000, client: "curl-tls" })[0]!.accepted?.listener, "listener_tcp");
+  // The UDP listener first, then alone: TCP clients still reach only TCP listeners, and are refused without one.
+  const doc = YAML.parse(fs.readFileSync(file, "utf8")) as { static_resources: { listeners: { name: string }[] } };
+  doc.static_resources.listeners.reverse();
+  assert.is(runExplain(loadText(JSON.stringify(doc), "udp-first.json"), { port: 10000, client: "curl-tls" })[0]!.accepted?.listener, "listener_tcp");
+  doc.static_resources.listeners = doc.static_resources.listeners.filter((l) => l.name === "listener_udp");
+  const only = loadText(JSON.stringify(doc), "udp-only.json");
+  const r = runExplain(only, { port: 10000, client: "curl-tls" })[0]!;
+  assert.is(r.outcome.code, "NO_LISTENER");
+  assert.ok(r.hints.some((h) => h === "listener_udp listens on 0.0.0.0:10000/udp (UDP: QUIC for HTTP/3, or a UDP proxy): a TCP connection never reaches it"), r.hints.join("\n"));
+  const named = runExplain(only, { port: 10000, client: "curl-tls", listener: "listener_udp" })[0]!;
+  assert.is(named.outcome.code, "NO_LISTENER");
+  assert.match(named.outcome.summary, /^listener_udp listens on 0\.0\.0\.0:10000\/udp \(UDP/);
+});
+
 test.run();

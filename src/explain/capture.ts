@@ -83,7 +83,7 @@ function decide(input: LoadedInput): CaptureModel {
   const { mesh, evidence } = meshOf(input, [...peeks, ...rejected.map((r) => r.peek)]);
   const model: CaptureModel = { mesh, captures: false, inbound: [], outbound: [], why: "" };
   // A capture listener binds a socket address (an internal listener, reached by name, captures nothing).
-  const candidates: CaptureListener[] = [...peeks.map((peek) => ({ peek })), ...rejected].filter((c) => c.peek.bindToPort && c.peek.capture && c.peek.addresses.length > 0);
+  const candidates: CaptureListener[] = [...peeks.map((peek) => ({ peek })), ...rejected].filter((c) => c.peek.bindToPort && c.peek.capture && c.peek.addresses.length > 0 && !c.peek.udp);
   // Consul's transparent proxy sends inbound connections to the public listener, which restores nothing.
   if (mesh === "Consul" && candidates.some((c) => /^outbound_listener:/.test(c.peek.name))) {
     for (const p of peeks) if (/^public_listener:/.test(p.name) && p.bindToPort) candidates.push({ peek: p });

@@ -103,6 +103,12 @@ function activeListeners(input: LoadedInput): ListenerPeek[] {
   return input.listeners.filter((r) => r.state !== "warming" && r.state !== "draining").map(peekListener);
 }
 
+/** What a UDP listener is for, said when a TCP connection cannot reach it. */
+function udpText(p: ListenerPeek, port?: number): string {
+  const addr = p.addresses.find((a) => port === undefined || a.port === port) ?? p.addresses[0];
+  return `${p.name} listens on ${formatAddr(addr)} (UDP: QUIC for HTTP/3, or a UDP proxy): a TCP connection never reaches it`;
+}
+
 function addrMatches(ip: string | undefined, port: number, want: { ip?: string; port?: number; ipv4Compat?: boolean } | undefined, wildcard: boolean): boolean {
   if (!want || want.port !== port || want.ip === undefined) return false;
   if (!wildcard) {
@@ -194,6 +200,7 @@ function hostPort(ip: string | undefined, port: number): string {
 /** Nothing takes the connection: say why, and name the nearest listener (the same port elsewhere, or the other direction's capture). */
 function noListener(base: Omit<ExplainResult, "outcome">, input: LoadedInput, all: ListenerPeek[], dstIp: string, port: number, client: ClientSpec, why: string): ExplainResult {
   const near: string[] = [];
+  for (const p of activeListeners(input)) if (p.udp && p.addresses.some((a) => a.port === port)) near.push(udpText(p, port));
   for (const p of all) {
     const other = p.addresses.find((a) => a.port === port);
     if (other && p.bindToPort) near.push(`${p.name} listens on ${formatAddr(other)}: a connection to that address would reach it`);
@@ -334,7 +341,8 @@ function connectionStage(input: LoadedInput, req: ConnectionRequest): Connection
     why: "",
     hints: [],
   };
-  return { dstIp, srcIp, srcPort, directSrcIp, base, all: activeListeners(input) };
+  // The clients explained connect over TCP: UDP listeners (QUIC, UDP proxies) never take them.
+  return { dstIp, srcIp, srcPort, directSrcIp, base, all: activeListeners(input).filter((l) => !l.udp) };
 }
 
 /** Stage 2: the listener that accepts the connection: named, bound to the destination, or the capture listener. */
@@ -353,6 +361,8 @@ function acceptStage(input: LoadedInput, req: ConnectionRequest, conn: Connectio
   };
   if (req.listenerName) {
     const named = all.find((l) => l.name === req.listenerName);
+    const udp = named ? undefined : activeListeners(input).find((l) => l.name === req.listenerName && l.udp);
+    if (udp) return { result: { ...base, outcome: { code: "NO_LISTENER", ok: false, summary: udpText(udp), clientSees: refusedText(client) } } };
     if (!named) {
       // Named, but Envoy never accepted it: what it would have been is in error_state, and nothing listens.
       const rejected = input.rejectedListeners.find((r) => r.name === req.listenerName);

@@ -91,5 +91,7 @@ export const T = {
   HttpConnectionManager: "envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager",
   TcpProxy: "envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy",
   RawBuffer: "envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer",
+  QuicDownstreamTransport: "envoy.extensions.transport_sockets.quic.v3.QuicDownstreamTransport",
+  QuicUpstreamTransport: "envoy.extensions.transport_sockets.quic.v3.QuicUpstreamTransport",
   Matcher: "xds.type.matcher.v3.Matcher",
 } as const;

@@ -22,6 +22,8 @@ export interface SocketAddr {
   resolverName?: string;
   pipe?: string;
   internal?: string;
+  /** socket_address.protocol UDP: a UDP listener (QUIC, DNS, UDP proxy), which TCP connections never reach. */
+  udp?: true;
 }
 
 export type ListenerFilterKind = "tls_inspector" | "http_inspector" | "original_dst" | "proxy_protocol" | "original_src" | "other";
@@ -99,7 +101,7 @@ export function addressOf(a: Address | undefined): SocketAddr | undefined {
   if (!a) return undefined;
   if (a.socketAddress) {
     const s = a.socketAddress;
-    return { ip: s.address ?? "", port: s.portValue ?? 0, ...(s.ipv4Compat ? { ipv4Compat: true } : {}), ...(s.resolverName ? { resolverName: s.resolverName } : {}) };
+    return { ip: s.address ?? "", port: s.portValue ?? 0, ...(s.ipv4Compat ? { ipv4Compat: true } : {}), ...(s.resolverName ? { resolverName: s.resolverName } : {}), ...(s.protocol === "UDP" ? { udp: true as const } : {}) };
   }
   if (a.pipe) return { pipe: a.pipe.path ?? "" };
   if (a.envoyInternalAddress) return { internal: a.envoyInternalAddress.serverListenerName ?? "" };
@@ -110,7 +112,7 @@ export function formatAddr(a: SocketAddr | undefined): string {
   if (!a) return "-";
   if (a.pipe !== undefined) return `unix:${a.pipe}`;
   if (a.internal !== undefined) return `internal:${a.internal}`;
-  return a.ip?.includes(":") ? `[${a.ip}]:${a.port}` : `${a.ip}:${a.port}`;
+  return `${a.ip?.includes(":") ? `[${a.ip}]:${a.port}` : `${a.ip}:${a.port}`}${a.udp ? "/udp" : ""}`;
 }
 
 function typeOf(tc: { "@type"?: string } | undefined): string | undefined {
@@ -277,6 +279,8 @@ export interface ListenerPeek {
   direction?: "INBOUND" | "OUTBOUND";
   /** A Cilium proxy listener (its cilium.bpf_metadata listener filter): Cilium's eBPF sends it connections. */
   cilium?: boolean;
+  /** Its address is UDP (QUIC for HTTP/3, a UDP proxy): no TCP connection reaches it. */
+  udp?: boolean;
 }
 
 const peekCache = new WeakMap<ResourceRecord, ListenerPeek>();
@@ -291,7 +295,8 @@ export function peekListener(rec: ResourceRecord): ListenerPeek {
     const sa = obj(getKey(obj(a), "socket_address"));
     if (!Object.keys(sa).length) return undefined;
     const port = Number(getKey(sa, "port_value") ?? 0);
-    return { ip: String(getKey(sa, "address") ?? ""), port, ...(getKey(sa, "ipv4_compat") === true ? { ipv4Compat: true } : {}) };
+    const udp = getKey(sa, "protocol") === "UDP" || getKey(sa, "protocol") === 1;
+    return { ip: String(getKey(sa, "address") ?? ""), port, ...(getKey(sa, "ipv4_compat") === true ? { ipv4Compat: true } : {}), ...(udp ? { udp: true as const } : {}) };
   };
   const addresses = [addr(getKey(raw, "address")), ...((getKey(raw, "additional_addresses") as unknown[] | undefined) ?? []).map((x) => addr(getKey(obj(x), "address")))].filter(
     (a): a is SocketAddr => !!a,
@@ -318,6 +323,7 @@ export function peekListener(rec: ResourceRecord): ListenerPeek {
     },
     ...(td === "INBOUND" || td === "OUTBOUND" ? { direction: td } : {}),
     ...(cilium ? { cilium } : {}),
+    ...(addresses[0]?.udp ? { udp: true } : {}),
   };
   peekCache.set(rec, p);
   return p;

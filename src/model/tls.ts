@@ -4,6 +4,7 @@ import type { TransportSocket } from "../gen/types/envoy/config/core/v3/base.js"
 import type { CertificateValidationContext, TlsCertificate } from "../gen/types/envoy/extensions/transport_sockets/tls/v3/common.js";
 import type { SdsSecretConfig } from "../gen/types/envoy/extensions/transport_sockets/tls/v3/secret.js";
 import type { CommonTlsContext, DownstreamTlsContext, UpstreamTlsContext } from "../gen/types/envoy/extensions/transport_sockets/tls/v3/tls.js";
+import type { QuicDownstreamTransport, QuicUpstreamTransport } from "../gen/types/envoy/extensions/transport_sockets/quic/v3/quic_transport.js";
 import type { StringMatcher } from "../gen/types/envoy/type/matcher/v3/string.js";
 import { T } from "../load/schema.js";
 import { currentName } from "../load/extensions.js";
@@ -29,6 +30,8 @@ export interface TlsSummary {
   sni?: string;
   minVersion?: string;
   maxVersion?: string;
+  /** QUIC (HTTP/3 over UDP), whose handshake is TLS 1.3 with this context. */
+  quic?: true;
 }
 
 export function summariseTransport(ts: TransportSocket | undefined, side: "downstream" | "upstream"): TransportSummary {
@@ -39,6 +42,10 @@ export function summariseTransport(ts: TransportSocket | undefined, side: "downs
     return summariseTls(ts.typedConfig as DownstreamTlsContext & UpstreamTlsContext, side);
   }
   if (type === T.RawBuffer || (!type && name === "envoy.transport_sockets.raw_buffer")) return { kind: "plaintext" };
+  if (type === T.QuicDownstreamTransport || type === T.QuicUpstreamTransport) {
+    const q = ts.typedConfig as QuicDownstreamTransport & QuicUpstreamTransport;
+    return { ...summariseTls((q.downstreamTlsContext ?? q.upstreamTlsContext) as DownstreamTlsContext & UpstreamTlsContext, side), quic: true };
+  }
   return { kind: "other", name: ts.name ?? "", type };
 }
 
@@ -106,6 +113,7 @@ export function chainTransportLabel(c: { transport: TransportSummary; match: { t
 export function transportLabel(t: TransportSummary): string {
   if (t.kind === "plaintext") return "plaintext";
   if (t.kind === "other") return t.name || t.type || "other";
-  if (t.requireClientCertificate) return "mTLS (client cert required)";
-  return t.certificates.length && t.trustedCa.length ? "TLS (+client cert)" : "TLS";
+  const tls = t.quic ? "QUIC (TLS 1.3)" : "TLS";
+  if (t.requireClientCertificate) return t.quic ? `${tls}, client cert required` : "mTLS (client cert required)";
+  return t.certificates.length && t.trustedCa.length ? `${tls} (+client cert)` : tls;
 }
