@@ -10,7 +10,7 @@ import { runCli } from "../src/cli.js";
 import { loadFile, loadText } from "../src/load/dump.js";
 import { proxyIps } from "../src/explain/capture.js";
 import { runExplain } from "../src/analyses/explain.js";
-import { runTlsCheck, verdict } from "../src/analyses/tlscheck.js";
+import { inboundPorts, runTlsCheck, verdict } from "../src/analyses/tlscheck.js";
 import { decideRoute } from "../src/explain/route.js";
 import { diffInputs } from "../src/analyses/diff.js";
 import { listenerRows } from "../src/analyses/listings.js";
@@ -724,6 +724,8 @@ test("Envoy's HTTP/3 example (configs/, Envoy's repository): a UDP (QUIC) listen
   const r = runExplain(only, { port: 10000, client: "curl-tls" })[0]!;
   assert.is(r.outcome.code, "NO_LISTENER");
   assert.ok(r.hints.some((h) => h === "listener_udp listens on 0.0.0.0:10000/udp (UDP: QUIC for HTTP/3, or a UDP proxy): a TCP connection never reaches it"), r.hints.join("\n"));
+  assert.equal(inboundPorts(only), [], "tls-check has no TCP port to check there");
+  assert.equal(inboundPorts(input), [10000]);
   const named = runExplain(only, { port: 10000, client: "curl-tls", listener: "listener_udp" })[0]!;
   assert.is(named.outcome.code, "NO_LISTENER");
   assert.match(named.outcome.summary, /^listener_udp listens on 0\.0\.0\.0:10000\/udp \(UDP/);

@@ -47,6 +47,7 @@ export function inboundPorts(server: LoadedInput): number[] {
   const inboundCapture = new Set(cm.inbound.filter((c) => !c.rejected).map((c) => c.peek.rec));
   for (const rec of server.listeners) {
     const p = peekListener(rec);
+    if (p.udp) continue; // QUIC or a UDP proxy: not a port TCP clients connect to
     const port = p.addresses[0]?.port;
     const ip = p.addresses[0]?.ip;
     if (inboundCapture.has(rec)) {
