@@ -262,6 +262,12 @@ function reportDiagnostics(run: Run): void {
 /** A mistyped command ("listner") is not a dump file: say what was meant instead of asking for --port. */
 function checkCommandWord(argv: string[]): void {
   const first = argv[0];
+  // "envoy-explain dump.json listeners": the command after the dump would be read as a second dump.
+  const second = argv[1];
+  if (first && second && !first.startsWith("-") && !COMMAND_WORDS.includes(first) && COMMAND_WORDS.includes(second) && !fs.existsSync(second)) {
+    const rest = argv.slice(2).map((a) => (a === STDIN ? "-" : a));
+    throw new UsageError(`"${second}" is a command: it comes before the dump (envoy-explain ${[second, first === STDIN ? "-" : first, ...rest].join(" ")})`);
+  }
   if (!first || first.startsWith("-") || first === STDIN || COMMAND_WORDS.includes(first) || parsePodRef(first) || /[./\\]/.test(first)) return;
   if (fs.existsSync(first)) return;
   const near = COMMAND_WORDS.map((w) => [w, editDistance(first.toLowerCase(), w)] as const)

@@ -25,6 +25,11 @@ test("singular command names as istioctl has them, and did-you-mean for a typo",
   assert.is(typo.code, 2);
   assert.match(typo.stderr, /unknown command "listner": did you mean "listener"\?/);
   assert.not.match(typo.stderr, /Missing required argument/);
+  // The command after the dump: the corrected command line, not "Missing required argument: port".
+  const late = await cli(S("modern-permissive.json"), "listeners", "--port", "9080");
+  assert.is(late.code, 2);
+  assert.ok(late.stderr.includes(`"listeners" is a command: it comes before the dump (envoy-explain listeners ${S("modern-permissive.json")} --port 9080)`), late.stderr);
+  assert.not.match(late.stderr, /Missing required argument/);
 });
 
 test("istioctl's filters: listeners --type/--address, clusters --fqdn/--direction/--subset, endpoints --status", async () => {
