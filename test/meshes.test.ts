@@ -731,4 +731,30 @@ test("Envoy's HTTP/3 example (configs/, Envoy's repository): a UDP (QUIC) listen
   assert.match(named.outcome.summary, /^listener_udp listens on 0\.0\.0\.0:10000\/udp \(UDP/);
 });
 
+test("Envoy's own v2 example (configs/google_com_proxy.v2.yaml): v2 field names read as their v3 successors, no field left unknown", () => {
+  const input = loadFile(R("envoy/google_com_proxy.v2.yaml"));
+  const r = runExplain(input, { port: 10000, client: "plaintext" })[0]!;
+  assert.is(r.outcome.code, "PLAINTEXT_HTTP");
+  assert.ok(r.route?.kind === "route" && r.route.action.kind === "cluster" && r.route.action.cluster === "service_google", JSON.stringify(r.route));
+  const l = input.listeners[0]!;
+  assert.ok(l.upgrades.some((u) => u === "route action host_rewrite -> host_rewrite_literal"), l.upgrades.join("; "));
+  assert.equal(input.diags.list.filter((d) => d.severity !== "note").map((d) => d.message), []);
+});
+
+test("Envoy's internal listener example: a port bound only at 127.0.0.1 is explained there, from this host", () => {
+  const input = loadFile(R("envoy/internal_listener_proxy.yaml"));
+  const r = runExplain(input, { port: 9999, client: "plaintext" })[0]!;
+  assert.is(r.accepted?.listener, "ingress");
+  assert.is(r.connection.destination, "127.0.0.1:9999");
+  assert.is(r.connection.source, "127.0.0.1:40000");
+  assert.ok(r.connection.assumptions.some((a) => a.startsWith("destination 127.0.0.1: the only address a listener binds on port 9999 (ingress)")), r.connection.assumptions.join("; "));
+  assert.is(r.outcome.code, "PLAINTEXT_TCP");
+  // Given, the destination is the user's: another address is refused, and the hint names the bound one.
+  const other = runExplain(input, { port: 9999, client: "plaintext", address: "10.1.1.1" })[0]!;
+  assert.is(other.outcome.code, "NO_LISTENER");
+  assert.ok(other.hints.includes("ingress listens on 127.0.0.1:9999: a connection to that address would reach it"), other.hints.join("\n"));
+  // A port nobody binds at one address keeps the placeholder.
+  assert.is(runExplain(input, { port: 10000, client: "plaintext" })[0]!.connection.destination, "192.0.2.1:10000");
+});
+
 test.run();

@@ -313,12 +313,24 @@ function connectionStage(input: LoadedInput, req: ConnectionRequest): Connection
       dstIp = p.ips[0];
       assumptions.push(`destination ${dstIp}: the proxy's own IP, from ${p.source} (use --address to change)`);
     } else {
-      dstIp = "192.0.2.1";
-      assumptions.push(`destination ${dstIp}: the dump does not reveal the proxy's IP, so a placeholder is used (use --address)`);
+      // A port bound only at one address (127.0.0.1:9999) is reached there; else a placeholder.
+      const bound = activeListeners(input).filter((l) => l.bindToPort && !l.udp && !l.capture);
+      const at = bound.flatMap((l) => l.addresses.filter((a) => a.port === req.dstPort && a.ip).map((a) => ({ l, ip: a.ip! })));
+      const ips = new Set(at.map((x) => x.ip));
+      const only = ips.size === 1 && !isWildcard(at[0]!.ip) && parseIp(at[0]!.ip) ? at[0]! : undefined;
+      if (only) {
+        dstIp = only.ip;
+        assumptions.push(`destination ${dstIp}: the only address a listener binds on port ${req.dstPort} (${only.l.name}); the dump does not reveal the proxy's IP (use --address)`);
+      } else {
+        dstIp = "192.0.2.1";
+        assumptions.push(`destination ${dstIp}: the dump does not reveal the proxy's IP, so a placeholder is used (use --address)`);
+      }
     }
   }
-  const srcIp = req.srcIp ?? DOC_SRC_IP;
-  if (!req.srcIp) assumptions.push(`source ${srcIp}:${req.srcPort ?? 40000}: another host (use --source-ip / --source-port)`);
+  // Only the host itself reaches a loopback address.
+  const loopback = dstIp === "::1" ? "::1" : dstIp.startsWith("127.") ? "127.0.0.1" : undefined;
+  const srcIp = req.srcIp ?? loopback ?? DOC_SRC_IP;
+  if (!req.srcIp) assumptions.push(`source ${hostPort(srcIp, req.srcPort ?? 40000)}: ${loopback ? "this host (only it reaches a loopback address)" : "another host"} (use --source-ip / --source-port)`);
   const srcPort = req.srcPort ?? 40000;
   const directSrcIp = req.directSrcIp ?? srcIp;
   const cm = captureModel(input);

@@ -91,6 +91,22 @@ function renameEnum(snake: string, from: string, to: string): Hook {
   };
 }
 
+/** A v2 field that v3 renamed (same meaning, same value). */
+function renameField(what: string, renames: Record<string, string>): Hook {
+  return (v, ctx) => {
+    let out = v;
+    for (const [from, to] of Object.entries(renames)) {
+      const k = keyOf(out, from);
+      if (k === undefined || keyOf(out, to) !== undefined) continue;
+      const value = out[k];
+      out = without(out, from);
+      setOwn(out, to, value);
+      ctx.upgrades.add(`${what} ${from} -> ${to}`);
+    }
+    return out;
+  };
+}
+
 /** v2 deprecated `regex` string fields -> v3 `safe_regex` (RE2). */
 function regexToSafe(from: string, to: string): Hook {
   return (v, ctx) => {
@@ -179,7 +195,7 @@ export const V2_HOOKS: Record<string, Hook> = {
   "envoy.config.route.v3.Route": dropV2Only("route", "per_filter_config"),
   "envoy.config.route.v3.VirtualHost": dropV2Only("virtual host", "per_filter_config"),
   "envoy.config.route.v3.WeightedCluster.ClusterWeight": dropV2Only("weighted cluster", "per_filter_config"),
-  "envoy.config.route.v3.RouteAction": dropV2Only("route action", "use_websocket"),
+  "envoy.config.route.v3.RouteAction": chain(dropV2Only("route action", "use_websocket"), renameField("route action", { host_rewrite: "host_rewrite_literal", auto_host_rewrite_header: "host_rewrite_header" })),
   "envoy.type.matcher.v3.StringMatcher": regexToSafe("regex", "safe_regex"),
   "envoy.config.route.v3.RouteMatch": regexToSafe("regex", "safe_regex"),
   "envoy.config.route.v3.HeaderMatcher": regexToSafe("regex_match", "safe_regex_match"),
