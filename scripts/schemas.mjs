@@ -33,7 +33,7 @@ const defs = {
   ),
   transport: {
     oneOf: [
-      obj({ kind: { const: "plaintext" } }),
+      obj({ kind: { const: "plaintext" }, wrappers: strs }, ["kind"]),
       obj(
         {
           kind: { const: "tls" },
@@ -46,6 +46,7 @@ const defs = {
           minVersion: str,
           maxVersion: str,
           quic: { const: true },
+          wrappers: strs,
         },
         ["kind", "requireClientCertificate", "alpn", "certificates", "trustedCa", "subjectAltNames"],
       ),

@@ -13,7 +13,7 @@ import { runExplain } from "../src/analyses/explain.js";
 import { inboundPorts, runTlsCheck, verdict } from "../src/analyses/tlscheck.js";
 import { decideRoute } from "../src/explain/route.js";
 import { diffInputs } from "../src/analyses/diff.js";
-import { listenerRows } from "../src/analyses/listings.js";
+import { clusterRows, listenerRows } from "../src/analyses/listings.js";
 import type { RouteConfiguration } from "../src/gen/types/envoy/config/route/v3/route.js";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -755,6 +755,28 @@ test("Envoy's internal listener example: a port bound only at 127.0.0.1 is expla
   assert.ok(other.hints.includes("ingress listens on 127.0.0.1:9999: a connection to that address would reach it"), other.hints.join("\n"));
   // A port nobody binds at one address keeps the placeholder.
   assert.is(runExplain(input, { port: 10000, client: "plaintext" })[0]!.connection.destination, "192.0.2.1:10000");
+});
+
+test("transport sockets that wrap another (internal upstream, PROXY protocol, TCP stats) are read through: the inner one decides plaintext or TLS", () => {
+  const waypoint = loadFile(path.join(root, "test/corpus/istio/head-proxyconfig-config_dump.json"));
+  const vip = clusterRows(waypoint).find((c) => c.name.startsWith("inbound-vip|8000|http|httpbin"))!;
+  assert.equal(vip.transport, { kind: "plaintext", wrappers: ["internal upstream"] });
+  const T = (t: string) => `type.googleapis.com/${t}`;
+  const tls = { name: "envoy.transport_sockets.tls", typed_config: { "@type": T("envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext"), sni: "db.example.com", common_tls_context: { alpn_protocols: ["h2"] } } };
+  const wrap = (type: string, inner?: unknown) => ({ name: "w", typed_config: { "@type": T(type), ...(inner ? { transport_socket: inner } : {}) } });
+  const cluster = (name: string, ts: unknown) => ({ "@type": T("envoy.config.cluster.v3.Cluster"), name, type: "STATIC", transport_socket: ts });
+  const input = loadText(
+    JSON.stringify({ resources: [
+      cluster("pp-tls", wrap("envoy.extensions.transport_sockets.proxy_protocol.v3.ProxyProtocolUpstreamTransport", wrap("envoy.extensions.transport_sockets.tcp_stats.v3.Config", tls))),
+      cluster("pp-bare", wrap("envoy.extensions.transport_sockets.proxy_protocol.v3.ProxyProtocolUpstreamTransport")),
+    ] }),
+    "wrapped.json",
+  );
+  const rows = clusterRows(input);
+  const t = rows.find((c) => c.name === "pp-tls")!.transport;
+  assert.ok(t.kind === "tls" && t.sni === "db.example.com" && t.alpn[0] === "h2", JSON.stringify(t));
+  assert.equal(t.kind === "tls" && t.wrappers, ["PROXY protocol", "TCP stats"]);
+  assert.equal(rows.find((c) => c.name === "pp-bare")!.transport, { kind: "plaintext", wrappers: ["PROXY protocol"] });
 });
 
 test.run();

@@ -10,7 +10,7 @@ import { T } from "../load/schema.js";
 import { currentName } from "../load/extensions.js";
 
 export type TransportSummary =
-  | { kind: "plaintext" }
+  | { kind: "plaintext"; wrappers?: string[] }
   | TlsSummary
   | { kind: "other"; name: string; type?: string };
 
@@ -32,9 +32,33 @@ export interface TlsSummary {
   maxVersion?: string;
   /** QUIC (HTTP/3 over UDP), whose handshake is TLS 1.3 with this context. */
   quic?: true;
+  /** Transport sockets around this one, outermost first: "PROXY protocol" (sent before it), "internal upstream", "TCP stats". */
+  wrappers?: string[];
 }
 
+/** Transport sockets that wrap another (plaintext when they name none), and what each adds. */
+const WRAPPERS: Record<string, string> = {
+  [T.ProxyProtocolUpstreamTransport]: "PROXY protocol",
+  [T.InternalUpstreamTransport]: "internal upstream",
+  [T.TcpStatsConfig]: "TCP stats",
+};
+Object.setPrototypeOf(WRAPPERS, null);
+
 export function summariseTransport(ts: TransportSocket | undefined, side: "downstream" | "upstream"): TransportSummary {
+  // A wrapper's inner socket decides plaintext or TLS; the wrappers are said beside it (a few levels at most).
+  const wrappers: string[] = [];
+  for (let depth = 0; depth < 8 && ts; depth++) {
+    const type = (ts.typedConfig?.["@type"] as string | undefined)?.split("/").pop();
+    const what = type !== undefined ? WRAPPERS[type] : undefined;
+    if (what === undefined) break;
+    wrappers.push(what);
+    ts = (ts.typedConfig as { transportSocket?: TransportSocket }).transportSocket;
+  }
+  const inner = summariseOne(ts, side);
+  return wrappers.length && inner.kind !== "other" ? { ...inner, wrappers } : inner;
+}
+
+function summariseOne(ts: TransportSocket | undefined, side: "downstream" | "upstream"): TransportSummary {
   if (!ts) return { kind: "plaintext" };
   const type = (ts.typedConfig?.["@type"] as string | undefined)?.split("/").pop();
   const name = currentName(ts.name ?? "", true);
@@ -111,6 +135,11 @@ export function chainTransportLabel(c: { transport: TransportSummary; match: { t
 
 /** "plaintext", "TLS", "mTLS (client cert required)" — for tables. */
 export function transportLabel(t: TransportSummary): string {
+  const label = transportLabelOnly(t);
+  return t.kind !== "other" && t.wrappers?.length ? `${label} (${t.wrappers.join(", ")})` : label;
+}
+
+function transportLabelOnly(t: TransportSummary): string {
   if (t.kind === "plaintext") return "plaintext";
   if (t.kind === "other") return t.name || t.type || "other";
   const tls = t.quic ? "QUIC (TLS 1.3)" : "TLS";

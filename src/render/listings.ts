@@ -24,8 +24,8 @@ export function renderListeners(doc: ListenersDocument, format: OutputFormat, fi
 export function renderClusters(doc: ClustersDocument, format: OutputFormat): string {
   const tlsText = (t: TransportSummary) => {
     if (t.kind !== "tls") return transportLabel(t);
-    const cert = t.certificates.length ? `mTLS cert ${t.certificates.join(",")}` : "TLS";
-    return `${cert}${t.alpn.length ? `; ALPN ${t.alpn.join(",")}` : ""}${t.sni ? `; SNI ${t.sni}` : ""}`;
+    const cert = `${t.quic ? "QUIC " : ""}${t.certificates.length ? `mTLS cert ${t.certificates.join(",")}` : "TLS"}`;
+    return `${cert}${t.alpn.length ? `; ALPN ${t.alpn.join(",")}` : ""}${t.sni ? `; SNI ${t.sni}` : ""}${t.wrappers?.length ? `; ${t.wrappers.join(", ")}` : ""}`;
   };
   if (!doc.clusters.length) return `no clusters in ${doc.file}`;
   return renderListing(
