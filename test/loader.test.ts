@@ -201,6 +201,9 @@ test("bad input: a clear error naming the file (and the place), never a crash", 
     ["list.json", JSON.stringify([1, 2, 3]), /not an Envoy config dump/],
     ["scalar.json", "42", /not an Envoy config dump|bare scalar/],
     ["broken.json", '{"configs": [ @@@ ]}', /cut off before any complete resource|not JSON/],
+    // Envoy's own configs/*.template.yaml (Jinja) and Helm charts: template expressions parse as mappings keyed by mappings.
+    ["jinja.yaml", "static_resources:\n  listeners:\n  {% for l in listeners %}\n  - address:\n      socket_address:\n        address: {{ l.address }}\n  {% endfor %}\n", /:6:18: a template, not a config: "\{\{ l\.address \}\}" is a template expression/],
+    ["helm.yaml", "listener:\n  port: {{ .Values.port }}\n", /:2:9: a template, not a config/],
   ];
   const dir = fs.mkdtempSync(path.join(process.env.TMPDIR ?? "/tmp", "ee-bad-"));
   for (const [name, body, re] of cases) {

@@ -113,13 +113,30 @@ function fromTolerant(value: unknown, problems: TolerantProblem[], diags: Diagno
 }
 
 function parseYaml(text: string, file: string): ParsedText {
-  const docs = YAML.parseAllDocuments(text, { uniqueKeys: false });
+  const lineCounter = new YAML.LineCounter();
+  const docs = YAML.parseAllDocuments(text, { uniqueKeys: false, lineCounter });
   const list = Array.isArray(docs) ? docs : [docs];
   for (const d of list) {
     const err = d.errors[0];
     if (err) {
       const pos = err.linePos?.[0];
       throw new InputError(file, `not valid YAML: ${err.message.split("\n")[0]}`, pos?.line, pos?.col);
+    }
+    // `address: {{ listener.address }}` parses as a mapping whose key is a mapping: a template (Jinja,
+    // Helm, Go templates), which no config has, so it is said as one instead of read as nonsense.
+    let template: [number, number] | undefined;
+    YAML.visit(d, {
+      Pair(_, pair) {
+        if (!YAML.isCollection(pair.key)) return undefined;
+        template = (pair.key as { range?: [number, number] }).range;
+        return YAML.visit.BREAK;
+      },
+    });
+    if (template) {
+      const start = text[template[0] - 1] === "{" ? template[0] - 1 : template[0];
+      const pos = lineCounter.linePos(start);
+      const expr = text.slice(start, text.indexOf("\n", start) < 0 ? undefined : text.indexOf("\n", start)).trim().slice(0, 60);
+      throw new InputError(file, `a template, not a config: ${JSON.stringify(expr)} is a template expression (Jinja, Helm or Go templates): render the template first, then read what it produces`, pos.line, pos.col);
     }
   }
   const values = list.map((d) => d.toJS({ maxAliasCount: 1000 })).filter((v) => v !== null && v !== undefined);
