@@ -208,7 +208,7 @@ function noListener(base: Omit<ExplainResult, "outcome">, input: LoadedInput, al
   }
   if (!near.length) {
     // Nothing on this port at all: the ports it does listen on (a Service port often differs from the port the proxy binds).
-    const bound = all.filter((p) => p.bindToPort && p.addresses.length && !p.capture);
+    const bound = all.filter((p) => p.bindToPort && p.addresses[0]?.port && !p.capture);
     if (bound.length) near.push(`this proxy listens on ${bound.slice(0, 6).map((p) => `${formatAddr(p.addresses[0])} (${p.name})`).join(", ")}${bound.length > 6 ? ", …" : ""}: a Service port maps to one of these target ports`);
   }
   const cm = captureModel(input);

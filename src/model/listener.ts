@@ -294,9 +294,12 @@ export function peekListener(rec: ResourceRecord): ListenerPeek {
   const addr = (a: unknown): SocketAddr | undefined => {
     const sa = obj(getKey(obj(a), "socket_address"));
     if (!Object.keys(sa).length) return undefined;
-    const port = Number(getKey(sa, "port_value") ?? 0);
+    // Read from the raw JSON: anything but a string address or an integer port (a hostile or templated dump) is none.
+    const rawPort = Number(getKey(sa, "port_value") ?? 0);
+    const port = Number.isInteger(rawPort) && rawPort >= 0 && rawPort <= 65535 ? rawPort : 0;
+    const rawIp = getKey(sa, "address");
     const udp = getKey(sa, "protocol") === "UDP" || getKey(sa, "protocol") === 1;
-    return { ip: String(getKey(sa, "address") ?? ""), port, ...(getKey(sa, "ipv4_compat") === true ? { ipv4Compat: true } : {}), ...(udp ? { udp: true as const } : {}) };
+    return { ip: typeof rawIp === "string" ? rawIp : "", port, ...(getKey(sa, "ipv4_compat") === true ? { ipv4Compat: true } : {}), ...(udp ? { udp: true as const } : {}) };
   };
   const addresses = [addr(getKey(raw, "address")), ...((getKey(raw, "additional_addresses") as unknown[] | undefined) ?? []).map((x) => addr(getKey(obj(x), "address")))].filter(
     (a): a is SocketAddr => !!a,
