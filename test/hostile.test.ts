@@ -350,5 +350,13 @@ test("explain on a dump whose listener names hold control characters still expla
   assert.is(res!.listener?.name, ESC_NAME);
 });
 
+test("a listener address of the wrong types (an object for the IP, a string for the port) is no address, not [object Object]:NaN", () => {
+  const dump = { static_resources: { listeners: [{ name: "odd", address: { socket_address: { address: { x: 1 }, port_value: "abc" } }, filter_chains: [] }] } };
+  const r = runExplain(loadText(JSON.stringify(dump), "odd.json"), { port: 80, client: "plaintext" })[0]!;
+  assert.is(r.outcome.code, "NO_LISTENER");
+  const text = JSON.stringify(r);
+  assert.not.match(text, /object Object|NaN/);
+});
+
 test.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 test.run();
