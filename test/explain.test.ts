@@ -306,4 +306,22 @@ test("an HTTP chain whose RDS configuration the dump's routes lack: Envoy has no
   assert.match(unknown.outcome.summary, /route configuration http\.8080 is not in this dump: the route is unknown/);
 });
 
+test("a route configuration with parts elided decides no 404: a Host it does not hold may be in what was left out", () => {
+  const T = (t: string) => `type.googleapis.com/${t}`;
+  const listener = { "@type": T("envoy.config.listener.v3.Listener"), name: "http", address: { socket_address: { address: "0.0.0.0", port_value: 8080 } }, filter_chains: [{ filters: [{ name: "hcm", typed_config: { "@type": T("envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager"), stat_prefix: "h", rds: { route_config_name: "8080", config_source: { ads: {} } }, http_filters: [{ name: "envoy.filters.http.router", typed_config: { "@type": T("envoy.extensions.filters.http.router.v3.Router") } }] } }] }] };
+  const text = `{"configs": [
+    {"@type": "${T("envoy.admin.v3.ListenersConfigDump")}", "static_listeners": [{"listener": ${JSON.stringify(listener)}}]},
+    {"@type": "${T("envoy.admin.v3.RoutesConfigDump")}", "dynamic_route_configs": [{"route_config": {"@type": "${T("envoy.config.route.v3.RouteConfiguration")}", "name": "8080", "virtual_hosts": [
+      {"name": "a", "domains": ["a.example.com"], "routes": [{"match": {"prefix": "/"}, "route": {"cluster": "a"}}]},
+      ...snip...
+    ]}}]}
+  ]}`;
+  const input = loadText(text, "snipped.json");
+  const miss = runExplain(input, { port: 8080, client: "plaintext", host: "b.example.com", address: "10.0.0.1" })[0]!;
+  assert.is(miss.outcome.code, "INCOMPLETE_INPUT");
+  assert.match(miss.outcome.summary, /^route configuration 8080 has parts elided/);
+  assert.match(miss.outcome.envoySide ?? "", /^from what was read: NO_ROUTE/);
+  assert.is(runExplain(input, { port: 8080, client: "plaintext", host: "a.example.com", address: "10.0.0.1" })[0]!.outcome.code, "PLAINTEXT_HTTP", "a Host it holds routes");
+});
+
 test.run();

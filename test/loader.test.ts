@@ -14,6 +14,8 @@ import { InputError } from "../src/diag.js";
 import { loadFile, loadText, RESOURCE_KINDS, type LoadedInput } from "../src/load/dump.js";
 import { lookupMessage, T } from "../src/load/schema.js";
 import { listenerModel } from "../src/model/listener.js";
+import { decideRoute } from "../src/explain/route.js";
+import type { RouteConfiguration } from "../src/gen/types/envoy/config/route/v3/route.js";
 
 const CORPUS = path.resolve(import.meta.dirname, "corpus/istio");
 const SAMPLES = path.resolve(import.meta.dirname, "../samples");
@@ -320,6 +322,36 @@ test("the protobuf schema is built package by package: a listener's packages, ev
   assert.ok(out.reached > 20, JSON.stringify(out));
   assert.ok(out.loaded >= out.reached && out.loaded < out.all * 0.8, JSON.stringify(out));
   assert.ok(out.hcm, "a type of another package (through a listener's typed_config) is loaded when asked for");
+});
+
+test("a pasted resource cut short where nothing else is complete is used, marked partial (istio.io's proxy-config page: a route configuration ending in \"...\")", async () => {
+  // The shape of the Istio 1.7 docs page (istio.io, proxy-cmd): a Hugo shortcode, the command line, and the JSON cut with "...".
+  const pasted = [
+    "    {{< text bash json >}}",
+    "    $ istioctl proxy-config routes productpage-v1-6c886ff494-7vxhs --name 9080 -o json",
+    "    [",
+    "        {",
+    '            "name": "9080",',
+    '            "virtualHosts": [',
+    "                {",
+    '                    "name": "reviews.default.svc.cluster.local:9080",',
+    '                    "domains": ["reviews.default.svc.cluster.local", "reviews", "reviews:9080"],',
+    '                    "routes": [',
+    '                        { "name": "default", "match": { "prefix": "/" }, "route": { "cluster": "outbound|9080||reviews.default.svc.cluster.local", "timeout": "0s", } }',
+    "                    ]",
+    "    ...",
+    "    {{< /text >}}",
+  ].join("\n");
+  const input = loadText(pasted, "proxy-cmd.md");
+  assert.is(input.routes.length, 1);
+  assert.equal(input.routes[0]!.partial, { line: 14, why: "cut off by the end of the input" });
+  assert.ok(input.diags.list.some((d) => /route "9080" is cut off at line 14: used, as nothing in the input is complete/.test(d.message)), input.diags.list.map((d) => d.message).join("\n"));
+  const rc = input.routes[0]!.value as RouteConfiguration;
+  const hit = decideRoute(rc, "9080", { host: "reviews:9080", path: "/", headers: {}, tls: false });
+  assert.ok(hit.kind === "route" && hit.action.kind === "cluster" && hit.action.cluster === "outbound|9080||reviews.default.svc.cluster.local");
+  // Something complete beside it: the cut one is left out, as before.
+  const two = loadText(`[{"name": "a", "virtualHosts": []}, {"name": "b", "virtualHosts": [`, "two.json");
+  assert.equal(two.routes.map((r) => r.name), ["a"]);
 });
 
 test.run();

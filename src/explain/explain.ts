@@ -266,6 +266,9 @@ function checkInputComplete(input: LoadedInput, r: ExplainResult): ExplainResult
     // By name from the raw JSON: decoding every listener to find one would cost the whole dump.
     const used = r.listener ? input.listeners.find((l) => l.name === r.listener!.name || peekListener(l).name === r.listener!.name) : undefined;
     if (used?.partial) why = `listener ${used.name} has parts ${used.partial.why} at line ${used.partial.line}: the chains left out could change the answer (what was read says ${r.outcome.code})`;
+    // A route configuration read in part decides nothing it does not hold: a Host or path it misses may be in the rest.
+    const rc = r.route && r.route.kind !== "no-route-config" ? input.routes.find((x) => x.name === (r.route as { routeConfig: string }).routeConfig) : undefined;
+    if (!why && rc?.partial && r.outcome.code === "NO_ROUTE") why = `route configuration ${rc.name} has parts ${rc.partial.why} at line ${rc.partial.line}: the virtual hosts and routes left out could take this request (what was read says ${r.outcome.code})`;
   }
   if (!why) return r;
   return {

@@ -354,6 +354,7 @@ function extract(input: LoadedInput, parsed: ParsedText, opts: LoadOptions, stre
   input.cut = parsed.cut;
   const x = new Extractor(input, parsed, streamed);
   x.top(parsed.value, opts.format && opts.format !== "auto" ? opts.format : undefined, opts.proxy);
+  x.finishCut();
   input.api = x.apiVersion();
   const total = input.resourceCount();
   // A cut-off input with nothing complete is unusable even if section headers were read; an intact
@@ -396,6 +397,14 @@ function describeTop(v: unknown): string {
 /** A path inside another (component boundary respected). */
 function within(path: string, outer: string): boolean {
   return path === outer || (path.startsWith(outer) && (path[outer.length] === "." || path[outer.length] === "["));
+}
+
+/** What a list says of a resource beside it; keepCut: a resource the input's end cut off, kept (finishCut). */
+interface AddMeta {
+  versionInfo?: string;
+  lastUpdated?: string;
+  v2?: boolean;
+  keepCut?: boolean;
 }
 
 class Extractor {
@@ -736,7 +745,10 @@ class Extractor {
     };
   }
 
-  add(kind: ResourceKind, raw: unknown, path: string, state: ResourceState, meta: { versionInfo?: string; lastUpdated?: string; v2?: boolean }): void {
+  /** Resources the end of the input cut off, set aside until the end: see finishCut. */
+  private readonly cutOff: { kind: ResourceKind; raw: unknown; path: string; state: ResourceState; meta: AddMeta }[] = [];
+
+  add(kind: ResourceKind, raw: unknown, path: string, state: ResourceState, meta: AddMeta): void {
     if (!isObject(raw)) return;
     const type = typeof raw["@type"] === "string" ? (raw["@type"] as string) : "";
     const v2Body = /\.api\.v2\./.test(type);
@@ -744,8 +756,8 @@ class Extractor {
     const v2 = meta.v2 === true || v2Body;
     const name = resourceName(kind, raw);
     const cut = this.parsed.cut;
-    if (cut && within(cut.path, path)) {
-      this.input.diags.warn("truncated", `${kind} "${name}" is cut off by the end of the input: not used`, { path, line: cut.line, column: cut.column });
+    if (cut && within(cut.path, path) && !meta.keepCut) {
+      this.cutOff.push({ kind, raw, path, state, meta });
       return;
     }
     const el = this.parsed.elided.find((e) => within(e.path, path));
@@ -760,7 +772,31 @@ class Extractor {
       rec.leftIn(reader, this.current.span, () => fieldsOf(reader, fields, CHAINS));
     }
     if (el) rec.partial = { line: el.line, why: `elided ("...snip..." or similar)` };
+    if (meta.keepCut && cut) rec.partial = { line: cut.line, why: "cut off by the end of the input" };
     this.input.resources[kind].push(rec);
+  }
+
+  /**
+   * Resources the end of the input cut off: left out when anything complete was read; when nothing was
+   * (one route configuration pasted with "..." where it goes on), kept and marked partial, so what was
+   * pasted is read, with a warning. Not a bootstrap, which holds no listener until its static resources.
+   */
+  finishCut(): void {
+    const cut = this.parsed.cut;
+    if (!cut) return;
+    const keep = this.input.resourceCount() === 0;
+    for (const c of this.cutOff) {
+      // A bootstrap cut short is its node at most: nothing to explain with, so the input stays an error.
+      if (keep && c.kind === "bootstrap") continue;
+      const name = resourceName(c.kind, c.raw as Obj);
+      this.input.diags.warn(
+        "truncated",
+        keep ? `${c.kind} "${name}" is cut off at line ${cut.line}: used, as nothing in the input is complete, but what followed the cut is unknown` : `${c.kind} "${name}" is cut off by the end of the input: not used`,
+        { path: c.path, line: cut.line, column: cut.column },
+      );
+      if (keep) this.add(c.kind, c.raw, c.path, c.state, { ...c.meta, keepCut: true });
+    }
+    this.cutOff.length = 0;
   }
 }
 
