@@ -13,7 +13,7 @@ import YAML from "yaml";
 import { InputError } from "../src/diag.js";
 import { loadFile, loadText, RESOURCE_KINDS, type LoadedInput } from "../src/load/dump.js";
 import { lookupMessage, T } from "../src/load/schema.js";
-import { listenerModel } from "../src/model/listener.js";
+import { listenerModel, peekListener } from "../src/model/listener.js";
 import { decideRoute } from "../src/explain/route.js";
 import type { RouteConfiguration } from "../src/gen/types/envoy/config/route/v3/route.js";
 
@@ -352,6 +352,32 @@ test("a pasted resource cut short where nothing else is complete is used, marked
   // Something complete beside it: the cut one is left out, as before.
   const two = loadText(`[{"name": "a", "virtualHosts": []}, {"name": "b", "virtualHosts": [`, "two.json");
   assert.equal(two.routes.map((r) => r.name), ["a"]);
+});
+
+test("Envoy 1.15-1.17 dumps (Istio 1.7-1.9): hidden_envoy_deprecated_* fields read as the fields they were", () => {
+  // As istio.io's proxy-config page printed Istio 1.7's virtualOutbound (istioctl proxy-config listeners … -o json).
+  const listener = {
+    name: "virtualOutbound",
+    address: { socketAddress: { address: "0.0.0.0", portValue: 15001 } },
+    filterChains: [
+      { filters: [{ name: "envoy.tcp_proxy", typedConfig: { "@type": "type.googleapis.com/envoy.config.filter.network.tcp_proxy.v2.TcpProxy", statPrefix: "PassthroughCluster", cluster: "PassthroughCluster" } }], name: "virtualOutbound-catchall-tcp" },
+      {
+        filterChainMatch: { serverNames: ["a.example.com"] },
+        filters: [{ name: "envoy.tcp_proxy", typedConfig: { "@type": "type.googleapis.com/envoy.config.filter.network.tcp_proxy.v2.TcpProxy", statPrefix: "a", cluster: "a" } }],
+        hidden_envoy_deprecated_tls_context: { common_tls_context: { alpn_protocols: ["h2"] }, require_client_certificate: true },
+      },
+    ],
+    trafficDirection: "OUTBOUND",
+    hiddenEnvoyDeprecatedUseOriginalDst: true,
+  };
+  const input = loadText(JSON.stringify([listener]), "pc-listeners.json");
+  const l = listenerModel(input.listeners[0]!);
+  assert.is(l.useOriginalDst, true);
+  assert.is(l.chains[1]!.transport.kind, "tls");
+  assert.ok(l.chains[1]!.transport.kind === "tls" && l.chains[1]!.transport.requireClientCertificate);
+  assert.ok(input.listeners[0]!.upgrades.includes("hiddenEnvoyDeprecatedUseOriginalDst read as useOriginalDst"), input.listeners[0]!.upgrades.join("; "));
+  assert.equal(input.diags.list.filter((d) => d.code === "unknown-field").map((d) => d.message), []);
+  assert.ok(peekListener(input.listeners[0]!).capture, "a capture listener before decoding too");
 });
 
 test.run();

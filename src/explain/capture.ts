@@ -52,7 +52,7 @@ function meshOf(input: LoadedInput, peeks: ListenerPeek[]): { mesh: CaptureModel
   const names = new Set(peeks.map((p) => p.name));
   const node = id?.nodeId ?? "";
   if (id?.istioVersion || ["sidecar", "router", "waypoint"].includes(id?.nodeType ?? "") || names.has("virtualInbound") || names.has("virtualOutbound") || names.has("virtual")) {
-    return { mesh: "Istio", evidence: id?.istioVersion ? `ISTIO_VERSION ${id.istioVersion} in the bootstrap node` : names.has("virtualInbound") || names.has("virtual") ? "listeners named virtualInbound/virtualOutbound/virtual" : `node id ${node}` };
+    return { mesh: "Istio", evidence: id?.istioVersion ? `ISTIO_VERSION ${id.istioVersion} in the bootstrap node` : names.has("virtualInbound") || names.has("virtualOutbound") || names.has("virtual") ? "listeners named virtualInbound/virtualOutbound/virtual" : `node id ${node}` };
   }
   if (names.has("inbound-listener") || names.has("outbound-listener") || /\.sidecar\.[^.]+\.[^.]+\.cluster\.local$/.test(node)) {
     return { mesh: "Open Service Mesh", evidence: names.has("inbound-listener") || names.has("outbound-listener") ? "listeners named inbound-listener/outbound-listener" : `node id ${node}` };

@@ -119,6 +119,30 @@ function regexToSafe(from: string, to: string): Hook {
   };
 }
 
+const HIDDEN = "hiddenenvoydeprecated";
+/**
+ * Envoy 1.15-1.17 (Istio 1.7-1.9) renamed deprecated v3 fields `hidden_envoy_deprecated_<name>` and its
+ * config dumps print them so (`hiddenEnvoyDeprecatedUseOriginalDst`): read as `<name>`, which v3 still
+ * has (use_original_dst) or the v2 hooks map (tls_context, config, hosts, regex, …). A name also given
+ * plainly wins. Cheap when absent: only keys long enough and starting with "h" are looked at.
+ */
+export function unhideDeprecated(v: Obj, ctx: WalkContext): Obj {
+  let out: Obj | undefined;
+  // for…in allocates no key list: this runs on every message decoded. JSON objects inherit no enumerable keys.
+  for (const key in v) {
+    const c0 = key.charCodeAt(0);
+    if ((c0 !== 104 && c0 !== 72) || key.length <= HIDDEN.length || !Object.hasOwn(v, key) || !canonicalKey(key).startsWith(HIDDEN)) continue;
+    const bare = key.startsWith("hidden_envoy_deprecated_") ? key.slice(24) : key.slice(21, 22).toLowerCase() + key.slice(22);
+    if (!bare) continue;
+    out ??= { ...v };
+    const value = out[key];
+    delete out[key];
+    if (keyOf(out, bare) === undefined) setOwn(out, bare, value);
+    ctx.upgrades.add(`${key} read as ${bare}`);
+  }
+  return out ?? v;
+}
+
 const chain = (...hooks: Hook[]): Hook => (v, ctx, path) => hooks.reduce((acc, h) => h(acc, ctx, path), v);
 
 export const V2_HOOKS: Record<string, Hook> = {

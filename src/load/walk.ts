@@ -6,7 +6,7 @@ import protobuf from "protobufjs";
 import { childPath, type Diagnostics } from "../diag.js";
 import { resolveTypeUrl, TYPE_URL_PREFIX } from "./schema.js";
 import { setOwn } from "./tolerant-json.js";
-import { V2_HOOKS } from "./v2.js";
+import { unhideDeprecated, V2_HOOKS } from "./v2.js";
 import { canonicalKey, isObject, pathText, type LazyPath } from "./keys.js";
 import { isCredentialHeader, isSecretKey, Redacted, type RedactedKind } from "../redacted.js";
 
@@ -115,7 +115,8 @@ export function walkMessage(v: unknown, t: protobuf.Type, path: LazyPath, ctx: W
     reject(ctx, `Message too deep. Max recursion depth reached (${MAX_MESSAGE_DEPTH} nested messages)`, path);
     return DROP;
   }
-  if (idx.hook) v = idx.hook(v, ctx, path);
+  const obj = unhideDeprecated(v, ctx);
+  v = idx.hook ? idx.hook(obj, ctx, path) : obj;
   const out: Obj = {};
   ctx.depth = depth;
   try {

@@ -305,9 +305,10 @@ export function peekListener(rec: ResourceRecord): ListenerPeek {
     (a): a is SocketAddr => !!a,
   );
   const bool = (v: unknown) => (v && typeof v === "object" ? obj(v).value : v);
-  const bind = bool(getKey(raw, "bind_to_port")) !== false && bool(getKey(obj(getKey(raw, "deprecated_v1")), "bind_to_port")) !== false;
+  const bind = bool(getKey(raw, "bind_to_port")) !== false && bool(getKey(obj(getKey(raw, "deprecated_v1") ?? getKey(raw, "hidden_envoy_deprecated_deprecated_v1")), "bind_to_port")) !== false;
   const lfs = (getKey(raw, "listener_filters") as unknown[] | undefined) ?? [];
-  const capture = bool(getKey(raw, "use_original_dst")) === true || (Array.isArray(lfs) && lfs.some((f) => /original_dst/.test(String(getKey(obj(f), "name") ?? "")) || /OriginalDst/.test(String(obj(getKey(obj(f), "typed_config"))["@type"] ?? ""))));
+  // Envoy 1.15-1.17 dumps print the deprecated field as hidden_envoy_deprecated_use_original_dst (Istio 1.7-1.9's virtualOutbound).
+  const capture = bool(getKey(raw, "use_original_dst") ?? getKey(raw, "hidden_envoy_deprecated_use_original_dst")) === true || (Array.isArray(lfs) && lfs.some((f) => /original_dst/.test(String(getKey(obj(f), "name") ?? "")) || /OriginalDst/.test(String(obj(getKey(obj(f), "typed_config"))["@type"] ?? ""))));
   const cilium = Array.isArray(lfs) && lfs.some((f) => getKey(obj(f), "name") === "cilium.bpf_metadata" || obj(getKey(obj(f), "typed_config"))["@type"] === "type.googleapis.com/cilium.BpfMetadata");
   let chainPorts: number[] | undefined;
   const ports = () => {
