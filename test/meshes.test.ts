@@ -779,4 +779,14 @@ test("transport sockets that wrap another (internal upstream, PROXY protocol, TC
   assert.equal(rows.find((c) => c.name === "pp-bare")!.transport, { kind: "plaintext", wrappers: ["PROXY protocol"] });
 });
 
+test("connect_matcher (Envoy's configs/proxy_connect.yaml) takes CONNECT requests only", () => {
+  const rc = loadText(
+    JSON.stringify({ "@type": "type.googleapis.com/envoy.config.route.v3.RouteConfiguration", name: "local_route", virtual_hosts: [{ name: "local_service", domains: ["*"], routes: [{ match: { connect_matcher: {} }, route: { cluster: "cluster_0", upgrade_configs: [{ upgrade_type: "CONNECT", connect_config: {} }] } }] }] }),
+    "connect.json",
+  ).routes[0]!.value as RouteConfiguration;
+  const connect = decideRoute(rc, "local_route", { host: "www.google.com:443", path: "/", headers: { ":method": "CONNECT" }, tls: false });
+  assert.ok(connect.kind === "route" && connect.action.kind === "cluster" && connect.action.cluster === "cluster_0", JSON.stringify(connect));
+  assert.is(decideRoute(rc, "local_route", { host: "www.google.com:443", path: "/", headers: {}, tls: false }).kind, "no-route", "a GET is not a CONNECT");
+});
+
 test.run();

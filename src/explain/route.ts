@@ -138,7 +138,8 @@ export function routeMatches(r: Route, req: RouteRequest): boolean {
   else if (m.pathSeparatedPrefix !== undefined) {
     const p = c(m.pathSeparatedPrefix);
     ok = noQuery === p || noQuery.startsWith(`${p}/`);
-  } else ok = false; // connect_matcher and path_match_policy: not modelled, never taken
+  } else if (m.connectMatcher) ok = req.headers[":method"] === "CONNECT"; // Envoy's ConnectRouteEntryImpl: CONNECT requests only
+  else ok = false; // path_match_policy (URI templates): not modelled, never taken
   return ok && (m.headers ?? []).every((h) => headerMatches(h, req.headers));
 }
 export function decideRoute(rc: RouteConfiguration | undefined, name: string, req: RouteRequest): RouteDecision {
