@@ -681,13 +681,14 @@ function clusterGap(input: LoadedInput, name: string, mesh: string): { code: "NO
   return { code: "NO_ENDPOINTS", why: `cluster ${name} has no endpoints (${where})${mesh === "Istio" ? ": no ready pod backs the Service, or none has the subset's labels" : ""}` };
 }
 
-/** The status Envoy answers when a route's cluster does not exist: 503 unless the route's cluster_not_found_response_code says otherwise. */
 /** What a route configuration's virtual hosts take, said after a Host none takes. */
 function domainsText(domains: string[], count: number): string {
   if (!count) return " (it has no virtual host)";
   const more = count > domains.length ? ` and ${count - domains.length} more` : "";
   return ` (its virtual hosts take ${domains.join(", ")}${more}: set the Host with --host)`;
 }
+
+/** The status Envoy answers when a route's cluster does not exist: 503 unless the route's cluster_not_found_response_code says otherwise. */
 function notFoundCode(route: ExplainResult["route"]): number {
   const code = route?.kind === "route" ? route.clusterNotFoundResponseCode : undefined;
   return code === "NOT_FOUND" ? 404 : code === "INTERNAL_SERVER_ERROR" ? 500 : 503;
