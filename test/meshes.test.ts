@@ -789,4 +789,18 @@ test("connect_matcher (Envoy's configs/proxy_connect.yaml) takes CONNECT request
   assert.is(decideRoute(rc, "local_route", { host: "www.google.com:443", path: "/", headers: {}, tls: false }).kind, "no-route", "a GET is not a CONNECT");
 });
 
+test("Envoy Gateway's xDS golden YAML whose access log format starts a line with \"[\" reads as YAML, not as a JSON block; an empty list is no resources", () => {
+  const input = loadFile(R("envoy-gateway/xds-ir-accesslog.listeners.yaml"));
+  assert.is(input.syntax, "yaml");
+  const rows = listenerRows(input, {});
+  assert.ok(rows.length > 0 && rows.every((r) => r.listener === "first-listener"), JSON.stringify(rows.map((r) => r.listener)));
+  assert.is(rows[0]!.address, "[::]:10080");
+  const empty = loadText("[]\n", "empty.listeners.yaml");
+  assert.is(empty.resourceCount(), 0);
+  assert.ok(empty.diags.list.some((d) => d.message === "an empty list: no resources"));
+  // Text that is not YAML around a JSON block is still read as the block.
+  const pasted = loadText('Version: 1.26, the listener:\n  {"name": "l", "address": {"socket_address": {"address": "0.0.0.0", "port_value": 80}}}\n', "note.txt");
+  assert.equal(pasted.listeners.map((l) => l.name), ["l"]);
+});
+
 test.run();

@@ -362,6 +362,11 @@ function extract(input: LoadedInput, parsed: ParsedText, opts: LoadOptions, stre
   if (total === 0 && parsed.cut) {
     throw new InputError(file, `cut off before any complete resource (${parsed.cut.reason})`, parsed.cut.line, parsed.cut.column);
   }
+  // An empty list is what istioctl proxy-config -o json and xDS golden files print when nothing matched: no resources, no error.
+  if (total === 0 && Array.isArray(parsed.value) && parsed.value.length === 0 && !parsed.cut) {
+    input.diags.note("empty", "an empty list: no resources");
+    return input;
+  }
   if (total === 0 && input.sections.size === 0 && !input.rejectedListeners.length) {
     const what = parsed.embeddedAt ? `the JSON block at line ${parsed.embeddedAt} (the text around it ignored) is` : `${parsed.syntax === "yaml" ? "YAML" : "JSON"}, but`;
     throw new InputError(file, `${what} not an Envoy config dump, istioctl proxy-config output, bootstrap or resource (${describeTop(parsed.value)})`);

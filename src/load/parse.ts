@@ -55,6 +55,16 @@ function notADump(text: string): string | undefined {
   return undefined;
 }
 
+/** The first line that is not blank, a comment or a document marker is a YAML key (`name:`) or list item (`- `). */
+function looksLikeYaml(text: string): boolean {
+  for (const line of text.split("\n", 200)) {
+    const l = line.replace(/^\uFEFF/, "").trimEnd();
+    if (!l.trim() || /^\s*#/.test(l) || /^(?:---|\.\.\.)\s*$/.test(l) || /^%YAML/.test(l)) continue;
+    return /^(?:-(?:\s|$)|(?:[A-Za-z_@$][\w@$.\/-]*|"[^"\n]*"|'[^'\n]*'):(?:\s|$))/.test(l);
+  }
+  return false;
+}
+
 export function parseText(text: string, file: string, diags: Diagnostics): ParsedText {
   try {
     return { value: JSON.parse(text), syntax: "json", elided: [] };
@@ -69,13 +79,26 @@ export function parseText(text: string, file: string, diags: Diagnostics): Parse
       text = text.replace(/&(#9[13]|#123|#125|#34|quot|lt|gt|amp);/g, (_m, e: string) => HTML_ENTITIES[e] ?? _m);
       diags.note("html-entities", "HTML character references (&#91; &quot; …) read as the characters they stand for");
     }
+    // YAML that starts like YAML (a key or a list item) is read as YAML first: its block scalars may hold
+    // lines that open with [ or { (an access log format "[%START_TIME%] …", an inline JWKS), which are
+    // no JSON block. If it is not valid YAML, it may still be text around a JSON block.
+    let yamlError: InputError | undefined;
+    if (!/^\s*[{[]/.test(text) && looksLikeYaml(text)) {
+      try {
+        return parseYaml(text, file);
+      } catch (e) {
+        if (!(e instanceof InputError) || !/^not valid YAML/.test(e.message)) throw e;
+        yamlError = e;
+      }
+    }
     // JSON that starts the text, or a JSON block inside pasted text (a line that opens with { or [):
     // the tolerant reader. Anything else is taken as YAML (istioctl -o yaml).
     if (/^\s*[{[]/.test(text) || /^[ \t]*[{[]/m.test(text)) {
       const r = parseTolerant(text);
       if (r && typeof r.value === "object" && r.value !== null) return fromTolerant(r.value, r.problems, diags);
-      throw new InputError(file, `not JSON: ${jsonMessage(jsonError)}`, ...jsonPosition(text, jsonError));
+      throw yamlError ?? new InputError(file, `not JSON: ${jsonMessage(jsonError)}`, ...jsonPosition(text, jsonError));
     }
+    if (yamlError) throw yamlError;
     const what = notADump(text);
     if (what) throw new InputError(file, what);
     return parseYaml(text, file);
