@@ -205,8 +205,8 @@ const documents = {
   explain: doc("explain", "envoy-explain <dump> --port N -o json", { file: str, results: { type: "array", items: { $ref: "#/$defs/explainResult" } } }, ["file", "results"]),
   listeners: doc("listeners", "envoy-explain listeners -o json", { file: str, listeners: list("listenerRow") }, ["file", "listeners"]),
   clusters: doc("clusters", "envoy-explain clusters -o json", { file: str, clusters: list("clusterRow") }, ["file", "clusters"]),
-  routes: doc("routes", "envoy-explain routes -o json", { file: str, routes: list("routeRow") }, ["file", "routes"]),
-  endpoints: doc("endpoints", "envoy-explain endpoints -o json", { file: str, edsInDump: bool, endpoints: list("endpointRow") }, ["file", "edsInDump", "endpoints"]),
+  routes: doc("routes", "envoy-explain routes -o json", { file: str, routes: list("routeRow"), withoutRoutes: strs }, ["file", "routes", "withoutRoutes"]),
+  endpoints: doc("endpoints", "envoy-explain endpoints -o json", { file: str, edsInDump: bool, endpoints: list("endpointRow"), withoutEndpoints: strs }, ["file", "edsInDump", "endpoints", "withoutEndpoints"]),
   secrets: doc("secrets", "envoy-explain secrets -o json", { file: str, secrets: list("secretRow") }, ["file", "secrets"]),
   all: doc(
     "all",

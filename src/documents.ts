@@ -6,7 +6,7 @@ import type { LoadedInput } from "./load/dump.js";
 import { runExplain, type ExplainOptions } from "./analyses/explain.js";
 import type { ExplainResult } from "./explain/explain.js";
 import { clusterRows, endpointRows, listenerRows, type ChainRow, type ClusterFilter, type ClusterRow, type EndpointFilter, type ListenerFilter } from "./analyses/listings.js";
-import { routeRows, type RouteRow } from "./model/route.js";
+import { isInlineCopy, routeRows, type RouteRow } from "./model/route.js";
 import { secretModels, type SecretModel } from "./model/secret.js";
 import type { EndpointModel } from "./model/endpoint.js";
 import { inboundPorts, portMode, runTlsCheck, type TlsCheckOptions, type TlsCheckReport } from "./analyses/tlscheck.js";
@@ -48,12 +48,16 @@ export interface ClustersDocument extends Base {
 export interface RoutesDocument extends Base {
   file: string;
   routes: RouteRow[];
+  /** Route configurations (of the routes section) with no route: no virtual host, or none with a route. */
+  withoutRoutes: string[];
 }
 export interface EndpointsDocument extends Base {
   file: string;
   /** False when the dump has no endpoints section (Envoy omits EDS unless asked with ?include_eds). */
   edsInDump: boolean;
   endpoints: EndpointModel[];
+  /** Endpoint assignments that list no endpoint (their clusters answer 503 UH); with --port, --address or --status, not looked for. */
+  withoutEndpoints: string[];
 }
 export interface SecretsDocument extends Base {
   file: string;
@@ -110,11 +114,18 @@ export function clustersDocument(input: LoadedInput, filter: ClusterFilter = {})
 }
 
 export function routesDocument(input: LoadedInput, filter: { name?: string } = {}): RoutesDocument {
-  return finish({ file: input.file, routes: routeRows(input, filter) }, [input]);
+  const routes = routeRows(input, filter);
+  const named = new Set(routes.map((r) => r.routeConfig));
+  const withoutRoutes = input.routes.filter((r) => (!filter.name || r.name === filter.name) && !named.has(r.name) && !isInlineCopy(input, r)).map((r) => r.name);
+  return finish({ file: input.file, routes, withoutRoutes }, [input]);
 }
 
 export function endpointsDocument(input: LoadedInput, filter: EndpointFilter = {}): EndpointsDocument {
-  return finish({ file: input.file, edsInDump: input.sections.has("endpoints") || input.endpoints.length > 0, endpoints: endpointRows(input, filter) }, [input]);
+  const endpoints = endpointRows(input, filter);
+  const listed = new Set(endpoints.map((e) => e.cluster));
+  const narrowed = filter.port !== undefined || filter.address !== undefined || filter.status !== undefined;
+  const withoutEndpoints = narrowed ? [] : input.endpoints.filter((r) => (!filter.cluster || r.name.includes(filter.cluster)) && !listed.has(r.name)).map((r) => r.name);
+  return finish({ file: input.file, edsInDump: input.sections.has("endpoints") || input.endpoints.length > 0, endpoints, withoutEndpoints }, [input]);
 }
 
 export function secretsDocument(input: LoadedInput, now = new Date()): SecretsDocument {

@@ -803,4 +803,20 @@ test("Envoy Gateway's xDS golden YAML whose access log format starts a line with
   assert.equal(pasted.listeners.map((l) => l.name), ["l"]);
 });
 
+test("Envoy Gateway's goldens of route configurations with no virtual host and assignments with no endpoint: read as such, and named", async () => {
+  const routes = loadFile(R("envoy-gateway/xds-ir-gateway-tls-frontend.routes.yaml"));
+  assert.equal(routes.routes.map((r) => r.name), ["envoy-gateway/client-validation-insecure-fallback/https", "envoy-gateway/client-validation-insecure-fallback/https-with-hostname"]);
+  const eds = loadFile(R("envoy-gateway/xds-ir-mutual-tls-san.endpoints.yaml"));
+  assert.equal(eds.endpoints.map((r) => r.name), ["first-route-dest", "tls-terminate-dest"]);
+  const r = await cli("routes", R("envoy-gateway/xds-ir-gateway-tls-frontend.routes.yaml"));
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout, /: 2 route configurations \(envoy-gateway\/client-validation-insecure-fallback\/https, envoy-gateway\/client-validation-insecure-fallback\/https-with-hostname\) have no route/);
+  const e = JSON.parse((await cli("endpoints", R("envoy-gateway/xds-ir-mutual-tls-san.endpoints.yaml"), "-o", "json")).stdout) as { endpoints: unknown[]; withoutEndpoints: string[] };
+  assert.equal([e.endpoints.length, e.withoutEndpoints], [0, ["first-route-dest", "tls-terminate-dest"]]);
+  // A cluster with no endpoint among others: listed in the JSON beside the rows.
+  const mixed = JSON.parse((await cli("endpoints", S("client-productpage.json"), "-o", "json")).stdout) as { endpoints: { cluster: string }[]; withoutEndpoints: string[] };
+  assert.ok(mixed.endpoints.length > 0);
+  assert.not.ok(mixed.withoutEndpoints.some((c) => mixed.endpoints.some((x) => x.cluster === c)), "a cluster with rows is not listed as without");
+});
+
 test.run();

@@ -1046,6 +1046,9 @@ function looksBootstrap(v: Obj): boolean {
 }
 
 /** Which kind of Envoy resource an object is, from its @type or its shape. */
+/** ClusterLoadAssignment's fields (canonical form): an object of only these, with cluster_name, is one. */
+const CLA_KEYS: ReadonlySet<string> = new Set(["cluster_name", "endpoints", "named_endpoints", "policy", "@type"].map(canonicalKey));
+
 export function resourceKind(v: Obj): ResourceKind | undefined {
   const type = typeof v["@type"] === "string" ? (v["@type"] as string) : "";
   if (type) {
@@ -1055,8 +1058,9 @@ export function resourceKind(v: Obj): ResourceKind | undefined {
   }
   const has = (k: string) => keyOf(v, k) !== undefined;
   if (has("filter_chains") || has("default_filter_chain") || has("listener_filters") || has("filter_chain_matcher") || (has("address") && has("name") && has("traffic_direction"))) return "listener";
-  if (has("virtual_hosts") || (has("name") && has("validate_clusters"))) return "route";
-  if (has("cluster_name") && has("endpoints")) return "endpoint";
+  if (has("virtual_hosts") || (has("name") && (has("validate_clusters") || has("ignore_port_in_host_matching") || has("vhds")))) return "route";
+  // An assignment with no endpoints is its cluster_name alone (Envoy Gateway's goldens for a route with no backends).
+  if (has("cluster_name") && (has("endpoints") || Object.keys(v).every((k) => CLA_KEYS.has(canonicalKey(k))))) return "endpoint";
   if (has("tls_certificate") || has("validation_context") || has("session_ticket_keys") || has("generic_secret")) return "secret";
   if (has("connect_timeout") || has("lb_policy") || has("load_assignment") || has("eds_cluster_config") || has("transport_socket_matches") || has("cluster_type") || (has("name") && has("type") && !has("address"))) return "cluster";
   if (has("address") && has("name")) return "listener";

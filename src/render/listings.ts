@@ -1,5 +1,6 @@
 // The listings as aligned columns (or Markdown tables): listeners, clusters, routes, endpoints, secrets.
 import { renderListing, type OutputFormat } from "./table.js";
+import { escapeTerminal, mdInline } from "./sanitize.js";
 import { transportLabel, type TransportSummary } from "../model/tls.js";
 import type { ClustersDocument, EndpointsDocument, ListenersDocument, RoutesDocument, SecretsDocument } from "../documents.js";
 import type { ListenerFilter } from "../analyses/listings.js";
@@ -44,9 +45,22 @@ export function renderClusters(doc: ClustersDocument, format: OutputFormat): str
   );
 }
 
+/** A sentence with names from a dump, for a terminal or Markdown. */
+function plain(format: OutputFormat, text: string): string {
+  return format === "markdown" ? mdInline(text) : escapeTerminal(text);
+}
+
+/** ": route configuration a has no route" / ": 2 route configurations (a, b) have no route", or nothing. */
+function noneText(names: string[], what: string, one: string, many: string): string {
+  if (!names.length) return "";
+  if (names.length === 1) return `: ${what} ${names[0]} ${one}`;
+  const shown = names.slice(0, 5).join(", ");
+  return `: ${names.length} ${what}s (${shown}${names.length > 5 ? ", …" : ""}) ${many}`;
+}
+
 export function renderRoutes(doc: RoutesDocument, format: OutputFormat): string {
   const rows = doc.routes;
-  if (!rows.length) return `no routes in ${doc.file}`;
+  if (!rows.length) return plain(format, `no routes in ${doc.file}${noneText(doc.withoutRoutes, "route configuration", "has no route (no virtual host, or none with a route)", "have no route (no virtual host, or none with a route)")}`);
   return renderListing(
     format,
     ["ROUTE CONFIG", "VIRTUAL HOST", "DOMAINS", "#", "MATCH", "DESTINATION"],
@@ -56,7 +70,7 @@ export function renderRoutes(doc: RoutesDocument, format: OutputFormat): string 
 
 export function renderEndpoints(doc: EndpointsDocument, format: OutputFormat): string {
   const rows = doc.endpoints;
-  if (!rows.length) return doc.edsInDump ? `no endpoints in ${doc.file}` : `${doc.file} has no endpoints section (Envoy omits EDS unless asked: /config_dump?include_eds)`;
+  if (!rows.length) return plain(format, doc.edsInDump ? `no endpoints in ${doc.file}${noneText(doc.withoutEndpoints, "endpoint assignment", "lists no endpoint: its cluster has no upstream host (HTTP 503 UH)", "list no endpoint: their clusters have no upstream host (HTTP 503 UH)")}` : `${doc.file} has no endpoints section (Envoy omits EDS unless asked: /config_dump?include_eds)`);
   return renderListing(format, ["ENDPOINT", "STATUS", "TLS MODE", "LOCALITY", "CLUSTER"], rows.map((e) => [e.address, e.health, String(e.socketMatch.tlsMode ?? "-"), e.locality || "-", e.cluster]));
 }
 
