@@ -819,4 +819,16 @@ test("Envoy Gateway's goldens of route configurations with no virtual host and a
   assert.not.ok(mixed.withoutEndpoints.some((c) => mixed.endpoints.some((x) => x.cluster === c)), "a cluster with rows is not listed as without");
 });
 
+test("a port only [::] binds (no ipv4_compat: IPv6 alone) is explained from an IPv6 placeholder, with an IPv6 source and a bracketed Host", () => {
+  const input = loadFile(R("envoy-gateway/xds-ir-accesslog.listeners.yaml"));
+  const r = runExplain(input, { port: 10080, client: "plaintext" })[0]!;
+  assert.is(r.accepted?.listener, "first-listener");
+  assert.is(r.connection.destination, "[2001:db8::1]:10080");
+  assert.is(r.connection.source, "[2001:db8::10]:40000");
+  assert.ok(r.connection.assumptions.some((a) => a.startsWith("destination 2001:db8::1: an IPv6 placeholder, as only [::] listens on port 10080")), r.connection.assumptions.join("; "));
+  assert.is(r.route?.request.host, "[2001:db8::1]:10080");
+  // An IPv4 client is refused there, as Envoy binds [::] IPv6-only without ipv4_compat.
+  assert.is(runExplain(input, { port: 10080, client: "plaintext", address: "10.0.0.1" })[0]!.outcome.code, "NO_LISTENER");
+});
+
 test.run();

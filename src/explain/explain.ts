@@ -95,6 +95,7 @@ export interface ExplainResult {
 }
 
 const DOC_SRC_IP = "192.0.2.10";
+const DOC_SRC_IP6 = "2001:db8::10";
 
 export { proxyIps } from "./capture.js";
 
@@ -321,9 +322,14 @@ function connectionStage(input: LoadedInput, req: ConnectionRequest): Connection
       const at = bound.flatMap((l) => l.addresses.filter((a) => a.port === req.dstPort && a.ip).map((a) => ({ l, ip: a.ip! })));
       const ips = new Set(at.map((x) => x.ip));
       const only = ips.size === 1 && !isWildcard(at[0]!.ip) && parseIp(at[0]!.ip) ? at[0]! : undefined;
+      // Only [::] without ipv4_compat on the port: Envoy binds it IPv6-only, so an IPv4 placeholder would be refused.
+      const v6only = at.length > 0 && at.every(({ l, ip }) => parseIp(ip)?.family === 6 && isWildcard(ip) && !l.addresses.some((a) => a.port === req.dstPort && a.ipv4Compat));
       if (only) {
         dstIp = only.ip;
         assumptions.push(`destination ${dstIp}: the only address a listener binds on port ${req.dstPort} (${only.l.name}); the dump does not reveal the proxy's IP (use --address)`);
+      } else if (v6only) {
+        dstIp = "2001:db8::1";
+        assumptions.push(`destination ${dstIp}: an IPv6 placeholder, as only [::] listens on port ${req.dstPort} (${at[0]!.l.name}) and, without ipv4_compat, Envoy binds it to IPv6 alone; the dump does not reveal the proxy's IP (use --address)`);
       } else {
         dstIp = "192.0.2.1";
         assumptions.push(`destination ${dstIp}: the dump does not reveal the proxy's IP, so a placeholder is used (use --address)`);
@@ -332,7 +338,8 @@ function connectionStage(input: LoadedInput, req: ConnectionRequest): Connection
   }
   // Only the host itself reaches a loopback address.
   const loopback = dstIp === "::1" ? "::1" : dstIp.startsWith("127.") ? "127.0.0.1" : undefined;
-  const srcIp = req.srcIp ?? loopback ?? DOC_SRC_IP;
+  // A client of the destination's family: an IPv6 destination is reached from an IPv6 address.
+  const srcIp = req.srcIp ?? loopback ?? (parseIp(dstIp)?.family === 6 ? DOC_SRC_IP6 : DOC_SRC_IP);
   if (!req.srcIp) assumptions.push(`source ${hostPort(srcIp, req.srcPort ?? 40000)}: ${loopback ? "this host (only it reaches a loopback address)" : "another host"} (use --source-ip / --source-port)`);
   const srcPort = req.srcPort ?? 40000;
   const directSrcIp = req.directSrcIp ?? srcIp;
@@ -583,7 +590,7 @@ function followTerminal(input: LoadedInput, chain: ChainModel, outcome: Outcome,
   if (t.kind === "hcm" && outcome.ok) {
     // Host: as given, else the name the client connected to (its SNI), else the destination.
     const sni = req.client.sni || a.sni;
-    const host = req.http?.host ?? (sni || `${a.dstIp}:${a.dstPort}`);
+    const host = req.http?.host ?? (sni || hostPort(a.dstIp, a.dstPort ?? 0));
     if (req.http?.host === undefined) base.connection.assumptions.push(`Host ${host}: ${sni ? "the SNI" : "the destination address"} (use --host)`);
     const path = req.http?.path ?? "/";
     const name = t.routeConfigName ?? t.inlineRoutes?.name ?? "(inline)";
