@@ -741,22 +741,6 @@ test("Envoy's own v2 example (configs/google_com_proxy.v2.yaml): v2 field names 
   assert.equal(input.diags.list.filter((d) => d.severity !== "note").map((d) => d.message), []);
 });
 
-test("Envoy's internal listener example: a port bound only at 127.0.0.1 is explained there, from this host", () => {
-  const input = loadFile(R("envoy/internal_listener_proxy.yaml"));
-  const r = runExplain(input, { port: 9999, client: "plaintext" })[0]!;
-  assert.is(r.accepted?.listener, "ingress");
-  assert.is(r.connection.destination, "127.0.0.1:9999");
-  assert.is(r.connection.source, "127.0.0.1:40000");
-  assert.ok(r.connection.assumptions.some((a) => a.startsWith("destination 127.0.0.1: the only address a listener binds on port 9999 (ingress)")), r.connection.assumptions.join("; "));
-  assert.is(r.outcome.code, "PLAINTEXT_TCP");
-  // Given, the destination is the user's: another address is refused, and the hint names the bound one.
-  const other = runExplain(input, { port: 9999, client: "plaintext", address: "10.1.1.1" })[0]!;
-  assert.is(other.outcome.code, "NO_LISTENER");
-  assert.ok(other.hints.includes("ingress listens on 127.0.0.1:9999: a connection to that address would reach it"), other.hints.join("\n"));
-  // A port nobody binds at one address keeps the placeholder.
-  assert.is(runExplain(input, { port: 10000, client: "plaintext" })[0]!.connection.destination, "192.0.2.1:10000");
-});
-
 test("transport sockets that wrap another (internal upstream, PROXY protocol, TCP stats) are read through: the inner one decides plaintext or TLS", () => {
   const waypoint = loadFile(path.join(root, "test/corpus/istio/head-proxyconfig-config_dump.json"));
   const vip = clusterRows(waypoint).find((c) => c.name.startsWith("inbound-vip|8000|http|httpbin"))!;
@@ -819,16 +803,27 @@ test("Envoy Gateway's goldens of route configurations with no virtual host and a
   assert.not.ok(mixed.withoutEndpoints.some((c) => mixed.endpoints.some((x) => x.cluster === c)), "a cluster with rows is not listed as without");
 });
 
-test("a port only [::] binds (no ipv4_compat: IPv6 alone) is explained from an IPv6 placeholder, with an IPv6 source and a bracketed Host", () => {
-  const input = loadFile(R("envoy-gateway/xds-ir-accesslog.listeners.yaml"));
-  const r = runExplain(input, { port: 10080, client: "plaintext" })[0]!;
-  assert.is(r.accepted?.listener, "first-listener");
-  assert.is(r.connection.destination, "[2001:db8::1]:10080");
-  assert.is(r.connection.source, "[2001:db8::10]:40000");
-  assert.ok(r.connection.assumptions.some((a) => a.startsWith("destination 2001:db8::1: an IPv6 placeholder, as only [::] listens on port 10080")), r.connection.assumptions.join("; "));
-  assert.is(r.route?.request.host, "[2001:db8::1]:10080");
-  // An IPv4 client is refused there, as Envoy binds [::] IPv6-only without ipv4_compat.
-  assert.is(runExplain(input, { port: 10080, client: "plaintext", address: "10.0.0.1" })[0]!.outcome.code, "NO_LISTENER");
+test("the default destination when the dump does not reveal the proxy's IP: the one address bound on the port, an IPv6 placeholder for [::] alone, else 192.0.2.1", () => {
+  // Envoy's internal-listener example binds 127.0.0.1:9999 (reached from this host); Envoy Gateway's golden binds [::]:10080 without ipv4_compat (IPv6 alone).
+  const cases = [
+    { file: "envoy/internal_listener_proxy.yaml", port: 9999, listener: "ingress", destination: "127.0.0.1:9999", source: "127.0.0.1:40000", assumed: "destination 127.0.0.1: the only address a listener binds on port 9999 (ingress)", other: "10.1.1.1" },
+    { file: "envoy-gateway/xds-ir-accesslog.listeners.yaml", port: 10080, listener: "first-listener", destination: "[2001:db8::1]:10080", source: "[2001:db8::10]:40000", assumed: "destination 2001:db8::1: an IPv6 placeholder, as only [::] listens on port 10080", other: "10.0.0.1" },
+  ];
+  for (const c of cases) {
+    const input = loadFile(R(c.file));
+    const r = runExplain(input, { port: c.port, client: "plaintext" })[0]!;
+    assert.equal([r.accepted?.listener, r.connection.destination, r.connection.source], [c.listener, c.destination, c.source], c.file);
+    assert.ok(r.connection.assumptions.some((a) => a.startsWith(c.assumed)), r.connection.assumptions.join("; "));
+    // Given, the destination is the user's: another address (IPv4, for [::] bound IPv6-only) is refused.
+    assert.is(runExplain(input, { port: c.port, client: "plaintext", address: c.other })[0]!.outcome.code, "NO_LISTENER", c.file);
+  }
+  const internal = loadFile(R("envoy/internal_listener_proxy.yaml"));
+  assert.is(runExplain(internal, { port: 9999, client: "plaintext" })[0]!.outcome.code, "PLAINTEXT_TCP");
+  const other = runExplain(internal, { port: 9999, client: "plaintext", address: "10.1.1.1" })[0]!;
+  assert.ok(other.hints.includes("ingress listens on 127.0.0.1:9999: a connection to that address would reach it"), other.hints.join("\n"));
+  assert.is(runExplain(internal, { port: 10000, client: "plaintext" })[0]!.connection.destination, "192.0.2.1:10000", "a port nobody binds at one address: the placeholder");
+  const gw = runExplain(loadFile(R("envoy-gateway/xds-ir-accesslog.listeners.yaml")), { port: 10080, client: "plaintext" })[0]!;
+  assert.is(gw.route?.request.host, "[2001:db8::1]:10080", "a Host from an IPv6 destination is bracketed");
 });
 
 test.run();
