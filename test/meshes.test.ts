@@ -782,6 +782,9 @@ test("Envoy Gateway's xDS golden YAML whose access log format starts a line with
   const empty = loadText("[]\n", "empty.listeners.yaml");
   assert.is(empty.resourceCount(), 0);
   assert.ok(empty.diags.list.some((d) => d.message === "an empty list: no resources"));
+  // Kuma's goldens for no routes, and the admin's /config_dump?resource= matching nothing: {}.
+  const none = loadText("{}\n", "routes.golden.yaml");
+  assert.equal([none.resourceCount(), none.diags.list.some((d) => d.message === "an empty object: no resources")], [0, true]);
   // Text that is not YAML around a JSON block is still read as the block.
   const pasted = loadText('Version: 1.26, the listener:\n  {"name": "l", "address": {"socket_address": {"address": "0.0.0.0", "port_value": 80}}}\n', "note.txt");
   assert.equal(pasted.listeners.map((l) => l.name), ["l"]);

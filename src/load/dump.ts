@@ -362,9 +362,11 @@ function extract(input: LoadedInput, parsed: ParsedText, opts: LoadOptions, stre
   if (total === 0 && parsed.cut) {
     throw new InputError(file, `cut off before any complete resource (${parsed.cut.reason})`, parsed.cut.line, parsed.cut.column);
   }
-  // An empty list is what istioctl proxy-config -o json and xDS golden files print when nothing matched: no resources, no error.
-  if (total === 0 && Array.isArray(parsed.value) && parsed.value.length === 0 && !parsed.cut) {
-    input.diags.note("empty", "an empty list: no resources");
+  // An empty list or object is what istioctl proxy-config -o json, xDS golden files and the admin's
+  // /config_dump?resource= print when nothing matched: no resources, no error.
+  const emptyTop = Array.isArray(parsed.value) ? parsed.value.length === 0 : isObject(parsed.value) && Object.keys(parsed.value).length === 0;
+  if (total === 0 && emptyTop && !parsed.cut) {
+    input.diags.note("empty", `an empty ${Array.isArray(parsed.value) ? "list" : "object"}: no resources`);
     return input;
   }
   if (total === 0 && input.sections.size === 0 && !input.rejectedListeners.length) {
