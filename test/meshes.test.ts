@@ -132,6 +132,11 @@ test("Emissary (gold econf, v2 bootstrap): TLS-only listener with client certifi
   const hints = plain.hints.join(" ");
   assert.match(hints, /connect with TLS .* client certificate/);
   assert.not.match(hints, /ISTIO_MUTUAL|PeerAuthentication|PERMISSIVE/);
+  // A path no route takes: the 404 says what the routes match.
+  const root = runExplain(input, { port: 8443, client: "curl-mtls" })[0]!;
+  assert.is(root.outcome.code, "NO_ROUTE");
+  assert.ok(root.route?.kind === "no-route" && root.route.routeCount === 4, JSON.stringify(root.route));
+  assert.match(root.outcome.summary, /matches \/ \(its routes match prefix \/ClientCertificateAuthentication\/; header x-forwarded-proto=https \| prefix \/ambassador\/v0\/check_ready; header x-forwarded-proto=https \| .*: set the request with --path, --header\)$/);
 });
 
 test("Istio gateways' route dumps (istioctl's test data, 2023): port ignored in the Host, prefix and path_separated_prefix as Envoy matches them", () => {

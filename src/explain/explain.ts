@@ -621,7 +621,7 @@ function followTerminal(input: LoadedInput, chain: ChainModel, outcome: Outcome,
         return {
           code: "NO_ROUTE",
           ok: false,
-          summary: `${outcome.summary}; but ${d.kind === "no-virtual-host" ? `no virtual host of ${d.routeConfig} takes Host ${host}${domainsText(d.domains, d.domainCount)}` : `no route of ${d.routeConfig}/${d.virtualHost} matches ${path}`}`,
+          summary: `${outcome.summary}; but ${d.kind === "no-virtual-host" ? `no virtual host of ${d.routeConfig} takes Host ${host}${domainsText(d.domains, d.domainCount)}` : `no route of ${d.routeConfig}/${d.virtualHost} matches ${path}${matchesText(d.matches, d.routeCount)}`}`,
           clientSees: "HTTP 404 (access log NR route_not_found)",
         };
       case "tls-redirect":
@@ -693,6 +693,13 @@ function domainsText(domains: string[], count: number): string {
   if (!count) return " (it has no virtual host)";
   const more = count > domains.length ? ` and ${count - domains.length} more` : "";
   return ` (its virtual hosts take ${domains.join(", ")}${more}: set the Host with --host)`;
+}
+
+/** What a virtual host's routes match, said after a request none takes. */
+function matchesText(matches: string[], count: number): string {
+  if (!count) return " (it has no route)";
+  const more = count > matches.length ? ` … (${count} routes)` : "";
+  return ` (its routes match ${matches.join(" | ")}${more}: set the request with --path, --header)`;
 }
 
 /** The status Envoy answers when a route's cluster does not exist: 503 unless the route's cluster_not_found_response_code says otherwise. */

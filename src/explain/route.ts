@@ -45,7 +45,7 @@ export function preparedRequest(rc: RouteConfiguration, req: RouteRequest): { ho
   return { host, headers };
 }
 
-/** How many of a route configuration's domains a no-virtual-host decision names. */
+/** How many of a route configuration's domains (or a virtual host's route matches) a decision that found none names. */
 const DOMAINS_SHOWN = 6;
 
 export type RouteDecision =
@@ -54,7 +54,8 @@ export type RouteDecision =
   /** `domains`: what the configuration's virtual hosts take (the first few, each once), `domainCount` how many in all. */
   | { kind: "no-virtual-host"; routeConfig: string; domains: string[]; domainCount: number }
   | { kind: "tls-redirect"; routeConfig: string; virtualHost: string }
-  | { kind: "no-route"; routeConfig: string; virtualHost: string }
+  /** `matches`: what the virtual host's routes match (the first few, each once), `routeCount` how many routes. */
+  | { kind: "no-route"; routeConfig: string; virtualHost: string; matches: string[]; routeCount: number }
   | { kind: "route"; routeConfig: string; virtualHost: string; routeIndex: number; routeName?: string; match: string; action: RouteActionView; clusterNotFoundResponseCode?: string };
 
 /** Envoy's findVirtualHost (source/common/router/config_impl.cc). */
@@ -163,7 +164,7 @@ export function decideRoute(rc: RouteConfiguration | undefined, name: string, re
   if (!req.tls && (vh.requireTls === "ALL" || vh.requireTls === "EXTERNAL_ONLY")) return { kind: "tls-redirect", routeConfig: rcName, virtualHost: vhName };
   const routes = vh.routes ?? [];
   const i = routes.findIndex((r) => routeMatches(r, req));
-  if (i < 0) return { kind: "no-route", routeConfig: rcName, virtualHost: vhName };
+  if (i < 0) return { kind: "no-route", routeConfig: rcName, virtualHost: vhName, matches: [...new Set(routes.map(routeMatchText))].slice(0, DOMAINS_SHOWN), routeCount: routes.length };
   const r = routes[i]!;
   const notFound = r.route?.clusterNotFoundResponseCode;
   return { kind: "route", routeConfig: rcName, virtualHost: vhName, routeIndex: i, ...(r.name ? { routeName: r.name } : {}), match: routeMatchText(r), action: routeAction(r), ...(notFound ? { clusterNotFoundResponseCode: String(notFound) } : {}) };

@@ -35,6 +35,7 @@ export function routeMatchText(r: Route): string {
   if (m.path !== undefined) parts.push(`path ${m.path}`);
   if (m.safeRegex) parts.push(`regex ${m.safeRegex.regex}`);
   if (m.pathSeparatedPrefix !== undefined) parts.push(`path-separated prefix ${m.pathSeparatedPrefix}`);
+  if (m.connectMatcher) parts.push("CONNECT");
   for (const h of m.headers ?? []) {
     const how = h.stringMatch instanceof Redacted || h.safeRegexMatch instanceof Redacted ? ` ${String(h.stringMatch ?? h.safeRegexMatch)}` : h.exactMatch !== undefined ? `=${h.exactMatch}` : h.prefixMatch !== undefined ? ` prefix ${h.prefixMatch}` : h.presentMatch !== undefined ? " present" : h.stringMatch ? ` ${matcherText(h.stringMatch)}` : h.safeRegexMatch ? ` ~${h.safeRegexMatch.regex}` : "";
     parts.push(`header ${h.invertMatch ? "!" : ""}${h.name}${how}`);
