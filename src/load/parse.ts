@@ -79,11 +79,21 @@ export function parseText(text: string, file: string, diags: Diagnostics): Parse
       text = text.replace(/&(#9[13]|#123|#125|#34|quot|lt|gt|amp);/g, (_m, e: string) => HTML_ENTITIES[e] ?? _m);
       diags.note("html-entities", "HTML character references (&#91; &quot; …) read as the characters they stand for");
     }
+    // A template whose output is JSON (Istio's envoy_bootstrap.json, Helm): its actions stand outside strings.
+    // (YAML is checked by its parser: a block scalar may hold a line that starts with "{{".)
+    const yamlish = !/^\s*[{[]/.test(text) && looksLikeYaml(text);
+    const action = yamlish ? null : /^[ \t]*(\{\{(?![<%])[^\n]*)$|:[ \t]*(\{\{(?![<%])[^}\n]*\}\})/m.exec(text);
+    if (action) {
+      const at = action.index + action[0].indexOf("{{");
+      const line = text.slice(0, at).split("\n").length;
+      const expr = (action[1] ?? action[2] ?? "").trim().slice(0, 60);
+      throw new InputError(file, `a template, not a config: ${JSON.stringify(expr)} is a template action (Go templates, Helm, Jinja): render the template first (a running Envoy's bootstrap is in its /config_dump)`, line, at - text.lastIndexOf("\n", at - 1));
+    }
     // YAML that starts like YAML (a key or a list item) is read as YAML first: its block scalars may hold
     // lines that open with [ or { (an access log format "[%START_TIME%] …", an inline JWKS), which are
     // no JSON block. If it is not valid YAML, it may still be text around a JSON block.
     let yamlError: InputError | undefined;
-    if (!/^\s*[{[]/.test(text) && looksLikeYaml(text)) {
+    if (yamlish) {
       try {
         return parseYaml(text, file);
       } catch (e) {
