@@ -206,6 +206,9 @@ test("bad input: a clear error naming the file (and the place), never a crash", 
     // Envoy's own configs/*.template.yaml (Jinja) and Helm charts: template expressions parse as mappings keyed by mappings.
     ["jinja.yaml", "static_resources:\n  listeners:\n  {% for l in listeners %}\n  - address:\n      socket_address:\n        address: {{ l.address }}\n  {% endfor %}\n", /:6:18: a template, not a config: "\{\{ l\.address \}\}" is a template expression/],
     ["helm.yaml", "listener:\n  port: {{ .Values.port }}\n", /:2:9: a template, not a config/],
+    // The mesh's configuration in place of the proxy's (Istio's own analyzer test data): said as such.
+    ["envoyfilter.yaml", "apiVersion: networking.istio.io/v1alpha3\nkind: EnvoyFilter\nmetadata:\n  name: f\nspec:\n  configPatches: []\n---\napiVersion: networking.istio.io/v1beta1\nkind: DestinationRule\nmetadata:\n  name: d\n", /Kubernetes objects \(EnvoyFilter, DestinationRule\): the mesh's configuration, not what Envoy runs/],
+    ["ecds.json", JSON.stringify({ ecdsFilters: [{ ecdsFilter: { name: "x" } }] }), /filters sent by ECDS \(istioctl proxy-config ecds\)/],
     // Istio's tools/packaging/common/envoy_bootstrap.json: Go template actions between JSON lines, and a value.
     ["bootstrap.json", '{\n  "application_log_config": {\n    "log_format": {\n{{- if .log_json }}\n      "json_format": {}\n{{- end }}\n    }\n  }\n}\n', /:4:1: a template, not a config: "\{\{- if \.log_json \}\}" is a template action/],
     ["value.json", '{"node": {"id": "x"}, "admin": {"address": {"socket_address": {"port_value": {{ .Values.port }} }}}}', /:1:78: a template, not a config: "\{\{ \.Values\.port \}\}"/],

@@ -393,6 +393,13 @@ interface Streamed {
 const LEFT_IN_FILE: ReadonlySet<ResourceKind> = new Set(["cluster", "endpoint", "route", "listener"]);
 
 function describeTop(v: unknown): string {
+  // Kubernetes objects (an EnvoyFilter, a Gateway, a VirtualService…) are the mesh's configuration, not what Envoy runs.
+  const objects = (Array.isArray(v) ? v : [v]).filter(isObject);
+  const kinds = [...new Set(objects.filter((o) => typeof o.apiVersion === "string" && typeof o.kind === "string").map((o) => String(o.kind)))];
+  if (kinds.length && kinds.length <= objects.length) {
+    return `Kubernetes objects (${kinds.slice(0, 4).join(", ")}${kinds.length > 4 ? ", …" : ""}): the mesh's configuration, not what Envoy runs; give the proxy's config (istioctl proxy-config all POD -o json, or the admin /config_dump)`;
+  }
+  if (isObject(v) && keyOf(v, "ecds_filters") !== undefined) return "filters sent by ECDS (istioctl proxy-config ecds), not listeners, clusters or routes: give the proxy's config dump";
   if (Array.isArray(v)) return `a list of ${v.length} item(s) that are not Envoy resources`;
   if (isObject(v)) {
     const keys = Object.keys(v).slice(0, 6);
