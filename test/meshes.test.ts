@@ -834,4 +834,15 @@ test("the default destination when the dump does not reveal the proxy's IP: the 
   assert.is(gw.route?.request.host, "[2001:db8::1]:10080", "a Host from an IPv6 destination is bracketed");
 });
 
+test("Higress (hgctl's test dump, an Istio-based gateway on Envoy 1.26): a route on :authority is reached with --host, and its 404 says so", () => {
+  const input = loadFile(R("higress/hgctl-config-in.all.json"));
+  const miss = runExplain(input, { port: 10080, client: "plaintext" })[0]!;
+  assert.is(miss.accepted?.listener, "default-higress-http");
+  assert.is(miss.outcome.code, "NO_ROUTE");
+  assert.match(miss.outcome.summary, /its routes match prefix \/; header :authority exact:www\.example\.com: set the request with --path, --host\)$/);
+  const hit = runExplain(input, { port: 10080, client: "plaintext", host: "www.example.com" })[0]!;
+  assert.is(hit.outcome.code, "PLAINTEXT_HTTP");
+  assert.ok(hit.route?.kind === "route" && hit.route.action.kind === "cluster" && hit.route.action.cluster === "default-backend-rule-0-match-0-www.example.com", JSON.stringify(hit.route));
+});
+
 test.run();

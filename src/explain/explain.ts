@@ -699,7 +699,10 @@ function domainsText(domains: string[], count: number): string {
 function matchesText(matches: string[], count: number): string {
   if (!count) return " (it has no route)";
   const more = count > matches.length ? ` … (${count} routes)` : "";
-  return ` (its routes match ${matches.join(" | ")}${more}: set the request with --path, --header)`;
+  // The flags that set what the routes match: a Host (:authority) is --host, other headers --header.
+  const headers = matches.flatMap((m) => [...m.matchAll(/header !?([^\s;=]+)/g)].map((x) => x[1]!.toLowerCase()));
+  const flags = ["--path", ...(headers.some((h) => h === ":authority" || h === "host") ? ["--host"] : []), ...(headers.some((h) => h !== ":authority" && h !== "host") ? ["--header"] : [])];
+  return ` (its routes match ${matches.join(" | ")}${more}: set the request with ${flags.join(", ")})`;
 }
 
 /** The status Envoy answers when a route's cluster does not exist: 503 unless the route's cluster_not_found_response_code says otherwise. */
