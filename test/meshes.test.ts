@@ -793,6 +793,9 @@ test("Envoy Gateway's xDS golden YAML whose access log format starts a line with
   // Text that is not YAML around a JSON block is still read as the block.
   const pasted = loadText('Version: 1.26, the listener:\n  {"name": "l", "address": {"socket_address": {"address": "0.0.0.0", "port_value": 80}}}\n', "note.txt");
   assert.equal(pasted.listeners.map((l) => l.name), ["l"]);
+  // Valid YAML that holds no config ("Output:" over an indented JSON block): read again for the block.
+  const under = loadText('Output:\n  {"name": "l", "address": {"socket_address": {"address": "0.0.0.0", "port_value": 80}}}\n', "note2.txt");
+  assert.equal([under.syntax, under.listeners.map((l) => l.name)], ["json-repaired", ["l"]]);
 });
 
 test("Envoy Gateway's goldens of route configurations with no virtual host and assignments with no endpoint: read as such, and named", async () => {

@@ -317,7 +317,23 @@ export function loadBytes(bytes: Uint8Array, name: string, opts: LoadOptions = {
 
 export function loadText(text: string, file: string, opts: LoadOptions = {}): LoadedInput {
   const input = new LoadedInput(file);
-  return extract(input, parseText(text, file, input.diags), opts);
+  const parsed = parseText(text, file, input.diags);
+  if (parsed.syntax !== "yaml" || !/^[ \t]*[{[]/m.test(text)) return extract(input, parsed, opts);
+  // Text that starts like YAML but holds no Envoy config as YAML ("Output:" over an indented JSON block
+  // pasted into a note) is read again for its JSON block.
+  try {
+    return extract(input, parsed, opts);
+  } catch (e) {
+    if (!(e instanceof InputError) || !/not an Envoy config dump/.test(e.message)) throw e;
+    const again = new LoadedInput(file);
+    const block = parseText(text, file, again.diags, { jsonBlock: true });
+    if (block.syntax === "yaml") throw e;
+    try {
+      return extract(again, block, opts);
+    } catch {
+      throw e;
+    }
+  }
 }
 
 /** What the loader asks the scanner for: the resource lists (listeners hinted deeper), and progress. */

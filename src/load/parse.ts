@@ -65,7 +65,8 @@ function looksLikeYaml(text: string): boolean {
   return false;
 }
 
-export function parseText(text: string, file: string, diags: Diagnostics): ParsedText {
+/** jsonBlock: text that read as YAML held no config; look for a JSON block in it instead. */
+export function parseText(text: string, file: string, diags: Diagnostics, opts: { jsonBlock?: boolean } = {}): ParsedText {
   try {
     return { value: JSON.parse(text), syntax: "json", elided: [] };
   } catch (jsonError) {
@@ -81,7 +82,7 @@ export function parseText(text: string, file: string, diags: Diagnostics): Parse
     }
     // A template whose output is JSON (Istio's envoy_bootstrap.json, Helm): its actions stand outside strings.
     // (YAML is checked by its parser: a block scalar may hold a line that starts with "{{".)
-    const yamlish = !/^\s*[{[]/.test(text) && looksLikeYaml(text);
+    const yamlish = !opts.jsonBlock && !/^\s*[{[]/.test(text) && looksLikeYaml(text);
     const action = yamlish ? null : /^[ \t]*(\{\{(?![<%])[^\n]*)$|:[ \t]*(\{\{(?![<%])[^}\n]*\}\})/m.exec(text);
     if (action) {
       const at = action.index + action[0].indexOf("{{");
