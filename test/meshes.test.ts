@@ -10,7 +10,7 @@ import { runCli } from "../src/cli.js";
 import { loadFile, loadText } from "../src/load/dump.js";
 import { proxyIps } from "../src/explain/capture.js";
 import { runExplain } from "../src/analyses/explain.js";
-import { inboundPorts, runTlsCheck, verdict } from "../src/analyses/tlscheck.js";
+import { inboundPorts, portMode, runTlsCheck, verdict } from "../src/analyses/tlscheck.js";
 import { decideRoute } from "../src/explain/route.js";
 import { diffInputs } from "../src/analyses/diff.js";
 import { clusterRows, listenerRows } from "../src/analyses/listings.js";
@@ -60,6 +60,19 @@ test("OSM tls-check: the client's cluster paired by --service; the server's chai
   assert.is(r.rows[0]!.server.port, 14001);
   assert.is(r.rows[0]!.status, "CONFLICT");
   assert.match(r.rows[0]!.client.sends, /ALPN osm, SNI bookstore\.bookstore\.svc\.cluster\.local/);
+});
+
+test("OSM: the mesh's sidecar preset is OSM's (ALPN osm, the SNI the port's chain asks for), so the port reads mTLS only and the sidecar is taken", () => {
+  const store = loadFile(R("osm/sample-envoy-config-dump-bookstore.json"));
+  const r = runExplain(store, { port: 14001, client: "istio-sidecar" })[0]!;
+  assert.equal([r.client.sends.alpn, r.client.sends.sni], [["osm"], "bookstore-v1.bookstore.svc.cluster.local"]);
+  assert.match(r.client.description, /^Open Service Mesh's sidecar: mTLS with a mesh certificate/);
+  assert.is(r.filterChain?.index, 0, r.outcome.summary);
+  const mode = portMode(store, 14001);
+  assert.equal([mode.mode, mode.accepts.meshMtls, mode.accepts.otherMtls, mode.accepts.plaintext], ["STRICT", true, false, false], mode.detail);
+  // Istio's is unchanged: its era's ALPN, no SNI.
+  const istio = runExplain(loadFile(S("modern-strict.json")), { port: 9080, client: "istio-sidecar" })[0]!;
+  assert.equal([istio.client.sends.sni, istio.client.sends.alpn.includes("istio")], ["", true]);
 });
 
 test("Kuma transparent proxy (xDS golden file of Resource wrappers): passthrough listeners by direction and address family", () => {

@@ -72,12 +72,18 @@ function run(server: LoadedInput, port: number, client: ClientSpec): ExplainResu
   return explainConnection(server, { client, dstPort: port });
 }
 
+/** Outcomes that are the server's HTTP answer on a connection its chain took. */
+const HTTP_ANSWERS: ReadonlySet<string> = new Set(["NO_ROUTE", "NO_CLUSTER", "NO_ENDPOINTS", "HTTPS_REDIRECT"]);
+
 export function portMode(server: LoadedInput, port: number): PortMode {
   const [mesh, plain, curl, tls] = (["istio-sidecar", "plaintext", "curl-mtls", "curl-tls"] as const).map((p) => run(server, port, clientForPort(server, p, port)));
+  // Taken: the connection reached its chain; a 404 or 503 after that (no route, cluster or endpoint for
+  // this request) is the server's HTTP answer, not a refusal of the connection.
+  const taken = (r: ExplainResult) => r.outcome.ok || (!!r.filterChain && HTTP_ANSWERS.has(r.outcome.code));
   const accepts = {
-    plaintext: plain.outcome.ok && !plain.filterChain?.terminatesTls,
-    meshMtls: mesh.outcome.ok && !!mesh.filterChain?.requiresClientCertificate,
-    otherMtls: curl.outcome.ok && !!curl.filterChain?.terminatesTls,
+    plaintext: taken(plain) && !plain.filterChain?.terminatesTls,
+    meshMtls: taken(mesh) && !!mesh.filterChain?.requiresClientCertificate,
+    otherMtls: taken(curl) && !!curl.filterChain?.terminatesTls,
     tlsPassthrough: tls.outcome.code === "TLS_PASSTHROUGH",
   };
   const mode: PortMode["mode"] = accepts.meshMtls ? (accepts.plaintext ? "PERMISSIVE" : "STRICT") : accepts.plaintext ? "DISABLE" : "CUSTOM";

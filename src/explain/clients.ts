@@ -1,6 +1,7 @@
 // What each kind of client puts on the wire (shared/reference/istio-generation.md §2.2).
 import type { LoadedInput } from "../load/dump.js";
-import { portIsHttp } from "../model/listener.js";
+import { listenerModel, peekListener, portIsHttp } from "../model/listener.js";
+import { captureModel } from "./capture.js";
 
 export interface ClientSpec {
   preset: string;
@@ -25,6 +26,12 @@ import { PRESET_HELP, type PresetName } from "./presets.js";
 export interface SidecarAlpn {
   alpn: string[];
   why: string;
+  /** The SNI the mesh's sidecar sends to this port (Open Service Mesh: the service's name, as the port's chain asks for). */
+  sni?: string;
+  /** A mesh other than Istio whose sidecar this is. */
+  mesh?: string;
+  /** Whether it carries HTTP (when its ALPN does not say). */
+  speaksHttp?: boolean;
 }
 
 /** The ALPN an Istio sidecar of this dump's era sends, for an HTTP or a TCP destination. */
@@ -44,6 +51,31 @@ export function sidecarAlpn(input: LoadedInput, http: boolean): SidecarAlpn {
   return { alpn: ["istio-peer-exchange", "istio"], why: `${era}: a TCP connection with metadata exchange` };
 }
 
+/**
+ * What the dump's own mesh sidecar sends to `port`: Istio's by era and protocol; Open Service Mesh's
+ * sidecar offers ALPN osm and the service's name as SNI, which its inbound chains match (Consul's and
+ * Kuma's inbound chains match no ALPN or SNI: a TLS client with a mesh certificate is what matters).
+ */
+export function meshSidecar(input: LoadedInput, port: number): SidecarAlpn {
+  const http = portIsHttp(input, port);
+  if (captureModel(input).mesh !== "Open Service Mesh") return sidecarAlpn(input, http);
+  const sni = serverNameForPort(input, port);
+  return { alpn: ["osm"], ...(sni ? { sni } : {}), mesh: "Open Service Mesh", speaksHttp: http, why: `Open Service Mesh: ALPN osm${sni ? `, SNI ${sni}, the name this port's inbound chain asks for` : ""}` };
+}
+
+/** The first server name an inbound chain for `port` asks for (outbound listeners left out). */
+function serverNameForPort(input: LoadedInput, port: number): string | undefined {
+  for (const rec of input.listeners) {
+    const p = peekListener(rec);
+    if (p.direction === "OUTBOUND" || (!p.capture && !p.addresses.some((a) => a.port === port))) continue;
+    for (const c of listenerModel(rec).chains) {
+      const name = c.match.serverNames?.find((n) => !n.startsWith("*"));
+      if (name && (c.match.destinationPort === port || (!c.match.destinationPort && p.addresses.some((a) => a.port === port)))) return name;
+    }
+  }
+  return undefined;
+}
+
 export function presetClient(name: PresetName, opts: { sni?: string; sidecar?: SidecarAlpn }): ClientSpec {
   const sni = opts.sni ?? "";
   switch (name) {
@@ -59,13 +91,14 @@ export function presetClient(name: PresetName, opts: { sni?: string; sidecar?: S
       const s = opts.sidecar ?? { alpn: ["istio-peer-exchange", "istio"], why: "" };
       return {
         preset: name,
-        description: `${PRESET_HELP[name]} (${s.why})`,
+        // In another mesh's dump, the preset is that mesh's sidecar.
+        description: s.mesh ? `${s.mesh}'s sidecar: mTLS with a mesh certificate (${s.why})` : `${PRESET_HELP[name]} (${s.why})`,
         transport: "tls",
         alpn: s.alpn,
-        sni,
+        sni: opts.sni ?? s.sni ?? "",
         clientCert: true,
         plaintextProtocol: null,
-        speaksHttp: s.alpn.some((p) => p.startsWith("istio-http") || p === "h2" || p === "http/1.1"),
+        speaksHttp: s.speaksHttp ?? s.alpn.some((p) => p.startsWith("istio-http") || p === "h2" || p === "http/1.1"),
         tool: "envoy",
       };
     }
@@ -74,5 +107,5 @@ export function presetClient(name: PresetName, opts: { sni?: string; sidecar?: S
 
 /** A preset as it would connect to `port` of this dump's proxy: the sidecar's ALPN follows the dump's era and the port's protocol. */
 export function clientForPort(input: LoadedInput, preset: PresetName, port: number, sni?: string): ClientSpec {
-  return presetClient(preset, { ...(sni !== undefined ? { sni } : {}), ...(preset === "istio-sidecar" ? { sidecar: sidecarAlpn(input, portIsHttp(input, port)) } : {}) });
+  return presetClient(preset, { ...(sni !== undefined ? { sni } : {}), ...(preset === "istio-sidecar" ? { sidecar: meshSidecar(input, port) } : {}) });
 }
