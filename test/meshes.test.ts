@@ -70,6 +70,10 @@ test("OSM: the mesh's sidecar preset is OSM's (ALPN osm, the SNI the port's chai
   assert.is(r.filterChain?.index, 0, r.outcome.summary);
   const mode = portMode(store, 14001);
   assert.equal([mode.mode, mode.accepts.meshMtls, mode.accepts.otherMtls, mode.accepts.plaintext], ["STRICT", true, false, false], mode.detail);
+  // Consul's offers no ALPN and is taken by the public listener's mTLS chain.
+  const consul = runExplain(loadFile(R("consul/connect-proxy-with-grpc-chain.envoy-1-17-x.listeners.golden.json")), { port: 9999, client: "istio-sidecar" })[0]!;
+  assert.equal([consul.client.sends.alpn, consul.outcome.code], [[], "MTLS_TERMINATED"]);
+  assert.match(consul.client.description, /^Consul's sidecar/);
   // Istio's is unchanged: its era's ALPN, no SNI.
   const istio = runExplain(loadFile(S("modern-strict.json")), { port: 9080, client: "istio-sidecar" })[0]!;
   assert.equal([istio.client.sends.sni, istio.client.sends.alpn.includes("istio")], ["", true]);

@@ -53,12 +53,15 @@ export function sidecarAlpn(input: LoadedInput, http: boolean): SidecarAlpn {
 
 /**
  * What the dump's own mesh sidecar sends to `port`: Istio's by era and protocol; Open Service Mesh's
- * sidecar offers ALPN osm and the service's name as SNI, which its inbound chains match (Consul's and
- * Kuma's inbound chains match no ALPN or SNI: a TLS client with a mesh certificate is what matters).
+ * sidecar offers ALPN osm and the service's name as SNI, which its inbound chains match; Consul's offers
+ * no ALPN. (Kuma's inbound chains match no ALPN or SNI: Istio's stands in, with a mesh certificate.)
  */
 export function meshSidecar(input: LoadedInput, port: number): SidecarAlpn {
   const http = portIsHttp(input, port);
-  if (captureModel(input).mesh !== "Open Service Mesh") return sidecarAlpn(input, http);
+  const mesh = captureModel(input).mesh;
+  // Consul's upstream TLS contexts offer no ALPN (its golden clusters): a mesh certificate is what its public listener asks for.
+  if (mesh === "Consul") return { alpn: [], mesh, speaksHttp: http, why: "Consul: TLS with its mesh certificate, no ALPN" };
+  if (mesh !== "Open Service Mesh") return sidecarAlpn(input, http);
   const sni = serverNameForPort(input, port);
   return { alpn: ["osm"], ...(sni ? { sni } : {}), mesh: "Open Service Mesh", speaksHttp: http, why: `Open Service Mesh: ALPN osm${sni ? `, SNI ${sni}, the name this port's inbound chain asks for` : ""}` };
 }
