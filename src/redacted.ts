@@ -5,7 +5,7 @@
 // The loader wraps such a value in a `Redacted` marker; analyses can still compute with it
 // (`reveal`), and every way of turning it into text (JSON.stringify, String(), template strings)
 // gives the masked form unless the render layer was told to show secrets (`--show-secrets`).
-import { createHash } from "node:crypto";
+import { createHash, createHmac, randomBytes } from "node:crypto";
 
 export type RedactedKind =
   /** Envoy's admin masks it: a private key, a password, session ticket keys, a generic secret. */
@@ -16,6 +16,13 @@ export type RedactedKind =
   | "blob";
 
 export const REDACTED_TEXT = "[redacted]";
+
+let key: Buffer | undefined;
+/** The key of this run's secret fingerprints: random, never printed, gone with the process. */
+function runKey(): Buffer {
+  key ??= randomBytes(32);
+  return key;
+}
 
 let revealAll = false;
 
@@ -41,9 +48,20 @@ export class Redacted {
     return this.#value;
   }
 
-  /** A short, stable fingerprint of the value: enough to tell that a secret changed, not what it is. */
+  /**
+   * A short fingerprint: enough to tell that a value changed, not what it is. Inline code (a blob) gets a
+   * SHA-256, the same in every run. A secret or credential gets an HMAC under a key drawn for this run
+   * ("run:…"): equal values still compare equal within the run (diff's two dumps), but a password or a
+   * Basic credential cannot be guessed offline from a printed fingerprint.
+   */
   get fingerprint(): string {
-    this.#fingerprint ??= `sha256:${createHash("sha256").update("envoy-explain\u0000").update(stableJson(this.#value)).digest("hex").slice(0, 12)}`;
+    if (this.#fingerprint === undefined) {
+      const text = stableJson(this.#value);
+      this.#fingerprint =
+        this.kind === "blob"
+          ? `sha256:${createHash("sha256").update("envoy-explain\u0000").update(text).digest("hex").slice(0, 12)}`
+          : `run:${createHmac("sha256", runKey()).update(text).digest("hex").slice(0, 12)}`;
+    }
     return this.#fingerprint;
   }
 
