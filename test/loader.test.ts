@@ -386,4 +386,13 @@ test("Envoy 1.15-1.17 dumps (Istio 1.7-1.9): hidden_envoy_deprecated_* fields re
   assert.ok(peekListener(input.listeners[0]!).capture, "a capture listener before decoding too");
 });
 
+test("enum values in lower case read as Envoy reads them (case_insensitive_enum_parsing: tried in upper case), others still warned", () => {
+  const T = (t: string) => `type.googleapis.com/${t}`;
+  const hcm = (codec: string) => ({ "@type": T("envoy.config.listener.v3.Listener"), name: `l-${codec}`, address: { socket_address: { address: "0.0.0.0", port_value: 80 } }, filter_chains: [{ filters: [{ name: "hcm", typed_config: { "@type": T("envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager"), stat_prefix: "x", codec_type: codec, route_config: { name: "r" }, http_filters: [{ name: "envoy.filters.http.router", typed_config: { "@type": T("envoy.extensions.filters.http.router.v3.Router") } }] } }] }] });
+  const input = loadText(JSON.stringify({ resources: [hcm("auto"), hcm("Http2x")] }), "codecs.json");
+  for (const rec of input.listeners) listenerModel(rec);
+  const warned = input.diags.list.filter((d) => d.code === "unknown-enum").map((d) => d.message);
+  assert.equal(warned, ['unknown value "Http2x" for enum envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager.CodecType']);
+});
+
 test.run();

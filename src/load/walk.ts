@@ -273,7 +273,11 @@ function walkValue(v: unknown, f: protobuf.Field, path: LazyPath, ctx: WalkConte
 
 function walkEnum(v: unknown, e: protobuf.Enum, path: LazyPath, ctx: WalkContext): unknown {
   if (typeof v === "string") {
-    if (!Object.hasOwn(e.values, v)) ctx.diags.warn("unknown-enum", `unknown value "${v}" for enum ${e.fullName.slice(1)}`, { path: pathText(path) });
+    if (Object.hasOwn(e.values, v)) return v;
+    // Envoy parses JSON and YAML with case_insensitive_enum_parsing: "auto" that is not a value is tried as "AUTO".
+    const upper = v.toUpperCase();
+    if (upper !== v && Object.hasOwn(e.values, upper)) return upper;
+    ctx.diags.warn("unknown-enum", `unknown value "${v}" for enum ${e.fullName.slice(1)}`, { path: pathText(path) });
     return v;
   }
   if (typeof v === "number") {
