@@ -298,7 +298,8 @@ export function peekListener(rec: ResourceRecord): ListenerPeek {
     const rawPort = Number(getKey(sa, "port_value") ?? 0);
     const port = Number.isInteger(rawPort) && rawPort >= 0 && rawPort <= 65535 ? rawPort : 0;
     const rawIp = getKey(sa, "address");
-    const udp = getKey(sa, "protocol") === "UDP" || getKey(sa, "protocol") === 1;
+    const proto = getKey(sa, "protocol");
+    const udp = (typeof proto === "string" && proto.toUpperCase() === "UDP") || proto === 1;
     return { ip: typeof rawIp === "string" ? rawIp : "", port, ...(getKey(sa, "ipv4_compat") === true ? { ipv4Compat: true } : {}), ...(udp ? { udp: true as const } : {}) };
   };
   const addresses = [addr(getKey(raw, "address")), ...((getKey(raw, "additional_addresses") as unknown[] | undefined) ?? []).map((x) => addr(getKey(obj(x), "address")))].filter(
