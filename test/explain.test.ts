@@ -324,4 +324,23 @@ test("a route configuration with parts elided decides no 404: a Host it does not
   assert.is(runExplain(input, { port: 8080, client: "plaintext", host: "a.example.com", address: "10.0.0.1" })[0]!.outcome.code, "PLAINTEXT_HTTP", "a Host it holds routes");
 });
 
+test("a virtual host that routes by a match tree (virtual_host.matcher, as Envoy's docs example): the route is unknown, not a 404", () => {
+  const T = (t: string) => `type.googleapis.com/${t}`;
+  const rc = {
+    name: "local_route",
+    virtual_hosts: [{
+      name: "local_service",
+      domains: ["*"],
+      matcher: { matcher_tree: { input: { name: "request-headers", typed_config: { "@type": T("envoy.type.matcher.v3.HttpRequestHeaderMatchInput"), header_name: ":path" } }, exact_match_map: { map: { "/new_endpoint/foo": { action: { name: "route_foo", typed_config: { "@type": T("envoy.config.route.v3.Route"), match: { prefix: "/foo" }, route: { cluster: "cluster_0" } } } } } } } },
+    }],
+  };
+  const listener = { "@type": T("envoy.config.listener.v3.Listener"), name: "listener_0", address: { socket_address: { address: "0.0.0.0", port_value: 10000 } }, filter_chains: [{ filters: [{ name: "hcm", typed_config: { "@type": T("envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager"), stat_prefix: "x", route_config: rc, http_filters: [{ name: "envoy.filters.http.router", typed_config: { "@type": T("envoy.extensions.filters.http.router.v3.Router") } }] } }] }] };
+  const input = loadText(JSON.stringify(listener), "match-tree.json");
+  const r = runExplain(input, { port: 10000, client: "plaintext", path: "/new_endpoint/foo" })[0]!;
+  assert.is(r.outcome.code, "PLAINTEXT_HTTP");
+  assert.is(r.route?.kind, "match-tree");
+  assert.match(r.outcome.summary, /picks its route with a match tree \(virtual_host\.matcher\), which this tool does not follow: the route is unknown$/);
+  assert.equal(input.diags.list.filter((d) => d.code === "unknown-type").map((d) => d.message), [], "HttpRequestHeaderMatchInput is decoded");
+});
+
 test.run();

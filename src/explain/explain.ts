@@ -624,6 +624,8 @@ function followTerminal(input: LoadedInput, chain: ChainModel, outcome: Outcome,
           summary: `${outcome.summary}; but ${d.kind === "no-virtual-host" ? `no virtual host of ${d.routeConfig} takes Host ${host}${domainsText(d.domains, d.domainCount)}` : `no route of ${d.routeConfig}/${d.virtualHost} matches ${path}${matchesText(d.matches, d.routeCount)}`}`,
           clientSees: "HTTP 404 (access log NR route_not_found)",
         };
+      case "match-tree":
+        return { ...outcome, summary: `${outcome.summary}; virtual host ${d.virtualHost} of ${d.routeConfig} picks its route with a match tree (virtual_host.matcher), which this tool does not follow: the route is unknown` };
       case "tls-redirect":
         return { code: "HTTPS_REDIRECT", ok: false, summary: `${outcome.summary}; virtual host ${d.virtualHost} requires TLS (require_tls): Envoy redirects`, clientSees: `HTTP 301 to https://${host.replace(/:\d+$/, "")}${path}` };
       case "route":

@@ -50,6 +50,8 @@ const DOMAINS_SHOWN = 6;
 
 export type RouteDecision =
   | { kind: "no-route-config"; name: string }
+  /** The virtual host routes by a match tree (virtual_host.matcher), which is not modelled: the route is unknown. */
+  | { kind: "match-tree"; routeConfig: string; virtualHost: string }
   | { kind: "rejected"; routeConfig: string; error: string }
   /** `domains`: what the configuration's virtual hosts take (the first few, each once), `domainCount` how many in all. */
   | { kind: "no-virtual-host"; routeConfig: string; domains: string[]; domainCount: number }
@@ -163,6 +165,7 @@ export function decideRoute(rc: RouteConfiguration | undefined, name: string, re
   const vhName = vh.name ?? "";
   if (!req.tls && (vh.requireTls === "ALL" || vh.requireTls === "EXTERNAL_ONLY")) return { kind: "tls-redirect", routeConfig: rcName, virtualHost: vhName };
   const routes = vh.routes ?? [];
+  if (vh.matcher && !routes.length) return { kind: "match-tree", routeConfig: rcName, virtualHost: vhName };
   const i = routes.findIndex((r) => routeMatches(r, req));
   if (i < 0) return { kind: "no-route", routeConfig: rcName, virtualHost: vhName, matches: [...new Set(routes.map(routeMatchText))].slice(0, DOMAINS_SHOWN), routeCount: routes.length };
   const r = routes[i]!;

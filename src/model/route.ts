@@ -153,6 +153,10 @@ export function routeRows(input: LoadedInput, filter: { name?: string }): RouteR
     // Its rows hold what they need: a streamed route configuration can go while young.
     rec?.release();
     for (const vh of rc.virtualHosts ?? []) {
+      // A virtual host that routes by a match tree has no route list: one row says so.
+      if (vh.matcher && !vh.routes?.length) {
+        rows.push({ routeConfig: inline ? name : (rc.name ?? name), virtualHost: vh.name ?? "", domains: vh.domains ?? [], index: 0, match: "match tree (virtual_host.matcher)", action: "the match tree's route (not followed)" });
+      }
       (vh.routes ?? []).forEach((r, index) =>
         rows.push({
           routeConfig: inline ? name : (rc.name ?? name),
