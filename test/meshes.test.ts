@@ -74,6 +74,10 @@ test("OSM: the mesh's sidecar preset is OSM's (ALPN osm, the SNI the port's chai
   const consul = runExplain(loadFile(R("consul/connect-proxy-with-grpc-chain.envoy-1-17-x.listeners.golden.json")), { port: 9999, client: "istio-sidecar" })[0]!;
   assert.equal([consul.client.sends.alpn, consul.outcome.code], [[], "MTLS_TERMINATED"]);
   assert.match(consul.client.description, /^Consul's sidecar/);
+  // Kuma's offers ALPN kuma (as its golden clusters do), not an Istio era's.
+  const kuma = runExplain(loadFile(R("kuma/full_config.json")), { port: 10010, client: "istio-sidecar" })[0]!;
+  assert.equal(kuma.client.sends.alpn, ["kuma"]);
+  assert.match(kuma.client.description, /^Kuma's sidecar/);
   // Istio's is unchanged: its era's ALPN, no SNI.
   const istio = runExplain(loadFile(S("modern-strict.json")), { port: 9080, client: "istio-sidecar" })[0]!;
   assert.equal([istio.client.sends.sni, istio.client.sends.alpn.includes("istio")], ["", true]);

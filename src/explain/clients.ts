@@ -54,13 +54,15 @@ export function sidecarAlpn(input: LoadedInput, http: boolean): SidecarAlpn {
 /**
  * What the dump's own mesh sidecar sends to `port`: Istio's by era and protocol; Open Service Mesh's
  * sidecar offers ALPN osm and the service's name as SNI, which its inbound chains match; Consul's offers
- * no ALPN. (Kuma's inbound chains match no ALPN or SNI: Istio's stands in, with a mesh certificate.)
+ * no ALPN, Kuma's ALPN kuma (their inbound chains match neither: the mesh certificate is what matters).
  */
 export function meshSidecar(input: LoadedInput, port: number): SidecarAlpn {
   const http = portIsHttp(input, port);
   const mesh = captureModel(input).mesh;
   // Consul's upstream TLS contexts offer no ALPN (its golden clusters): a mesh certificate is what its public listener asks for.
   if (mesh === "Consul") return { alpn: [], mesh, speaksHttp: http, why: "Consul: TLS with its mesh certificate, no ALPN" };
+  // Kuma's upstream TLS contexts offer ALPN kuma (its golden clusters); its inbound chains match no ALPN or SNI.
+  if (mesh === "Kuma") return { alpn: ["kuma"], mesh, speaksHttp: http, why: "Kuma: ALPN kuma, a mesh certificate" };
   if (mesh !== "Open Service Mesh") return sidecarAlpn(input, http);
   const sni = serverNameForPort(input, port);
   return { alpn: ["osm"], ...(sni ? { sni } : {}), mesh: "Open Service Mesh", speaksHttp: http, why: `Open Service Mesh: ALPN osm${sni ? `, SNI ${sni}, the name this port's inbound chain asks for` : ""}` };
