@@ -110,7 +110,7 @@ defs.explainResult = obj(
       ),
     },
     next: nullable({ type: "object" }),
-    route: nullable(obj({ kind: { enum: ["no-route-config", "rejected", "no-virtual-host", "match-tree", "tls-redirect", "no-route", "route"] }, request: obj({ host: str, path: str }), clusterNotFoundResponseCode: str, domains: strs, domainCount: int, matches: strs, routeCount: int }, ["kind", "request"])),
+    route: nullable(obj({ kind: { enum: ["no-route-config", "rejected", "no-virtual-host", "match-tree", "tls-redirect", "no-route", "route"] }, request: obj({ host: str, path: str }), clusterNotFoundResponseCode: str, domains: strs, domainCount: int, matches: strs, routeCount: int, matchHeaders: strs }, ["kind", "request"])),
     upstream: nullable({ $ref: "#/$defs/upstream" }),
     outcome: obj({ code: { $ref: "#/$defs/outcomeCode" }, ok: bool, summary: str, clientSees: str, envoySide: str }, ["code", "ok", "summary", "clientSees"]),
     why: str,

@@ -5,8 +5,8 @@ import type { Diagnostic } from "./diag.js";
 import type { LoadedInput } from "./load/dump.js";
 import { runExplain, type ExplainOptions } from "./analyses/explain.js";
 import type { ExplainResult } from "./explain/explain.js";
-import { clusterRows, endpointRows, listenerRows, type ChainRow, type ClusterFilter, type ClusterRow, type EndpointFilter, type ListenerFilter } from "./analyses/listings.js";
-import { isInlineCopy, routeRows, type RouteRow } from "./model/route.js";
+import { assignmentsWithoutEndpoints, clusterRows, endpointRows, listenerRows, routeConfigsWithoutRoutes, type ChainRow, type ClusterFilter, type ClusterRow, type EndpointFilter, type ListenerFilter } from "./analyses/listings.js";
+import { routeRows, type RouteRow } from "./model/route.js";
 import { secretModels, type SecretModel } from "./model/secret.js";
 import type { EndpointModel } from "./model/endpoint.js";
 import { inboundPorts, portMode, runTlsCheck, type TlsCheckOptions, type TlsCheckReport } from "./analyses/tlscheck.js";
@@ -115,17 +115,12 @@ export function clustersDocument(input: LoadedInput, filter: ClusterFilter = {})
 
 export function routesDocument(input: LoadedInput, filter: { name?: string } = {}): RoutesDocument {
   const routes = routeRows(input, filter);
-  const named = new Set(routes.map((r) => r.routeConfig));
-  const withoutRoutes = input.routes.filter((r) => (!filter.name || r.name === filter.name) && !named.has(r.name) && !isInlineCopy(input, r)).map((r) => r.name);
-  return finish({ file: input.file, routes, withoutRoutes }, [input]);
+  return finish({ file: input.file, routes, withoutRoutes: routeConfigsWithoutRoutes(input, routes, filter) }, [input]);
 }
 
 export function endpointsDocument(input: LoadedInput, filter: EndpointFilter = {}): EndpointsDocument {
   const endpoints = endpointRows(input, filter);
-  const listed = new Set(endpoints.map((e) => e.cluster));
-  const narrowed = filter.port !== undefined || filter.address !== undefined || filter.status !== undefined;
-  const withoutEndpoints = narrowed ? [] : input.endpoints.filter((r) => (!filter.cluster || r.name.includes(filter.cluster)) && !listed.has(r.name)).map((r) => r.name);
-  return finish({ file: input.file, edsInDump: input.sections.has("endpoints") || input.endpoints.length > 0, endpoints, withoutEndpoints }, [input]);
+  return finish({ file: input.file, edsInDump: input.sections.has("endpoints") || input.endpoints.length > 0, endpoints, withoutEndpoints: assignmentsWithoutEndpoints(input, endpoints, filter) }, [input]);
 }
 
 export function secretsDocument(input: LoadedInput, now = new Date()): SecretsDocument {

@@ -209,6 +209,8 @@ test("bad input: a clear error naming the file (and the place), never a crash", 
     // The mesh's configuration in place of the proxy's (Istio's own analyzer test data): said as such.
     ["envoyfilter.yaml", "apiVersion: networking.istio.io/v1alpha3\nkind: EnvoyFilter\nmetadata:\n  name: f\nspec:\n  configPatches: []\n---\napiVersion: networking.istio.io/v1beta1\nkind: DestinationRule\nmetadata:\n  name: d\n", /Kubernetes objects \(EnvoyFilter, DestinationRule\): the mesh's configuration, not what Envoy runs/],
     ["ecds.json", JSON.stringify({ ecdsFilters: [{ ecdsFilter: { name: "x" } }] }), /filters sent by ECDS \(istioctl proxy-config ecds\)/],
+    // A name and a type that is no cluster discovery type: not a cluster (a package.json read by mistake).
+    ["package.json", JSON.stringify({ name: "app", version: "1.0.0", type: "module", main: "index.js" }), /not an Envoy config dump.*top-level keys: name, version, type/],
     // Istio's tools/packaging/common/envoy_bootstrap.json: Go template actions between JSON lines, and a value.
     ["bootstrap.json", '{\n  "application_log_config": {\n    "log_format": {\n{{- if .log_json }}\n      "json_format": {}\n{{- end }}\n    }\n  }\n}\n', /:4:1: a template, not a config: "\{\{- if \.log_json \}\}" is a template action/],
     ["value.json", '{"node": {"id": "x"}, "admin": {"address": {"socket_address": {"port_value": {{ .Values.port }} }}}}', /:1:78: a template, not a config: "\{\{ \.Values\.port \}\}"/],

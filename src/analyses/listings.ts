@@ -6,6 +6,7 @@ import { chainLabel, formatAddr, listenerModel, matchText, peekListener, termina
 import { chainTransportLabel, type TransportSummary } from "../model/tls.js";
 import { matcherPaths } from "../explain/matcher.js";
 import { allEndpoints, type EndpointModel } from "../model/endpoint.js";
+import { isInlineCopy, type RouteRow } from "../model/route.js";
 
 export interface ChainRow {
   listener: string;
@@ -185,3 +186,15 @@ export function endpointRows(input: LoadedInput, filter: EndpointFilter = {}): E
   );
 }
 
+/** Route configurations (of the routes section) that the route rows do not name: no virtual host, or none with a route. */
+export function routeConfigsWithoutRoutes(input: LoadedInput, rows: RouteRow[], filter: { name?: string } = {}): string[] {
+  const named = new Set(rows.map((r) => r.routeConfig));
+  return input.routes.filter((r) => (!filter.name || r.name === filter.name) && !named.has(r.name) && !isInlineCopy(input, r)).map((r) => r.name);
+}
+
+/** Endpoint assignments that the endpoint rows do not name (they list none); not looked for when rows are narrowed by port, address or status. */
+export function assignmentsWithoutEndpoints(input: LoadedInput, rows: EndpointModel[], filter: EndpointFilter = {}): string[] {
+  if (filter.port !== undefined || filter.address !== undefined || filter.status !== undefined) return [];
+  const listed = new Set(rows.map((e) => e.cluster));
+  return input.endpoints.filter((r) => (!filter.cluster || r.name.includes(filter.cluster)) && !listed.has(r.name)).map((r) => r.name);
+}

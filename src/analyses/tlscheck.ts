@@ -117,17 +117,15 @@ export function verdict(s: UpstreamSends, r: ExplainResult, port: number, mode: 
   if (code === "NO_LISTENER" && r.notListening) return { status: "CONFLICT", reason: `client sends ${sends}; ${r.outcome.summary}; ${viaProxy ? r.outcome.clientSees : `the client sees ${r.outcome.clientSees}`}` };
   if (code === "NO_LISTENER" || code === "AMBIGUOUS_FILTER_CHAIN" || code === "OTHER") return { status: "UNKNOWN", reason: `client sends ${sends}; ${r.outcome.summary}` };
   if (s.transport === "raw_buffer") {
-    if (code === "PLAINTEXT_HTTP" || code === "PLAINTEXT_TCP" || code === "NO_ROUTE" || code === "NO_CLUSTER" || code === "NO_ENDPOINTS" || code === "HTTPS_REDIRECT") return { status: "PLAINTEXT", reason: `client sends plaintext; ${where} and takes it on ${r.filterChain ? `chain #${r.filterChain.index}` : "its default chain"} (no encryption on this hop)` };
+    if (code === "PLAINTEXT_HTTP" || code === "PLAINTEXT_TCP" || HTTP_ANSWERS.has(code)) return { status: "PLAINTEXT", reason: `client sends plaintext; ${where} and takes it on ${r.filterChain ? `chain #${r.filterChain.index}` : "its default chain"} (no encryption on this hop)` };
     if (code === "NO_FILTER_CHAIN") return { status: "CONFLICT", reason: `client sends plaintext; ${where}: no chain accepts raw_buffer → reset; ${sees}` };
     return { status: "CONFLICT", reason: `client sends plaintext; ${where}: ${r.outcome.summary}; ${sees}` };
   }
+  // The TLS handshake went through: what the client gets is the server's HTTP answer.
+  if (HTTP_ANSWERS.has(code)) {
+    return { status: "OK", reason: `client sends ${sends}; ${where}: chain #${r.filterChain?.index} takes the TLS, then ${r.outcome.summary.replace(/^.*?; but /, "")}: the client sees ${r.outcome.clientSees}` };
+  }
   switch (code) {
-    case "NO_ROUTE":
-    case "NO_CLUSTER":
-    case "NO_ENDPOINTS":
-    case "HTTPS_REDIRECT":
-      // The TLS handshake went through: what the client gets is the server's HTTP answer.
-      return { status: "OK", reason: `client sends ${sends}; ${where}: chain #${r.filterChain?.index} takes the TLS, then ${r.outcome.summary.replace(/^.*?; but /, "")}: the client sees ${r.outcome.clientSees}` };
     case "MTLS_TERMINATED":
       return s.clientCertificate
         ? { status: "OK", reason: `client sends ${sends}; ${where}: chain #${r.filterChain?.index} terminates mTLS${s.mode === "ISTIO_MUTUAL" ? "" : ` (the client certificate ${r.next?.clientCertificate?.replace(/^required; /, "") ?? "must chain to the CA the server trusts"}, else the handshake fails with unknown ca)`}` }

@@ -1,6 +1,6 @@
 // What each kind of client puts on the wire (shared/reference/istio-generation.md §2.2).
 import type { LoadedInput } from "../load/dump.js";
-import { listenerModel, peekListener, portIsHttp } from "../model/listener.js";
+import { chainsForPort, portIsHttp } from "../model/listener.js";
 import { captureModel } from "./capture.js";
 
 export interface ClientSpec {
@@ -70,13 +70,9 @@ export function meshSidecar(input: LoadedInput, port: number): SidecarAlpn {
 
 /** The first server name an inbound chain for `port` asks for (outbound listeners left out). */
 function serverNameForPort(input: LoadedInput, port: number): string | undefined {
-  for (const rec of input.listeners) {
-    const p = peekListener(rec);
-    if (p.direction === "OUTBOUND" || (!p.capture && !p.addresses.some((a) => a.port === port))) continue;
-    for (const c of listenerModel(rec).chains) {
-      const name = c.match.serverNames?.find((n) => !n.startsWith("*"));
-      if (name && (c.match.destinationPort === port || (!c.match.destinationPort && p.addresses.some((a) => a.port === port)))) return name;
-    }
+  for (const { peek, chain } of chainsForPort(input, port)) {
+    const name = peek.direction === "OUTBOUND" ? undefined : chain.match.serverNames?.find((n) => !n.startsWith("*"));
+    if (name) return name;
   }
   return undefined;
 }

@@ -199,9 +199,10 @@ function hostPort(ip: string | undefined, port: number): string {
 }
 
 /** Nothing takes the connection: say why, and name the nearest listener (the same port elsewhere, or the other direction's capture). */
-function noListener(base: Omit<ExplainResult, "outcome">, input: LoadedInput, all: ListenerPeek[], dstIp: string, port: number, client: ClientSpec, why: string): ExplainResult {
+function noListener(conn: Connection, input: LoadedInput, port: number, client: ClientSpec, why: string): ExplainResult {
+  const { base, all, dstIp } = conn;
   const near: string[] = [];
-  for (const p of activeListeners(input)) if (p.udp && p.addresses.some((a) => a.port === port)) near.push(udpText(p, port));
+  for (const p of conn.udp) if (p.addresses.some((a) => a.port === port)) near.push(udpText(p, port));
   for (const p of all) {
     const other = p.addresses.find((a) => a.port === port);
     if (other && p.bindToPort) near.push(`${p.name} listens on ${formatAddr(other)}: a connection to that address would reach it`);
@@ -268,7 +269,8 @@ function checkInputComplete(input: LoadedInput, r: ExplainResult): ExplainResult
     const used = r.listener ? input.listeners.find((l) => l.name === r.listener!.name || peekListener(l).name === r.listener!.name) : undefined;
     if (used?.partial) why = `listener ${used.name} has parts ${used.partial.why} at line ${used.partial.line}: the chains left out could change the answer (what was read says ${r.outcome.code})`;
     // A route configuration read in part decides nothing it does not hold: a Host or path it misses may be in the rest.
-    const rc = r.route && r.route.kind !== "no-route-config" ? input.routes.find((x) => x.name === (r.route as { routeConfig: string }).routeConfig) : undefined;
+    const route = r.route;
+    const rc = route && "routeConfig" in route ? input.routes.find((x) => x.name === route.routeConfig) : undefined;
     if (!why && rc?.partial && r.outcome.code === "NO_ROUTE") why = `route configuration ${rc.name} has parts ${rc.partial.why} at line ${rc.partial.line}: the virtual hosts and routes left out could take this request (what was read says ${r.outcome.code})`;
   }
   if (!why) return r;
@@ -303,13 +305,19 @@ interface Connection {
   srcPort: number;
   directSrcIp: string;
   base: Omit<ExplainResult, "outcome">;
-  /** Listeners that serve connections (not warming or draining), peeked without decoding. */
+  /** Listeners that serve TCP connections (not warming or draining, not UDP), peeked without decoding. */
   all: ListenerPeek[];
+  /** UDP listeners (QUIC, UDP proxies): named when a TCP connection finds nothing, never taken. */
+  udp: ListenerPeek[];
 }
 
 function connectionStage(input: LoadedInput, req: ConnectionRequest): Connection {
   const client = req.client;
   const assumptions: string[] = [];
+  // The clients explained connect over TCP: UDP listeners (QUIC, UDP proxies) never take them.
+  const active = activeListeners(input);
+  const all = active.filter((l) => !l.udp);
+  const udp = active.filter((l) => l.udp);
   let dstIp = req.dstIp;
   if (!dstIp) {
     const p = proxyIps(input);
@@ -317,23 +325,9 @@ function connectionStage(input: LoadedInput, req: ConnectionRequest): Connection
       dstIp = p.ips[0];
       assumptions.push(`destination ${dstIp}: the proxy's own IP, from ${p.source} (use --address to change)`);
     } else {
-      // A port bound only at one address (127.0.0.1:9999) is reached there; else a placeholder.
-      const bound = activeListeners(input).filter((l) => l.bindToPort && !l.udp && !l.capture);
-      const at = bound.flatMap((l) => l.addresses.filter((a) => a.port === req.dstPort && a.ip).map((a) => ({ l, ip: a.ip! })));
-      const ips = new Set(at.map((x) => x.ip));
-      const only = ips.size === 1 && !isWildcard(at[0]!.ip) && parseIp(at[0]!.ip) ? at[0]! : undefined;
-      // Only [::] without ipv4_compat on the port: Envoy binds it IPv6-only, so an IPv4 placeholder would be refused.
-      const v6only = at.length > 0 && at.every(({ l, ip }) => parseIp(ip)?.family === 6 && isWildcard(ip) && !l.addresses.some((a) => a.port === req.dstPort && a.ipv4Compat));
-      if (only) {
-        dstIp = only.ip;
-        assumptions.push(`destination ${dstIp}: the only address a listener binds on port ${req.dstPort} (${only.l.name}); the dump does not reveal the proxy's IP (use --address)`);
-      } else if (v6only) {
-        dstIp = "2001:db8::1";
-        assumptions.push(`destination ${dstIp}: an IPv6 placeholder, as only [::] listens on port ${req.dstPort} (${at[0]!.l.name}) and, without ipv4_compat, Envoy binds it to IPv6 alone; the dump does not reveal the proxy's IP (use --address)`);
-      } else {
-        dstIp = "192.0.2.1";
-        assumptions.push(`destination ${dstIp}: the dump does not reveal the proxy's IP, so a placeholder is used (use --address)`);
-      }
+      const d = unrevealedDestination(all, req.dstPort);
+      dstIp = d.ip;
+      assumptions.push(d.why);
     }
   }
   // Only the host itself reaches a loopback address.
@@ -363,8 +357,25 @@ function connectionStage(input: LoadedInput, req: ConnectionRequest): Connection
     why: "",
     hints: [],
   };
-  // The clients explained connect over TCP: UDP listeners (QUIC, UDP proxies) never take them.
-  return { dstIp, srcIp, srcPort, directSrcIp, base, all: activeListeners(input).filter((l) => !l.udp) };
+  return { dstIp, srcIp, srcPort, directSrcIp, base, all, udp };
+}
+
+/**
+ * The destination when the dump does not reveal the proxy's IP: the one address a listener binds on the
+ * port (127.0.0.1:9999); an IPv6 placeholder when only [::] without ipv4_compat listens there (Envoy binds
+ * it IPv6-only, so an IPv4 one would be refused); else the IPv4 placeholder.
+ */
+function unrevealedDestination(tcp: ListenerPeek[], port: number): { ip: string; why: string } {
+  const at = tcp.filter((l) => l.bindToPort && !l.capture).flatMap((l) => l.addresses.filter((a) => a.port === port && a.ip).map((a) => ({ l, ip: a.ip!, v4: a.ipv4Compat === true })));
+  const ips = new Set(at.map((x) => x.ip));
+  const one = at[0];
+  if (one && ips.size === 1 && !isWildcard(one.ip) && parseIp(one.ip)) {
+    return { ip: one.ip, why: `destination ${one.ip}: the only address a listener binds on port ${port} (${one.l.name}); the dump does not reveal the proxy's IP (use --address)` };
+  }
+  if (one && at.every((x) => parseIp(x.ip)?.family === 6 && isWildcard(x.ip) && !x.v4)) {
+    return { ip: "2001:db8::1", why: `destination 2001:db8::1: an IPv6 placeholder, as only [::] listens on port ${port} (${one.l.name}) and, without ipv4_compat, Envoy binds it to IPv6 alone; the dump does not reveal the proxy's IP (use --address)` };
+  }
+  return { ip: "192.0.2.1", why: "destination 192.0.2.1: the dump does not reveal the proxy's IP, so a placeholder is used (use --address)" };
 }
 
 /** Stage 2: the listener that accepts the connection: named, bound to the destination, or the capture listener. */
@@ -383,7 +394,7 @@ function acceptStage(input: LoadedInput, req: ConnectionRequest, conn: Connectio
   };
   if (req.listenerName) {
     const named = all.find((l) => l.name === req.listenerName);
-    const udp = named ? undefined : activeListeners(input).find((l) => l.name === req.listenerName && l.udp);
+    const udp = named ? undefined : conn.udp.find((l) => l.name === req.listenerName);
     if (udp) return { result: { ...base, outcome: { code: "NO_LISTENER", ok: false, summary: udpText(udp), clientSees: refusedText(client) } } };
     if (!named) {
       // Named, but Envoy never accepted it: what it would have been is in error_state, and nothing listens.
@@ -405,12 +416,12 @@ function acceptStage(input: LoadedInput, req: ConnectionRequest, conn: Connectio
   const cm = captureModel(input);
   if (cm.mesh === "Cilium") {
     const sent = ciliumListener(input, all, req.dstPort);
-    if ("none" in sent) return { result: noListener(base, input, all, dstIp, req.dstPort, client, `nothing binds ${hostPort(dstIp, req.dstPort)}, and ${sent.none}`) };
+    if ("none" in sent) return { result: noListener(conn, input, req.dstPort, client, `nothing binds ${hostPort(dstIp, req.dstPort)}, and ${sent.none}`) };
     if (sent.assumed) base.connection.assumptions.push(sent.assumed);
     base.capture.direction = "inbound";
     return accept(listenerModel(sent.listener.rec), sent.how, false);
   }
-  if (!cm.captures) return { result: noListener(base, input, all, dstIp, req.dstPort, client, `nothing binds ${hostPort(dstIp, req.dstPort)}: this is ${cm.why}`) };
+  if (!cm.captures) return { result: noListener(conn, input, req.dstPort, client, `nothing binds ${hostPort(dstIp, req.dstPort)}: this is ${cm.why}`) };
   const own = new Set(proxyIps(input).ips);
   let direction = req.direction;
   if (!direction) {
@@ -420,7 +431,7 @@ function acceptStage(input: LoadedInput, req: ConnectionRequest, conn: Connectio
   }
   base.capture.direction = direction;
   const target = captureListenerFor(cm, direction, dstIp);
-  if (!target) return { result: noListener(base, input, all, dstIp, req.dstPort, client, `nothing binds ${hostPort(dstIp, req.dstPort)}, and ${cm.mesh} has no ${direction} capture listener in this dump`) };
+  if (!target) return { result: noListener(conn, input, req.dstPort, client, `nothing binds ${hostPort(dstIp, req.dstPort)}, and ${cm.mesh} has no ${direction} capture listener in this dump`) };
   if (target.rejected) {
     return refusedBy(base, client, target.peek.name, target.rejected, `iptables redirects ${direction} traffic to ${target.peek.name} (${formatAddr(target.peek.addresses[0])}), but Envoy rejected that listener: ${target.rejected}. Nothing listens there, so the connection is refused`);
   }
@@ -621,7 +632,7 @@ function followTerminal(input: LoadedInput, chain: ChainModel, outcome: Outcome,
         return {
           code: "NO_ROUTE",
           ok: false,
-          summary: `${outcome.summary}; but ${d.kind === "no-virtual-host" ? `no virtual host of ${d.routeConfig} takes Host ${host}${domainsText(d.domains, d.domainCount)}` : `no route of ${d.routeConfig}/${d.virtualHost} matches ${path}${matchesText(d.matches, d.routeCount)}`}`,
+          summary: `${outcome.summary}; but ${d.kind === "no-virtual-host" ? `no virtual host of ${d.routeConfig} takes Host ${host}${domainsText(d.domains, d.domainCount)}` : `no route of ${d.routeConfig}/${d.virtualHost} matches ${path}${matchesText(d)}`}`,
           clientSees: "HTTP 404 (access log NR route_not_found)",
         };
       case "match-tree":
@@ -697,14 +708,13 @@ function domainsText(domains: string[], count: number): string {
   return ` (its virtual hosts take ${domains.join(", ")}${more}: set the Host with --host)`;
 }
 
-/** What a virtual host's routes match, said after a request none takes. */
-function matchesText(matches: string[], count: number): string {
-  if (!count) return " (it has no route)";
-  const more = count > matches.length ? ` … (${count} routes)` : "";
-  // The flags that set what the routes match: a Host (:authority) is --host, other headers --header.
-  const headers = matches.flatMap((m) => [...m.matchAll(/header !?([^\s;=]+)/g)].map((x) => x[1]!.toLowerCase()));
-  const flags = ["--path", ...(headers.some((h) => h === ":authority" || h === "host") ? ["--host"] : []), ...(headers.some((h) => h !== ":authority" && h !== "host") ? ["--header"] : [])];
-  return ` (its routes match ${matches.join(" | ")}${more}: set the request with ${flags.join(", ")})`;
+/** What a virtual host's routes match, said after a request none takes, with the flags that set it (a Host, :authority, is --host). */
+function matchesText(d: { matches: string[]; routeCount: number; matchHeaders: string[] }): string {
+  if (!d.routeCount) return " (it has no route)";
+  const more = d.routeCount > d.matches.length ? ` … (${d.routeCount} routes)` : "";
+  const host = (h: string) => h === ":authority" || h === "host";
+  const flags = ["--path", ...(d.matchHeaders.some(host) ? ["--host"] : []), ...(d.matchHeaders.some((h) => !host(h)) ? ["--header"] : [])];
+  return ` (its routes match ${d.matches.join(" | ")}${more}: set the request with ${flags.join(", ")})`;
 }
 
 /** The status Envoy answers when a route's cluster does not exist: 503 unless the route's cluster_not_found_response_code says otherwise. */

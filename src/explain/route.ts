@@ -56,8 +56,8 @@ export type RouteDecision =
   /** `domains`: what the configuration's virtual hosts take (the first few, each once), `domainCount` how many in all. */
   | { kind: "no-virtual-host"; routeConfig: string; domains: string[]; domainCount: number }
   | { kind: "tls-redirect"; routeConfig: string; virtualHost: string }
-  /** `matches`: what the virtual host's routes match (the first few, each once), `routeCount` how many routes. */
-  | { kind: "no-route"; routeConfig: string; virtualHost: string; matches: string[]; routeCount: number }
+  /** `matches`: what the virtual host's routes match (the first few, each once), `routeCount` how many routes, `matchHeaders` the headers they match on. */
+  | { kind: "no-route"; routeConfig: string; virtualHost: string; matches: string[]; routeCount: number; matchHeaders: string[] }
   | { kind: "route"; routeConfig: string; virtualHost: string; routeIndex: number; routeName?: string; match: string; action: RouteActionView; clusterNotFoundResponseCode?: string };
 
 /** Envoy's findVirtualHost (source/common/router/config_impl.cc). */
@@ -167,7 +167,10 @@ export function decideRoute(rc: RouteConfiguration | undefined, name: string, re
   const routes = vh.routes ?? [];
   if (vh.matcher && !routes.length) return { kind: "match-tree", routeConfig: rcName, virtualHost: vhName };
   const i = routes.findIndex((r) => routeMatches(r, req));
-  if (i < 0) return { kind: "no-route", routeConfig: rcName, virtualHost: vhName, matches: [...new Set(routes.map(routeMatchText))].slice(0, DOMAINS_SHOWN), routeCount: routes.length };
+  if (i < 0) {
+    const matchHeaders = [...new Set(routes.flatMap((r) => (r.match?.headers ?? []).map((h) => (h.name ?? "").toLowerCase())))];
+    return { kind: "no-route", routeConfig: rcName, virtualHost: vhName, matches: [...new Set(routes.map(routeMatchText))].slice(0, DOMAINS_SHOWN), routeCount: routes.length, matchHeaders };
+  }
   const r = routes[i]!;
   const notFound = r.route?.clusterNotFoundResponseCode;
   return { kind: "route", routeConfig: rcName, virtualHost: vhName, routeIndex: i, ...(r.name ? { routeName: r.name } : {}), match: routeMatchText(r), action: routeAction(r), ...(notFound ? { clusterNotFoundResponseCode: String(notFound) } : {}) };

@@ -386,6 +386,8 @@ function extract(input: LoadedInput, parsed: ParsedText, opts: LoadOptions, stre
     return input;
   }
   if (total === 0 && input.sections.size === 0 && !input.rejectedListeners.length) {
+    const known = knownNotEnvoy(parsed.value);
+    if (known) throw new InputError(file, known);
     const what = parsed.embeddedAt ? `the JSON block at line ${parsed.embeddedAt} (the text around it ignored) is` : `${parsed.syntax === "yaml" ? "YAML" : "JSON"}, but`;
     throw new InputError(file, `${what} not an Envoy config dump, istioctl proxy-config output, bootstrap or resource (${describeTop(parsed.value)})`);
   }
@@ -408,14 +410,19 @@ interface Streamed {
 /** Kinds a streamed input leaves in the file until they are used: the large sections a command may never reach. */
 const LEFT_IN_FILE: ReadonlySet<ResourceKind> = new Set(["cluster", "endpoint", "route", "listener"]);
 
-function describeTop(v: unknown): string {
+/** Inputs people give in place of a dump, named as what they are: Kubernetes objects, ECDS filters. */
+function knownNotEnvoy(v: unknown): string | undefined {
   // Kubernetes objects (an EnvoyFilter, a Gateway, a VirtualService…) are the mesh's configuration, not what Envoy runs.
   const objects = (Array.isArray(v) ? v : [v]).filter(isObject);
   const kinds = [...new Set(objects.filter((o) => typeof o.apiVersion === "string" && typeof o.kind === "string").map((o) => String(o.kind)))];
-  if (kinds.length && kinds.length <= objects.length) {
-    return `Kubernetes objects (${kinds.slice(0, 4).join(", ")}${kinds.length > 4 ? ", …" : ""}): the mesh's configuration, not what Envoy runs; give the proxy's config (istioctl proxy-config all POD -o json, or the admin /config_dump)`;
+  if (kinds.length) {
+    return `holds Kubernetes objects (${kinds.slice(0, 4).join(", ")}${kinds.length > 4 ? ", …" : ""}): the mesh's configuration, not what Envoy runs; give the proxy's config instead (istioctl proxy-config all POD -o json, or the admin /config_dump)`;
   }
-  if (isObject(v) && keyOf(v, "ecds_filters") !== undefined) return "filters sent by ECDS (istioctl proxy-config ecds), not listeners, clusters or routes: give the proxy's config dump";
+  if (isObject(v) && keyOf(v, "ecds_filters") !== undefined) return "holds filters sent by ECDS (istioctl proxy-config ecds), not listeners, clusters or routes: give the proxy's config dump instead";
+  return undefined;
+}
+
+function describeTop(v: unknown): string {
   if (Array.isArray(v)) return `a list of ${v.length} item(s) that are not Envoy resources`;
   if (isObject(v)) {
     const keys = Object.keys(v).slice(0, 6);
@@ -1071,6 +1078,9 @@ function looksBootstrap(v: Obj): boolean {
 }
 
 /** Which kind of Envoy resource an object is, from its @type or its shape. */
+/** Cluster discovery types: a `name` and one of these `type`s is a cluster (a package.json's `"type": "module"` is not). */
+const CLUSTER_TYPES: ReadonlySet<string> = new Set(["STATIC", "STRICT_DNS", "LOGICAL_DNS", "EDS", "ORIGINAL_DST"]);
+
 /** ClusterLoadAssignment's fields (canonical form): an object of only these, with cluster_name, is one. */
 const CLA_KEYS: ReadonlySet<string> = new Set(["cluster_name", "endpoints", "named_endpoints", "policy", "@type"].map(canonicalKey));
 
@@ -1087,7 +1097,7 @@ export function resourceKind(v: Obj): ResourceKind | undefined {
   // An assignment with no endpoints is its cluster_name alone (Envoy Gateway's goldens for a route with no backends).
   if (has("cluster_name") && (has("endpoints") || Object.keys(v).every((k) => CLA_KEYS.has(canonicalKey(k))))) return "endpoint";
   if (has("tls_certificate") || has("validation_context") || has("session_ticket_keys") || has("generic_secret")) return "secret";
-  if (has("connect_timeout") || has("lb_policy") || has("load_assignment") || has("eds_cluster_config") || has("transport_socket_matches") || has("cluster_type") || (has("name") && has("type") && !has("address"))) return "cluster";
+  if (has("connect_timeout") || has("lb_policy") || has("load_assignment") || has("eds_cluster_config") || has("transport_socket_matches") || has("cluster_type") || (has("name") && CLUSTER_TYPES.has(String(getKey(v, "type")).toUpperCase()) && !has("address"))) return "cluster";
   if (has("address") && has("name")) return "listener";
   return undefined;
 }

@@ -55,6 +55,11 @@ function notADump(text: string): string | undefined {
   return undefined;
 }
 
+/** A template (Jinja, Helm, Go templates) in place of the config it renders, named by its first expression. */
+function templateError(file: string, expr: string, what: "action" | "expression", line: number, column: number): InputError {
+  return new InputError(file, `a template, not a config: ${JSON.stringify(expr)} is a template ${what} (Go templates, Helm, Jinja): render the template first (a running Envoy's config is in its /config_dump)`, line, column);
+}
+
 /** The first line that is not blank, a comment or a document marker is a YAML key (`name:`) or list item (`- `). */
 function looksLikeYaml(text: string): boolean {
   for (const line of text.split("\n", 200)) {
@@ -88,7 +93,7 @@ export function parseText(text: string, file: string, diags: Diagnostics, opts: 
       const at = action.index + action[0].indexOf("{{");
       const line = text.slice(0, at).split("\n").length;
       const expr = (action[1] ?? action[2] ?? "").trim().slice(0, 60);
-      throw new InputError(file, `a template, not a config: ${JSON.stringify(expr)} is a template action (Go templates, Helm, Jinja): render the template first (a running Envoy's bootstrap is in its /config_dump)`, line, at - text.lastIndexOf("\n", at - 1));
+      throw templateError(file, expr, "action", line, at - text.lastIndexOf("\n", at - 1));
     }
     // YAML that starts like YAML (a key or a list item) is read as YAML first: its block scalars may hold
     // lines that open with [ or { (an access log format "[%START_TIME%] …", an inline JWKS), which are
@@ -170,7 +175,7 @@ function parseYaml(text: string, file: string): ParsedText {
       const start = text[template[0] - 1] === "{" ? template[0] - 1 : template[0];
       const pos = lineCounter.linePos(start);
       const expr = text.slice(start, text.indexOf("\n", start) < 0 ? undefined : text.indexOf("\n", start)).trim().slice(0, 60);
-      throw new InputError(file, `a template, not a config: ${JSON.stringify(expr)} is a template expression (Jinja, Helm or Go templates): render the template first, then read what it produces`, pos.line, pos.col);
+      throw templateError(file, expr, "expression", pos.line, pos.col);
     }
   }
   const values = list.map((d) => d.toJS({ maxAliasCount: 1000 })).filter((v) => v !== null && v !== undefined);

@@ -12,11 +12,21 @@ import { configTypeOf, currentName } from "./extensions.js";
 type Obj = Record<string, unknown>;
 type Hook = (v: Obj, ctx: WalkContext, path: LazyPath) => Obj;
 
-/** Finds a key by its snake_case or camelCase spelling. */
+const HIDDEN = "hiddenenvoydeprecated";
+
+/**
+ * Finds a key by its snake_case or camelCase spelling, else by the `hidden_envoy_deprecated_` form
+ * Envoy 1.15-1.17 print deprecated fields in (so raw reads, such as a listener's peek, see them too).
+ */
 export function keyOf(o: Obj, snake: string): string | undefined {
   const want = canonicalKey(snake);
-  for (const k of Object.keys(o)) if (canonicalKey(k) === want) return k;
-  return undefined;
+  let hidden: string | undefined;
+  for (const k of Object.keys(o)) {
+    const c = canonicalKey(k);
+    if (c === want) return k;
+    if (c.length === HIDDEN.length + want.length && c.startsWith(HIDDEN) && c.endsWith(want)) hidden = k;
+  }
+  return hidden;
 }
 export function getKey(o: Obj, snake: string): unknown {
   const k = keyOf(o, snake);
@@ -119,7 +129,6 @@ function regexToSafe(from: string, to: string): Hook {
   };
 }
 
-const HIDDEN = "hiddenenvoydeprecated";
 /**
  * Envoy 1.15-1.17 (Istio 1.7-1.9) renamed deprecated v3 fields `hidden_envoy_deprecated_<name>` and its
  * config dumps print them so (`hiddenEnvoyDeprecatedUseOriginalDst`): read as `<name>`, which v3 still

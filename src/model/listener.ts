@@ -306,10 +306,10 @@ export function peekListener(rec: ResourceRecord): ListenerPeek {
     (a): a is SocketAddr => !!a,
   );
   const bool = (v: unknown) => (v && typeof v === "object" ? obj(v).value : v);
-  const bind = bool(getKey(raw, "bind_to_port")) !== false && bool(getKey(obj(getKey(raw, "deprecated_v1") ?? getKey(raw, "hidden_envoy_deprecated_deprecated_v1")), "bind_to_port")) !== false;
+  const bind = bool(getKey(raw, "bind_to_port")) !== false && bool(getKey(obj(getKey(raw, "deprecated_v1")), "bind_to_port")) !== false;
   const lfs = (getKey(raw, "listener_filters") as unknown[] | undefined) ?? [];
-  // Envoy 1.15-1.17 dumps print the deprecated field as hidden_envoy_deprecated_use_original_dst (Istio 1.7-1.9's virtualOutbound).
-  const capture = bool(getKey(raw, "use_original_dst") ?? getKey(raw, "hidden_envoy_deprecated_use_original_dst")) === true || (Array.isArray(lfs) && lfs.some((f) => /original_dst/.test(String(getKey(obj(f), "name") ?? "")) || /OriginalDst/.test(String(obj(getKey(obj(f), "typed_config"))["@type"] ?? ""))));
+  // getKey also finds Envoy 1.15-1.17's hidden_envoy_deprecated_use_original_dst (Istio 1.7-1.9's virtualOutbound).
+  const capture = bool(getKey(raw, "use_original_dst")) === true || (Array.isArray(lfs) && lfs.some((f) => /original_dst/.test(String(getKey(obj(f), "name") ?? "")) || /OriginalDst/.test(String(obj(getKey(obj(f), "typed_config"))["@type"] ?? ""))));
   const cilium = Array.isArray(lfs) && lfs.some((f) => getKey(obj(f), "name") === "cilium.bpf_metadata" || obj(getKey(obj(f), "typed_config"))["@type"] === "type.googleapis.com/cilium.BpfMetadata");
   let chainPorts: number[] | undefined;
   const ports = () => {
@@ -338,16 +338,19 @@ export function peekListener(rec: ResourceRecord): ListenerPeek {
 export function portIsHttp(input: LoadedInput, port: number): boolean {
   let http = 0;
   let tcp = 0;
-  for (const rec of input.listeners) {
-    const p = peekListener(rec);
-    if (!p.capture && !p.addresses.some((a) => a.port === port)) continue; // only listeners that can serve the port are decoded
-    const l = listenerModel(rec);
-    for (const c of l.chains) {
-      if (c.match.destinationPort === port || (l.address?.port === port && !c.match.destinationPort)) {
-        if (c.terminal.kind === "hcm") http++;
-        else if (c.terminal.kind === "tcp_proxy") tcp++;
-      }
-    }
+  for (const { chain: c } of chainsForPort(input, port)) {
+    if (c.terminal.kind === "hcm") http++;
+    else if (c.terminal.kind === "tcp_proxy") tcp++;
   }
   return http > 0 && http >= tcp;
+}
+
+/** The chains that serve `port`: a capture listener's for that destination port, a bound listener's on it. Only listeners that can serve the port are decoded. */
+export function* chainsForPort(input: LoadedInput, port: number): Generator<{ peek: ListenerPeek; chain: ChainModel }> {
+  for (const rec of input.listeners) {
+    const peek = peekListener(rec);
+    if (!peek.capture && !peek.addresses.some((a) => a.port === port)) continue;
+    const l = listenerModel(rec);
+    for (const chain of l.chains) if (chain.match.destinationPort === port || (l.address?.port === port && !chain.match.destinationPort)) yield { peek, chain };
+  }
 }

@@ -1,6 +1,6 @@
 // The listings as aligned columns (or Markdown tables): listeners, clusters, routes, endpoints, secrets.
 import { renderListing, type OutputFormat } from "./table.js";
-import { escapeTerminal, mdInline } from "./sanitize.js";
+import { mdInline } from "./sanitize.js";
 import { transportLabel, type TransportSummary } from "../model/tls.js";
 import type { ClustersDocument, EndpointsDocument, ListenersDocument, RoutesDocument, SecretsDocument } from "../documents.js";
 import type { ListenerFilter } from "../analyses/listings.js";
@@ -45,9 +45,9 @@ export function renderClusters(doc: ClustersDocument, format: OutputFormat): str
   );
 }
 
-/** A sentence with names from a dump, for a terminal or Markdown. */
+/** A sentence with names from a dump: escaped for Markdown (the CLI escapes what reaches a terminal). */
 function plain(format: OutputFormat, text: string): string {
-  return format === "markdown" ? mdInline(text) : escapeTerminal(text);
+  return format === "markdown" ? mdInline(text) : text;
 }
 
 /** ": route configuration a has no route" / ": 2 route configurations (a, b) have no route", or nothing. */
