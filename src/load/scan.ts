@@ -238,6 +238,50 @@ class ScanError extends Error {
 const isWs = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 const isDelim = (c: number) => c === 0x2c || c === 0x7d || c === 0x5d || isWs(c);
 
+/** Where skipNested stopped: the nesting left open, and whether it stopped inside a string (after a backslash). */
+interface SkipState {
+  depth: number;
+  open: boolean;
+  escape: boolean;
+}
+
+/**
+ * Skips the inside of a value nested `s.depth` deep, from buf[i] to just past the byte that closes it
+ * (s.depth 0) or to n (the chunk's end: s.open when that is inside a string). Only strings and nesting
+ * are followed: { and [, } and ] differ only in bit 0x20. The hot loop of the scan.
+ */
+function skipNested(buf: Uint8Array, i: number, n: number, s: SkipState): number {
+  let depth = s.depth;
+  s.open = false;
+  s.escape = false;
+  for (; i < n; i++) {
+    const c = buf[i]!;
+    if (c === 0x22) {
+      let j = i + 1;
+      for (; j < n; j++) {
+        const x = buf[j]!;
+        if (x === 0x22) break;
+        if (x === 0x5c && ++j === n) s.escape = true;
+      }
+      if (j >= n) {
+        s.depth = depth;
+        s.open = true;
+        return n;
+      }
+      i = j;
+      continue;
+    }
+    const b = c | 0x20;
+    if (b === 0x7b) depth++;
+    else if (b === 0x7d && --depth === 0) {
+      s.depth = 0;
+      return i + 1;
+    }
+  }
+  s.depth = depth;
+  return n;
+}
+
 export function scanJson(reader: SpanReader, opts: ScanOptions): ScanResult {
   const assembleAbove = opts.assembleAbove ?? 8 << 20;
   const chunkSize = opts.chunkSize ?? 8 << 20;
@@ -387,7 +431,7 @@ export function scanJson(reader: SpanReader, opts: ScanOptions): ScanResult {
   let strIsKey = false;
   let strReturn = S_STRUCT;
   let escape = false;
-  let deep = 0;
+  const skip: SkipState = { depth: 0, open: false, escape: false };
   let pos = opts.range?.start ?? 0;
   const end = opts.range?.end ?? Infinity;
   let chunkLen = 0;
@@ -402,16 +446,19 @@ export function scanJson(reader: SpanReader, opts: ScanOptions): ScanResult {
     const top = stack[stack.length - 1];
     if (top) top.valueStart = at;
     if (c === 0x7b || c === 0x5b) {
-      if (stack.length <= TRACK_DEPTH) {
-        const isObj = c === 0x7b;
+      const isObj = c === 0x7b;
+      const inResource = !!top && (top.inResource || top.resourceList);
+      const hintLevel = !isObj || !top ? -1 : top.resourceList ? 0 : top.hintLevel >= 0 && top.hintLevel < top.hintLevels - 1 ? top.hintLevel + 1 : -1;
+      // Inside a resource only the objects that leave a hint are followed: the resource is parsed from
+      // its span when used, so any other container in it is skipped like anything deeper.
+      if (stack.length <= TRACK_DEPTH && !(inResource && hintLevel < 0)) {
         const listKey = !isObj && top?.isObj ? keyText(top.keyStart, top.keyEnd) : undefined;
         const resourceList = !isObj && (top ? listKey !== undefined && isResourceList(listKey) : rootList);
-        const hintLevel = !isObj || !top ? -1 : top.resourceList ? 0 : top.hintLevel >= 0 && top.hintLevel < top.hintLevels - 1 ? top.hintLevel + 1 : -1;
         const hintLevels = resourceList ? (listKey !== undefined && opts.deepHints?.has(canonicalKey(listKey)) ? 3 : 2) : (top?.hintLevels ?? 2);
-        stack.push(new Frame(isObj, at, resourceList, !!top && (top.inResource || top.resourceList), hintLevel, hintLevels));
+        stack.push(new Frame(isObj, at, resourceList, inResource, hintLevel, hintLevels));
       } else {
         mode = S_DEEP;
-        deep = 1;
+        skip.depth = 1;
       }
       return;
     }
@@ -461,34 +508,16 @@ export function scanJson(reader: SpanReader, opts: ScanOptions): ScanResult {
             break;
           }
           case S_DEEP: {
-            // The hot loop: most of a dump is skipped here. Strings are skipped in place (a string that
-            // runs past the chunk goes on in S_STR); { and [, } and ] differ only in bit 0x20.
-            for (; i < n; i++) {
-              const c = buf[i]!;
-              if (c === 0x22) {
-                let j = i + 1;
-                for (; j < n; j++) {
-                  const s = buf[j]!;
-                  if (s === 0x22) break;
-                  if (s === 0x5c && ++j === n) escape = true;
-                }
-                if (j >= n) {
-                  mode = S_STR;
-                  strReturn = S_DEEP;
-                  i = n;
-                  break;
-                }
-                i = j;
-                continue;
-              }
-              const b = c | 0x20;
-              if (b === 0x7b) deep++;
-              else if (b === 0x7d && --deep === 0) {
-                i++;
-                mode = S_STRUCT;
-                childEnded(pos + i, NONE);
-                break;
-              }
+            // Most of a dump is skipped here, in a function of its own (its state in locals, not in this closure's context).
+            i = skipNested(buf, i, n, skip);
+            if (skip.open) {
+              // A string runs past the chunk: it goes on in S_STR.
+              mode = S_STR;
+              strReturn = S_DEEP;
+              escape = skip.escape;
+            } else if (skip.depth === 0) {
+              mode = S_STRUCT;
+              childEnded(pos + i, NONE);
             }
             break;
           }
