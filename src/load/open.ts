@@ -68,11 +68,11 @@ export async function openInput(file: string, opts: OpenOptions = {}): Promise<L
     }
     return scanned(await inflateToSpool(fs.createReadStream(file), name, maxBytes), name, opts);
   }
-  // stdin, a FIFO or a device: the first 64 MiB are kept in memory; past that, all of it goes to a
-  // spool, so a stream of any size never sits in memory whole. A spool that ends up small enough is
-  // read back and read as text.
+  // stdin, a FIFO or a device: the first 64 MiB (or what streamJsonFrom says, to stream it) are kept in
+  // memory; past that, all of it goes to a spool, so a stream of any size never sits in memory whole. A
+  // spool that ends up small enough is read back and read as text, unless it is plain JSON to stream.
   const stream = file === "-" ? process.stdin : fs.createReadStream(file, { highWaterMark: 1 << 20 });
-  const first = Math.min(streamFrom, maxBytes, opts.inMemory ?? IN_MEMORY);
+  const first = Math.min(streamFrom, maxBytes, opts.inMemory ?? IN_MEMORY, opts.streamJsonFrom ?? Infinity);
   const chunks: Buffer[] = [];
   let total = 0;
   let spool: number | undefined;
