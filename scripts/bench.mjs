@@ -2,9 +2,10 @@
 // Benchmark: each command of the built package (dist/cli.js) on generated Istio-shaped dumps of 10 MB,
 // 100 MB, 400 MB and one past V8's 512 MiB string limit (streamed), from a file and from stdin, against a
 // process that reads and JSON.parses the same file, in the same run. Each measurement is a whole
-// process, `runs` times (once for the large dump); medians and peak RSS are printed, then start-up
-// times. Generated dumps are deleted after. Builds the package first, so the figures are the sources'.
-// Usage: npm run bench [-- --sizes 10,100,400,600 --runs 3 --keep --markdown]
+// process, in `runs` rounds of the baseline and every command (one round for the large dump); medians
+// and peak RSS are printed, then start-up times. Generated dumps are deleted after. Builds the package
+// first, so the figures are the sources'.
+// Usage: npm run bench [-- --sizes 10,100,400,600 --runs 5 --keep --markdown]
 import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -17,7 +18,7 @@ const arg = (name, dflt) => {
   return i > 0 ? process.argv[i + 1] : dflt;
 };
 const sizes = arg("sizes", "10,100,400,600").split(",").map(Number).sort((a, b) => a - b);
-const runs = Number(arg("runs", 3));
+const runs = Number(arg("runs", 5));
 const keep = process.argv.includes("--keep");
 const T = (t) => `type.googleapis.com/${t}`;
 
@@ -177,74 +178,62 @@ for (const targetMb of sizes) {
   console.log(`\n${mb.toFixed(1)} MB${large ? " (past 512 MiB: streamed)" : ""}, ${n} run(s) each`);
   // A file just written may still be going to disk: read it once so every run reads from the page cache.
   fs.readFileSync(file);
-  let base;
+  // Rounds: the baseline and then each command, once per round, so that what the machine does meanwhile
+  // (this one's figures move by 10-20% over a minute) falls on all of them alike.
+  const names = Object.keys(CLI).filter((name) => !large || LARGE.has(name));
+  const times = new Map(names.map((name) => [name, []]));
+  const rss = new Map(names.map((name) => [name, 0]));
   const baseRuns = [];
   let baseRss = 0;
-  const measureBase = () => {
-    for (let i = 0; i < n; i++) {
+  for (let round = 0; round < n; round++) {
+    if (!large) {
       const r = measure(file, PARSE);
       baseRuns.push(r.ms);
       baseRss = Math.max(baseRss, r.maxRss);
     }
-  };
+    for (const name of names) {
+      const r = measure(file, code(name), name.includes("stdin"));
+      times.get(name).push(r.ms);
+      rss.set(name, Math.max(rss.get(name), r.maxRss));
+    }
+  }
+  let base;
   if (!large) {
-    // The baseline is measured before the commands and again after them; its median is the 1.00×.
-    measureBase();
-    const rss = baseRss;
     base = median(baseRuns);
     parseMBps = mb / (base / 1000);
-    table.push({ mb, name: "read + JSON.parse", ms: base, ratio: 1, rss });
-    console.log(`${"read + JSON.parse".padEnd(56)} ${base.toFixed(0).padStart(7)} ms  ×1.00  peak RSS ${MiB(rss)}`);
+    table.push({ mb, name: "read + JSON.parse", ms: base, ratio: 1, rss: baseRss });
+    console.log(`${"read + JSON.parse".padEnd(56)} ${base.toFixed(0).padStart(7)} ms  ×1.00  peak RSS ${MiB(baseRss)}  (runs: ${baseRuns.map((x) => x.toFixed(0)).join(", ")})`);
   } else {
     if (!parseMBps) throw new Error("a dump past 512 MiB has no JSON.parse baseline of its own: give a smaller size too (--sizes 100,600)");
     base = (mb / parseMBps) * 1000;
     console.log(`${"read + JSON.parse (cannot: one string; from the last size's MB/s)".padEnd(56)} ${base.toFixed(0).padStart(7)} ms`);
     table.push({ mb, name: "read + JSON.parse (estimated from MB/s)", ms: base, ratio: 1, rss: 0 });
   }
-  for (const name of Object.keys(CLI)) {
-    if (large && !LARGE.has(name)) continue;
-    const xs = [];
-    let rss = 0;
-    for (let i = 0; i < n; i++) {
-      const r = measure(file, code(name), name.includes("stdin"));
-      xs.push(r.ms);
-      rss = Math.max(rss, r.maxRss);
-    }
-    const ms = median(xs);
-    table.push({ mb, name, ms, rss });
-    console.log(`${name.padEnd(56)} ${ms.toFixed(0).padStart(7)} ms  peak RSS ${MiB(rss)}`);
-  }
-  if (!large) {
-    measureBase();
-    base = median(baseRuns);
-    parseMBps = mb / (base / 1000);
-    const row = table.find((r) => r.mb === mb && r.name === "read + JSON.parse");
-    row.ms = base;
-    console.log(`${"read + JSON.parse, before and after".padEnd(56)} ${base.toFixed(0).padStart(7)} ms  (runs: ${baseRuns.map((x) => x.toFixed(0)).join(", ")})`);
+  for (const name of names) {
+    const ms = median(times.get(name));
+    table.push({ mb, name, ms, rss: rss.get(name) });
+    console.log(`${name.padEnd(56)} ${ms.toFixed(0).padStart(7)} ms  peak RSS ${MiB(rss.get(name))}`);
   }
   for (const r of table) if (r.mb === mb) r.ratio = r.ms / base;
   console.log(table.filter((r) => r.mb === mb).map((r) => `  ×${r.ratio.toFixed(2)}  ${r.name}`).join("\n"));
   if (!keep) fs.rmSync(file);
 }
 
-// Start-up: the built command, whole process, on a small sample.
-console.log("\nstart-up (dist/cli.js, whole process, median of 7)");
-for (const args of [["--version"], ["--help"], [path.join(root, "samples/modern-permissive.json"), "--port", "9080"]]) {
-  const xs = [];
-  for (let i = 0; i < 7; i++) {
+// Start-up: the built command, whole process, on a small sample; in rounds with `node -e 0`, as above.
+console.log("\nstart-up (dist/cli.js, whole process, median of 9 rounds)");
+const startUp = [
+  ["node -e 0 (for reference)", ["-e", "0"]],
+  ...[["--version"], ["--help"], [path.join(root, "samples/modern-permissive.json"), "--port", "9080"]].map((args) => [`envoy-explain ${args.map((a) => path.basename(a)).join(" ")}`, [BIN, ...args]]),
+];
+const startTimes = startUp.map(() => []);
+for (let round = 0; round < 9; round++) {
+  startUp.forEach(([, argv], j) => {
     const t = performance.now();
-    execFileSync(process.execPath, [BIN, ...args], { stdio: "ignore" });
-    xs.push(performance.now() - t);
-  }
-  console.log(`${`envoy-explain ${args.map((a) => path.basename(a)).join(" ")}`.padEnd(56)} ${median(xs).toFixed(0).padStart(7)} ms`);
+    execFileSync(process.execPath, argv, { stdio: "ignore" });
+    startTimes[j].push(performance.now() - t);
+  });
 }
-const xs = [];
-for (let i = 0; i < 7; i++) {
-  const t = performance.now();
-  execFileSync(process.execPath, ["-e", "0"], { stdio: "ignore" });
-  xs.push(performance.now() - t);
-}
-console.log(`${"node -e 0 (for reference)".padEnd(56)} ${median(xs).toFixed(0).padStart(7)} ms`);
+startUp.forEach(([label], j) => console.log(`${label.padEnd(56)} ${median(startTimes[j]).toFixed(0).padStart(7)} ms`));
 
 if (process.argv.includes("--markdown")) {
   console.log("\n| dump | what | ms | vs read + JSON.parse | peak RSS |\n| --- | --- | --- | --- | --- |");
