@@ -84,14 +84,15 @@ function v2Map(r) {
 const plainNamespace = (node) => node && typeof node === "object" && node.fields === undefined && node.values === undefined && node.methods === undefined;
 
 /**
- * The schema by package, so that a command loads only the packages it reaches: each package's own
- * messages and enums as JSON, and, for each package, every package its fields lead to (closure, itself
- * included), worked out by resolving the whole schema here.
+ * The schema by type, so that a command builds only the types it reaches: each top-level message's or
+ * enum's JSON (its nested types inside it), and the top-level types its fields (and its nested types'
+ * fields) refer to, worked out by resolving the whole schema here. A type and everything it leads to is
+ * then loaded by following those references.
  */
 function writeSchema(r) {
   const stripped = stripOptions(r.toJSON());
   // Every field's type by its full name (".envoy.config.core.v3.Address"): looked up from the root, so
-  // it resolves to the same type whichever packages are loaded, and in whatever order.
+  // it resolves to the same type whichever types are loaded, and in whatever order.
   const full = protobuf.Root.fromJSON(stripped);
   full.resolveAll();
   const absolute = (node, ns) => {
@@ -107,54 +108,43 @@ function writeSchema(r) {
     }
   };
   absolute(stripped, full);
-  const packages = {};
-  const split = (node, name) => {
-    const own = {};
+  // Top-level types (in a plain namespace, a package) by full name, with their JSON.
+  const json = new Map();
+  const collect = (node, name) => {
     for (const [k, v] of Object.entries(node.nested ?? {})) {
-      if (plainNamespace(v)) split(v, name ? `${name}.${k}` : k);
-      else own[k] = v;
+      const fullName = name ? `${name}.${k}` : k;
+      if (plainNamespace(v)) collect(v, fullName);
+      else json.set(fullName, JSON.stringify(v));
     }
-    if (Object.keys(own).length) packages[name] = JSON.stringify(own);
   };
-  split(stripped, "");
-  // Which package each field's type lives in, on the whole schema resolved.
-  const pkgOf = (t) => {
-    let p = t.parent;
-    while (p && !(p instanceof protobuf.Root) && !(p.constructor === protobuf.Namespace)) p = p.parent;
-    return p && !(p instanceof protobuf.Root) ? p.fullName.slice(1) : "";
+  collect(stripped, "");
+  const names = [...json.keys()].sort();
+  const index = new Map(names.map((n, i) => [n, i]));
+  // The top-level type a type is, or is nested in.
+  const topOf = (t) => {
+    while (t.parent && !(t.parent instanceof protobuf.Root) && t.parent.constructor !== protobuf.Namespace) t = t.parent;
+    return t.fullName.slice(1);
   };
-  const direct = {};
+  const direct = names.map(() => new Set());
   const walk = (ns) => {
     for (const c of ns.nestedArray) {
       if (c instanceof protobuf.Type) {
-        const own = (direct[pkgOf(c)] ??= new Set());
-        for (const f of c.fieldsArray) if (f.resolvedType) own.add(pkgOf(f.resolvedType));
+        const own = direct[index.get(topOf(c))];
+        for (const f of c.fieldsArray) if (f.resolvedType && topOf(f.resolvedType) !== topOf(c)) own.add(index.get(topOf(f.resolvedType)));
       }
       if (c.nestedArray) walk(c);
     }
   };
   walk(full);
-  const deps = {};
-  for (const pkg of Object.keys(packages).sort()) {
-    const seen = new Set();
-    const todo = [pkg];
-    while (todo.length) {
-      const p = todo.pop();
-      if (seen.has(p) || !(p in packages)) continue;
-      seen.add(p);
-      for (const d of direct[p] ?? []) todo.push(d);
-    }
-    deps[pkg] = [...seen].sort();
-  }
-  const sorted = Object.fromEntries(Object.keys(packages).sort().map((k) => [k, packages[k]]));
   fs.writeFileSync(
     path.join(genDir, "schema.ts"),
-    `${HEADER}// protobufjs Root JSON of ${protoFiles().length} proto files (see proto/MANIFEST.json), by package:\n` +
-      `// each package's messages and enums, and the packages each one's fields lead to (itself included).\n` +
-      `export const schemaPackages: Record<string, string> = ${JSON.stringify(sorted, null, 1)};\n` +
-      `export const schemaDeps: Record<string, string[]> = ${JSON.stringify(deps)};\n`,
+    `${HEADER}// protobufjs JSON of ${protoFiles().length} proto files (see proto/MANIFEST.json), by top-level type (message or\n` +
+      `// enum, with its nested types), sorted by full name; and for each, the top-level types its fields refer to (indexes).\n` +
+      `export const schemaTypeNames: readonly string[] = ${JSON.stringify(names, null, 1)};\n` +
+      `export const schemaTypeJson: readonly string[] = ${JSON.stringify(names.map((n) => json.get(n)), null, 1)};\n` +
+      `export const schemaTypeRefs: readonly (readonly number[])[] = ${JSON.stringify(direct.map((d) => [...d].sort((a, b) => a - b)))};\n`,
   );
-  return Object.values(packages).reduce((n, j) => n + j.length, 0);
+  return [...json.values()].reduce((n, j) => n + j.length, 0);
 }
 
 function writeV2Map(r) {

@@ -1,12 +1,11 @@
-// Envoy's schema (protobufjs reflection), loaded on first use only and package by package: commands
-// that need no decoding never pay for it, and one that decodes a listener builds the packages its
-// fields lead to, not the whole schema.
+// Envoy's schema (protobufjs reflection), loaded on first use only and type by type: commands that
+// need no decoding never pay for it, and one that decodes a listener builds the types its fields lead
+// to (a listener: about 85 of the schema's 500 top-level types), not their whole packages.
 import protobuf from "protobufjs";
-import { schemaDeps, schemaPackages } from "../gen/schema.js";
+import { schemaTypeJson, schemaTypeNames, schemaTypeRefs } from "../gen/schema.js";
 import { V2_TO_V3 } from "../gen/v2-to-v3.js";
 
 let root: protobuf.Root | undefined;
-const loaded = new Set<string>();
 
 export function schemaRoot(): protobuf.Root {
   // Built without Root.fromJSON's resolveAll(): resolving every type up front is most of the cost of
@@ -15,23 +14,31 @@ export function schemaRoot(): protobuf.Root {
   return root;
 }
 
-/** Adds a package and every package its fields lead to (generated from the whole schema resolved). */
-function ensurePackage(pkg: string): void {
+let typeIndex: Map<string, number> | undefined;
+const loaded = new Set<number>();
+
+/** Adds a top-level type and every top-level type its fields lead to (references generated from the whole schema resolved). */
+function ensureType(start: number): void {
   const r = schemaRoot();
-  for (const p of Object.hasOwn(schemaDeps, pkg) ? schemaDeps[pkg]! : []) {
-    if (loaded.has(p)) continue;
-    loaded.add(p);
-    const ns = p ? r.define(p) : r;
-    ns.addJSON(JSON.parse(schemaPackages[p]!) as Record<string, protobuf.AnyNestedObject>);
+  const todo = [start];
+  while (todo.length) {
+    const i = todo.pop()!;
+    if (loaded.has(i)) continue;
+    loaded.add(i);
+    const full = schemaTypeNames[i]!;
+    const dot = full.lastIndexOf(".");
+    const ns = dot < 0 ? r : r.define(full.slice(0, dot));
+    ns.addJSON({ [full.slice(dot + 1)]: JSON.parse(schemaTypeJson[i]!) as protobuf.AnyNestedObject });
+    for (const d of schemaTypeRefs[i]!) if (!loaded.has(d)) todo.push(d);
   }
 }
 
-/** The package that holds a type: the longest prefix of its full name that is a package (a nested type's is its outer type's). */
-function packageOf(fullName: string): string | undefined {
-  for (let name = fullName; name; ) {
-    const dot = name.lastIndexOf(".");
-    name = dot < 0 ? "" : name.slice(0, dot);
-    if (Object.hasOwn(schemaPackages, name)) return name;
+/** The top-level type that is or holds a type: the longest prefix of its full name that is one (a nested type's is its outer type's). */
+function topLevelOf(fullName: string): number | undefined {
+  typeIndex ??= new Map(schemaTypeNames.map((n, i) => [n, i]));
+  for (let name = fullName; name; name = name.slice(0, Math.max(0, name.lastIndexOf(".")))) {
+    const i = typeIndex.get(name);
+    if (i !== undefined) return i;
   }
   return undefined;
 }
@@ -43,8 +50,8 @@ export function lookupMessage(fullName: string): protobuf.Type | null {
   let t = typeCache.get(fullName);
   if (t === undefined) {
     try {
-      const pkg = packageOf(fullName);
-      if (pkg !== undefined) ensurePackage(pkg);
+      const top = topLevelOf(fullName);
+      if (top !== undefined) ensureType(top);
       const found = schemaRoot().lookup(fullName);
       t = found instanceof protobuf.Type ? found : null;
     } catch {
