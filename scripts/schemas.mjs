@@ -112,7 +112,7 @@ defs.explainResult = obj(
     next: nullable({ type: "object" }),
     route: nullable(obj({ kind: { enum: ["no-route-config", "rejected", "no-virtual-host", "match-tree", "tls-redirect", "no-route", "route"] }, request: obj({ host: str, path: str }), clusterNotFoundResponseCode: str, domains: strs, domainCount: int, matches: strs, routeCount: int, matchHeaders: strs }, ["kind", "request"])),
     upstream: nullable({ $ref: "#/$defs/upstream" }),
-    outcome: obj({ code: { $ref: "#/$defs/outcomeCode" }, ok: bool, summary: str, clientSees: str, envoySide: str }, ["code", "ok", "summary", "clientSees"]),
+    outcome: obj({ code: { $ref: "#/$defs/outcomeCode" }, ok: bool, summary: str, clientSees: str, envoySide: str, afterChain: str }, ["code", "ok", "summary", "clientSees"]),
     why: str,
     incomplete: str,
     // Envoy itself reports that the listener the connection goes to does not listen: rejected (error_state) or still warming.

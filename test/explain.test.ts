@@ -7,9 +7,9 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { loadFile, loadText } from "../src/load/dump.js";
 import { runExplain } from "../src/analyses/explain.js";
-import { verdict } from "../src/analyses/tlscheck.js";
+import { runTlsCheck, verdict } from "../src/analyses/tlscheck.js";
 import type { PresetName } from "../src/explain/clients.js";
-import type { ExplainResult } from "../src/explain/explain.js";
+import { clientCertificateText, type ExplainResult } from "../src/explain/explain.js";
 
 const SAMPLES = path.resolve(import.meta.dirname, "../samples");
 const CORPUS = path.resolve(import.meta.dirname, "corpus/istio");
@@ -288,6 +288,31 @@ test("a route or TCP proxy to a cluster Envoy does not have: 503 NC (or the rout
   // Every cluster there: as before. A dump without clusters cannot tell.
   assert.is(runExplain(loadText(text, "gw.json"), { port: 8443, client: "curl-mtls", sni: "secure.example.com" })[0]!.outcome.code, "MTLS_TERMINATED");
   assert.not.equal(runExplain(loadFile(s("istioctl-listener.json")), { port: 9080, client: "plaintext" })[0]!.outcome.code, "NO_CLUSTER");
+});
+
+test("the result keeps apart what failed after the chain took the connection (afterChain) and what a client certificate must be (clientCertificateCheck): tls-check builds its reasons from them, not from the text", () => {
+  const text = fs.readFileSync(s("gateway-mutual.json"), "utf8");
+  const mtls = runExplain(loadText(text, "gw.json"), { port: 8443, client: "curl-mtls", sni: "secure.example.com" })[0]!;
+  assert.is(mtls.outcome.code, "MTLS_TERMINATED");
+  const check = mtls.next?.clientCertificateCheck;
+  assert.ok(check && check.trustedCa.length > 0, JSON.stringify(mtls.next));
+  assert.is(mtls.next?.clientCertificate, `required; ${clientCertificateText(check!)}`);
+  // tls-check says the same of a STRICT sidecar's port, from the same check.
+  const strict = loadFile(s("modern-strict.json"));
+  const row = runTlsCheck(undefined, strict, { from: "curl-mtls" }).rows.find((r) => r.server.outcome === "MTLS_TERMINATED");
+  assert.ok(row, "a curl with a client certificate gets through STRICT mutual TLS");
+  const sidecarCheck = runExplain(strict, { port: row!.port, client: "curl-mtls" })[0]!.next?.clientCertificateCheck;
+  assert.ok(sidecarCheck);
+  assert.ok(row!.reason.includes(`(the client certificate ${clientCertificateText(sidecarCheck!)}, else the handshake fails with unknown ca)`), row!.reason);
+  const d = JSON.parse(text) as { configs: Record<string, unknown>[] };
+  const rs = d.configs.find((c) => String(c["@type"]).endsWith(".RoutesConfigDump"))!;
+  const list = rs.dynamic_route_configs as { route_config: { name: string } }[];
+  list.splice(list.findIndex((r) => r.route_config.name === "http.8080"), 1);
+  const miss = runExplain(loadText(JSON.stringify(d), "no-rds.json"), { port: 8080, client: "plaintext", host: "shop.example.com" })[0]!;
+  assert.is(miss.outcome.code, "NO_ROUTE");
+  assert.match(miss.outcome.afterChain ?? "", /^Envoy has no route configuration http\.8080 /);
+  assert.ok(miss.outcome.summary.endsWith(`; but ${miss.outcome.afterChain}`), miss.outcome.summary);
+  assert.is(mtls.outcome.afterChain, undefined, "a connection that went through has nothing after its chain that failed it");
 });
 
 test("an HTTP chain whose RDS configuration the dump's routes lack: Envoy has no routes for it (404 NR); without a routes section the route is unknown", () => {

@@ -6,7 +6,7 @@ import type { LoadedInput, ResourceRecord } from "../load/dump.js";
 import { getKey } from "../load/v2.js";
 import { isObject } from "../load/keys.js";
 import { clientForPort, presetClient, type ClientSpec, type PresetName } from "../explain/clients.js";
-import { chainKind, explainConnection, type ExplainResult } from "../explain/explain.js";
+import { chainKind, clientCertificateText, explainConnection, type ExplainResult } from "../explain/explain.js";
 import { clusterModel, parseIstioClusterName } from "../model/cluster.js";
 import { listenerModel, peekListener, portIsHttp } from "../model/listener.js";
 import { sendsText, upstreamPlan, type UpstreamSends } from "../model/upstream.js";
@@ -123,12 +123,12 @@ export function verdict(s: UpstreamSends, r: ExplainResult, port: number, mode: 
   }
   // The TLS handshake went through: what the client gets is the server's HTTP answer.
   if (HTTP_ANSWERS.has(code)) {
-    return { status: "OK", reason: `client sends ${sends}; ${where}: chain #${r.filterChain?.index} takes the TLS, then ${r.outcome.summary.replace(/^.*?; but /, "")}: the client sees ${r.outcome.clientSees}` };
+    return { status: "OK", reason: `client sends ${sends}; ${where}: chain #${r.filterChain?.index} takes the TLS, then ${r.outcome.afterChain ?? r.outcome.summary}: the client sees ${r.outcome.clientSees}` };
   }
   switch (code) {
     case "MTLS_TERMINATED":
       return s.clientCertificate
-        ? { status: "OK", reason: `client sends ${sends}; ${where}: chain #${r.filterChain?.index} terminates mTLS${s.mode === "ISTIO_MUTUAL" ? "" : ` (the client certificate ${r.next?.clientCertificate?.replace(/^required; /, "") ?? "must chain to the CA the server trusts"}, else the handshake fails with unknown ca)`}` }
+        ? { status: "OK", reason: `client sends ${sends}; ${where}: chain #${r.filterChain?.index} terminates mTLS${s.mode === "ISTIO_MUTUAL" ? "" : ` (the client certificate ${r.next?.clientCertificateCheck ? clientCertificateText(r.next.clientCertificateCheck) : "must chain to the CA the server trusts"}, else the handshake fails with unknown ca)`}` }
         : { status: "CONFLICT", reason: `client sends TLS without a certificate; ${where}: a client certificate is required; ${sees}` };
     case "TLS_TERMINATED":
       return { status: "OK", reason: `client sends ${sends}; ${where}: chain #${r.filterChain?.index} terminates TLS` };

@@ -45,6 +45,19 @@ export interface Outcome {
   clientSees: string;
   /** The server-side evidence: access log flags, stats. */
   envoySide?: string;
+  /** When the chain took the connection and what came after failed it (no route, no cluster, no endpoints): why, as the summary says it after "but". */
+  afterChain?: string;
+}
+
+/** What a chain that requires a client certificate checks of it. */
+export interface ClientCertificateCheck {
+  trustedCa: string[];
+  subjectAltNames: string[];
+}
+
+/** What a client certificate must be to pass the check: "must chain to … and match …". */
+export function clientCertificateText(c: ClientCertificateCheck): string {
+  return `must chain to ${c.trustedCa.join(", ") || "the configured CA"}${c.subjectAltNames.length ? ` and match ${c.subjectAltNames.join(" or ")}` : ""}`;
 }
 
 export interface ListenerFilterStep {
@@ -79,7 +92,7 @@ export interface ExplainResult {
   matching: { mode: string; steps: ChainLookup["steps"]; matcherTrace?: string[]; usedDefault: boolean } | null;
   filterChain: { index: number; name?: string; isDefault: boolean; terminatesTls: boolean; requiresClientCertificate: boolean; match: string; transport: string; terminal: string } | null;
   candidates: CandidateView[];
-  next: { negotiatedAlpn?: string | null; clientCertificate?: string; terminal?: string } | null;
+  next: { negotiatedAlpn?: string | null; clientCertificate?: string; clientCertificateCheck?: ClientCertificateCheck; terminal?: string } | null;
   /** The HTTP route followed from the chain's connection manager, when there is one. */
   route: (RouteDecision & { request: { host: string; path: string } }) | null;
   /** How this proxy then connects to the route's (or tcp_proxy's) cluster. */
@@ -192,6 +205,11 @@ function runListenerFilters(l: ListenerModel, client: ClientSpec, s: SocketState
         step.effect = "no effect on matching modelled";
     }
   }
+}
+
+/** The chain took the connection (`taken`), and what came after fails it: the outcome says both, and keeps why apart (afterChain). */
+function butAfter(taken: Outcome, why: string, o: Pick<Outcome, "code" | "clientSees" | "envoySide">): Outcome {
+  return { code: o.code, ok: false, summary: `${taken.summary}; but ${why}`, clientSees: o.clientSees, ...(o.envoySide ? { envoySide: o.envoySide } : {}), afterChain: why };
 }
 
 function hostPort(ip: string | undefined, port: number): string {
@@ -613,28 +631,19 @@ function followTerminal(input: LoadedInput, chain: ChainModel, outcome: Outcome,
       case "no-route-config":
         // A dump with its routes section says what Envoy has: an RDS configuration it never received routes nothing.
         if (input.sections.has("routes") && t.routeConfigName !== undefined)
-          return {
-            code: "NO_ROUTE",
-            ok: false,
-            summary: `${outcome.summary}; but Envoy has no route configuration ${name} (not among the dump's routes: RDS has not sent it), so no request has a route`,
-            clientSees: "HTTP 404 (access log NR route_not_found)",
-          };
+          return butAfter(outcome, `Envoy has no route configuration ${name} (not among the dump's routes: RDS has not sent it), so no request has a route`, { code: "NO_ROUTE", clientSees: "HTTP 404 (access log NR route_not_found)" });
         return { ...outcome, summary: `${outcome.summary} (route configuration ${name} is not in this dump: the route is unknown)` };
       case "rejected":
-        return {
+        return butAfter(outcome, `Envoy refuses route configuration ${d.routeConfig} (${d.error}): it keeps the last version it accepted, and with none it has no routes`, {
           code: "NO_ROUTE",
-          ok: false,
-          summary: `${outcome.summary}; but Envoy refuses route configuration ${d.routeConfig} (${d.error}): it keeps the last version it accepted, and with none it has no routes`,
           clientSees: "HTTP 404 (access log NR route_not_found) unless an earlier version of the routes is in force",
-        };
+        });
       case "no-virtual-host":
       case "no-route":
-        return {
+        return butAfter(outcome, d.kind === "no-virtual-host" ? `no virtual host of ${d.routeConfig} takes Host ${host}${domainsText(d.domains, d.domainCount)}` : `no route of ${d.routeConfig}/${d.virtualHost} matches ${path}${matchesText(d)}`, {
           code: "NO_ROUTE",
-          ok: false,
-          summary: `${outcome.summary}; but ${d.kind === "no-virtual-host" ? `no virtual host of ${d.routeConfig} takes Host ${host}${domainsText(d.domains, d.domainCount)}` : `no route of ${d.routeConfig}/${d.virtualHost} matches ${path}${matchesText(d)}`}`,
           clientSees: "HTTP 404 (access log NR route_not_found)",
-        };
+        });
       case "match-tree":
         return { ...outcome, summary: `${outcome.summary}; virtual host ${d.virtualHost} of ${d.routeConfig} picks its route with a match tree (virtual_host.matcher), which this tool does not follow: the route is unknown` };
       case "tls-redirect":
@@ -649,22 +658,18 @@ function followTerminal(input: LoadedInput, chain: ChainModel, outcome: Outcome,
   if (cluster !== undefined) {
     const gap = clusterGap(input, cluster, base.capture.mesh);
     if (gap?.code === "NO_CLUSTER") {
-      return {
+      return butAfter(outcome, gap.why, {
         code: "NO_CLUSTER",
-        ok: false,
-        summary: `${outcome.summary}; but ${gap.why}`,
         clientSees: t.kind === "hcm" ? `HTTP ${notFoundCode(base.route)} (access log NC cluster_not_found)` : "the connection is closed at once (access log NC: no cluster)",
         envoySide: `response flag NC (no cluster found): ${cluster}`,
-      };
+      });
     }
     if (gap?.code === "NO_ENDPOINTS") {
-      return {
+      return butAfter(outcome, gap.why, {
         code: "NO_ENDPOINTS",
-        ok: false,
-        summary: `${outcome.summary}; but ${gap.why}`,
         clientSees: t.kind === "hcm" ? 'HTTP 503 "no healthy upstream" (access log UH)' : "the connection is closed at once (access log UH: no healthy upstream)",
         envoySide: `response flag UH (no healthy upstream): ${cluster} has no endpoints`,
-      };
+      });
     }
     const plan = upstreamPlan(input, cluster);
     if (plan) base.upstream = plan;
@@ -847,9 +852,11 @@ function decideOutcome(l: ListenerModel, lookup: ChainLookup, chain: ChainModel 
       };
     }
     const negotiated = tls.alpn.find((p) => client.alpn.includes(p)) ?? null;
+    const check: ClientCertificateCheck | undefined = tls.requireClientCertificate ? { trustedCa: tls.trustedCa, subjectAltNames: tls.subjectAltNames } : undefined;
     base.next = {
       negotiatedAlpn: negotiated,
-      clientCertificate: tls.requireClientCertificate ? `required; must chain to ${tls.trustedCa.join(", ") || "the configured CA"}${tls.subjectAltNames.length ? ` and match ${tls.subjectAltNames.join(" or ")}` : ""}` : client.clientCert ? "not requested" : "none",
+      clientCertificate: check ? `required; ${clientCertificateText(check)}` : client.clientCert ? "not requested" : "none",
+      ...(check ? { clientCertificateCheck: check } : {}),
       terminal: dest,
     };
     const code = tls.requireClientCertificate ? "MTLS_TERMINATED" : "TLS_TERMINATED";
