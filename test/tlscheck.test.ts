@@ -108,6 +108,27 @@ test("tls-check with one dump: what each inbound port accepts", () => {
   assert.is(portMode(loadFile(S("istio-1.1-strict.json")), 9080).mode, "STRICT");
 });
 
+test("tls-check on a gateway or plain Envoy: every bound listener other hosts reach is a port, whatever its transport (an Istio gateway marks its listeners outbound); loopback listeners are not; none found is said", () => {
+  // An Istio ingress gateway (node type router): its listeners are marked OUTBOUND, and 8080 is plaintext.
+  const gw = loadFile(S("gateway-mutual.json"));
+  assert.equal(inboundPorts(gw), [8080, 8443]);
+  const rows = runTlsCheck(undefined, gw, { from: "plaintext" }).rows;
+  assert.equal(rows.map((r) => [r.port, r.status]), [[8080, "PLAINTEXT"], [8443, "CONFLICT"]]);
+  // A sidecar's clusters are not paired with it by port alone: the gateway's app is unknown, and 8080 says nothing of which service it is.
+  const paired = runTlsCheck(loadFile(S("client-productpage.json")), gw, {});
+  assert.equal(paired.rows, []);
+  assert.match(paired.notes.join("\n"), /no cluster of .*client-productpage\.json reaches the server/);
+  // Envoy Gateway (egctl output) and Envoy's own example: plaintext listeners, no direction.
+  assert.equal(inboundPorts(loadFile(path.join(S("real"), "envoy-gateway/egctl-config-out.all.json"))), [10080]);
+  assert.equal(inboundPorts(loadFile(path.join(S("real"), "envoy/google_com_proxy.v2.yaml"))), [10000]);
+  // Consul: the public listener (inbound, mTLS); its upstreams listen on 127.0.0.1 and 127.10.10.10, for the app alone.
+  assert.equal(inboundPorts(loadFile(path.join(S("real"), "consul/connect-proxy-with-grpc-chain.envoy-1-17-x.listeners.golden.json"))), [9999]);
+  // Kuma's golden binds its inbound listener to 127.0.0.1: nothing other hosts reach, and the report says so.
+  const kuma = runTlsCheck(undefined, loadFile(path.join(S("real"), "kuma/full_config.json")), { from: "plaintext" });
+  assert.equal(kuma.rows, []);
+  assert.match(kuma.notes.join("\n"), /^found no port of .* that other hosts connect to/);
+});
+
 test("--service pairs one host:port explicitly", () => {
   const r = runTlsCheck(loadFile(S("client-productpage.json")), loadFile(S("modern-strict.json")), { service: { host: "ratings.default.svc.cluster.local", port: 9080 } });
   assert.ok(r.rows.length > 0);

@@ -8,9 +8,9 @@ import { isObject } from "../load/keys.js";
 import { clientForPort, presetClient, type ClientSpec, type PresetName } from "../explain/clients.js";
 import { chainKind, clientCertificateText, explainConnection, type ExplainResult } from "../explain/explain.js";
 import { clusterModel, parseIstioClusterName } from "../model/cluster.js";
-import { listenerModel, peekListener, portIsHttp } from "../model/listener.js";
+import { chainsForPort, listenerModel, peekListener, portIsHttp } from "../model/listener.js";
 import { sendsText, upstreamPlan, type UpstreamSends } from "../model/upstream.js";
-import { isWildcard } from "../explain/ip.js";
+import { isWildcard, parseIp } from "../explain/ip.js";
 import { captureModel, listenerDirection, proxyIps } from "../explain/capture.js";
 import { clusterEndpoints, endpointRecordFor, endpointsForCluster } from "../model/endpoint.js";
 import { findInJson } from "../model/canonical.js";
@@ -37,13 +37,18 @@ export interface PortMode {
 /**
  * Ports the workload serves (target ports, where connections arrive): destination ports of the
  * chains of the inbound capture listener (Istio's virtualInbound, OSM's inbound-listener, Kuma's
- * inbound passthrough), per-port inbound listeners for the proxy's own IPs, and bound inbound
- * listeners that terminate TLS (Consul's public listener).
+ * inbound passthrough), per-port inbound listeners for the proxy's own IPs, and bound listeners that
+ * other hosts can reach: those marked inbound (Consul's public listener) and, on a proxy that captures
+ * no inbound traffic (a gateway, plain Envoy), every one not marked outbound, and an Istio gateway's
+ * (which marks its listeners outbound), whatever their transport. A listener bound to a loopback
+ * address (Consul's upstreams) takes only local connections.
  */
 export function inboundPorts(server: LoadedInput): number[] {
   const ports = new Set<number>();
   const own = new Set(proxyIps(server).ips);
   const cm = captureModel(server);
+  const gateway = !cm.inbound.length;
+  const istioGateway = gateway && server.identity?.nodeType === "router";
   const inboundCapture = new Set(cm.inbound.filter((c) => !c.rejected).map((c) => c.peek.rec));
   for (const rec of server.listeners) {
     const p = peekListener(rec);
@@ -58,14 +63,19 @@ export function inboundPorts(server: LoadedInput): number[] {
     } else if (port && ip && !p.bindToPort && !isWildcard(ip) && (own.size === 0 || own.has(ip))) {
       const m = listenerModel(rec);
       if (m.trafficDirection !== "OUTBOUND" && (own.has(ip) || m.chains.some((c) => c.transport.kind === "tls"))) ports.add(port);
-    } else if (port && p.bindToPort && !p.capture && (listenerDirection(p) === "inbound" || (listenerDirection(p) === undefined && !cm.inbound.length)) && listenerModel(rec).chains.some((c) => c.transport.kind === "tls")) {
-      // A bound listener that terminates TLS, marked inbound, or not marked at all on a proxy that captures
-      // no inbound traffic (plain Envoy, a gateway): a port the server takes connections on.
-      ports.add(port);
+    } else if (port && ip && p.bindToPort && !p.capture && !boundToLoopback(ip)) {
+      const dir = listenerDirection(p);
+      if (dir === "inbound" || (gateway && (dir === undefined || istioGateway))) ports.add(port);
     }
   }
   for (const p of [15020, 15021, 15090]) ports.delete(p);
   return [...ports].sort((a, b) => a - b);
+}
+
+/** 127.0.0.0/8 or ::1: only this host connects there. */
+function boundToLoopback(ip: string): boolean {
+  const a = parseIp(ip);
+  return !!a && ((a.family === 4 && a.value >> 24n === 127n) || (a.family === 6 && a.value === 1n));
 }
 
 function run(server: LoadedInput, port: number, client: ClientSpec): ExplainResult {
@@ -232,6 +242,9 @@ function pairedClusters(client: LoadedInput, server: LoadedInput, ports: number[
   const serverIps = new Set(proxyIps(server).ips);
   const toTarget = serviceToTargetPorts(server);
   const serverSnis = inboundServerNames(server);
+  const captures = captureModel(server).inbound.length > 0;
+  let tls: number[] | undefined;
+  const tlsPorts = () => (tls ??= ports.filter((p) => [...chainsForPort(server, p)].some(({ chain }) => chain.transport.kind === "tls")));
   const out: Pairing[] = [];
   for (const rec of client.clusters) {
     // What the name says first: most clusters of a large client never reach this server, and are not decoded.
@@ -262,8 +275,9 @@ function pairedClusters(client: LoadedInput, server: LoadedInput, ports: number[
     if (!named) {
       if (o.service) out.push({ cluster: c.name, host, servicePort: o.service.port, targetPort: ports.includes(o.service.port) || ports.length !== 1 ? o.service.port : ports[0]!, how: `--service ${o.service.host}:${o.service.port}` });
       else if (!serverIps.size) {
-        // The server's dump does not say its address (a plain Envoy bound to 0.0.0.0): an endpoint on one of its TLS ports.
-        const onPort = eps?.find((e) => ports.includes(portOf(e.address)));
+        // The server's dump does not say its address (a plain Envoy bound to 0.0.0.0): an endpoint on one of
+        // its TLS ports (a port as common as a plaintext 80 or 8080 would pair it with any other host).
+        const onPort = eps?.find((e) => tlsPorts().includes(portOf(e.address)));
         if (onPort) {
           const port = portOf(onPort.address);
           out.push({ cluster: c.name, host, servicePort: port, targetPort: port, endpoints: [onPort.address], how: `${c.name} sends to ${onPort.address}, and the server listens on port ${port} (its dump does not give its address, so only the port is matched)` });
@@ -278,6 +292,8 @@ function pairedClusters(client: LoadedInput, server: LoadedInput, ports: number[
     }
     if (targetPort === undefined) continue;
     if (app && host.split(".")[0] !== app) continue;
+    // A gateway or plain Envoy whose app is unknown: its ports (80, 8080, 443) say nothing of which service a name is.
+    if (!app && !captures) continue;
     out.push({ cluster: c.name, host, servicePort, targetPort, how: targetPort === servicePort ? `${host} is the server's app on port ${servicePort}` : `service port ${servicePort} is target port ${targetPort} (the server's inbound cluster)` });
   }
   return out;
@@ -300,6 +316,7 @@ export function runTlsCheck(client: LoadedInput | undefined, server: LoadedInput
   const report: TlsCheckReport = { mesh, rows: [], serverPorts: [], clientClusters: [], notes: [] };
   const ports = server ? inboundPorts(server) : [];
   if (server) report.serverPorts = ports.map((p) => portMode(server, p));
+  if (server && !ports.length) report.notes.push(`found no port of ${server.identity?.app ?? server.file} that other hosts connect to: no inbound capture listener with destination ports, and no bound listener marked inbound (or, on a proxy that captures nothing, not marked outbound) outside loopback addresses`);
   const portAt = (p: number) => report.serverPorts.find((x) => x.port === p);
   const modeOf = (p: number) => portAt(p)?.mode ?? "unknown";
   const modeText = (p: number) => portModeText(portAt(p), mesh);
