@@ -138,6 +138,10 @@ export function tlsCheckDocument(client: LoadedInput | undefined, server: Loaded
   else {
     report = runTlsCheck(client, undefined, o);
     if (client) report.serverPorts = inboundPorts(client).map((p) => portMode(client, p));
+    // A routes, endpoints, secrets or bootstrap dump alone: say so, rather than print nothing.
+    if (client && !report.serverPorts.length && !report.clientClusters.length && !report.rows.length && !report.notes.length) {
+      report.notes.push(`nothing to check in ${client.file}: no inbound port and no outbound cluster (it holds ${client.listeners.length} listeners and ${client.clusters.length} clusters)`);
+    }
   }
   const serverInput = o.from ? (server ?? client) : server;
   return finish({ client: o.from ? null : (client?.file ?? null), server: serverInput?.file ?? null, ...report }, [client, server]);

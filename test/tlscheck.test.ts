@@ -9,6 +9,7 @@ import * as assert from "uvu/assert";
 import { loadText, loadFile } from "../src/load/dump.js";
 import { runTlsCheck, inboundPorts, portMode, type CheckRow } from "../src/analyses/tlscheck.js";
 import { runExplain } from "../src/analyses/explain.js";
+import { tlsCheckDocument } from "../src/documents.js";
 import { upstreamPlan } from "../src/model/upstream.js";
 import { decideRoute, selectVirtualHost } from "../src/explain/route.js";
 import { secretModels } from "../src/model/secret.js";
@@ -127,6 +128,14 @@ test("tls-check on a gateway or plain Envoy: every bound listener other hosts re
   const kuma = runTlsCheck(undefined, loadFile(path.join(S("real"), "kuma/full_config.json")), { from: "plaintext" });
   assert.equal(kuma.rows, []);
   assert.match(kuma.notes.join("\n"), /^found no port of .* that other hosts connect to/);
+});
+
+test("tls-check on a dump with nothing to check (routes, a bootstrap) says so instead of printing nothing", () => {
+  const doc = tlsCheckDocument(loadFile(path.join(S("real"), "envoy-gateway/xds-ir-gateway-tls-frontend.routes.yaml")), undefined);
+  assert.equal([doc.rows.length, doc.serverPorts.length, doc.clientClusters.length], [0, 0, 0]);
+  assert.match(doc.notes.join("\n"), /^nothing to check in .*routes\.yaml: no inbound port and no outbound cluster \(it holds 0 listeners and 0 clusters\)/);
+  // A dump with something to check has no such note.
+  assert.not.match(tlsCheckDocument(loadFile(S("modern-strict.json")), undefined).notes.join("\n"), /nothing to check/);
 });
 
 test("--service pairs one host:port explicitly", () => {
