@@ -5,7 +5,7 @@
 // The loader wraps such a value in a `Redacted` marker; analyses can still compute with it
 // (`reveal`), and every way of turning it into text (JSON.stringify, String(), template strings)
 // gives the masked form unless the render layer was told to show secrets (`--show-secrets`).
-import { createHash, createHmac, randomBytes } from "node:crypto";
+import { crypto } from "./lazy-node.js";
 
 export type RedactedKind =
   /** Envoy's admin masks it: a private key, a password, session ticket keys, a generic secret. */
@@ -20,7 +20,7 @@ export const REDACTED_TEXT = "[redacted]";
 let key: Buffer | undefined;
 /** The key of this run's secret fingerprints: random, never printed, gone with the process. */
 function runKey(): Buffer {
-  key ??= randomBytes(32);
+  key ??= crypto().randomBytes(32);
   return key;
 }
 
@@ -59,8 +59,8 @@ export class Redacted {
       const text = stableJson(this.#value);
       this.#fingerprint =
         this.kind === "blob"
-          ? `sha256:${createHash("sha256").update("envoy-explain\u0000").update(text).digest("hex").slice(0, 12)}`
-          : `run:${createHmac("sha256", runKey()).update(text).digest("hex").slice(0, 12)}`;
+          ? `sha256:${crypto().createHash("sha256").update("envoy-explain\u0000").update(text).digest("hex").slice(0, 12)}`
+          : `run:${crypto().createHmac("sha256", runKey()).update(text).digest("hex").slice(0, 12)}`;
     }
     return this.#fingerprint;
   }

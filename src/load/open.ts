@@ -6,9 +6,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { pipeline } from "node:stream/promises";
-import { Readable, Transform } from "node:stream";
-import zlib from "node:zlib";
+import { stream as nodeStream, streamPromises, zlib } from "../lazy-node.js";
 import { InputError } from "../diag.js";
 import { progress } from "../progress.js";
 import { loadBytes, loadFile, loadScanned, streamScanOptions, type LoadedInput, type LoadOptions } from "./dump.js";
@@ -101,7 +99,7 @@ export async function openInput(file: string, opts: OpenOptions = {}): Promise<L
       return loadBytes(bytes, name, textOpts);
     } catch (e) {
       if (!(e instanceof TooLargeError && isGzip(bytes))) throw e;
-      return scanned(await inflateToSpool(Readable.from([bytes]), name, maxBytes), name, opts);
+      return scanned(await inflateToSpool(nodeStream().Readable.from([bytes]), name, maxBytes), name, opts);
     }
   };
   if (spool === undefined) return asText(Buffer.concat(chunks, total));
@@ -205,7 +203,7 @@ function openSpool(name: string): number {
 async function inflateToSpool(source: NodeJS.ReadableStream, name: string, maxBytes: number): Promise<number> {
   const spool = openSpool(name);
   let total = 0;
-  const bound = new Transform({
+  const bound = new (nodeStream().Transform)({
     transform(chunk: Buffer, _enc, done) {
       total += chunk.length;
       if (total > maxBytes) return done(tooLarge(name, maxBytes, maxBytes, true, true));
@@ -214,7 +212,7 @@ async function inflateToSpool(source: NodeJS.ReadableStream, name: string, maxBy
     },
   });
   try {
-    await pipeline(source, zlib.createGunzip(), bound, fs.createWriteStream("", { fd: spool, autoClose: false }));
+    await streamPromises().pipeline(source, zlib().createGunzip(), bound, fs.createWriteStream("", { fd: spool, autoClose: false }));
   } catch (e) {
     if (e instanceof InputError) throw e;
     if (isFsError(e)) throw spoolError(name, e);

@@ -2,7 +2,7 @@
 // prints the admin config dump, which is read as stdin would be. Istio's proxy has pilot-agent
 // (`pilot-agent request GET config_dump?include_eds`); other meshes' proxies answer on the admin
 // port through the container's curl or wget.
-import { spawnSync } from "node:child_process";
+import { childProcess } from "../lazy-node.js";
 import { InputError } from "../diag.js";
 import { DEFAULT_MAX_BYTES, MAX_TEXT_BYTES } from "./read.js";
 
@@ -42,7 +42,7 @@ export function readPodDump(ref: string, o: PodOptions = {}): Buffer {
   ];
   let last = "";
   for (const cmd of attempts) {
-    const r = spawnSync("kubectl", [...base, ...cmd], { maxBuffer: maxBytes + 1, encoding: "buffer", timeout: 120_000, stdio: ["ignore", "pipe", "pipe"] });
+    const r = childProcess().spawnSync("kubectl", [...base, ...cmd], { maxBuffer: maxBytes + 1, encoding: "buffer", timeout: 120_000, stdio: ["ignore", "pipe", "pipe"] });
     if (r.error) {
       const code = (r.error as NodeJS.ErrnoException).code;
       if (code === "ENOENT") throw new InputError(ref, "kubectl is not on PATH: install it, or save the dump with kubectl exec and pass the file");

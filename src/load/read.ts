@@ -2,7 +2,7 @@
 // UTF-8 or UTF-16 (by byte-order mark). Every read is bounded: at most `maxBytes` are read, and a
 // gzip stream at most `maxBytes` once inflated. Clear errors for empty, binary and too-large input.
 import fs from "node:fs";
-import zlib from "node:zlib";
+import { zlib } from "../lazy-node.js";
 import { InputError } from "../diag.js";
 
 /** V8's longest string (Node 20): a larger file cannot be held as one string. */
@@ -123,7 +123,7 @@ export function decodeText(file: string, bytes: Buffer, maxBytes = DEFAULT_MAX_B
   const limit = Math.min(maxBytes, MAX_TEXT_BYTES);
   if (buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) {
     try {
-      buf = zlib.gunzipSync(buf, { maxOutputLength: limit });
+      buf = zlib().gunzipSync(buf, { maxOutputLength: limit });
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
       if (err.code === "ERR_BUFFER_TOO_LARGE" || /Cannot create a Buffer larger|maxOutputLength|buffer.*large/i.test(err.message)) {

@@ -16,7 +16,7 @@
 // would give, except for the lists of spans; a value JSON.parse refuses inside valid structure is
 // scanned again so only the bad part is lost.
 import fs from "node:fs";
-import { Worker } from "node:worker_threads";
+import { workerThreads } from "../lazy-node.js";
 import { childPath } from "../diag.js";
 import { canonicalKey } from "./keys.js";
 
@@ -636,8 +636,8 @@ export async function scanJsonInWorker(reader: SpanReader, opts: ScanOptions, si
   const { onProgress, ...cloneable } = opts;
   const workerData = { fd: reader.fd, size: reader.size, opts: cloneable };
   const worker = here.endsWith(".ts")
-    ? new Worker(`import("tsx/esm/api").then((a) => { a.register(); return import(${JSON.stringify(new URL("./scan-worker.ts", here).href)}); })`, { eval: true, workerData })
-    : new Worker(new URL(here.includes("/chunks/") ? "../scan-worker.js" : "./scan-worker.js", here), { workerData });
+    ? new (workerThreads().Worker)(`import("tsx/esm/api").then((a) => { a.register(); return import(${JSON.stringify(new URL("./scan-worker.ts", here).href)}); })`, { eval: true, workerData })
+    : new (workerThreads().Worker)(new URL(here.includes("/chunks/") ? "../scan-worker.js" : "./scan-worker.js", here), { workerData });
   return new Promise<ScanResult>((resolve, reject) => {
     let done = false;
     // Not wanted any more (the command's other input failed): the thread stops now, not when it is through.

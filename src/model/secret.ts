@@ -1,6 +1,6 @@
 // Secrets (SDS): what each one is, and certificate validity where the dump carries the PEM.
 // Private keys are never read into the model, let alone printed.
-import crypto from "node:crypto";
+import { crypto } from "../lazy-node.js";
 import type { DataSource } from "../gen/types/envoy/config/core/v3/base.js";
 import type { Secret } from "../gen/types/envoy/extensions/transport_sockets/tls/v3/secret.js";
 import type { LoadedInput } from "../load/dump.js";
@@ -40,7 +40,7 @@ export function parseCertificates(pem: string | undefined, now = new Date()): Ce
   const out: CertInfo[] = [];
   for (const b of blocks) {
     try {
-      const x = new crypto.X509Certificate(b);
+      const x = new (crypto().X509Certificate)(b);
       const nb = new Date(x.validFrom);
       const na = new Date(x.validTo);
       out.push({
