@@ -138,6 +138,18 @@ test("tls-check on a dump with nothing to check (routes, a bootstrap) says so in
   assert.not.match(tlsCheckDocument(loadFile(S("modern-strict.json")), undefined).notes.join("\n"), /nothing to check/);
 });
 
+test("tls-check: a cluster that sends HTTP/3 over QUIC (Envoy's own example) is said to, and not replayed over TCP against the server's TCP listener", () => {
+  const client = loadFile(path.join(S("real"), "envoy/google_com_http3_upstream_proxy.yaml"));
+  const server = loadFile(path.join(S("real"), "envoy/envoyproxy_io_proxy_http3_downstream.yaml"));
+  const alone = runTlsCheck(client, undefined, {});
+  assert.equal(alone.clientClusters.flatMap((c) => c.sends), ["(every endpoint): HTTP/3 over QUIC, TLS 1.3 (UDP, SNI www.google.com)"]);
+  const r = runTlsCheck(client, server, { service: { host: "www.google.com", port: 443 } });
+  assert.is(r.rows.length, 1);
+  assert.is(r.rows[0]!.status, "UNKNOWN");
+  assert.equal([r.rows[0]!.server.chain, r.rows[0]!.server.outcome], ["not replayed (UDP)", "NOT_REPLAYED"]);
+  assert.match(r.rows[0]!.reason, /goes over UDP to a QUIC listener on port 10000: not checked$/);
+});
+
 test("--service pairs one host:port explicitly", () => {
   const r = runTlsCheck(loadFile(S("client-productpage.json")), loadFile(S("modern-strict.json")), { service: { host: "ratings.default.svc.cluster.local", port: 9080 } });
   assert.ok(r.rows.length > 0);

@@ -350,8 +350,9 @@ export function runTlsCheck(client: LoadedInput | undefined, server: LoadedInput
     const endpoints = pair.endpoints ? plan.endpoints.filter((e) => pair.endpoints!.includes(e.endpoint)) : plan.endpoints;
     for (const e of endpoints.length ? endpoints : plan.endpoints) {
       const sends = viaIstioAlpn && portIsHttp(server, target) ? withIstioAlpn(e.sends) : e.sends;
-      const r = run(server, target, clientFromSends(sends, server, target));
-      const v = verdict(sends, r, target, modeText(target));
+      // HTTP/3 goes over UDP, to a QUIC listener: a replay over TCP would answer for another listener.
+      const r = sends.quic ? undefined : run(server, target, clientFromSends(sends, server, target));
+      const v = r ? verdict(sends, r, target, modeText(target)) : { status: "UNKNOWN" as Status, reason: `client sends ${sendsText(sends)}; tls-check replays TCP connections, and this one goes over UDP to a QUIC listener on port ${target}: not checked` };
       if (plan.mode === "AUTO") {
         const tm = e.socketMatch.tlsMode;
         const has = tm ? `has tlsMode ${String(tm)}` : "has no tlsMode";
@@ -365,7 +366,7 @@ export function runTlsCheck(client: LoadedInput | undefined, server: LoadedInput
         port: pair.servicePort,
         cluster: name,
         client: { mode: plan.mode === "AUTO" ? `AUTO → ${sends.mode}` : plan.mode, sends: sendsText(sends), endpoint: e.endpoint, notes: plan.notes },
-        server: { port: target, mode: modeOf(target), chain: chainText(r), outcome: r.outcome.code },
+        server: { port: target, mode: modeOf(target), chain: r ? chainText(r) : "not replayed (UDP)", outcome: r ? r.outcome.code : "NOT_REPLAYED" },
         ...v,
       });
     }

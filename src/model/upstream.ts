@@ -19,6 +19,8 @@ export interface UpstreamSends {
   via: string;
   certificates: string[];
   subjectAltNames: string[];
+  /** HTTP/3 over QUIC (UDP), whose handshake is TLS 1.3 with this context. */
+  quic?: true;
 }
 
 export interface UpstreamPlan {
@@ -56,7 +58,7 @@ export function socketMode(t: TransportSummary): UpstreamMode {
 export function sendsOf(t: TransportSummary, via: string): UpstreamSends {
   const mode = socketMode(t);
   if (t.kind !== "tls") return { transport: "raw_buffer", alpn: [], sni: "", clientCertificate: false, mode, via, certificates: [], subjectAltNames: [] };
-  return { transport: "tls", alpn: t.alpn, sni: t.sni ?? "", clientCertificate: t.certificates.length > 0, mode, via, certificates: t.certificates, subjectAltNames: t.subjectAltNames };
+  return { transport: "tls", alpn: t.alpn, sni: t.sni ?? "", clientCertificate: t.certificates.length > 0, mode, via, certificates: t.certificates, subjectAltNames: t.subjectAltNames, ...(t.quic ? { quic: true as const } : {}) };
 }
 
 /** Envoy picks the first transport_socket_matches entry whose `match` is a subset of the endpoint's metadata. */
@@ -110,5 +112,6 @@ export function sendsText(s: UpstreamSends): string {
   if (s.transport === "raw_buffer") return "plaintext";
   const kind = s.mode === "ISTIO_MUTUAL" ? "Istio mTLS" : s.clientCertificate ? "mTLS" : "TLS";
   const cert = s.clientCertificate ? (s.certificates.length ? `, cert ${s.certificates.join(",")}` : ", a client certificate") : "";
+  if (s.quic) return `HTTP/3 over QUIC, ${kind} 1.3 (UDP${s.alpn.length ? `, ALPN ${s.alpn.join(",")}` : ""}${s.sni ? `, SNI ${s.sni}` : ""}${cert})`;
   return `${kind} (ALPN ${s.alpn.join(",") || "none"}${s.sni ? `, SNI ${s.sni}` : ""}${cert})`;
 }
