@@ -11,8 +11,9 @@
 //   - a container that holds such a list, and any other container larger than `assembleAbove`, is
 //     built from its children (each small child parsed with JSON.parse on its span); a smaller one is
 //     parsed whole by its parent.
-// Anything deeper than the tracked levels is skipped byte by byte (strings and nesting only); the
-// frames are an explicit stack, so nesting costs no recursion. The result is the value JSON.parse
+// Anything deeper than the tracked levels, and any container inside a resource that leaves no hint, is
+// skipped byte by byte (strings and nesting only, in skipNested); the frames are an explicit stack, so
+// nesting costs no recursion. The result is the value JSON.parse
 // would give, except for the lists of spans; a value JSON.parse refuses inside valid structure is
 // scanned again so only the bad part is lost.
 import fs from "node:fs";
