@@ -307,6 +307,20 @@ test("the result keeps apart what a client certificate must be (clientCertificat
   assert.is(mtls.outcome.afterChain, undefined, "a connection that went through has nothing after its chain that failed it (a 404's afterChain: the next test)");
 });
 
+test("a TLS client on a listener with no tls_inspector: the hint names the inspector only when a chain asks for TLS, SNI or ALPN (else it would change nothing: Envoy Gateway's plaintext listener)", () => {
+  const eg = loadFile(path.resolve(import.meta.dirname, "../samples/real/envoy-gateway/egctl-config-out.all.json"));
+  const r = runExplain(eg, { port: 10080, client: "curl-tls" })[0]!;
+  assert.is(r.outcome.code, "TLS_INTO_PLAINTEXT_HTTP");
+  assert.equal(r.hints, ["No chain of default-eg-http for this port terminates TLS or asks for TLS, SNI or ALPN: detecting TLS (tls_inspector) would change nothing here. It serves plaintext HTTP: connect with http://."]);
+  // Where a chain asks for TLS and the inspector is missing, the hint says what it would have matched.
+  const text = JSON.stringify({ static_resources: { listeners: [{ name: "l", address: { socket_address: { address: "0.0.0.0", port_value: 443 } }, filter_chains: [
+    { filter_chain_match: { server_names: ["a.example.com"] }, filters: [{ name: "envoy.filters.network.tcp_proxy", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy", stat_prefix: "a", cluster: "a" } }] },
+    { filters: [{ name: "envoy.filters.network.tcp_proxy", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy", stat_prefix: "b", cluster: "b" } }] },
+  ] }] } });
+  const sni = runExplain(loadText(text, "sni.json"), { port: 443, client: "curl-mtls", sni: "a.example.com" })[0]!;
+  assert.match(sni.hints.join("\n"), /^TLS was not detected: this listener has no tls_inspector/);
+});
+
 test("an HTTP chain whose RDS configuration the dump's routes lack: Envoy has no routes for it (404 NR); without a routes section the route is unknown", () => {
   const text = fs.readFileSync(s("gateway-mutual.json"), "utf8");
   const d = JSON.parse(text) as { configs: Record<string, unknown>[] };

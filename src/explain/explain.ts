@@ -3,7 +3,7 @@
 import { captureListenerFor, captureModel, ciliumListener, proxyIps, type Direction } from "./capture.js";
 import type { ListenerFilterChainMatchPredicate } from "../gen/types/envoy/config/listener/v3/listener_components.js";
 import type { LoadedInput, ResourceRecord } from "../load/dump.js";
-import { chainLabel, formatAddr, listenerModel, matchText, peekListener, terminalText, type ChainModel, type ListenerModel, type ListenerPeek } from "../model/listener.js";
+import { asksForTls, chainLabel, formatAddr, listenerModel, matchText, peekListener, terminalText, type ChainModel, type ListenerModel, type ListenerPeek } from "../model/listener.js";
 import { chainTransportLabel, transportLabel, type TlsSummary } from "../model/tls.js";
 import { actionText, findRouteConfig } from "../model/route.js";
 import { decideRoute, type RouteDecision } from "./route.js";
@@ -927,7 +927,10 @@ function hintsFor(l: ListenerModel, a: MatchAttrs, client: ClientSpec, chain: Ch
     const best = scored[0];
     // The client sent a ClientHello but the listener did not see it: SNI and ALPN were never read.
     const tlsUnseen = a.transport !== "tls";
-    if (tlsUnseen) {
+    if (tlsUnseen && !l.chains.some((c) => relevant(c) && (asksForTls(c) || c.transport.kind === "tls"))) {
+      // Nothing here asks for TLS: detecting it would change nothing.
+      hints.push(`No chain of ${l.name} for this port terminates TLS or asks for TLS, SNI or ALPN: detecting TLS (tls_inspector) would change nothing here.${outcome.code === "TLS_INTO_PLAINTEXT_HTTP" ? " It serves plaintext HTTP: connect with http://." : ""}`);
+    } else if (tlsUnseen) {
       const inspector = l.listenerFilters.find((f) => f.kind === "tls_inspector");
       hints.push(
         inspector

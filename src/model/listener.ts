@@ -164,12 +164,15 @@ function chainOf(fc: FilterChain, index: number, isDefault: boolean, path: strin
   };
 }
 
+/** Whether a chain's match asks for what only tls_inspector reveals: transport tls, or (with no transport asked for) SNI or ALPN. */
+export function asksForTls(c: ChainModel): boolean {
+  const tp = c.match.transportProtocol ?? "";
+  return tp === "tls" || (tp === "" && ((c.match.serverNames?.length ?? 0) > 0 || (c.match.applicationProtocols?.length ?? 0) > 0));
+}
+
 /** Whether an old Envoy would add a tls_inspector by itself (envoy-matching.md §3.8). */
 function needsTlsInspector(chains: ChainModel[]): boolean {
-  return chains.some((c) => {
-    const tp = c.match.transportProtocol ?? "";
-    return tp === "tls" || (tp === "" && ((c.match.serverNames?.length ?? 0) > 0 || (c.match.applicationProtocols?.length ?? 0) > 0));
-  });
+  return chains.some(asksForTls);
 }
 
 /** Envoy below 1.17 injects tls_inspector; the version comes from the bootstrap, else from the dump's API era. */
