@@ -10,7 +10,7 @@ import { chainKind, clientCertificateText, explainConnection, type ExplainResult
 import { clusterModel, parseIstioClusterName } from "../model/cluster.js";
 import { chainsForPort, listenerModel, peekListener, portIsHttp } from "../model/listener.js";
 import { sendsText, upstreamPlan, type UpstreamSends } from "../model/upstream.js";
-import { isWildcard, parseIp } from "../explain/ip.js";
+import { isLoopbackRange, isWildcard, parseIp } from "../explain/ip.js";
 import { captureModel, listenerDirection, proxyIps } from "../explain/capture.js";
 import { clusterEndpoints, endpointRecordFor, endpointsForCluster } from "../model/endpoint.js";
 import { findInJson } from "../model/canonical.js";
@@ -63,7 +63,7 @@ export function inboundPorts(server: LoadedInput): number[] {
     } else if (port && ip && !p.bindToPort && !isWildcard(ip) && (own.size === 0 || own.has(ip))) {
       const m = listenerModel(rec);
       if (m.trafficDirection !== "OUTBOUND" && (own.has(ip) || m.chains.some((c) => c.transport.kind === "tls"))) ports.add(port);
-    } else if (port && ip && p.bindToPort && !p.capture && !boundToLoopback(ip)) {
+    } else if (port && ip && p.bindToPort && !p.capture && !isLoopbackAddress(ip)) {
       const dir = listenerDirection(p);
       if (dir === "inbound" || (gateway && (dir === undefined || istioGateway))) ports.add(port);
     }
@@ -72,11 +72,10 @@ export function inboundPorts(server: LoadedInput): number[] {
   return [...ports].sort((a, b) => a - b);
 }
 
-/** 127.0.0.0/8 or ::1: only this host connects there. */
-function boundToLoopback(ip: string): boolean {
+const isLoopbackAddress = (ip: string) => {
   const a = parseIp(ip);
-  return !!a && ((a.family === 4 && a.value >> 24n === 127n) || (a.family === 6 && a.value === 1n));
-}
+  return !!a && isLoopbackRange(a);
+};
 
 function run(server: LoadedInput, port: number, client: ClientSpec): ExplainResult {
   return explainConnection(server, { client, dstPort: port });

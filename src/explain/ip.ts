@@ -77,6 +77,11 @@ export function isLoopback(ip: Ip): boolean {
   return (ip.family === 4 && ip.value === 0x7f000001n) || (ip.family === 6 && ip.value === 1n);
 }
 
+/** 127.0.0.0/8 or ::1: an address only this host connects to (a listener bound there takes local connections only). */
+export function isLoopbackRange(ip: Ip): boolean {
+  return (ip.family === 4 && ip.value >> 24n === 127n) || (ip.family === 6 && ip.value === 1n);
+}
+
 export function isWildcard(ip: string | undefined): boolean {
   return ip === "0.0.0.0" || ip === "::" || ip === "[::]" || ip === "::0";
 }
