@@ -59,6 +59,10 @@ test("tls-check: a server whose capture listener Envoy rejected refuses every cl
     assert.is(row.status, "CONFLICT", row.reason);
     assert.match(row.reason, /Envoy rejected that listener: Proto constraint validation failed.*connection refused: the client proxy's app gets 503 \(UF/);
   }
+  // Without a client dump (--from): no port takes connections, and the note says why.
+  const alone = runTlsCheck(undefined, server, { from: "plaintext" });
+  assert.equal(alone.rows, []);
+  assert.match(alone.notes.join("\n"), /Envoy rejected its inbound capture listener virtualInbound \(see its warning\), so nothing takes inbound connections/);
 });
 
 test("tls-check: DISABLE against an auto-mTLS client whose EDS still says tlsMode istio is a CONFLICT, and says why", () => {

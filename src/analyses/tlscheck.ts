@@ -315,7 +315,14 @@ export function runTlsCheck(client: LoadedInput | undefined, server: LoadedInput
   const report: TlsCheckReport = { mesh, rows: [], serverPorts: [], clientClusters: [], notes: [] };
   const ports = server ? inboundPorts(server) : [];
   if (server) report.serverPorts = ports.map((p) => portMode(server, p));
-  if (server && !ports.length) report.notes.push(`found no port of ${server.identity?.app ?? server.file} that other hosts connect to: no inbound capture listener with destination ports, and no bound listener marked inbound (or, on a proxy that captures nothing, not marked outbound) outside loopback addresses`);
+  if (server && !ports.length) {
+    const refused = captureModel(server).inbound.filter((c) => c.rejected).map((c) => c.peek.name);
+    report.notes.push(
+      refused.length
+        ? `found no port of ${server.identity?.app ?? server.file} that other hosts connect to: Envoy rejected its inbound capture listener ${refused.join(", ")} (see its warning), so nothing takes inbound connections`
+        : `found no port of ${server.identity?.app ?? server.file} that other hosts connect to: no inbound capture listener with destination ports, and no bound listener marked inbound (or, on a proxy that captures nothing, not marked outbound) outside loopback addresses`,
+    );
+  }
   const portAt = (p: number) => report.serverPorts.find((x) => x.port === p);
   const modeOf = (p: number) => portAt(p)?.mode ?? "unknown";
   const modeText = (p: number) => portModeText(portAt(p), mesh);
