@@ -128,6 +128,8 @@ test("tls-check on a gateway or plain Envoy: every bound listener other hosts re
   assert.equal(inboundPorts(loadFile(path.join(S("real"), "envoy/google_com_proxy.v2.yaml"))), [10000]);
   // Consul: the public listener (inbound, mTLS); its upstreams listen on 127.0.0.1 and 127.10.10.10, for the app alone.
   assert.equal(inboundPorts(loadFile(path.join(S("real"), "consul/connect-proxy-with-grpc-chain.envoy-1-17-x.listeners.golden.json"))), [9999]);
+  // A dump of clusters only, as the server: it holds no listeners, and the note says that.
+  assert.match(runTlsCheck(undefined, loadFile(path.join(S("real"), "consul/connect-proxy-with-chain.envoy-1-18-x.clusters.golden.json")), { from: "plaintext" }).notes.join("\n"), /that other hosts connect to: it holds no listeners$/);
   // Kuma's golden binds its inbound listener to 127.0.0.1: nothing other hosts reach, and the report says so.
   const kuma = runTlsCheck(undefined, loadFile(path.join(S("real"), "kuma/full_config.json")), { from: "plaintext" });
   assert.equal(kuma.rows, []);

@@ -318,7 +318,9 @@ export function runTlsCheck(client: LoadedInput | undefined, server: LoadedInput
   if (server && !ports.length) {
     const refused = captureModel(server).inbound.filter((c) => c.rejected).map((c) => c.peek.name);
     report.notes.push(
-      refused.length
+      !server.listeners.length
+        ? `found no port of ${server.identity?.app ?? server.file} that other hosts connect to: it holds no listeners`
+        : refused.length
         ? `found no port of ${server.identity?.app ?? server.file} that other hosts connect to: Envoy rejected its inbound capture listener ${refused.join(", ")} (see its warning), so nothing takes inbound connections`
         : `found no port of ${server.identity?.app ?? server.file} that other hosts connect to: no inbound capture listener with destination ports, and no bound listener marked inbound (or, on a proxy that captures nothing, not marked outbound) outside loopback addresses`,
     );
