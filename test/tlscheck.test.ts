@@ -126,6 +126,8 @@ test("tls-check on a gateway or plain Envoy: every bound listener other hosts re
   // Envoy Gateway (egctl output) and Envoy's own example: plaintext listeners, no direction.
   assert.equal(inboundPorts(loadFile(path.join(S("real"), "envoy-gateway/egctl-config-out.all.json"))), [10080]);
   assert.equal(inboundPorts(loadFile(path.join(S("real"), "envoy/google_com_proxy.v2.yaml"))), [10000]);
+  // Envoy Gateway's own readiness listener (envoy-gateway-proxy-ready-0.0.0.0-19003) is no traffic port, as Istio's 15021 is not.
+  assert.equal(inboundPorts(loadFile(path.join(S("real"), "envoy-gateway/egctl-translate-from-gateway-api-to-xds.all.yaml"))), [1234, 8080, 8443, 10080]);
   // Consul: the public listener (inbound, mTLS); its upstreams listen on 127.0.0.1 and 127.10.10.10, for the app alone.
   assert.equal(inboundPorts(loadFile(path.join(S("real"), "consul/connect-proxy-with-grpc-chain.envoy-1-17-x.listeners.golden.json"))), [9999]);
   // A dump of clusters only, as the server: it holds no listeners, and the note says that.

@@ -43,6 +43,10 @@ export interface PortMode {
  * (which marks its listeners outbound), whatever their transport. A listener bound to a loopback
  * address (Consul's upstreams) takes only local connections.
  */
+/** The proxy's own health and stats ports, not its traffic: Istio's (pilot-agent status, health, Prometheus) by port, Envoy Gateway's by listener name. */
+const ISTIO_HEALTH_PORTS = [15020, 15021, 15090];
+const OWN_HEALTH_LISTENER = /^envoy-gateway-proxy-(ready|stats)-/;
+
 export function inboundPorts(server: LoadedInput): number[] {
   const ports = new Set<number>();
   const own = new Set(proxyIps(server).ips);
@@ -53,6 +57,7 @@ export function inboundPorts(server: LoadedInput): number[] {
   for (const rec of server.listeners) {
     const p = peekListener(rec);
     if (p.udp) continue; // QUIC or a UDP proxy: not a port TCP clients connect to
+    if (OWN_HEALTH_LISTENER.test(p.name)) continue;
     const port = p.addresses[0]?.port;
     const ip = p.addresses[0]?.ip;
     if (inboundCapture.has(rec)) {
@@ -68,7 +73,7 @@ export function inboundPorts(server: LoadedInput): number[] {
       if (dir === "inbound" || (gateway && (dir === undefined || istioGateway))) ports.add(port);
     }
   }
-  for (const p of [15020, 15021, 15090]) ports.delete(p);
+  for (const p of ISTIO_HEALTH_PORTS) ports.delete(p);
   return [...ports].sort((a, b) => a - b);
 }
 
