@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Regenerates src/gen/ from proto/ (no network, no protoc):
-//   src/gen/schema.ts    protobufjs root.toJSON() of the closure by package (JSON strings), with each package's dependencies, loaded lazily
+//   src/gen/schema.ts    protobufjs JSON of the closure by top-level type (JSON strings), with the types each one refers to, loaded lazily
 //   src/gen/v2-to-v3.ts  v2 type name -> v3 type name, from (udpa.annotations.versioning).previous_message_type
 //   src/gen/types/**     ts-proto interfaces (run through buf 1.74.0 from npm), post-processed for proto3 JSON
 //   src/gen/type-map.ts  TypeUrlMap: "type.googleapis.com/<full name>" -> interface
