@@ -17,7 +17,7 @@ import { findInJson } from "../src/model/canonical.js";
 import { peekListener } from "../src/model/listener.js";
 import { clustersDocument, endpointsDocument, explainDocument, listenersDocument, routesDocument, secretsDocument, tlsCheckDocument } from "../src/documents.js";
 import { inboundPorts } from "../src/analyses/tlscheck.js";
-import { clusterRows } from "../src/analyses/listings.js";
+import { clusterRows, listenerRows } from "../src/analyses/listings.js";
 import { isObject } from "../src/load/keys.js";
 import { keyOf } from "../src/load/v2.js";
 
@@ -263,6 +263,27 @@ test("streamed, every resource stays in the file until used, in a small dump too
   assert.is(parses, afterListeners + 2, "a route read on use");
   assert.equal(input.clusters[1]!.raw, text.clusters[1]!.raw);
   assert.equal(input.listeners.map((l) => l.raw), text.listeners.map((l) => l.raw));
+});
+
+test("streamed, a listener whose bytes hold no destination_port key has no chain ports, and is not read for them; listeners --port reads only the listeners it lists", () => {
+  const f = path.join(ROOT, "samples/modern-permissive.json");
+  const fd = fs.openSync(f, "r");
+  const reader = new SpanReader(fd, fs.fstatSync(fd).size);
+  const parsed: string[] = [];
+  const parse = reader.parse.bind(reader);
+  reader.parse = (sp) => {
+    const v = parse(sp);
+    if (isObject(v) && typeof v.name === "string") parsed.push(v.name);
+    return v;
+  };
+  const input = loadScanned(reader, f);
+  const text = loadFile(f);
+  assert.equal(input.listeners.map((l) => peekListener(l).chainPorts), text.listeners.map((l) => peekListener(l).chainPorts));
+  assert.ok(parsed.includes("virtualInbound"), "the listener with destination ports is read for them");
+  assert.not.ok(parsed.includes("virtualOutbound"), `virtualOutbound's bytes hold no destination_port: not read (${parsed.join(", ")})`);
+  // The listing for a port reads what it lists, the same as from text.
+  assert.equal(listenerRows(input, { port: 9080 }), listenerRows(text, { port: 9080 }));
+  assert.not.ok(parsed.includes("virtualOutbound"), "virtualOutbound (port 15001, no chain for 9080) still not read");
 });
 
 test("streamed, a listener whose chains are not JSON is used for what can be read, and explain says the answer may change", () => {

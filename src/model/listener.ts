@@ -316,6 +316,8 @@ export function peekListener(rec: ResourceRecord): ListenerPeek {
   const cilium = Array.isArray(lfs) && lfs.some((f) => getKey(obj(f), "name") === "cilium.bpf_metadata" || obj(getKey(obj(f), "typed_config"))["@type"] === "type.googleapis.com/cilium.BpfMetadata");
   let chainPorts: number[] | undefined;
   const ports = () => {
+    // A streamed listener whose bytes hold no destination_port key has none: its chains are not read for that.
+    if (!rec.mayHaveKey("destination_port")) return [];
     const chains = getKey(obj(rec.raw), "filter_chains");
     return (Array.isArray(chains) ? chains : []).map((c) => Number(bool(getKey(obj(getKey(obj(c), "filter_chain_match")), "destination_port")) ?? 0)).filter((n) => n > 0);
   };
