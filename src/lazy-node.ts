@@ -6,7 +6,7 @@ import { createRequire } from "node:module";
 const load = createRequire(import.meta.url);
 
 export const zlib = (): typeof import("node:zlib") => load("node:zlib");
-export const stream = (): typeof import("node:stream") => load("node:stream");
+export const nodeStream = (): typeof import("node:stream") => load("node:stream");
 export const streamPromises = (): typeof import("node:stream/promises") => load("node:stream/promises");
 export const childProcess = (): typeof import("node:child_process") => load("node:child_process");
 export const workerThreads = (): typeof import("node:worker_threads") => load("node:worker_threads");

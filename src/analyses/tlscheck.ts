@@ -47,11 +47,14 @@ export interface PortMode {
 const ISTIO_HEALTH_PORTS = [15020, 15021, 15090];
 const OWN_HEALTH_LISTENER = /^envoy-gateway-proxy-(ready|stats)-/;
 
+/** A proxy that captures no inbound traffic (a gateway, plain Envoy): clients connect to its bound listeners. */
+const capturesNothing = (server: LoadedInput) => !captureModel(server).inbound.length;
+
 export function inboundPorts(server: LoadedInput): number[] {
   const ports = new Set<number>();
   const own = new Set(proxyIps(server).ips);
   const cm = captureModel(server);
-  const gateway = !cm.inbound.length;
+  const gateway = capturesNothing(server);
   const istioGateway = gateway && server.identity?.nodeType === "router";
   const inboundCapture = new Set(cm.inbound.filter((c) => !c.rejected).map((c) => c.peek.rec));
   for (const rec of server.listeners) {
@@ -75,6 +78,14 @@ export function inboundPorts(server: LoadedInput): number[] {
   }
   for (const p of ISTIO_HEALTH_PORTS) ports.delete(p);
   return [...ports].sort((a, b) => a - b);
+}
+
+/** Why inboundPorts found none. */
+function whyNoPort(server: LoadedInput): string {
+  if (!server.listeners.length) return "it holds no listeners";
+  const refused = captureModel(server).inbound.filter((c) => c.rejected).map((c) => c.peek.name);
+  if (refused.length) return `Envoy rejected its inbound capture listener ${refused.join(", ")} (see its warning), so nothing takes inbound connections`;
+  return "no inbound capture listener with destination ports, and no bound listener marked inbound (or, on a proxy that captures nothing, not marked outbound) outside loopback addresses";
 }
 
 const isLoopbackAddress = (ip: string) => {
@@ -246,7 +257,7 @@ function pairedClusters(client: LoadedInput, server: LoadedInput, ports: number[
   const serverIps = new Set(proxyIps(server).ips);
   const toTarget = serviceToTargetPorts(server);
   const serverSnis = inboundServerNames(server);
-  const captures = captureModel(server).inbound.length > 0;
+  const gateway = capturesNothing(server);
   let tls: number[] | undefined;
   const tlsPorts = () => (tls ??= ports.filter((p) => [...chainsForPort(server, p)].some(({ chain }) => chain.transport.kind === "tls")));
   const out: Pairing[] = [];
@@ -297,7 +308,7 @@ function pairedClusters(client: LoadedInput, server: LoadedInput, ports: number[
     if (targetPort === undefined) continue;
     if (app && host.split(".")[0] !== app) continue;
     // A gateway or plain Envoy whose app is unknown: its ports (80, 8080, 443) say nothing of which service a name is.
-    if (!app && !captures) continue;
+    if (!app && gateway) continue;
     out.push({ cluster: c.name, host, servicePort, targetPort, how: targetPort === servicePort ? `${host} is the server's app on port ${servicePort}` : `service port ${servicePort} is target port ${targetPort} (the server's inbound cluster)` });
   }
   return out;
@@ -320,16 +331,7 @@ export function runTlsCheck(client: LoadedInput | undefined, server: LoadedInput
   const report: TlsCheckReport = { mesh, rows: [], serverPorts: [], clientClusters: [], notes: [] };
   const ports = server ? inboundPorts(server) : [];
   if (server) report.serverPorts = ports.map((p) => portMode(server, p));
-  if (server && !ports.length) {
-    const refused = captureModel(server).inbound.filter((c) => c.rejected).map((c) => c.peek.name);
-    report.notes.push(
-      !server.listeners.length
-        ? `found no port of ${server.identity?.app ?? server.file} that other hosts connect to: it holds no listeners`
-        : refused.length
-        ? `found no port of ${server.identity?.app ?? server.file} that other hosts connect to: Envoy rejected its inbound capture listener ${refused.join(", ")} (see its warning), so nothing takes inbound connections`
-        : `found no port of ${server.identity?.app ?? server.file} that other hosts connect to: no inbound capture listener with destination ports, and no bound listener marked inbound (or, on a proxy that captures nothing, not marked outbound) outside loopback addresses`,
-    );
-  }
+  if (server && !ports.length) report.notes.push(`found no port of ${server.identity?.app ?? server.file} that other hosts connect to: ${whyNoPort(server)}`);
   const portAt = (p: number) => report.serverPorts.find((x) => x.port === p);
   const modeOf = (p: number) => portAt(p)?.mode ?? "unknown";
   const modeText = (p: number) => portModeText(portAt(p), mesh);

@@ -6,7 +6,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { stream as nodeStream, streamPromises, zlib } from "../lazy-node.js";
+import { nodeStream, streamPromises, zlib } from "../lazy-node.js";
 import { InputError } from "../diag.js";
 import { progress } from "../progress.js";
 import { loadBytes, loadFile, loadScanned, streamScanOptions, type LoadedInput, type LoadOptions } from "./dump.js";
