@@ -15,6 +15,15 @@ import { parseIp } from "./explain/ip.js";
 import { setRevealSecrets } from "./redacted.js";
 import { startProgress, stopProgress } from "./progress.js";
 import { escapeJsonText, escapeTerminal } from "./render/sanitize.js";
+import { VERSION } from "./version.js";
+
+/** --now: a time certificates are judged at; a usage error when it is not one. */
+function nowOption(v: string | undefined): Date | undefined {
+  if (v === undefined) return undefined;
+  const d = new Date(v);
+  if (!v.trim() || Number.isNaN(d.getTime())) throw new UsageError(`--now wants a time such as 2026-01-31T00:00:00Z, not "${v}"`);
+  return d;
+}
 type Heavy = typeof import("./heavy.js");
 let H: Heavy;
 /** Loads what running a command needs, once; parsing arguments and printing help do without it. */
@@ -28,10 +37,10 @@ export const STDIN = "/dev/stdin";
 /** Dumps larger than this are streamed, when plain JSON, for commands that use only part of one (explain, tls-check, the clusters, endpoints, routes and secrets listings, the listeners listing for a port, address or name): about even with reading them as text at 10 MB, faster from 20 MB (measured on the bench's dumps). */
 const STREAM_PART_FROM = 16 * 2 ** 20;
 const FORMATS = ["auto", "config_dump", "config_dump_section", "istioctl_list", "resource", "bootstrap", "admin_clusters"] as const;
-const OUTPUTS = ["table", "json", "yaml", "markdown"] as const;
+const OUTPUTS = ["table", "json", "yaml", "markdown", "sarif"] as const;
 
 interface Common {
-  output: OutputFormat;
+  output: OutputFormat | "sarif";
   format: (typeof FORMATS)[number];
   verbose: boolean;
   maxSize?: string;
@@ -54,6 +63,7 @@ const COMMANDS: Record<string, string[]> = {
   secrets: ["secret"],
   all: [],
   "tls-check": [],
+  check: [],
   diff: [],
   completion: [],
 };
@@ -292,7 +302,7 @@ function editDistance(a: string, b: string): number {
 
 function common<T>(y: Argv<T>, run: Run) {
   return y
-    .option("output", { alias: "o", choices: OUTPUTS, default: "table" as const, describe: "output format (json and yaml are the same document)", group: "Output:" })
+    .option("output", { alias: "o", choices: OUTPUTS, default: "table" as const, describe: "output format (json and yaml are the same document; sarif: findings, for check and the overview)", group: "Output:" })
     .option("verbose", { alias: "v", type: "boolean", default: false, describe: "show every warning and note", group: "Output:" })
     .option("color", { type: "boolean", describe: "colour the verdicts (default: on a terminal, unless NO_COLOR; FORCE_COLOR forces it); --no-color turns it off", group: "Output:" })
     .option("show-secrets", { type: "boolean", default: false, describe: "print private keys, passwords, credentials in headers and inline code, masked by default (local use only)", group: "Output:" })
@@ -307,7 +317,12 @@ function common<T>(y: Argv<T>, run: Run) {
     .option("container", { type: "string", describe: "the proxy's container (default istio-proxy)", group: "Live pod (pod/NAME[.NAMESPACE] as input):" })
     .option("admin-port", { type: "number", describe: "Envoy's admin port for proxies without pilot-agent (default 15000)", group: "Live pod (pod/NAME[.NAMESPACE] as input):" })
     .middleware((a) => {
-      run.st.outputFormat = a.output as OutputFormat;
+      // SARIF carries findings: the overview (no --port) and check have them, other commands do not.
+      const cmd = String(a._[0] ?? "");
+      if (a.output === "sarif" && cmd !== "check" && !(cmd === "" && a.port === undefined && a.log === undefined)) {
+        throw new UsageError(`-o sarif is for findings: envoy-explain check DUMP -o sarif, or envoy-explain DUMP -o sarif (the overview); use table, json, yaml or markdown here`);
+      }
+      run.st.outputFormat = (a.output === "sarif" ? "json" : a.output) as OutputFormat;
       run.st.colour = colourWanted(a.color as boolean | undefined, run.isTTY);
       setRevealSecrets(a.showSecrets === true);
       if (a.showSecrets) run.err("envoy-explain: --show-secrets: private keys, passwords and credentials are printed as they are; do not paste this output anywhere public");
@@ -318,7 +333,7 @@ const EPILOG = `Inputs: Envoy admin /config_dump JSON (v3, or v2 from Istio 1.1-
 
 Secrets: what Envoy's admin redacts (private keys, passwords, session ticket keys, generic secrets) and credentials in header values (Authorization, Cookie, API keys) are masked in every output; inline code and keys (Lua, Wasm, JWKS) are shown as their size and fingerprint. --show-secrets prints them.
 
-Exit codes: 0 done; 1 a finding (tls-check found a CONFLICT, diff found changes, --expect was not met); 2 bad input or usage (the message names the file and the place); 3 an internal error (a bug: please report it with ENVOY_EXPLAIN_DEBUG=1 output).`;
+Exit codes: 0 done; 1 a finding (check found one at --fail-on, tls-check found a CONFLICT, diff found changes, --expect was not met); 2 bad input or usage (the message names the file and the place); 3 an internal error (a bug: please report it with ENVOY_EXPLAIN_DEBUG=1 output).`;
 
 async function parser(run: Run): Promise<void> {
   if (run.argv[0] === "completion" && !run.argv.includes("--get-yargs-completions")) {
@@ -338,14 +353,15 @@ async function parser(run: Run): Promise<void> {
   const clientHelp = PRESET_NAMES.map((p) => `${p}: ${PRESET_HELP[p]}`).join("\n");
   const y = common(yargs(run.argv), run)
     .scriptName("envoy-explain")
-    .usage("$0 <dump> --port N [--client NAME]\n\nExplain which listener and filter chain Envoy picks for a connection, why every other chain lost, and what the client sees.")
+    .usage("$0 <dump> [--port N [--client NAME]]\n\nExplain which listener and filter chain Envoy picks for a connection, why every other chain lost, and what the client sees. Without --port: an overview of the proxy (what it is, what each port accepts, what its clusters send) and its findings.")
     .command(
       "$0 <dump>",
-      "explain a connection to --port (every client preset, or one with --client)",
+      "explain a connection to --port (every client preset, or one with --client); without --port, an overview of the proxy and its findings",
       (y) =>
         y
           .positional("dump", { type: "string", demandOption: true, describe: 'config dump, istioctl output, pod/NAME[.NAMESPACE] or "-" for stdin' })
-          .option("port", { alias: "p", type: "number", demandOption: true, describe: "destination port", group: "Connection:" })
+          .option("port", { alias: "p", type: "number", describe: "destination port (without it: the overview)", group: "Connection:" })
+          .option("now", { type: "string", describe: "the time certificates are judged at (ISO 8601, e.g. 2026-01-31T00:00:00Z); default: now", group: "Findings:" })
           .option("address", { alias: "a", type: "string", describe: "destination IP (default: the proxy's own IP when the dump shows it)", group: "Connection:" })
           .option("listener", { type: "string", describe: "start at this listener (skip listener selection)", group: "Connection:" })
           .option("filter-state", { type: "string", array: true, describe: "filter state key=value that a filter_chain_matcher's FilterStateInput reads (repeatable)", group: "Connection:" })
@@ -363,6 +379,7 @@ async function parser(run: Run): Promise<void> {
           .option("path", { type: "string", describe: "HTTP path (default /)", group: "HTTP request:" })
           .option("header", { type: "string", array: true, describe: "HTTP request header k=v (repeatable)", group: "HTTP request:" })
           .option("expect", { type: "string", describe: `exit 1 unless every explained connection ends in one of these outcomes (comma list of ${OUTCOME_CODES.join(", ")})`, group: "CI:" })
+          .example("$0 dump.json", "what this proxy is, what each port accepts, and its findings")
           .example("$0 dump.json --port 80", "every client against port 80")
           .example("$0 dump.json -p 9080 -c curl-mtls", "why a raw mTLS curl lands where it does")
           .example("$0 gw.json -p 443 --sni a.example.com", "a gateway server chosen by SNI")
@@ -370,6 +387,17 @@ async function parser(run: Run): Promise<void> {
           .example("$0 pod/web-0.shop -p 8080", "a live proxy, through kubectl exec")
           .example("$0 d.json -p 9080 --expect MTLS_TERMINATED", "a CI gate: exit 1 unless every client gets mTLS"),
       async (a) => {
+        const now = nowOption(a.now);
+        if (a.port === undefined) {
+          const explainOnly = (["client", "sni", "transport", "alpn", "clientCert", "host", "path", "header", "expect", "listener", "address", "filterState", "direction", "sourceIp", "sourcePort", "directSourceIp"] as const).filter((k) => a[k] !== undefined);
+          if (explainOnly.length) throw new UsageError(`--${explainOnly[0]!.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} explains a connection: it needs --port N (without --port, envoy-explain ${a.dump === STDIN ? "-" : a.dump} gives the overview)`);
+          await heavy();
+          const input = await load(a.dump, a);
+          const doc = H.overviewDocument(input, now ? { now } : {});
+          if (a.output === "sarif") out(H.serialize(H.sarifLog(doc.findings, { version: VERSION }), "json"));
+          else out(H.renderDocument(doc, a.output as OutputFormat, H.renderOverview));
+          return;
+        }
         await heavy();
         if (!Number.isInteger(a.port) || a.port < 1 || a.port > 65535) throw new UsageError(`--port must be 1-65535, not ${a.port}`);
         for (const [flag, v] of [["--address", a.address], ["--source-ip", a.sourceIp], ["--direct-source-ip", a.directSourceIp]] as const) {
@@ -401,7 +429,7 @@ async function parser(run: Run): Promise<void> {
           ...(a.path ? { path: a.path } : {}),
           ...(a.header?.length ? { headers: parsePairs(a.header as string[], "--header", true) } : {}),
         });
-        out(H.renderDocument(doc, a.output, H.renderExplain));
+        out(H.renderDocument(doc, a.output as OutputFormat, H.renderExplain));
         if (expect) {
           const misses = doc.results.filter((r) => !expect.includes(r.outcome.code));
           for (const r of misses) run.err(`envoy-explain: expected ${expect.join(" or ")} for ${r.client.preset} on port ${a.port}, got ${r.outcome.code}`);
@@ -426,7 +454,7 @@ async function parser(run: Run): Promise<void> {
         const filter = { ...(a.port !== undefined ? { port: a.port } : {}), ...(a.address ? { address: a.address } : {}), ...(a.type ? { type: a.type.toUpperCase() as "HTTP" | "TCP" } : {}), ...(a.name ? { name: a.name } : {}) };
         // --port, --address or --name picks listeners by their outline: a large dump is streamed, and only those are read.
         const part = a.port !== undefined || a.address !== undefined || a.name !== undefined;
-        out(H.renderDocument(H.listenersDocument(await load(a.dump, a, { part }), filter), a.output, (d, f) => H.renderListeners(d, f, filter)));
+        out(H.renderDocument(H.listenersDocument(await load(a.dump, a, { part }), filter), a.output as OutputFormat, (d, f) => H.renderListeners(d, f, filter)));
       },
     )
     .command(
@@ -444,7 +472,7 @@ async function parser(run: Run): Promise<void> {
       async (a) => {
         await heavy();
         const filter = { ...(a.name ? { name: a.name } : {}), ...(a.fqdn ? { fqdn: a.fqdn } : {}), ...(a.port !== undefined ? { port: a.port } : {}), ...(a.direction ? { direction: a.direction } : {}), ...(a.subset !== undefined ? { subset: a.subset } : {}) };
-        out(H.renderDocument(H.clustersDocument(await load(a.dump, a, { part: true }), filter), a.output, H.renderClusters));
+        out(H.renderDocument(H.clustersDocument(await load(a.dump, a, { part: true }), filter), a.output as OutputFormat, H.renderClusters));
       },
     )
     .command(
@@ -457,7 +485,7 @@ async function parser(run: Run): Promise<void> {
           .example("$0 route dump.json --name 9080", "the virtual hosts and routes of route configuration 9080"),
       async (a) => {
         await heavy();
-        out(H.renderDocument(H.routesDocument(await load(a.dump, a, { part: true }), a.name ? { name: a.name } : {}), a.output, H.renderRoutes));
+        out(H.renderDocument(H.routesDocument(await load(a.dump, a, { part: true }), a.name ? { name: a.name } : {}), a.output as OutputFormat, H.renderRoutes));
       },
     )
     .command(
@@ -474,7 +502,7 @@ async function parser(run: Run): Promise<void> {
       async (a) => {
         await heavy();
         const filter = { ...(a.cluster ? { cluster: a.cluster } : {}), ...(a.port !== undefined ? { port: a.port } : {}), ...(a.address ? { address: a.address } : {}), ...(a.status ? { status: a.status } : {}) };
-        out(H.renderDocument(H.endpointsDocument(await load(a.dump, a, { part: true }), filter), a.output, H.renderEndpoints));
+        out(H.renderDocument(H.endpointsDocument(await load(a.dump, a, { part: true }), filter), a.output as OutputFormat, H.renderEndpoints));
       },
     )
     .command(
@@ -483,7 +511,7 @@ async function parser(run: Run): Promise<void> {
       (y) => y.positional("dump", { type: "string", demandOption: true }).example("$0 secret dump.json", "certificates, their validity and SPIFFE identity"),
       async (a) => {
         await heavy();
-        out(H.renderDocument(H.secretsDocument(await load(a.dump, a, { part: true })), a.output, H.renderSecrets));
+        out(H.renderDocument(H.secretsDocument(await load(a.dump, a, { part: true })), a.output as OutputFormat, H.renderSecrets));
       },
     )
     .command(
@@ -502,6 +530,29 @@ async function parser(run: Run): Promise<void> {
         const f = a.output as "table" | "markdown";
         const h = (t: string) => (f === "markdown" ? `\n## ${t}\n` : `\n${t.toUpperCase()}`);
         out([h("listeners"), H.renderListeners(parts.listeners, f), h("clusters"), H.renderClusters(parts.clusters, f), h("routes"), H.renderRoutes(parts.routes, f), h("endpoints"), H.renderEndpoints(parts.endpoints, f), h("secrets"), H.renderSecrets(parts.secrets, f)].join("\n").trimStart());
+      },
+    )
+    .command(
+      "check <dumps..>",
+      "findings: what is wrong in a dump (rejected or warming config, unreachable chains, shadowed routes, missing clusters, empty endpoints, certificates, the PERMISSIVE trap), each with a code, its place and a fix; with two dumps (client, then server) also the TLS modes that conflict. Exit 1 at --fail-on",
+      (y) =>
+        y
+          .positional("dumps", { type: "string", array: true, demandOption: true, describe: "one or more dumps; with two, the first is checked as a client of the second" })
+          .option("fail-on", { choices: ["error", "warning", "info", "none"] as const, default: "error" as const, describe: "exit 1 when a finding is at or above this severity", group: "Findings:" })
+          .option("now", { type: "string", describe: "the time certificates are judged at (ISO 8601); default: now", group: "Findings:" })
+          .example("$0 check dump.json", "every finding, most severe first")
+          .example("$0 check dump.json -o sarif > findings.sarif", "for GitHub code scanning")
+          .example("$0 check client.json server.json --fail-on warning", "a CI gate over two proxies"),
+      async (a) => {
+        const now = nowOption(a.now);
+        await heavy();
+        const files = (a.dumps as string[]).map(String);
+        const inputs: LoadedInput[] = [];
+        for (const f of files) inputs.push(await load(f, a));
+        const doc = H.checkDocument(inputs, now ? { now } : {});
+        if (a.output === "sarif") out(H.serialize(H.sarifLog(doc.findings, { version: VERSION }), "json"));
+        else out(H.renderDocument(doc, a.output as OutputFormat, H.renderCheck));
+        if (H.failsAt(doc.findings, a.failOn as "error" | "warning" | "info" | "none")) setCode(1);
       },
     )
     .command(
@@ -525,7 +576,7 @@ async function parser(run: Run): Promise<void> {
         }
         const [first, second] = await loadTwo(a.client, a.server, a, { part: true });
         const doc = H.tlsCheckDocument(first, second, { ...(a.from ? { from: a.from as PresetName } : {}), ...(service ? { service } : {}) });
-        out(H.renderDocument(doc, a.output, H.renderTlsCheck));
+        out(H.renderDocument(doc, a.output as OutputFormat, H.renderTlsCheck));
         if (doc.rows.some((r) => r.status === "CONFLICT")) setCode(1);
       },
     )
@@ -550,7 +601,7 @@ async function parser(run: Run): Promise<void> {
         const impact = a.impact || a.failOn === "impact";
         const [before, after] = await loadTwo(a.before, a.after, a);
         const doc = H.diffDocument(before, after!, { impact, ...(a.ignore ? { ignore: a.ignore as string[] } : {}) });
-        if (!a.quiet) out(H.renderDocument(doc, a.output, H.renderDiff));
+        if (!a.quiet) out(H.renderDocument(doc, a.output as OutputFormat, H.renderDiff));
         const failed = a.failOn === "impact" ? !!doc.impact?.length : a.failOn === "mode" ? doc.summary.length > 0 : doc.changes.length > 0 || !!doc.impact?.length;
         if (failed) setCode(1);
       },
@@ -562,7 +613,7 @@ async function parser(run: Run): Promise<void> {
     .strict()
     .help()
     .alias("h", "help")
-    .version()
+    .version(VERSION)
     .wrap(process.stdout.isTTY ? Math.min(120, process.stdout.columns || 100) : 120)
     .fail((msg, err) => {
       throw err ?? new UsageError(msg);

@@ -11,6 +11,9 @@ import { secretModels, type SecretModel } from "./model/secret.js";
 import type { EndpointModel } from "./model/endpoint.js";
 import { inboundPorts, portMode, runTlsCheck, type TlsCheckOptions, type TlsCheckReport } from "./analyses/tlscheck.js";
 import { diffInputs, type DiffOptions, type DiffReport } from "./analyses/diff.js";
+import { overview, type Overview } from "./analyses/overview.js";
+import { runFindings, sortFindings, type FindingsOptions } from "./findings/index.js";
+import type { Finding } from "./findings/types.js";
 
 /** The version of every JSON document; it changes only when a field changes meaning or goes away. */
 export const DOCUMENT_VERSION = 1;
@@ -68,8 +71,17 @@ export interface TlsCheckDocument extends Base, TlsCheckReport {
   server: string | null;
 }
 export interface DiffDocument extends Base, DiffReport {}
+/** `envoy-explain DUMP` without --port: what the proxy is, what its ports accept, what its clusters send, and the findings. */
+export interface OverviewDocument extends Base, Overview {
+  file: string;
+}
+/** `envoy-explain check DUMP [MORE…]`: every finding of every dump, most severe first. */
+export interface CheckDocument extends Base {
+  files: string[];
+  findings: Finding[];
+}
 
-export type AnyDocument = ExplainDocument | ListenersDocument | ClustersDocument | RoutesDocument | EndpointsDocument | SecretsDocument | TlsCheckDocument | DiffDocument;
+export type AnyDocument = OverviewDocument | CheckDocument | ExplainDocument | ListenersDocument | ClustersDocument | RoutesDocument | EndpointsDocument | SecretsDocument | TlsCheckDocument | DiffDocument;
 
 /** Warnings of the inputs, after the analysis ran (decoding is lazy: it finds problems as it goes). */
 export function warningsOf(inputs: (LoadedInput | undefined)[]): Warning[] {
@@ -149,4 +161,20 @@ export function tlsCheckDocument(client: LoadedInput | undefined, server: Loaded
 
 export function diffDocument(before: LoadedInput, after: LoadedInput, o: DiffOptions = {}): DiffDocument {
   return finish(diffInputs(before, after, o), [before, after]);
+}
+
+export function overviewDocument(input: LoadedInput, o: FindingsOptions = {}): OverviewDocument {
+  return finish({ file: input.file, ...overview(input, o) }, [input]);
+}
+
+/**
+ * Findings of each dump; with exactly two, the first is also checked as a client of the second (as
+ * tls-check pairs them), which adds TLS_MODE_CONFLICT for every cluster the server would refuse.
+ */
+export function checkDocument(inputs: LoadedInput[], o: FindingsOptions = {}): CheckDocument {
+  const findings: Finding[] = [];
+  inputs.forEach((input, i) => {
+    findings.push(...runFindings(input, { ...o, ...(inputs.length === 2 && i === 0 ? { server: inputs[1]! } : {}) }));
+  });
+  return finish({ files: inputs.map((i) => i.file), findings: sortFindings(findings) }, inputs);
 }

@@ -100,21 +100,42 @@ function run(server: LoadedInput, port: number, client: ClientSpec): ExplainResu
 /** Outcomes that are the server's HTTP answer on a connection its chain took. */
 const HTTP_ANSWERS: ReadonlySet<string> = new Set(["NO_ROUTE", "NO_CLUSTER", "NO_ENDPOINTS", "HTTPS_REDIRECT"]);
 
-export function portMode(server: LoadedInput, port: number): PortMode {
+/** The four connections that decide a port's mode, replayed through the explain engine. */
+export interface PortReplays {
+  mesh: ExplainResult;
+  plaintext: ExplainResult;
+  curlMtls: ExplainResult;
+  curlTls: ExplainResult;
+}
+
+const replayCache = new WeakMap<LoadedInput, Map<number, { mode: PortMode; replays: PortReplays }>>();
+
+/** A port's mode and the replays behind it (computed once per input and port: the overview and the findings share them). */
+export function portModeWithReplays(server: LoadedInput, port: number): { mode: PortMode; replays: PortReplays } {
+  let byPort = replayCache.get(server);
+  if (!byPort) replayCache.set(server, (byPort = new Map()));
+  const known = byPort.get(port);
+  if (known) return known;
   const [mesh, plain, curl, tls] = (["istio-sidecar", "plaintext", "curl-mtls", "curl-tls"] as const).map((p) => run(server, port, clientForPort(server, p, port)));
   // Taken: the connection reached its chain; a 404 or 503 after that (no route, cluster or endpoint for
   // this request) is the server's HTTP answer, not a refusal of the connection.
   const taken = (r: ExplainResult) => r.outcome.ok || (!!r.filterChain && HTTP_ANSWERS.has(r.outcome.code));
   const accepts = {
-    plaintext: taken(plain) && !plain.filterChain?.terminatesTls,
-    meshMtls: taken(mesh) && !!mesh.filterChain?.requiresClientCertificate,
-    otherMtls: taken(curl) && !!curl.filterChain?.terminatesTls,
-    tlsPassthrough: tls.outcome.code === "TLS_PASSTHROUGH",
+    plaintext: taken(plain!) && !plain!.filterChain?.terminatesTls,
+    meshMtls: taken(mesh!) && !!mesh!.filterChain?.requiresClientCertificate,
+    otherMtls: taken(curl!) && !!curl!.filterChain?.terminatesTls,
+    tlsPassthrough: tls!.outcome.code === "TLS_PASSTHROUGH",
   };
   const mode: PortMode["mode"] = accepts.meshMtls ? (accepts.plaintext ? "PERMISSIVE" : "STRICT") : accepts.plaintext ? "DISABLE" : "CUSTOM";
   const yes = (b: boolean) => (b ? "yes" : "no");
   const detail = `plaintext ${yes(accepts.plaintext)}, mesh mTLS ${yes(accepts.meshMtls)}, other mTLS clients ${yes(accepts.otherMtls)}, TLS passthrough ${yes(accepts.tlsPassthrough)}`;
-  return { port, mode, accepts, detail };
+  const out = { mode: { port, mode, accepts, detail }, replays: { mesh: mesh!, plaintext: plain!, curlMtls: curl!, curlTls: tls! } };
+  byPort.set(port, out);
+  return out;
+}
+
+export function portMode(server: LoadedInput, port: number): PortMode {
+  return portModeWithReplays(server, port).mode;
 }
 
 function clientFromSends(s: UpstreamSends, server: LoadedInput, port: number): ClientSpec {
