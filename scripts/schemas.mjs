@@ -192,6 +192,24 @@ defs.secretRow = obj(
   ["name", "state", "type", "source", "certificates"],
 );
 
+// A finding (src/findings/types.ts): its code is one of the catalogue's (src/findings/messages.yaml).
+defs.finding = obj(
+  {
+    code: { type: "string", pattern: "^[A-Z][A-Z0-9_]*$" },
+    severity: { enum: ["error", "warning", "info"] },
+    message: str,
+    resource: obj({ kind: str, name: str }),
+    file: str,
+    path: str,
+    line: int,
+    column: int,
+    fix: str,
+    evidence: obj({ client: str, port: int, request: str, outcome: str, listener: str, chain: str, shows: str }, ["client", "outcome", "shows"]),
+  },
+  ["code", "severity", "message", "resource", "file", "fix"],
+);
+const portAccepts = obj({ plaintext: bool, meshMtls: bool, otherMtls: bool, tlsPassthrough: bool });
+
 const doc = (name, title, properties, required) => ({
   $schema: "https://json-schema.org/draft/2020-12/schema",
   $id: `${BASE}:${name}:1`,
@@ -237,7 +255,7 @@ const documents = {
       },
       serverPorts: {
         type: "array",
-        items: obj({ port: int, mode: { enum: ["STRICT", "PERMISSIVE", "DISABLE", "CUSTOM"] }, accepts: obj({ plaintext: bool, meshMtls: bool, otherMtls: bool, tlsPassthrough: bool }), detail: str }),
+        items: obj({ port: int, mode: { enum: ["STRICT", "PERMISSIVE", "DISABLE", "CUSTOM"] }, accepts: portAccepts, detail: str }),
       },
       clientClusters: { type: "array", items: obj({ cluster: str, mode: str, sends: strs, notes: strs }) },
       notes: strs,
@@ -246,6 +264,43 @@ const documents = {
     },
     ["client", "server", "rows", "serverPorts", "clientClusters", "notes"],
   ),
+  overview: doc(
+    "overview",
+    "envoy-explain <dump> -o json (no --port)",
+    {
+      file: str,
+      proxy: obj(
+        {
+          mesh: { enum: ["Istio", "Open Service Mesh", "Kuma", "Consul", "Cilium", "Envoy"] },
+          meshVersion: str,
+          envoyVersion: str,
+          role: { enum: ["sidecar", "gateway", "waypoint", "plain Envoy", "proxy"] },
+          id: str,
+          workload: str,
+          namespace: str,
+          ips: strs,
+          traffic: obj({ captures: bool, how: str }),
+          resources: obj({ listeners: int, clusters: int, routes: int, endpoints: int, secrets: int }),
+        },
+        ["mesh", "role", "ips", "traffic", "resources"],
+      ),
+      ports: {
+        type: "array",
+        items: obj({
+          port: int,
+          mode: { enum: ["STRICT", "PERMISSIVE", "DISABLE", "CUSTOM"] },
+          modeText: str,
+          accepts: portAccepts,
+          detail: str,
+          replays: { type: "array", items: obj({ client: str, outcome: str, chain: nullable(str), listener: nullable(str) }) },
+        }),
+      },
+      outbound: obj({ clusters: int, mtls: int, tls: int, plaintext: int, auto: int, other: int }),
+      findings: list("finding"),
+    },
+    ["file", "proxy", "ports", "outbound", "findings"],
+  ),
+  check: doc("check", "envoy-explain check <dump>… -o json", { files: strs, findings: list("finding") }, ["files", "findings"]),
   diff: doc(
     "diff",
     "envoy-explain diff -o json",

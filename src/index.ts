@@ -6,6 +6,7 @@
 //   const dump = load("config_dump.json"); // or: await open("huge.json.gz"), any size
 //   const doc = explain(dump, { port: 9080, client: "curl-mtls" });
 //   doc.results[0].outcome.code; // "TLS_INTO_PLAINTEXT_HTTP"
+//   check(dump).findings; // [{ code: "PERMISSIVE_TLS_TRAP", severity: "warning", … }]
 import { InputError } from "./diag.js";
 import { loadBytes, loadFile, loadText, LoadedInput, type LoadOptions } from "./load/dump.js";
 import type { OpenOptions } from "./load/open.js";
@@ -14,6 +15,8 @@ import type { TlsCheckOptions } from "./analyses/tlscheck.js";
 import type { DiffOptions } from "./analyses/diff.js";
 import type { ClusterFilter, EndpointFilter, ListenerFilter } from "./analyses/listings.js";
 import {
+  checkDocument,
+  overviewDocument,
   clustersDocument,
   diffDocument,
   endpointsDocument,
@@ -22,6 +25,8 @@ import {
   routesDocument,
   secretsDocument,
   tlsCheckDocument,
+  type CheckDocument,
+  type OverviewDocument,
   type ClustersDocument,
   type DiffDocument,
   type EndpointsDocument,
@@ -48,6 +53,12 @@ export type { EndpointModel } from "./model/endpoint.js";
 export type { SecretModel } from "./model/secret.js";
 export type { Diagnostic } from "./diag.js";
 export type { PresetName } from "./explain/clients.js";
+export type { Finding, FindingResource, FindingEvidence, FindingCode, FindingLevel } from "./findings/types.js";
+export { CATALOGUE, FINDING_CODES } from "./findings/catalogue.gen.js";
+export type { FindingsOptions } from "./findings/index.js";
+import type { FindingsOptions } from "./findings/index.js";
+import { sarifLog } from "./render/sarif.js";
+import { VERSION } from "./version.js";
 
 /** What every analysis takes: a loaded input, or anything `load` reads. */
 export type Input = LoadedInput | string | Uint8Array | object;
@@ -105,4 +116,27 @@ export function endpoints(input: Input, filter: EndpointFilter = {}): EndpointsD
 }
 export function secrets(input: Input): SecretsDocument {
   return plainData(secretsDocument(load(input)));
+}
+
+/** Checks the library's options as the CLI checks its flags: a bad one throws InputError before any work. */
+function checkNow(o: FindingsOptions): void {
+  if (o.now !== undefined && !(o.now instanceof Date && !Number.isNaN(o.now.getTime()))) throw new InputError("<options>", `now must be a valid Date, not ${String(o.now)}`);
+}
+
+/** What the proxy is, what each port accepts, what its clusters send, and its findings (`envoy-explain DUMP`). */
+export function overview(input: Input, o: FindingsOptions = {}): OverviewDocument {
+  checkNow(o);
+  return plainData(overviewDocument(load(input), o));
+}
+
+/** Every finding of one or more dumps, most severe first; with two, the first is also checked as a client of the second (`envoy-explain check`). */
+export function check(inputs: Input | Input[], o: FindingsOptions = {}): CheckDocument {
+  checkNow(o);
+  const list = Array.isArray(inputs) ? inputs : [inputs];
+  return plainData(checkDocument(list.map((i) => load(i)), o));
+}
+
+/** Findings as a SARIF 2.1.0 log (what `check -o sarif` prints), for code-scanning tools. */
+export function toSarif(doc: { findings: CheckDocument["findings"] }): object {
+  return sarifLog(doc.findings, { version: VERSION });
 }

@@ -33,7 +33,7 @@ function check(schema: string, doc: unknown, what: string): void {
 }
 
 test("the schemas are what scripts/schemas.mjs writes, one per command", () => {
-  assert.equal([...validators.keys()].sort(), ["all", "clusters", "diff", "endpoints", "explain", "listeners", "routes", "secrets", "tls-check"]);
+  assert.equal([...validators.keys()].sort(), ["all", "check", "clusters", "diff", "endpoints", "explain", "listeners", "overview", "routes", "secrets", "tls-check"]);
 });
 
 for (const f of inputs) {
@@ -52,6 +52,9 @@ for (const f of inputs) {
       ["tls-check", ["tls-check", f, "--from", "plaintext"]],
       ["tls-check", ["tls-check", path.join(root, "samples/client-productpage.json"), f]],
       ["diff", ["diff", path.join(root, "samples/modern-permissive.json"), f, "--impact"]],
+      ["overview", [f]],
+      ["check", ["check", f]],
+      ["check", ["check", path.join(root, "samples/client-productpage.json"), f]],
     ];
     for (const [schema, argv] of runs) {
       const r = await json([...argv, "-o", "json"]);
