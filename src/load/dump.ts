@@ -3,7 +3,8 @@
 import { childPath, Diagnostics, InputError } from "../diag.js";
 import { progress } from "../progress.js";
 import { parseText, type ParsedText } from "./parse.js";
-import { decodeText, emptyInput, readInputBytes } from "./read.js";
+import { decodeText, emptyInput, readInputBytes, statInput } from "./read.js";
+import { Locator, type Position, type StreamedList, type TextSource } from "./locate.js";
 import { EMPTY_INPUT, scanJson, type HintFields, type ScanOptions, type ScanResult, type Span, type SpanReader } from "./scan.js";
 import { resolveTypeUrl, T } from "./schema.js";
 import { getKey, keyOf } from "./v2.js";
@@ -234,6 +235,44 @@ export class LoadedInput {
     this.source = reader;
     this.streamed = true;
   }
+  /** The text the input was read from, or how to have it again (locate). */
+  private text?: TextSource;
+  /** A streamed input's lists of resources left in the file, with where each element is (locate). */
+  private readonly streamedLists: StreamedList[] = [];
+  /** @internal */
+  attachText(text: TextSource): void {
+    this.text = text;
+  }
+  /** @internal */
+  addStreamedList(path: string, spans: readonly { start: number; end: number }[]): void {
+    const starts = new Float64Array(spans.length);
+    const ends = new Float64Array(spans.length);
+    spans.forEach((sp, i) => {
+      starts[i] = sp.start;
+      ends[i] = sp.end;
+    });
+    this.streamedLists.push({ path, starts, ends });
+  }
+
+  /**
+   * 1-based line and column of a JSON path in the input's text, when the input was text and the path
+   * is found (the deepest prefix of the path that exists, if the whole does not). Keys match in any
+   * spelling the loader reads (filter_chains, filterChains). For JSON, the position of the value's first
+   * character (the "{" of a listener); for YAML, of its node (a block mapping's first key). Lines are
+   * the whole file's (a dump pasted into a page too), after gzip is inflated. A streamed input locates
+   * paths inside the resources it left in the file only. Costs one pass over the text: for many
+   * paths, use locateAll.
+   */
+  locate(path: string): Position | undefined {
+    return this.locateAll([path]).get(path);
+  }
+
+  /** Many paths at once, in one pass over the text: those located, by path (see locate). */
+  locateAll(paths: string[]): Map<string, Position> {
+    if (this.text) return new Locator({ text: this.text }).locateAll(paths);
+    if (this.source) return new Locator({ reader: this.source, lists: this.streamedLists }).locateAll(paths);
+    return new Map();
+  }
   /** Resources decoded so far (for progress). */
   decoded = 0;
   resourceCount(): number {
@@ -302,34 +341,71 @@ export interface LoadOptions {
   proxy?: string;
 }
 
+/**
+ * Text longer than this (in characters) is not kept for locate() when it can be had again: a regular
+ * file is read again (and inflated) when locate is called, and a Buffer given to loadBytes is kept in
+ * its place. Below it, the text itself is kept (a reference, never a copy), which costs nothing at
+ * load and keeps the text alive as long as the input.
+ */
+export const KEEP_TEXT_CHARS = 16 * 2 ** 20;
+
 export function loadFile(file: string, opts: LoadOptions = {}): LoadedInput {
   progress(`reading ${file}`);
   const text = decodeText(file, readInputBytes(file, opts.maxBytes), opts.maxBytes);
   progress(`parsing ${file}`);
-  return loadText(text, file === "-" ? "<stdin>" : file, opts);
+  // A large regular file is read again when locate() is called, rather than its text kept alive; the
+  // same length or nothing (the file changed meanwhile).
+  let again: (() => string | undefined) | undefined;
+  if (text.length > KEEP_TEXT_CHARS && file !== "-" && statInput(file).isFile()) {
+    const length = text.length;
+    again = () => {
+      const t = decodeText(file, readInputBytes(file, opts.maxBytes), opts.maxBytes);
+      return t.length === length ? t : undefined;
+    };
+  }
+  return loadText(text, file === "-" ? "<stdin>" : file, opts, again);
 }
 
 /** Bytes already read (a pipe, kubectl's output, a Buffer from a library caller): gzip, UTF-16 and limits as for a file. */
 export function loadBytes(bytes: Uint8Array, name: string, opts: LoadOptions = {}): LoadedInput {
   const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return loadText(decodeText(name, buf, opts.maxBytes), name, opts);
+  const text = decodeText(name, buf, opts.maxBytes);
+  // A large text: its bytes are kept for locate() in its place (as large or smaller: gzip, UTF-16), decoded again when asked.
+  return loadText(text, name, opts, text.length > KEEP_TEXT_CHARS ? () => decodeText(name, buf, opts.maxBytes) : undefined);
 }
 
-export function loadText(text: string, file: string, opts: LoadOptions = {}): LoadedInput {
+/** `again`: how to have the text again for locate() (then a large text is not kept); by default the text is kept. */
+export function loadText(text: string, file: string, opts: LoadOptions = {}, again?: () => string | undefined): LoadedInput {
+  return loadParsed(text, file, opts, (parsed, into) => {
+    into.attachText({
+      text: again && text.length > KEEP_TEXT_CHARS ? again : () => text,
+      syntax: parsed.syntax,
+      ...(parsed.embeddedAt ? { embedded: { line: parsed.embeddedAt, column: parsed.embeddedColumn ?? 1 } } : {}),
+    });
+  });
+}
+
+/** The text read into an input; `read` is told what was parsed into which input, once that input is the result. */
+function loadParsed(text: string, file: string, opts: LoadOptions, read: (parsed: ParsedText, input: LoadedInput) => void): LoadedInput {
   const input = new LoadedInput(file);
   const parsed = parseText(text, file, input.diags);
-  if (parsed.syntax !== "yaml" || !/^[ \t]*[{[]/m.test(text)) return extract(input, parsed, opts);
+  const extracted = (into: LoadedInput, p: ParsedText): LoadedInput => {
+    const done = extract(into, p, opts);
+    read(p, done);
+    return done;
+  };
+  if (parsed.syntax !== "yaml" || !/^[ \t]*[{[]/m.test(text)) return extracted(input, parsed);
   // Text that starts like YAML but holds no Envoy config as YAML ("Output:" over an indented JSON block
   // pasted into a note) is read again for its JSON block.
   try {
-    return extract(input, parsed, opts);
+    return extracted(input, parsed);
   } catch (e) {
     if (!(e instanceof InputError) || !/not an Envoy config dump/.test(e.message)) throw e;
     const again = new LoadedInput(file);
     const block = parseText(text, file, again.diags, { jsonBlock: true });
     if (block.syntax === "yaml") throw e;
     try {
-      return extract(again, block, opts);
+      return extracted(again, block);
     } catch {
       throw e;
     }
@@ -470,6 +546,7 @@ class Extractor {
       return;
     }
     const reader = this.streamed!.reader;
+    this.input.addStreamedList(path, spans);
     for (let i = 0; i < spans.length; i++) {
       const sp = spans[i]!;
       let e: unknown;

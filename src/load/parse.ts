@@ -13,6 +13,8 @@ export interface ParsedText {
   elided: { path: string; line: number; column: number }[];
   /** The line where the JSON starts, when it was found inside other text (Markdown, a bug report). */
   embeddedAt?: number;
+  /** The column where it starts on that line (1-based). */
+  embeddedColumn?: number;
 }
 
 /** Lines of Markdown and site generators around a pasted dump: fences, Hugo and Liquid shortcodes. */
@@ -70,6 +72,20 @@ function looksLikeYaml(text: string): boolean {
   return false;
 }
 
+/**
+ * The text as read when JSON.parse refuses it: fences and shortcodes around a dump pasted into Markdown
+ * or a docs page blanked (positions kept), and a page's HTML escapes decoded (lines kept). Done again
+ * by the locator (locate.ts) rather than kept: the input's text is all it holds.
+ */
+export function prepareText(text: string): { text: string; entities: boolean } {
+  if (WRAPPER_LINE.test(text)) text = text.replace(WRAPPER_LINE, (line) => " ".repeat(line.length));
+  WRAPPER_LINE.lastIndex = 0;
+  // A dump copied out of a web page keeps the page's HTML escapes (&#91; for "[", &quot;, &lt;…).
+  const entities = /&(?:#9[13]|#123|#125|#34|quot|lt|gt|amp);/.test(text);
+  if (entities) text = text.replace(/&(#9[13]|#123|#125|#34|quot|lt|gt|amp);/g, (_m, e: string) => HTML_ENTITIES[e] ?? _m);
+  return { text, entities };
+}
+
 /** jsonBlock: text that read as YAML held no config; look for a JSON block in it instead. */
 export function parseText(text: string, file: string, diags: Diagnostics, opts: { jsonBlock?: boolean } = {}): ParsedText {
   try {
@@ -78,13 +94,9 @@ export function parseText(text: string, file: string, diags: Diagnostics, opts: 
     if (looksPythonRepr(text)) {
       throw new InputError(file, "looks like a Python repr (single-quoted keys, True/False/None), not JSON: print it with json.dumps(), or save the dump itself");
     }
-    // Fences and shortcodes around a dump pasted into Markdown or a docs page: blanked, positions kept.
-    if (WRAPPER_LINE.test(text)) text = text.replace(WRAPPER_LINE, (line) => " ".repeat(line.length));
-    // A dump copied out of a web page keeps the page's HTML escapes (&#91; for "[", &quot;, &lt;…).
-    if (/&(?:#9[13]|#123|#125|#34|quot|lt|gt|amp);/.test(text)) {
-      text = text.replace(/&(#9[13]|#123|#125|#34|quot|lt|gt|amp);/g, (_m, e: string) => HTML_ENTITIES[e] ?? _m);
-      diags.note("html-entities", "HTML character references (&#91; &quot; …) read as the characters they stand for");
-    }
+    const prepared = prepareText(text);
+    text = prepared.text;
+    if (prepared.entities) diags.note("html-entities", "HTML character references (&#91; &quot; …) read as the characters they stand for");
     // A template whose output is JSON (Istio's envoy_bootstrap.json, Helm): its actions stand outside strings.
     // (YAML is checked by its parser: a block scalar may hold a line that starts with "{{".)
     const yamlish = !opts.jsonBlock && !/^\s*[{[]/.test(text) && looksLikeYaml(text);
@@ -140,7 +152,10 @@ function fromTolerant(value: unknown, problems: TolerantProblem[], diags: Diagno
         comments++;
         break;
       case "surrounding-text":
-        if (p.message.includes("before")) out.embeddedAt = p.line;
+        if (p.message.includes("before")) {
+          out.embeddedAt = p.line;
+          out.embeddedColumn = p.column;
+        }
         diags.note(p.code, p.message, where);
         break;
       default:
