@@ -9,6 +9,8 @@ import { checkDocument, overviewDocument } from "../src/documents.js";
 import { CATALOGUE, FINDING_CODES } from "../src/findings/catalogue.gen.js";
 import { ANALYZERS } from "../src/findings/index.js";
 import { runCli } from "../src/cli.js";
+import fs from "node:fs";
+import { Ajv2020 } from "ajv/dist/2020.js";
 
 const S = (f: string) => path.resolve(import.meta.dirname, "../samples", f);
 const DEATHSTAR = S("real/istio/deathstarbench-geo-1.18.2.config_dump.json.gz");
@@ -69,7 +71,7 @@ test("CERT_EXPIRED / CERT_EXPIRING / CERT_NOT_YET_VALID follow --now on a real w
   // Within its one day of validity (Istio's 24 h workload certificates): expiring, in hours.
   const soon = at("2025-02-18T00:00:00Z");
   assert.equal(soon.map((f) => [f.code, f.severity]), [["CERT_EXPIRING", "warning"]]);
-  assert.match(soon[0]!.message, /expires on 2025-02-18T14:49:39\.000Z, in 0 days/);
+  assert.match(soon[0]!.message, /expires on 2025-02-18T14:49:39\.000Z, in 14 hours/);
   // Before 2025-02-16 neither the workload certificate nor the root (in both secrets) is valid yet.
   const before = at("2025-02-10T00:00:00Z");
   assert.equal(before.map((f) => f.code), ["CERT_NOT_YET_VALID", "CERT_NOT_YET_VALID", "CERT_NOT_YET_VALID"]);
@@ -128,6 +130,56 @@ test("CLI: envoy-explain DUMP without --port gives the overview; check exits 1 a
   const sarifElsewhere = await cli(["listeners", S("modern-permissive.json"), "-o", "sarif"]);
   assert.is(sarifElsewhere.code, 2);
   assert.match(sarifElsewhere.err, /-o sarif is for findings/);
+});
+
+const F = (f: string) => S(`real/findings/${f}`);
+
+test("real Istio secret dumps (istio/istio testdata): CERT_EXPIRED with its place in the file, and a WARMING secret", () => {
+  const input = loadFile(F("istio-secret-istio.config_dump.json"));
+  const found = runFindings(input, { now: new Date("2026-12-07T00:00:00Z") });
+  assert.equal(found.map((f) => f.code), ["CERT_EXPIRED", "WARMING"]);
+  const text = fs.readFileSync(F("istio-secret-istio.config_dump.json"), "utf8").split("\n");
+  const [expired, warm] = found as [(typeof found)[0], (typeof found)[0]];
+  assert.match(expired.resource.name, /spiffe:\/\/cluster\.local\/ns\/ambient\/sa\/namespace-istio-waypoint/);
+  // The line it points at is the secret's, and the warming one's names the secret.
+  assert.ok(expired.line && expired.column, "located");
+  assert.match(text.slice(expired.line! - 1, expired.line! + 2).join("\n"), /"name": "default"/);
+  assert.is(warm.resource.name, "configmap://some/thing");
+  assert.match(text.slice(warm.line! - 1, warm.line! + 2).join("\n"), /configmap:\/\/some\/thing/);
+  // SPIRE's chain: the leaf and its intermediate, each judged.
+  const spire = runFindings(loadFile(F("istio-secret-spire.config_dump.json")), { now: new Date("2024-10-28T12:00:00Z") });
+  assert.equal(spire.map((f) => f.code), ["CERT_EXPIRED", "CERT_EXPIRING"]);
+});
+
+test("PERMISSIVE_TLS_TRAP on a real 2023 Istio sidecar (istio/istio's authz testdata), port 80", () => {
+  const found = runFindings(loadFile(F("istio-authz-configdump.yaml"))).filter((f) => f.code === "PERMISSIVE_TLS_TRAP");
+  assert.equal(found.map((f) => f.resource.name), ["80"]);
+  assert.is(found[0]!.evidence?.outcome, "NO_FILTER_CHAIN");
+});
+
+test("-o sarif validates against the SARIF 2.1.0 schema (microsoft/sarif-sdk), rules from the catalogue, results located", async () => {
+  const schema = JSON.parse(fs.readFileSync(path.resolve(import.meta.dirname, "support/sarif/sarif-schema-2.1.0.json"), "utf8"));
+  const validate = new Ajv2020({ strict: false, validateFormats: false }).compile(schema);
+  const r = await cli(["check", F("istio-secret-istio.config_dump.json"), S("istio-1.3-permissive.json"), DEATHSTAR, "-o", "sarif", "--now", "2026-12-07T00:00:00Z"]);
+  assert.is(r.code, 1, "an error is at the default --fail-on");
+  const log = JSON.parse(r.out) as { version: string; runs: any[] };
+  assert.ok(validate(log), JSON.stringify(validate.errors?.slice(0, 3)));
+  assert.is(log.version, "2.1.0");
+  const run = log.runs[0];
+  assert.equal(run.tool.driver.rules.map((x: { id: string }) => x.id), CATALOGUE.map((e) => e.code));
+  const codes = run.results.map((x: { ruleId: string }) => x.ruleId);
+  for (const c of ["CERT_EXPIRED", "REJECTED_CONFIG", "PERMISSIVE_TLS_TRAP", "WARMING"]) assert.ok(codes.includes(c), c);
+  for (const x of run.results) {
+    assert.is(run.tool.driver.rules[x.ruleIndex].id, x.ruleId);
+    assert.ok(["error", "warning", "note"].includes(x.level));
+  }
+  const cert = run.results.find((x: { ruleId: string }) => x.ruleId === "CERT_EXPIRED");
+  assert.ok(cert.locations[0].physicalLocation.region.startLine > 0);
+  // What breaks the contract fails: a level SARIF does not have.
+  assert.not.ok(validate({ ...log, runs: [{ ...run, results: [{ ...run.results[0], level: "fatal" }] }] }));
+  // -o sarif on the overview too.
+  const ov = await cli([S("modern-permissive.json"), "-o", "sarif"]);
+  assert.ok(validate(JSON.parse(ov.out)));
 });
 
 test.run();

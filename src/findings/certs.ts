@@ -33,6 +33,14 @@ function inlineChains(rec: ResourceRecord): { path: string; pem: string }[] {
   return out;
 }
 
+/** "3 days", or "14 hours" within a day (Istio's workload certificates last a day). */
+function within(ms: number): string {
+  const days = Math.floor(ms / DAY);
+  if (days >= 1) return `${days} day${days === 1 ? "" : "s"}`;
+  const hours = Math.floor(ms / 3_600_000);
+  return hours >= 1 ? `${hours} hour${hours === 1 ? "" : "s"}` : "less than an hour";
+}
+
 function base64Text(b64: string): string {
   try {
     return new TextDecoder().decode(Uint8Array.from(atob(b64.replace(/\s+/g, "")), (c) => c.charCodeAt(0)));
@@ -55,8 +63,7 @@ function judge(input: LoadedInput, cert: CertInfo, where: { owner: string; kind:
     return finding(input, "CERT_NOT_YET_VALID", { ...base, message: `the certificate ${who} in ${where.kind} ${where.owner} is valid only from ${cert.notBefore}, after ${now.toISOString()}` });
   }
   if (na - now.getTime() <= SOON_DAYS * DAY) {
-    const days = Math.floor((na - now.getTime()) / DAY);
-    return finding(input, "CERT_EXPIRING", { ...base, message: `the certificate ${who} in ${where.kind} ${where.owner} expires on ${cert.notAfter}, in ${days} day${days === 1 ? "" : "s"}` });
+    return finding(input, "CERT_EXPIRING", { ...base, message: `the certificate ${who} in ${where.kind} ${where.owner} expires on ${cert.notAfter}, in ${within(na - now.getTime())}` });
   }
   return undefined;
 }

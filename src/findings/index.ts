@@ -4,9 +4,22 @@ import type { LoadedInput } from "../load/dump.js";
 import { certificates } from "./certs.js";
 import { rejectedConfig, warming } from "./state.js";
 import { permissiveTlsTrap, tlsModeConflict } from "./tls.js";
+import { missingClusterAnalyzer, missingRouteConfigAnalyzer, shadowedRouteAnalyzer } from "./routes.js";
+import { noEndpointsAnalyzer, unusedClusterAnalyzer } from "./clusters.js";
 import { SEVERITY_RANK, type Analyzer, type Finding, type FindingLevel } from "./types.js";
 
-export const ANALYZERS: readonly Analyzer[] = [rejectedConfig, warming, permissiveTlsTrap, certificates, tlsModeConflict];
+export const ANALYZERS: readonly Analyzer[] = [
+  rejectedConfig,
+  warming,
+  permissiveTlsTrap,
+  shadowedRouteAnalyzer,
+  missingClusterAnalyzer,
+  missingRouteConfigAnalyzer,
+  noEndpointsAnalyzer,
+  unusedClusterAnalyzer,
+  certificates,
+  tlsModeConflict,
+];
 
 export interface FindingsOptions {
   /** The clock for certificates (default: now). */
@@ -27,7 +40,7 @@ function placeFindings(findings: Finding[], inputs: LoadedInput[]): void {
   for (const input of inputs) {
     const mine = findings.filter((f) => f.file === input.file && f.path !== undefined);
     if (!mine.length) continue;
-    const at = (input as unknown as { locateAll?: (p: string[]) => Map<string, { line: number; column: number }> }).locateAll?.([...new Set(mine.map((f) => f.path!))]) ?? new Map();
+    const at = input.locateAll([...new Set(mine.map((f) => f.path!))]);
     for (const f of mine) {
       const p = at.get(f.path!);
       if (p) {

@@ -93,8 +93,18 @@ export function renderOverview(doc: Overview & { file: string }, format: "table"
   out.push(md ? `- **Outbound:** ${ob}` : `Outbound     ${ob}`);
   out.push("");
   out.push(md ? `### Findings: ${findingsSummary(doc.findings)}\n` : `Findings: ${findingsSummary(doc.findings)}`);
-  if (doc.findings.length) out.push(renderFindingList(doc.findings, format));
-  if (!md && doc.findings.length) out.push("", `envoy-explain ${doc.file} --port N explains one port in full; envoy-explain check ${doc.file} -o sarif for CI.`);
+  // One screen: errors and warnings in full; info findings (unused clusters can be hundreds) by code, with a count.
+  const full = doc.findings.filter((f) => f.severity !== "info");
+  if (full.length) out.push(renderFindingList(full, format));
+  const info = new Map<string, Finding[]>();
+  for (const f of doc.findings) if (f.severity === "info") info.set(f.code, [...(info.get(f.code) ?? []), f]);
+  for (const [code, list] of info) {
+    const names = list.map((f) => f.resource.name);
+    const shown = names.slice(0, 3).join(", ");
+    const more = names.length > 3 ? `, and ${names.length - 3} more` : "";
+    out.push(md ? `- **info** \`${code}\` ×${list.length}: ${t(shown + more)}` : `${MARK.info} info    ${code} ×${list.length}: ${shown}${more}`);
+  }
+  if (!md && doc.findings.length) out.push("", `Every finding in full: envoy-explain check ${doc.file} (-o sarif for CI). One port in full: envoy-explain ${doc.file} --port N.`);
   const text = out.join("\n");
   return md ? text : wrapProse(text);
 }

@@ -1,0 +1,234 @@
+// Cluster findings: clusters whose endpoints list none (NO_ENDPOINTS), and clusters nothing refers to
+// (UNUSED_CLUSTER). What refers to a cluster is found as every string of the listeners, routes, other
+// clusters and bootstrap that equals its name (and quoted names in inline code, such as Lua's), not a
+// list of fields: a filter this tool does not know still counts.
+import type { LoadedInput, ResourceRecord } from "../load/dump.js";
+import { childPath } from "../diag.js";
+import { clusterModel } from "../model/cluster.js";
+import { clusterEndpoints, endpointRecordFor, endpointsOf } from "../model/endpoint.js";
+import { isInlineCopy } from "../model/route.js";
+import { getKey } from "../load/v2.js";
+import { canonicalKey, isObject } from "../load/keys.js";
+import { listenerModel } from "../model/listener.js";
+import { Redacted } from "../redacted.js";
+import { clustersExcerpt, holdsAll, picksClusterAtRunTime } from "./routes.js";
+import { finding, type Analyzer, type Finding } from "./types.js";
+
+/** One record per cluster name: the first that serves (active or static), else the first. */
+function clustersByName(input: LoadedInput): ResourceRecord[] {
+  const seen = new Map<string, ResourceRecord>();
+  for (const rec of input.clusters) {
+    const had = seen.get(rec.name);
+    const serving = rec.state === "active" || rec.state === "static";
+    if (!had || (serving && !(had.state === "active" || had.state === "static"))) seen.set(rec.name, rec);
+  }
+  return [...seen.values()];
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Who refers to a cluster
+
+export interface ClusterReferences {
+  /** Per cluster name, who names it (up to REFERRERS_KEPT, as "listener X", "route Y", "cluster Z", "bootstrap"). */
+  by: Map<string, string[]>;
+  /** A route picks its cluster at run time (cluster_header, a cluster specifier plugin): any cluster may be used. */
+  runTimePick: boolean;
+  /** The walk stopped at its budget: what was not read may refer to any cluster. */
+  incomplete: boolean;
+}
+
+const REFERRERS_KEPT = 3;
+/** Nodes (objects, arrays, values) read in all: far beyond any real dump's, so a hostile one stays bounded. */
+const WALK_BUDGET = 50_000_000;
+/** Quoted names in long strings (inline Lua, Wasm configuration as JSON text). */
+const QUOTED = /"([^"\\\n]{1,500})"|'([^'\\\n]{1,500})'/g;
+
+const cache = new WeakMap<LoadedInput, ClusterReferences>();
+
+export function clusterReferences(input: LoadedInput): ClusterReferences {
+  const got = cache.get(input);
+  if (got) return got;
+  const names = new Set(input.clusters.map((r) => r.name));
+  const by = new Map<string, string[]>();
+  let runTimePick = false;
+  let budget = WALK_BUDGET;
+  const note = (name: string, who: string, self?: string) => {
+    if (name === self || !names.has(name)) return;
+    let l = by.get(name);
+    if (!l) by.set(name, (l = []));
+    if (l.length < REFERRERS_KEPT && !l.includes(who)) l.push(who);
+  };
+  /** Every string under `root`, iteratively; `skip` says which object keys not to enter. */
+  const walk = (root: unknown, who: string, self?: string, skip?: (parent: object, key: string) => boolean) => {
+    const stack: unknown[] = [root];
+    while (stack.length) {
+      if (--budget < 0) return;
+      const v = stack.pop();
+      if (typeof v === "string") {
+        if (names.has(v)) note(v, who, self);
+        else if (v.length > 64 && (v.includes('"') || v.includes("'"))) {
+          for (const m of v.matchAll(QUOTED)) note((m[1] ?? m[2])!, who, self);
+        }
+      } else if (Array.isArray(v)) {
+        for (const x of v) stack.push(x);
+      } else if (v && typeof v === "object" && !(v instanceof Redacted)) {
+        const o = v as Record<string, unknown>;
+        if (!runTimePick && picksClusterAtRunTime(o)) runTimePick = true;
+        for (const k of Object.keys(o)) if (!skip?.(o, k)) stack.push(o[k]);
+      }
+    }
+  };
+  for (const rec of input.listeners) {
+    walk(rec.raw, `listener ${rec.name}`);
+    // Envoy's Go network filter opens its upstream connections through a cluster of a fixed name.
+    if (rec.mayContain("envoy.extensions.filters.network.golang") && JSON.stringify(rec.raw).includes("envoy.extensions.filters.network.golang")) note("plainText", `listener ${rec.name}`);
+  }
+  // A listener Envoy never accepted (error_state) does not run: what it names is told apart.
+  for (const f of input.rejectedListeners) walk(f.record.raw, `listener ${f.name} (rejected by Envoy)`);
+  for (const rec of input.routes) walk(rec.raw, isInlineCopy(input, rec) ? `route ${rec.name} (inline)` : `route ${rec.name}`);
+  for (const rec of input.clusters) walk(rec.raw, `cluster ${rec.name}`, rec.name);
+  for (const rec of input.resources.bootstrap) {
+    // Its static_resources' clusters and listeners are the clusters and listeners above.
+    const sr = isObject(rec.raw) ? getKey(rec.raw, "static_resources") : undefined;
+    walk(rec.raw, "bootstrap", undefined, (parent, k) => parent === sr && (canonicalKey(k) === "clusters" || canonicalKey(k) === "listeners"));
+  }
+  const refs: ClusterReferences = { by, runTimePick, incomplete: budget < 0 };
+  cache.set(input, refs);
+  return refs;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// NO_ENDPOINTS
+
+/** Cluster types whose hosts come from EDS or their load_assignment (ORIGINAL_DST, aggregate, dynamic forward proxy have none by design). */
+const LISTED_HOSTS = new Set(["EDS", "STATIC", "STRICT_DNS", "LOGICAL_DNS"]);
+
+function noEndpoints(input: LoadedInput): Finding[] {
+  const out: Finding[] = [];
+  const eds = holdsAll(input, "endpoints");
+  // Endpoints without their clusters (an EDS golden file, istioctl proxy-config endpoint -o json): each assignment that lists none.
+  if (input.clusters.length === 0) {
+    for (const rec of input.endpoints) {
+      const cla = rec.value as { clusterName?: string };
+      const name = cla.clusterName ?? rec.name;
+      if (endpointsOf(rec.value as never, rec.name).length > 0) continue;
+      out.push(
+        finding(input, "NO_ENDPOINTS", {
+          message: `the endpoints of cluster ${name} list none: Envoy answers requests to that cluster with HTTP 503 "no healthy upstream" (UH), and closes TCP connections to it`,
+          resource: { kind: "endpoint", name },
+          path: rec.path,
+        }),
+      );
+    }
+    return out;
+  }
+  let refs: ClusterReferences | undefined;
+  for (const rec of clustersByName(input)) {
+    const c = clusterModel(rec);
+    // Istio's BlackHoleCluster has no endpoints by design: it is where traffic is dropped.
+    if (!LISTED_HOSTS.has(c.type) || c.name === "BlackHoleCluster") continue;
+    let where: string;
+    let path = rec.path;
+    if (c.type === "EDS") {
+      // Only a dump with its endpoints (config_dump?include_eds) says what EDS sent; a cluster it has no assignment for is not judged.
+      if (!eds) continue;
+      const er = endpointRecordFor(input, c.name, c.edsServiceName);
+      if (!er) continue;
+      where = `its EDS assignment${er.name !== c.name ? ` ${er.name}` : ""} lists no endpoint`;
+      path = er.path;
+    } else {
+      const la = (rec.value as { loadAssignment?: unknown }).loadAssignment;
+      if (!la && !(eds && endpointRecordFor(input, c.name))) continue;
+      where = "its load_assignment lists no endpoint";
+      if (la) path = childPath(rec.path, "loadAssignment");
+    }
+    const eps = clusterEndpoints(input, c);
+    if (!eps || eps.length > 0) continue;
+    refs ??= clusterReferences(input);
+    const users = refs.by.get(c.name)?.filter((w) => !w.endsWith("(rejected by Envoy)"));
+    const used = users?.length ? ` It is used by ${users.join(", ")}${users.length >= REFERRERS_KEPT ? " and maybe more" : ""}.` : "";
+    out.push(
+      finding(input, "NO_ENDPOINTS", {
+        message: `cluster ${c.name} (${c.type}) has no endpoints (${where}): Envoy answers requests to it with HTTP 503 "no healthy upstream" (UH), and closes TCP connections to it.${used}`,
+        resource: { kind: "cluster", name: c.name },
+        path,
+      }),
+    );
+  }
+  return out;
+}
+
+export const noEndpointsAnalyzer: Analyzer = {
+  name: "no-endpoints",
+  codes: ["NO_ENDPOINTS"],
+  run: (ctx) => noEndpoints(ctx.input),
+};
+
+// ---------------------------------------------------------------------------------------------------
+// UNUSED_CLUSTER
+
+/** The proxy's own clusters (Istio, Envoy Gateway, Consul, Kuma, OSM, Contour…): used by the agent, the admin, metrics, not by traffic. */
+const OWN_CLUSTERS: ReadonlySet<string> = new Set([
+  "xds-grpc",
+  "sds-grpc",
+  "prometheus_stats",
+  "agent",
+  "BlackHoleCluster",
+  "PassthroughCluster",
+  "InboundPassthroughCluster",
+  "InboundPassthroughClusterIpv4",
+  "InboundPassthroughClusterIpv6",
+  "zipkin",
+  "envoy_accesslog_service",
+  "envoy_metrics_service",
+  "lightstep",
+  "datadog_agent",
+  "opencensus",
+  "xds_cluster",
+  "ads_cluster",
+  "local_agent",
+  "self_admin",
+  "kuma:envoy:admin",
+  "kuma:readiness",
+  "access_log_sink",
+  "osm-controller",
+  "envoy-metrics-cluster",
+  "contour",
+  "envoy-admin",
+  "wasm_downloader",
+]);
+
+function unusedClusters(input: LoadedInput): Finding[] {
+  // Only a dump that lists its listeners, routes and clusters can say nothing refers to a cluster.
+  if (!holdsAll(input, "clusters") || !holdsAll(input, "listeners")) return [];
+  if (!holdsAll(input, "routes")) {
+    // A bootstrap file whose connection managers all hold their routes inline needs no routes section.
+    const rds = input.listeners.some((rec) => {
+      const l = listenerModel(rec);
+      return [...l.chains, ...(l.defaultChain ? [l.defaultChain] : [])].some((c) => c.terminal.kind === "hcm" && (c.terminal.routeConfigName !== undefined || c.terminal.scopedRoutes === true));
+    });
+    if (input.format !== "bootstrap" || rds) return [];
+  }
+  const refs = clusterReferences(input);
+  if (refs.runTimePick || refs.incomplete || clustersExcerpt(input)) return [];
+  const out: Finding[] = [];
+  for (const rec of clustersByName(input)) {
+    if (OWN_CLUSTERS.has(rec.name)) continue;
+    const by = refs.by.get(rec.name) ?? [];
+    if (by.some((w) => !w.endsWith("(rejected by Envoy)"))) continue;
+    out.push(
+      finding(input, "UNUSED_CLUSTER", {
+        message: `cluster ${rec.name} is not used: no listener, route, other cluster or bootstrap setting names it${by.length ? ` (only ${by.join(", ").replace(/ \(rejected by Envoy\)/g, "")}, which Envoy rejected: it does not run)` : ""}`,
+        resource: { kind: "cluster", name: rec.name },
+        path: rec.path,
+      }),
+    );
+  }
+  return out;
+}
+
+export const unusedClusterAnalyzer: Analyzer = {
+  name: "unused-cluster",
+  codes: ["UNUSED_CLUSTER"],
+  run: (ctx) => unusedClusters(ctx.input),
+};
