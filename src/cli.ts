@@ -38,6 +38,8 @@ export const STDIN = "/dev/stdin";
 const STREAM_PART_FROM = 16 * 2 ** 20;
 const FORMATS = ["auto", "config_dump", "config_dump_section", "istioctl_list", "resource", "bootstrap", "admin_clusters"] as const;
 const OUTPUTS = ["table", "json", "yaml", "markdown", "sarif"] as const;
+/** The most of stdin --log - reads: an hour of a busy proxy's log is far less. */
+const LOG_STDIN_MAX = 256 * 2 ** 20;
 
 interface Common {
   output: OutputFormat | "sarif";
@@ -362,6 +364,7 @@ async function parser(run: Run): Promise<void> {
           .positional("dump", { type: "string", demandOption: true, describe: 'config dump, istioctl output, pod/NAME[.NAMESPACE] or "-" for stdin' })
           .option("port", { alias: "p", type: "number", describe: "destination port (without it: the overview)", group: "Connection:" })
           .option("now", { type: "string", describe: "the time certificates are judged at (ISO 8601, e.g. 2026-01-31T00:00:00Z); default: now", group: "Findings:" })
+          .option("log", { type: "string", array: true, describe: 'an access-log line to replay against the dump (repeatable; "-" reads lines from stdin): does this dump reproduce it? (--port for formats without a local address)', group: "Access log:" })
           .option("address", { alias: "a", type: "string", describe: "destination IP (default: the proxy's own IP when the dump shows it)", group: "Connection:" })
           .option("listener", { type: "string", describe: "start at this listener (skip listener selection)", group: "Connection:" })
           .option("filter-state", { type: "string", array: true, describe: "filter state key=value that a filter_chain_matcher's FilterStateInput reads (repeatable)", group: "Connection:" })
@@ -381,6 +384,7 @@ async function parser(run: Run): Promise<void> {
           .option("expect", { type: "string", describe: `exit 1 unless every explained connection ends in one of these outcomes (comma list of ${OUTCOME_CODES.join(", ")})`, group: "CI:" })
           .example("$0 dump.json", "what this proxy is, what each port accepts, and its findings")
           .example("$0 dump.json --port 80", "every client against port 80")
+          .example("$0 dump.json --log \"$(kubectl logs web-0 -c istio-proxy | grep ' NR ' | tail -1)\"", "does this dump reproduce a logged failure?")
           .example("$0 dump.json -p 9080 -c curl-mtls", "why a raw mTLS curl lands where it does")
           .example("$0 gw.json -p 443 --sni a.example.com", "a gateway server chosen by SNI")
           .example("$0 dump.json -p 9080 -o markdown", "for a bug report")
@@ -388,6 +392,26 @@ async function parser(run: Run): Promise<void> {
           .example("$0 d.json -p 9080 --expect MTLS_TERMINATED", "a CI gate: exit 1 unless every client gets mTLS"),
       async (a) => {
         const now = nowOption(a.now);
+        if (a.log !== undefined) {
+          if (a.port !== undefined && (!Number.isInteger(a.port) || a.port < 1 || a.port > 65535)) throw new UsageError(`--port must be 1-65535, not ${a.port}`);
+          if (a.address !== undefined && !parseIp(a.address)) throw new UsageError(`--address wants an IP address, not "${a.address}"`);
+          const logs = (a.log as unknown[]).map(String);
+          const fromStdin = logs.some((l) => l === STDIN || l === "-");
+          if (fromStdin && a.dump === STDIN) throw new UsageError(`--log - reads lines from stdin, so the dump cannot come from stdin too`);
+          await heavy();
+          const lines: string[] = [];
+          for (const l of logs) {
+            if (l === STDIN || l === "-") lines.push(...H.readInputBytes("-", LOG_STDIN_MAX).toString("utf8").split(/\r?\n/));
+            else lines.push(l);
+          }
+          // Trailing blank lines of a file are no lines to replay.
+          while (lines.length && !lines[lines.length - 1]!.trim()) lines.pop();
+          if (!lines.some((l) => l.trim())) throw new UsageError("--log got no line to replay");
+          const input = await load(a.dump, a, { part: true });
+          const doc = H.logDocument(input, lines, { ...(a.port !== undefined ? { port: a.port } : {}), ...(a.address ? { address: a.address } : {}) });
+          out(H.renderDocument(doc, a.output as OutputFormat, H.renderLog));
+          return;
+        }
         if (a.port === undefined) {
           const explainOnly = (["client", "sni", "transport", "alpn", "clientCert", "host", "path", "header", "expect", "listener", "address", "filterState", "direction", "sourceIp", "sourcePort", "directSourceIp"] as const).filter((k) => a[k] !== undefined);
           if (explainOnly.length) throw new UsageError(`--${explainOnly[0]!.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} explains a connection: it needs --port N (without --port, envoy-explain ${a.dump === STDIN ? "-" : a.dump} gives the overview)`);

@@ -14,6 +14,7 @@ import { diffInputs, type DiffOptions, type DiffReport } from "./analyses/diff.j
 import { overview, type Overview } from "./analyses/overview.js";
 import { runFindings, sortFindings, type FindingsOptions } from "./findings/index.js";
 import type { Finding } from "./findings/types.js";
+import { replayLogLines, type LogReplayOptions, type LogResult } from "./analyses/logreplay.js";
 
 /** The version of every JSON document; it changes only when a field changes meaning or goes away. */
 export const DOCUMENT_VERSION = 1;
@@ -75,13 +76,18 @@ export interface DiffDocument extends Base, DiffReport {}
 export interface OverviewDocument extends Base, Overview {
   file: string;
 }
+/** `envoy-explain DUMP --log LINE`: each line replayed, and whether the dump reproduces it. */
+export interface LogDocument extends Base {
+  file: string;
+  results: LogResult[];
+}
 /** `envoy-explain check DUMP [MORE…]`: every finding of every dump, most severe first. */
 export interface CheckDocument extends Base {
   files: string[];
   findings: Finding[];
 }
 
-export type AnyDocument = OverviewDocument | CheckDocument | ExplainDocument | ListenersDocument | ClustersDocument | RoutesDocument | EndpointsDocument | SecretsDocument | TlsCheckDocument | DiffDocument;
+export type AnyDocument = LogDocument | OverviewDocument | CheckDocument | ExplainDocument | ListenersDocument | ClustersDocument | RoutesDocument | EndpointsDocument | SecretsDocument | TlsCheckDocument | DiffDocument;
 
 /** Warnings of the inputs, after the analysis ran (decoding is lazy: it finds problems as it goes). */
 export function warningsOf(inputs: (LoadedInput | undefined)[]): Warning[] {
@@ -177,4 +183,8 @@ export function checkDocument(inputs: LoadedInput[], o: FindingsOptions = {}): C
     findings.push(...runFindings(input, { ...o, ...(inputs.length === 2 && i === 0 ? { server: inputs[1]! } : {}) }));
   });
   return finish({ files: inputs.map((i) => i.file), findings: sortFindings(findings) }, inputs);
+}
+
+export function logDocument(input: LoadedInput, lines: string[], o: LogReplayOptions = {}): LogDocument {
+  return finish({ file: input.file, results: replayLogLines(input, lines, o) }, [input]);
 }

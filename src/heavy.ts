@@ -10,6 +10,7 @@ export { renderTlsCheck } from "./render/tlscheck.js";
 export { renderDiff } from "./render/diff.js";
 export { renderDocument, serialize } from "./render/output.js";
 export * from "./documents.js";
-export { renderCheck, renderOverview } from "./render/findings.js";
+export { renderCheck, renderLog, renderOverview } from "./render/findings.js";
+export { readInputBytes } from "./load/read.js";
 export { sarifLog } from "./render/sarif.js";
 export { failsAt } from "./findings/index.js";

@@ -216,9 +216,10 @@ test("cli: bad input exits 2 with one line naming the file, no stack trace", () 
     assert.match(r.stderr, new RegExp(`^envoy-explain: error: ${path.join(dir, f).replace(/[.]/g, "\\.")}`));
     assert.not.match(r.stderr, /\n\s+at /);
   }
-  const usage = cli(s("modern-permissive.json"));
+  // A flag that explains a connection, without the port to explain, is a usage error (no port alone is the overview).
+  const usage = cli(s("modern-permissive.json"), "--sni", "a.example.com");
   assert.is(usage.status, 2);
-  assert.match(usage.stderr, /port/);
+  assert.match(usage.stderr, /--sni explains a connection: it needs --port N/);
 });
 
 test("cli: warnings found while decoding are reported, with their path", () => {

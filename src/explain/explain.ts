@@ -14,6 +14,7 @@ import type { ClientSpec } from "./clients.js";
 import { independentMisses, lookupClassic, validateListener, type ChainLookup, type Level, type MatchAttrs } from "./fcm.js";
 import { isWildcard, parseIp } from "./ip.js";
 import { lookupMatcher } from "./matcher.js";
+import { withAccessLog } from "./logflags.js";
 
 export interface ConnectionRequest {
   client: ClientSpec;
@@ -47,6 +48,8 @@ export interface Outcome {
   envoySide?: string;
   /** When the chain took the connection and what came after failed it (no route, no cluster, no endpoints): why, as the summary says it after "but". */
   afterChain?: string;
+  /** For a failing outcome: what this proxy writes to its access log for it (explain/logflags.ts), to grep logs for. */
+  accessLog?: { responseCode?: number; responseFlags: string[]; details?: string; note?: string };
 }
 
 /** What a chain that requires a client certificate checks of it. */
@@ -142,14 +145,14 @@ function findByAddress(ls: ListenerPeek[], ip: string | undefined, port: number)
   return hit ? listenerModel(hit.rec) : undefined;
 }
 
-/** Evaluates a ListenerFilterChainMatchPredicate (filter_matcher.h): true means "skip the filter". */
-function predicateMatches(p: ListenerFilterChainMatchPredicate | undefined, port: number): boolean {
-  if (!p) return false;
+/** Evaluates a ListenerFilterChainMatchPredicate (filter_matcher.h): true means "skip the filter". Nesting past 64 levels matches nothing. */
+export function predicateMatches(p: ListenerFilterChainMatchPredicate | undefined, port: number, depth = 0): boolean {
+  if (!p || depth > 64) return false;
   if (p.anyMatch) return true;
   if (p.destinationPortRange) return port >= (p.destinationPortRange.start ?? 0) && port < (p.destinationPortRange.end ?? 0);
-  if (p.notMatch) return !predicateMatches(p.notMatch, port);
-  if (p.orMatch) return (p.orMatch.rules ?? []).some((r) => predicateMatches(r, port));
-  if (p.andMatch) return (p.andMatch.rules ?? []).every((r) => predicateMatches(r, port));
+  if (p.notMatch) return !predicateMatches(p.notMatch, port, depth + 1);
+  if (p.orMatch) return (p.orMatch.rules ?? []).some((r) => predicateMatches(r, port, depth + 1));
+  if (p.andMatch) return (p.andMatch.rules ?? []).every((r) => predicateMatches(r, port, depth + 1));
   return false;
 }
 
@@ -254,7 +257,7 @@ function noListener(conn: Connection, input: LoadedInput, port: number, client: 
  * then whether the input was whole enough to say so.
  */
 export function explainConnection(input: LoadedInput, req: ConnectionRequest): ExplainResult {
-  return checkInputComplete(input, rejectedUpdates(input, explainFromListeners(input, req)));
+  return withAccessLog(checkInputComplete(input, rejectedUpdates(input, explainFromListeners(input, req))));
 }
 
 /**

@@ -62,12 +62,13 @@ function renderExplainText(doc: ExplainDocument, format: OutputFormat): string {
     );
     const pick = mostInteresting(results);
     out.push(h(`Detail: ${pick.client.preset}`));
-    out.push(renderOne(pick, format));
-  } else out.push(renderOne(results[0]!, format));
+    out.push(renderExplainResult(pick, format));
+  } else out.push(renderExplainResult(results[0]!, format));
   return out.join("\n");
 }
 
-function renderOne(r: ExplainResult, format: OutputFormat): string {
+/** One connection in full: the client, the listener, the decision path, the outcome, the route and the upstream. */
+export function renderExplainResult(r: ExplainResult, format: OutputFormat): string {
   const md = format === "markdown";
   const lines: string[] = [];
   // In Markdown every value from the dump is escaped; labels are ours.

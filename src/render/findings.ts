@@ -5,6 +5,8 @@ import type { Overview } from "../analyses/overview.js";
 import { mdInline } from "./sanitize.js";
 import { renderListing, type OutputFormat } from "./table.js";
 import { wrapProse } from "./wrap.js";
+import type { LogResult } from "../analyses/logreplay.js";
+import { renderExplainResult } from "./explain.js";
 
 const MARK: Record<Finding["severity"], string> = { error: "✗", warning: "!", info: "·" };
 
@@ -106,5 +108,27 @@ export function renderOverview(doc: Overview & { file: string }, format: "table"
   }
   if (!md && doc.findings.length) out.push("", `Every finding in full: envoy-explain check ${doc.file} (-o sarif for CI). One port in full: envoy-explain ${doc.file} --port N.`);
   const text = out.join("\n");
+  return md ? text : wrapProse(text);
+}
+
+/** Each access-log line: whether the dump reproduces it (said first), what was logged, what was assumed, then the replay in full. */
+export function renderLog(doc: { file: string; results: LogResult[] }, format: "table" | "markdown"): string {
+  const md = format === "markdown";
+  const t = (s: string) => (md ? mdInline(s) : s);
+  const out: string[] = [];
+  for (const r of doc.results) {
+    const verdict = r.outcome.code === "INCOMPLETE_INPUT" ? "? the dump cannot tell" : r.reproduces ? "✓ the dump reproduces it" : "✗ the dump does not reproduce it";
+    const head = `line ${r.log.line} (${r.log.format}): ${verdict}`;
+    out.push(md ? `## ${t(head)}\n` : head);
+    out.push(md ? `**Why:** ${t(r.reason)}\n` : `  ${r.reason}`);
+    const l = r.logged;
+    const logged = [l.responseCode !== undefined ? `${l.responseCode}` : "no response code", l.responseFlags.length ? `flags ${l.responseFlags.join(",")}` : "", l.details ? `details ${l.details}` : "", l.cluster ? `cluster ${l.cluster}` : ""].filter(Boolean).join(", ");
+    out.push(md ? `- **Logged:** ${t(logged)}` : `Logged       ${logged}`);
+    for (const a of r.assumed) out.push(md ? `- **Assumed:** ${t(a)}` : `Assumed      ${a}`);
+    out.push("");
+    out.push(renderExplainResult(r, format));
+    out.push("");
+  }
+  const text = out.join("\n").trimEnd();
   return md ? text : wrapProse(text);
 }
