@@ -27,6 +27,7 @@ test("catalogue: every analyzer's codes are in it, each once", () => {
   assert.is(new Set(codes).size, codes.length);
   for (const c of codes) assert.ok((FINDING_CODES as readonly string[]).includes(c), c);
   assert.is(new Set(CATALOGUE.map((e) => e.code)).size, CATALOGUE.length);
+  for (const e of CATALOGUE) assert.ok(codes.includes(e.code), `no analyzer reports ${e.code}`);
 });
 
 test("PERMISSIVE_TLS_TRAP: Istio 1.3 lands curl --cert on the plaintext chain, 1.20 on no chain; proven by the replay", () => {

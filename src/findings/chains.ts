@@ -10,9 +10,8 @@
 // small budget; the chain is reported only when every one fails at a level up to ALPN. A search that
 // runs out of budget, or fails only at the source levels (where source type, source and direct source
 // are coupled), reports nothing.
-import type { ListenerFilterChainMatchPredicate } from "../gen/types/envoy/config/listener/v3/listener_components.js";
 import type { LoadedInput, ResourceRecord } from "../load/dump.js";
-import { explainConnection } from "../explain/explain.js";
+import { explainConnection, predicateMatches } from "../explain/explain.js";
 import { presetClient } from "../explain/clients.js";
 import { LEVELS, lookupClassic, validateListener, type ChainLookup, type Level, type MatchAttrs } from "../explain/fcm.js";
 import { lookupMatcher, matcherPaths } from "../explain/matcher.js";
@@ -28,20 +27,6 @@ const CHAIN_BUDGET = 48;
 const LISTENER_EXTRA = 400;
 /** A transport no chain names, for a listener filter we do not model (it may set any). */
 const CUSTOM_TRANSPORT = "x-unmodelled-listener-filter";
-
-/**
- * Evaluates a listener filter's filter_disabled (filter_matcher.h): true means "skip the filter".
- * The same predicate as explain.ts's private predicateMatches; one function of it would serve both.
- */
-function filterDisabled(p: ListenerFilterChainMatchPredicate | undefined, port: number, depth = 0): boolean {
-  if (!p || depth > 64) return false;
-  if (p.anyMatch) return true;
-  if (p.destinationPortRange) return port >= (p.destinationPortRange.start ?? 0) && port < (p.destinationPortRange.end ?? 0);
-  if (p.notMatch) return !filterDisabled(p.notMatch, port, depth + 1);
-  if (p.orMatch) return (p.orMatch.rules ?? []).some((r) => filterDisabled(r, port, depth + 1));
-  if (p.andMatch) return (p.andMatch.rules ?? []).every((r) => filterDisabled(r, port, depth + 1));
-  return false;
-}
 
 /** What the listener's filters (explicit, and those Envoy adds: use_original_dst, an old Envoy's tls_inspector) let Envoy see. */
 interface Caps {
@@ -65,7 +50,7 @@ function capsOf(l: ListenerModel, assumeTls = false): Caps {
   const own = l.address?.port ?? 0;
   // A filter sees the restored port when an original_dst (or proxy_protocol) runs before it; else the listener's.
   const runs = (kind: string, port: number) =>
-    fs.some((f, i) => f.kind === kind && !filterDisabled(f.disabled, fs.slice(0, i).some((g) => g.kind === "original_dst" || g.kind === "proxy_protocol") ? port : own));
+    fs.some((f, i) => f.kind === kind && !predicateMatches(f.disabled, fs.slice(0, i).some((g) => g.kind === "original_dst" || g.kind === "proxy_protocol") ? port : own));
   return {
     restores,
     boundPorts: [l.address, ...l.additionalAddresses].map((a) => a?.port ?? 0).filter((p) => p > 0),

@@ -6,12 +6,15 @@ import { rejectedConfig, warming } from "./state.js";
 import { permissiveTlsTrap, tlsModeConflict } from "./tls.js";
 import { missingClusterAnalyzer, missingRouteConfigAnalyzer, shadowedRouteAnalyzer } from "./routes.js";
 import { noEndpointsAnalyzer, unusedClusterAnalyzer } from "./clusters.js";
+import { tlsInspectorMissing, unreachableChain } from "./chains.js";
 import { SEVERITY_RANK, type Analyzer, type Finding, type FindingLevel } from "./types.js";
 
 export const ANALYZERS: readonly Analyzer[] = [
   rejectedConfig,
   warming,
   permissiveTlsTrap,
+  tlsInspectorMissing,
+  unreachableChain,
   shadowedRouteAnalyzer,
   missingClusterAnalyzer,
   missingRouteConfigAnalyzer,
