@@ -112,7 +112,19 @@ defs.explainResult = obj(
     next: nullable({ type: "object" }),
     route: nullable(obj({ kind: { enum: ["no-route-config", "rejected", "no-virtual-host", "match-tree", "tls-redirect", "no-route", "route"] }, request: obj({ host: str, path: str }), clusterNotFoundResponseCode: str, domains: strs, domainCount: int, matches: strs, routeCount: int, matchHeaders: strs }, ["kind", "request"])),
     upstream: nullable({ $ref: "#/$defs/upstream" }),
-    outcome: obj({ code: { $ref: "#/$defs/outcomeCode" }, ok: bool, summary: str, clientSees: str, envoySide: str, afterChain: str }, ["code", "ok", "summary", "clientSees"]),
+    outcome: obj(
+      {
+        code: { $ref: "#/$defs/outcomeCode" },
+        ok: bool,
+        summary: str,
+        clientSees: str,
+        envoySide: str,
+        afterChain: str,
+        // What this proxy writes to its access log for a failing outcome (to grep logs for).
+        accessLog: obj({ responseCode: int, responseFlags: strs, details: str, note: str }, ["responseFlags"]),
+      },
+      ["code", "ok", "summary", "clientSees"],
+    ),
     why: str,
     incomplete: str,
     // Envoy itself reports that the listener the connection goes to does not listen: rejected (error_state) or still warming.
@@ -299,6 +311,32 @@ const documents = {
       findings: list("finding"),
     },
     ["file", "proxy", "ports", "outbound", "findings"],
+  ),
+  log: doc(
+    "log",
+    "envoy-explain <dump> --log LINE -o json",
+    {
+      file: str,
+      results: {
+        type: "array",
+        items: {
+          allOf: [
+            { $ref: "#/$defs/explainResult" },
+            obj(
+              {
+                log: obj({ line: int, format: str, fields: { type: "object", additionalProperties: str } }),
+                logged: obj({ responseCode: int, responseFlags: strs, details: str, cluster: str, outcome: nullable({ $ref: "#/$defs/outcomeCode" }) }, ["responseFlags"]),
+                assumed: strs,
+                reproduces: bool,
+                reason: str,
+              },
+              ["log", "logged", "assumed", "reproduces", "reason"],
+            ),
+          ],
+        },
+      },
+    },
+    ["file", "results"],
   ),
   check: doc("check", "envoy-explain check <dump>… -o json", { files: strs, findings: list("finding") }, ["files", "findings"]),
   diff: doc(

@@ -208,4 +208,11 @@ test("outcome.accessLog: what the proxy logs for a failing outcome, and nothing 
   assert.is(eg.outcome.accessLog, undefined);
 });
 
+test("an inbound line to an address that is not this proxy's says first that another proxy wrote it (istio.io's httpbin line against the bundled productpage dump)", () => {
+  const [r] = replayLogLines(loadFile(path.join(SAMPLES, "istio-1.3-permissive.json")), [ISTIO_IO[1]!], {});
+  assert.is(r!.reproduces, false);
+  assert.match(r!.reason, /^The dump does not reproduce this line: the line is an inbound one \(upstream cluster inbound\|8000\|\|\) to 10\.44\.1\.27, which is not this proxy's address \(172\.30\.150\.216/);
+  assert.match(r!.reason, /the line came from another proxy/);
+});
+
 test.run();

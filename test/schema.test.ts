@@ -33,7 +33,7 @@ function check(schema: string, doc: unknown, what: string): void {
 }
 
 test("the schemas are what scripts/schemas.mjs writes, one per command", () => {
-  assert.equal([...validators.keys()].sort(), ["all", "check", "clusters", "diff", "endpoints", "explain", "listeners", "overview", "routes", "secrets", "tls-check"]);
+  assert.equal([...validators.keys()].sort(), ["all", "check", "clusters", "diff", "endpoints", "explain", "listeners", "log", "overview", "routes", "secrets", "tls-check"]);
 });
 
 for (const f of inputs) {
@@ -53,6 +53,7 @@ for (const f of inputs) {
       ["tls-check", ["tls-check", path.join(root, "samples/client-productpage.json"), f]],
       ["diff", ["diff", path.join(root, "samples/modern-permissive.json"), f, "--impact"]],
       ["overview", [f]],
+      ["log", [f, "--log", fs.readFileSync(path.join(root, "samples/real/accesslog/istio-io-access-log.log"), "utf8").split("\n")[1]!]],
       ["check", ["check", f]],
       ["check", ["check", path.join(root, "samples/client-productpage.json"), f]],
     ];

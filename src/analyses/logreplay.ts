@@ -223,7 +223,14 @@ function replayOne(input: LoadedInput, lineNo: number, format: string, raw: Reco
   }
 
   const logged = { ...(responseCode !== undefined ? { responseCode } : {}), responseFlags: flags, ...(details ? { details } : {}), ...(cluster ? { cluster } : {}), outcome: expected ?? null };
-  const { reproduces, reason } = judge(r, { responseCode, flags, details, cluster, expected, http, utfr });
+  // An inbound line (its upstream cluster is an inbound one) to an address that is not this proxy's: another proxy wrote it.
+  const elsewhere =
+    cluster?.startsWith("inbound|") && dstIp && own.size && !own.has(dstIp)
+      ? `the line is an inbound one (upstream cluster ${cluster}) to ${dstIp}, which is not this proxy's address (${[...own].join(", ")}): the line came from another proxy`
+      : undefined;
+  const judged = judge(r, { responseCode, flags, details, cluster, expected, http, utfr });
+  const { reproduces } = judged;
+  const reason = !reproduces && elsewhere ? `The dump does not reproduce this line: ${elsewhere}. Replayed here, ${r.outcome.code}: ${r.outcome.summary}.` : judged.reason;
   return { ...r, log: { line: lineNo, format, fields: raw }, logged, assumed, reproduces, reason };
 }
 

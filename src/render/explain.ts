@@ -120,7 +120,13 @@ export function renderExplainResult(r: ExplainResult, format: OutputFormat): str
   kv("Outcome", `${r.outcome.code}: ${r.outcome.summary}`);
   if (r.next?.clientCertificate && r.next.clientCertificate !== "none") kv("Client cert", r.next.clientCertificate);
   kv("Client sees", r.outcome.clientSees);
-  if (r.outcome.envoySide) kv("Envoy side", r.outcome.envoySide);
+  const al = r.outcome.accessLog;
+  // The access-log line says what a log shows; the Envoy side is said besides only where it is about something else (a state, a stat).
+  if (r.outcome.envoySide && !(al && /access log|response flag/i.test(r.outcome.envoySide))) kv("Envoy side", r.outcome.envoySide);
+  if (al) {
+    const logged = [al.responseCode !== undefined ? String(al.responseCode) : "", al.responseFlags.join(","), al.details ?? ""].filter(Boolean).join(" ");
+    kv("Access log", `${logged || "no response code or flag"}${al.note ? ` (${al.note})` : ""}`);
+  }
   if (r.route) {
     const d = r.route;
     const where = `Host ${d.request.host}, path ${d.request.path}`;
