@@ -3,7 +3,7 @@
 import path from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { loadFile } from "../src/load/dump.js";
+import { loadFile, loadText } from "../src/load/dump.js";
 import { runFindings } from "../src/findings/index.js";
 import { checkDocument, overviewDocument } from "../src/documents.js";
 import { CATALOGUE, FINDING_CODES } from "../src/findings/catalogue.gen.js";
@@ -134,6 +134,33 @@ test("CLI: envoy-explain DUMP without --port gives the overview; check exits 1 a
 });
 
 const F = (f: string) => S(`real/findings/${f}`);
+
+test("REJECTED_CONFIG for a cluster (hand-made ClustersConfigDump in Envoy's DynamicCluster shape): the active version keeps serving, one never accepted is missing", () => {
+  const failed = (name: string) => ({
+    failed_configuration: { "@type": "type.googleapis.com/envoy.config.cluster.v3.Cluster", name, type: "EDS", lb_policy: "MAGLEV_BAD" },
+    last_update_attempt: "2026-01-01T00:00:00Z",
+    details: "Proto constraint validation failed (ClusterValidationError.LbPolicy: value must be one of the defined enum values)",
+  });
+  const dump = {
+    configs: [
+      {
+        "@type": "type.googleapis.com/envoy.admin.v3.ClustersConfigDump",
+        dynamic_active_clusters: [
+          { version_info: "1", cluster: { "@type": "type.googleapis.com/envoy.config.cluster.v3.Cluster", name: "reviews", type: "EDS" }, error_state: failed("reviews") },
+          { error_state: failed("ratings") },
+        ],
+      },
+    ],
+  };
+  const input = loadText(JSON.stringify(dump, null, 2), "clusters.json");
+  const found = runFindings(input).filter((f) => f.code === "REJECTED_CONFIG");
+  assert.equal(found.map((f) => [f.resource.kind, f.resource.name]), [["cluster", "reviews"], ["cluster", "ratings"]]);
+  assert.match(found[0]!.message, /rejected an update of cluster reviews and keeps serving its previous version: Proto constraint validation failed/);
+  assert.match(found[1]!.message, /rejected cluster ratings, which it never accepted, so routes and TCP proxies that name it find no cluster \(503 NC\)/);
+  assert.ok(input.byName("cluster", "reviews"), "the active version is still read");
+  assert.is(input.byName("cluster", "ratings"), undefined);
+  assert.ok(found.every((f) => f.line && f.line > 1), "located in the text");
+});
 
 test("real Istio secret dumps (istio/istio testdata): CERT_EXPIRED with its place in the file, and a WARMING secret", () => {
   const input = loadFile(F("istio-secret-istio.config_dump.json"));

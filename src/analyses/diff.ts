@@ -256,14 +256,16 @@ export function diffInputs(before: LoadedInput, after: LoadedInput, o: DiffOptio
     for (const [name, r] of mb) if (!ma.has(name) && !copy(after, r)) record({ kind, name, out: changes, ignore }, { path: "", change: "added", after: canonicalNames(r.value) });
   }
   // Updates Envoy rejected: a new one is what the change broke (Envoy keeps the previous version, or nothing listens).
-  const failedBefore = new Map(before.failedUpdates.map((f) => [f.name, f]));
-  const failedAfter = new Map(after.failedUpdates.map((f) => [f.name, f]));
-  for (const [name, f] of failedAfter) {
-    const was = failedBefore.get(name);
+  const failedKey = (f: { kind: string; name: string }) => `${f.kind}\u0000${f.name}`;
+  const failedBefore = new Map(before.failedUpdates.map((f) => [failedKey(f), f]));
+  const failedAfter = new Map(after.failedUpdates.map((f) => [failedKey(f), f]));
+  for (const [key, f] of failedAfter) {
+    const name = f.name;
+    const was = failedBefore.get(key);
     if (!was) record({ kind: f.kind, name, out: changes, ignore }, { path: "errorState", change: "added", after: f.details });
     else if (was.details !== f.details) record({ kind: f.kind, name, out: changes, ignore }, { path: "errorState", change: "modified", before: was.details, after: f.details });
   }
-  for (const [name, f] of failedBefore) if (!failedAfter.has(name)) record({ kind: f.kind, name, out: changes, ignore }, { path: "errorState", change: "removed", before: f.details });
+  for (const [key, f] of failedBefore) if (!failedAfter.has(key)) record({ kind: f.kind, name: f.name, out: changes, ignore }, { path: "errorState", change: "removed", before: f.details });
   for (const c of changes) c.meaning = meaningOf(c, before, after);
   const pb = inboundPorts(before);
   const pa = inboundPorts(after);
@@ -288,7 +290,7 @@ function meaningOf(c: Change, before: LoadedInput, after: LoadedInput): string {
   }
   if (p === "errorState") {
     if (c.change === "removed") return `Envoy no longer reports a rejected update of ${c.kind} ${c.name}`;
-    const active = after.failedUpdates.find((f) => f.name === c.name)?.active;
+    const active = after.failedUpdates.find((f) => f.kind === c.kind && f.name === c.name)?.active;
     return `Envoy rejected ${active ? `an update of ${c.kind} ${c.name} and keeps serving its previous version` : `${c.kind} ${c.name}: it was never accepted, so nothing listens where it would`}: ${val(c.after)}`;
   }
   if (!p) {

@@ -57,7 +57,7 @@ export function listenerRows(input: LoadedInput, filter: ListenerFilter = {}): C
     const chains = [...l.chains, ...(l.defaultChain ? [l.defaultChain] : [])].filter((c) => onPort(c) && ofType(c));
     if ((filter.port !== undefined || filter.type !== undefined) && !chains.length) continue;
     const viaMatcher = l.matcher ? matcherPaths(l.matcher) : undefined;
-    const failed = rec.state === "active" ? input.failedUpdates.find((f) => f.active && f.name === l.name) : undefined;
+    const failed = rec.state === "active" ? input.failedUpdates.find((f) => f.kind === "listener" && f.active && f.name === l.name) : undefined;
     const mark = (row: ChainRow): ChainRow => (failed ? { ...row, updateRejected: failed.details } : row);
     for (const c of chains) rows.push(mark(rowOf(l, c, viaMatcher)));
     if (!l.chains.length && !l.defaultChain && (filter.port === undefined || l.address?.port === filter.port) && filter.type === undefined) {

@@ -267,7 +267,7 @@ export function explainConnection(input: LoadedInput, req: ConnectionRequest): E
  */
 function rejectedUpdates(input: LoadedInput, r: ExplainResult): ExplainResult {
   const names = new Set([r.accepted?.listener, r.listener?.name]);
-  const stale = input.failedUpdates.filter((f) => f.active && names.has(f.name));
+  const stale = input.failedUpdates.filter((f) => f.kind === "listener" && f.active && names.has(f.name));
   if (!stale.length) return r;
   const say = (f: (typeof stale)[number]) => `Envoy rejected the latest update of listener ${f.name} and still serves its previous version, which is what this describes: the configuration last sent is not what runs (${f.details}).`;
   return { ...r, hints: [...r.hints, ...stale.map(say)] };

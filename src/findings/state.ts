@@ -1,7 +1,17 @@
 // What Envoy itself reports about its config: updates it rejected (error_state) and resources still
 // warming. No replay is needed: the dump says it.
 import { finding, type Analyzer, type Finding } from "./types.js";
-import { RESOURCE_KINDS } from "../load/dump.js";
+import { RESOURCE_KINDS, type ResourceKind } from "../load/dump.js";
+
+/** What a resource Envoy never accepted means for traffic. */
+const NEVER_ACCEPTED: Record<ResourceKind, string> = {
+  listener: "nothing listens where it would",
+  cluster: "routes and TCP proxies that name it find no cluster (503 NC)",
+  route: "connection managers that ask for it answer 404 (NR route_not_found) until one arrives",
+  endpoint: "its cluster has no endpoints from it (503 UH)",
+  secret: "listeners and clusters that need it stay warming or fail their TLS handshakes",
+  bootstrap: "the proxy does not start with it",
+};
 
 export const rejectedConfig: Analyzer = {
   name: "rejected-config",
@@ -11,7 +21,7 @@ export const rejectedConfig: Analyzer = {
       finding(input, "REJECTED_CONFIG", {
         message: f.active
           ? `Envoy rejected an update of ${f.kind} ${f.name || "(unnamed)"} and keeps serving its previous version: ${f.details}`
-          : `Envoy rejected ${f.kind} ${f.name || "(unnamed)"}, which it never accepted, so nothing listens where it would: ${f.details}`,
+          : `Envoy rejected ${f.kind} ${f.name || "(unnamed)"}, which it never accepted, so ${NEVER_ACCEPTED[f.kind]}: ${f.details}`,
         resource: { kind: f.kind, name: f.name },
         path: f.path,
       }),

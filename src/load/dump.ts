@@ -28,11 +28,12 @@ export type InputFormat =
 export type ApiVersion = "v3" | "v2" | "v3-wrapping-v2" | "unknown";
 
 /**
- * An update Envoy rejected (a listener's error_state). `active`: it keeps serving an earlier version;
- * else the listener was never accepted, and `record` is what it would have been (failed_configuration).
+ * An update Envoy rejected (an entry's error_state: a listener's, a cluster's, a route configuration's…).
+ * `active`: it keeps serving an earlier version; else it was never accepted, and for a listener `record`
+ * is what it would have been (failed_configuration).
  */
 export interface FailedUpdate {
-  kind: "listener";
+  kind: ResourceKind;
   name: string;
   details: string;
   active: boolean;
@@ -728,6 +729,9 @@ class Extractor {
     };
     const wrapped = (kind: ResourceKind, inner: string, state: ResourceState) => (e: Obj, p: string) => {
       const k = keyOf(e, inner);
+      // Clusters, route configurations, endpoints and secrets carry their rejected updates in the entry itself.
+      const err = kind === "listener" ? undefined : getKey(e, "error_state");
+      if (isObject(err)) this.failedUpdate(kind, e, err, p, k !== undefined && isObject(e[k]), v2);
       if (k === undefined) return;
       this.add(kind, e[k], childPath(p, k), state, { versionInfo: str(getKey(e, "version_info")), lastUpdated: str(getKey(e, "last_updated")), v2 });
     };
@@ -749,7 +753,8 @@ class Extractor {
         ? (h: Obj) => {
             const k = keyOf(h, inner);
             const r = k === undefined ? undefined : h[k];
-            return isObject(r) && typeof getKey(r, kind === "endpoint" ? "cluster_name" : "name") === "string";
+            // An entry with an error_state is read whole.
+            return isObject(r) && typeof getKey(r, kind === "endpoint" ? "cluster_name" : "name") === "string" && keyOf(h, "error_state") === undefined;
           }
         : undefined;
       each(field, wrapped(kind, inner, state), usable);
@@ -768,24 +773,28 @@ class Extractor {
           if (k !== undefined && isObject(e[k])) wrapped("listener", "listener", state)(e[k] as Obj, childPath(p, k));
         }
         const err = getKey(e, "error_state");
-        if (isObject(err)) {
-          const fk = keyOf(err, "failed_configuration");
-          const failedConfig = fk !== undefined && isObject(err[fk]) ? (err[fk] as Obj) : undefined;
-          // Envoy 1.2x also lists a failed update under an entry without a name; the configuration names it.
-          const name = str(getKey(e, "name")) ?? (failedConfig && str(getKey(failedConfig, "name"))) ?? "";
-          // Envoy's message often ends in a text-format proto over several lines: one line reads better in a table or a warning.
-          const details = (str(getKey(err, "details")) ?? "no details").replace(/\s*\n\s*/g, " ").trim();
-          const active = keyOf(e, "active_state") !== undefined;
-          // The same rejection under both entries is one rejection.
-          if (this.input.failedUpdates.some((r) => r.name === name && r.details === details)) return;
-          this.input.diags.warn("rejected-update", `Envoy rejected ${active ? "an update of" : ""} listener "${name}": ${details}`.replace("  ", " "), { path: p });
-          const path = childPath(p, "error_state");
-          // Never accepted: nothing listens where it would have. What it asked for is in failed_configuration.
-          const record = active ? undefined : new ResourceRecord(this.input, "listener", name, "error", fk !== undefined ? childPath(path, fk) : path, failedConfig ?? { name }, { v2 });
-          this.input.failedUpdates.push({ kind: "listener", name, details, active, path, ...(record ? { record } : {}) });
-        }
+        if (isObject(err)) this.failedUpdate("listener", e, err, p, keyOf(e, "active_state") !== undefined, v2);
       }, named);
     }
+  }
+
+  /** An entry's error_state: an update Envoy rejected, recorded once (the same rejection under two entries is one), with a warning. */
+  private failedUpdate(kind: ResourceKind, e: Obj, err: Obj, p: string, active: boolean, v2: boolean): void {
+    const fk = keyOf(err, "failed_configuration");
+    const failedConfig = fk !== undefined && isObject(err[fk]) ? (err[fk] as Obj) : undefined;
+    // Envoy 1.2x also lists a failed update under an entry without a name; the configuration names it.
+    const nameKey = kind === "endpoint" ? "cluster_name" : "name";
+    const inner = failedConfig && isObject(getKey(failedConfig, "resource")) ? (getKey(failedConfig, "resource") as Obj) : failedConfig;
+    const name = str(getKey(e, "name")) ?? (inner && (str(getKey(inner, nameKey)) ?? str(getKey(inner, "name")))) ?? "";
+    // Envoy's message often ends in a text-format proto over several lines: one line reads better in a table or a warning.
+    const details = (str(getKey(err, "details")) ?? "no details").replace(/\s*\n\s*/g, " ").trim();
+    if (this.input.failedUpdates.some((r) => r.kind === kind && r.name === name && r.details === details)) return;
+    const what = kind === "route" ? "route configuration" : kind === "endpoint" ? "endpoint assignment" : kind;
+    this.input.diags.warn("rejected-update", `Envoy rejected ${active ? "an update of " : ""}${what} "${name}": ${details}`, { path: p });
+    const path = childPath(p, "error_state");
+    // A listener never accepted: nothing listens where it would have. What it asked for is in failed_configuration.
+    const record = kind === "listener" && !active ? new ResourceRecord(this.input, "listener", name, "error", fk !== undefined ? childPath(path, fk) : path, failedConfig ?? { name }, { v2 }) : undefined;
+    this.input.failedUpdates.push({ kind, name, details, active, path, ...(record ? { record } : {}) });
   }
 
   /** What the input showed of its API version: admin dump types, and v2 resource bodies. */
