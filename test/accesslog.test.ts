@@ -215,4 +215,18 @@ test("an inbound line to an address that is not this proxy's says first that ano
   assert.match(r!.reason, /the line came from another proxy/);
 });
 
+test("Istio's JSON encoding: a real ingress gateway line (kyma-project/istio's docs) is read as Istio JSON, TLS from its server name, HTTP/2 from its protocol", () => {
+  const [line] = lines("kyma-istio-ingress-json.log");
+  const parsed = parseAccessLogLine(line!, accessLogFormats(loadFile(path.join(SAMPLES, "gateway-mutual.json"))), "kyma.log");
+  assert.is(parsed.format, "Istio JSON");
+  assert.is(parsed.fields["DOWNSTREAM_LOCAL_ADDRESS"], "10.42.0.9:8443");
+  assert.is(parsed.fields["UPSTREAM_CLUSTER"] ?? parsed.fields["UPSTREAM_CLUSTER_RAW"], "outbound|8000||httpbin.test.svc.cluster.local");
+  const [r] = replayLogLines(loadFile(path.join(SAMPLES, "gateway-mutual.json")), [line!], {});
+  assert.is(r!.log.format, "Istio JSON");
+  assert.is(r!.client.sends.transport, "tls");
+  assert.is(r!.client.sends.sni, "httpbin.local.kyma.dev");
+  assert.ok(r!.assumed.some((a) => /TLS: the line logs the server name httpbin\.local\.kyma\.dev/.test(a)), r!.assumed.join("; "));
+  assert.is(r!.logged.responseCode, 200);
+});
+
 test.run();
