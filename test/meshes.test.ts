@@ -286,20 +286,21 @@ test("plain Envoy (envoyproxy/examples): chains by SNI and by ALPN as Envoy pick
   assert.is(on({ client: "openssl" }).outcome.code, "NO_FILTER_CHAIN");
 });
 
-test("tls-check between two plain Envoys (envoyproxy/examples double-proxy): paired by the port the server listens on, or by --service host:port; a client without its certificate is a CONFLICT", async () => {
+test("tls-check between two plain Envoys (envoyproxy/examples double-proxy): paired by the port the server listens on, or by --service host:port; their own files (certs/clientcert.pem against certs/cacert.pem) are UNKNOWN, not OK; a client without its certificate is a CONFLICT", async () => {
   const front = R("envoy-examples/double-proxy-envoy-frontend.yaml");
   const back = loadFile(R("envoy-examples/double-proxy-envoy-backend.yaml"));
   const r = runTlsCheck(loadFile(front), back, {});
   assert.equal(r.serverPorts.map((p) => p.port), [5432]);
   assert.is(r.rows.length, 1);
-  assert.is(r.rows[0]!.status, "OK");
-  assert.match(r.rows[0]!.reason, /must chain to file:certs\/cacert\.pem/);
+  // Whether certs/cacert.pem signed certs/clientcert.pem is in the certificate files, not in the configs.
+  assert.is(r.rows[0]!.status, "UNKNOWN");
+  assert.match(r.rows[0]!.reason, /requires a client certificate signed by file:certs\/cacert\.pem with a SAN matching dns exact:proxy-postgres-frontend\.example\.com; the client presents its certificate file:certs\/clientcert\.pem: whether that CA signed it is not in the dumps/);
   // Istio's words (STRICT, MUTUAL) stay in the JSON's mode fields; outside Istio the reason and the table say what is taken and sent.
   assert.is(r.mesh, "Envoy");
   assert.is(r.rows[0]!.server.mode, "STRICT");
-  assert.match(r.rows[0]!.reason, /server port 5432 is mTLS only: chain #0 terminates mTLS/);
+  assert.match(r.rows[0]!.reason, /server port 5432 is mTLS only: chain #0 requires a client certificate/);
   const table = (await cli("tls-check", front, R("envoy-examples/double-proxy-envoy-backend.yaml"))).stdout;
-  assert.match(table, /postgres_cluster:5432 +mTLS +mTLS only +OK/);
+  assert.match(table, /postgres_cluster:5432 +mTLS +mTLS only +UNKNOWN/);
   assert.not.match(table, /STRICT|MUTUAL/);
   const istio = (await cli("tls-check", S("client-productpage.json"), S("modern-strict.json"))).stdout;
   assert.match(istio, /AUTO → ISTIO_MUTUAL +STRICT +OK/);
@@ -308,7 +309,7 @@ test("tls-check between two plain Envoys (envoyproxy/examples double-proxy): pai
   const optional = loadText(backText.replace("require_client_certificate: true", "require_client_certificate: false"), "backend-optional.yaml");
   assert.equal(diffInputs(back, optional).summary, ["port 5432: mTLS only → TLS, client certificate optional"]);
   const named = runTlsCheck(loadFile(front), back, { service: { host: "proxy-postgres-backend.example.com", port: 5432 } });
-  assert.equal(named.rows.map((x) => x.status), ["OK"]);
+  assert.equal(named.rows.map((x) => x.status), ["UNKNOWN"]);
   assert.is(runTlsCheck(loadFile(front), back, { service: { host: "elsewhere.example.com", port: 5432 } }).rows.length, 0);
   // The same frontend without its client certificate.
   const text = fs.readFileSync(front, "utf8");

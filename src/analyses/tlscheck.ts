@@ -8,7 +8,8 @@ import { isObject } from "../load/keys.js";
 import { clientForPort, presetClient, type ClientSpec, type PresetName } from "../explain/clients.js";
 import { chainKind, clientCertificateText, explainConnection, type ExplainResult } from "../explain/explain.js";
 import { clusterModel, parseIstioClusterName } from "../model/cluster.js";
-import { chainsForPort, listenerModel, peekListener, portIsHttp } from "../model/listener.js";
+import { chainsForPort, listenerModel, peekListener, portIsHttp, type ChainModel } from "../model/listener.js";
+import type { RouteConfiguration } from "../gen/types/envoy/config/route/v3/route.js";
 import { sendsText, upstreamPlan, type UpstreamSends } from "../model/upstream.js";
 import { isLoopbackRange, isWildcard, parseIp } from "../explain/ip.js";
 import { captureModel, listenerDirection, proxyIps } from "../explain/capture.js";
@@ -43,9 +44,9 @@ export interface PortMode {
  * (which marks its listeners outbound), whatever their transport. A listener bound to a loopback
  * address (Consul's upstreams) takes only local connections.
  */
-/** The proxy's own health and stats ports, not its traffic: Istio's (pilot-agent status, health, Prometheus) by port, Envoy Gateway's by listener name. */
+/** The proxy's own health and stats ports, not its traffic: Istio's (pilot-agent status, health, Prometheus) by port, Envoy Gateway's and Open Service Mesh's (its Prometheus listener) by listener name. */
 const ISTIO_HEALTH_PORTS = [15020, 15021, 15090];
-const OWN_HEALTH_LISTENER = /^envoy-gateway-proxy-(ready|stats)-/;
+const OWN_HEALTH_LISTENER = /^envoy-gateway-proxy-(ready|stats)-|^inbound-prometheus-listener$/;
 
 /** A proxy that captures no inbound traffic (a gateway, plain Envoy): clients connect to its bound listeners. */
 const capturesNothing = (server: LoadedInput) => !captureModel(server).inbound.length;
@@ -167,15 +168,21 @@ export function verdict(s: UpstreamSends, r: ExplainResult, port: number, mode: 
     if (code === "NO_FILTER_CHAIN") return { status: "CONFLICT", reason: `client sends plaintext; ${where}: no chain accepts raw_buffer → reset; ${sees}` };
     return { status: "CONFLICT", reason: `client sends plaintext; ${where}: ${r.outcome.summary}; ${sees}` };
   }
-  // The TLS handshake went through: what the client gets is the server's HTTP answer.
+  // The TLS handshake went through: what the client gets is the server's HTTP answer (if the server takes the client's certificate).
   if (HTTP_ANSWERS.has(code)) {
+    const cert = r.filterChain?.requiresClientCertificate && s.clientCertificate ? untrusted(s, r, sends, where) : undefined;
+    if (cert) return { status: cert.status, reason: `${cert.reason}; if it takes it, then ${r.outcome.afterChain ?? r.outcome.summary}: the client sees ${r.outcome.clientSees}` };
     return { status: "OK", reason: `client sends ${sends}; ${where}: chain #${r.filterChain?.index} takes the TLS, then ${r.outcome.afterChain ?? r.outcome.summary}: the client sees ${r.outcome.clientSees}` };
   }
   switch (code) {
     case "MTLS_TERMINATED":
-      return s.clientCertificate
-        ? { status: "OK", reason: `client sends ${sends}; ${where}: chain #${r.filterChain?.index} terminates mTLS${s.mode === "ISTIO_MUTUAL" ? "" : ` (the client certificate ${r.next?.clientCertificateCheck ? clientCertificateText(r.next.clientCertificateCheck) : "must chain to the CA the server trusts"}, else the handshake fails with unknown ca)`}` }
-        : { status: "CONFLICT", reason: `client sends TLS without a certificate; ${where}: a client certificate is required; ${sees}` };
+      if (!s.clientCertificate) return { status: "CONFLICT", reason: `client sends TLS without a certificate; ${where}: a client certificate is required; ${sees}` };
+      return (
+        untrusted(s, r, sends, where) ?? {
+          status: "OK",
+          reason: `client sends ${sends}; ${where}: chain #${r.filterChain?.index} terminates mTLS${s.mode === "ISTIO_MUTUAL" ? "" : ` (the client certificate ${r.next?.clientCertificateCheck ? clientCertificateText(r.next.clientCertificateCheck) : "must chain to the CA the server trusts"}, else the handshake fails with unknown ca)`}`,
+        }
+      );
     case "TLS_TERMINATED":
       return { status: "OK", reason: `client sends ${sends}; ${where}: chain #${r.filterChain?.index} terminates TLS` };
     case "TLS_PASSTHROUGH":
@@ -193,8 +200,45 @@ export function verdict(s: UpstreamSends, r: ExplainResult, port: number, mode: 
   }
 }
 
+/**
+ * Which family of mesh-issued certificates a reference names: a workload certificate ("cert") or the
+ * root its peers trust ("root"). Istio: SDS default / ROOTCA, or 1.1-1.4's files in /etc/certs; Open
+ * Service Mesh: service-cert: / root-cert-for-mtls-inbound; Kuma: identity_cert: / mesh_ca:.
+ */
+function meshFamily(ref: string, side: "cert" | "root"): string | undefined {
+  const families: [string, RegExp, RegExp][] = [
+    ["Istio", /^sds:default$|^file:\/etc\/certs\/cert-chain\.pem$/, /^sds:ROOTCA$|^file:\/etc\/certs\/root-cert\.pem$/],
+    ["Open Service Mesh", /^sds:service-cert:/, /^sds:root-cert-for-mtls-inbound/],
+    ["Kuma", /^sds:identity_cert:/, /^sds:mesh_ca:/],
+  ];
+  return families.find(([, cert, root]) => (side === "cert" ? cert : root).test(ref))?.[0];
+}
+
+/**
+ * A client certificate the server may not trust: unless the client presents the mesh's own certificate
+ * and the server trusts the same mesh's root, whether the server's CA signed it is not in the dumps, so
+ * the status is UNKNOWN with what each side has. Undefined when both are the mesh's.
+ */
+function untrusted(s: UpstreamSends, r: ExplainResult, sends: string, where: string): { status: Status; reason: string } | undefined {
+  const trusted = r.next?.clientCertificateCheck?.trustedCa ?? [];
+  const certFamilies = new Set(s.certificates.map((c) => meshFamily(c, "cert")));
+  const rootFamilies = new Set(trusted.map((c) => meshFamily(c, "root")));
+  const family = [...certFamilies][0];
+  // The mesh's own, as the client's mode says, or the mesh's sidecar replayed by preset (--from istio-sidecar).
+  if (!s.certificates.length && (s.mode === "ISTIO_MUTUAL" || s.via === "istio-sidecar")) return undefined;
+  if (family && certFamilies.size === 1 && rootFamilies.size === 1 && rootFamilies.has(family)) return undefined;
+  const ca = trusted.length ? trusted.join(", ") : "the CA it is configured with";
+  const presents = s.certificates.length ? `its certificate ${s.certificates.join(", ")}` : `a certificate of its own (${s.via})`;
+  const sans = r.next?.clientCertificateCheck?.subjectAltNames ?? [];
+  return {
+    status: "UNKNOWN",
+    reason: `client sends ${sends}; ${where}: chain #${r.filterChain?.index} requires a client certificate signed by ${ca}${sans.length ? ` with a SAN matching ${sans.join(" or ")}` : ""}; the client presents ${presents}: whether that CA signed it is not in the dumps (if not, the TLS handshake fails: unknown ca)`,
+  };
+}
+
 export interface TlsCheckOptions {
-  service?: { host: string; port: number };
+  /** Which of the client's clusters to check: Istio's host and service port, or a name: a cluster's, else the SNI a cluster sends (a mesh whose clusters are not named host:port). */
+  service?: { host: string; port: number } | { name: string };
   from?: PresetName;
 }
 
@@ -213,11 +257,14 @@ interface Pairing {
   host: string;
   /** The port the client addresses (an Istio cluster's service port). */
   servicePort: number;
-  /** The port the server receives on: the endpoint's port. */
-  targetPort: number;
+  /** The port the server receives on: the endpoint's port; undefined when the dumps do not tell (`unknownWhy` says why). */
+  targetPort?: number;
+  unknownWhy?: string;
   /** The endpoints of the cluster that are the server (ip:port), when EDS shows them. */
   endpoints?: string[];
   how: string;
+  /** What in the server's dump maps the service port to the target port. */
+  mappedBy?: string;
 }
 
 /** SNI → destination port of the server's inbound capture chains that ask for that name. */
@@ -233,16 +280,55 @@ function inboundServerNames(server: LoadedInput): Map<string, number> {
   return out;
 }
 
-/** Service port → target port, from Istio 1.1–1.5 inbound clusters (inbound|8000|http|host, whose endpoint holds the target port). */
-function serviceToTargetPorts(server: LoadedInput): Map<number, number> {
-  const out = new Map<number, number>();
+/** The clusters a chain sends to: its TCP proxy's, or the routes of its connection manager (inline, or the RDS configuration in the dump). */
+function chainClusters(input: LoadedInput, c: ChainModel): string[] {
+  const t = c.terminal;
+  if (t.kind === "tcp_proxy") return [...(t.cluster !== undefined ? [t.cluster] : []), ...(t.weightedClusters ?? []).map((w) => w.name)];
+  if (t.kind !== "hcm") return [];
+  const rc = t.inlineRoutes ?? (t.routeConfigName !== undefined ? (input.byName("route", t.routeConfigName)?.value as RouteConfiguration | undefined) : undefined);
+  const out: string[] = [];
+  for (const vh of rc?.virtualHosts ?? []) {
+    for (const r of vh.routes ?? []) {
+      if (r.route?.cluster !== undefined) out.push(r.route.cluster);
+      for (const w of r.route?.weightedClusters?.clusters ?? []) if (w.name) out.push(w.name);
+    }
+  }
+  return out;
+}
+
+/**
+ * Service port → target port, from the server's own dump (Istio 1.1-1.9, whose inbound clusters are
+ * named inbound|SERVICEPORT|…): the inbound cluster's endpoint holds the target port; and the inbound
+ * listeners that use it: a chain for destination port T (or a per-port listener on T) that sends to
+ * inbound|S|… serves service port S on T, which a dump without clusters (istioctl proxy-config
+ * listener) or an inbound cluster without endpoints still shows.
+ */
+function serviceToTargetPorts(server: LoadedInput): Map<number, { target: number; how: string }> {
+  const out = new Map<number, { target: number; how: string }>();
   for (const rec of server.clusters) {
     // Only inbound clusters are decoded: which ones they are shows in their names.
     const named = parseIstioClusterName(rec.name);
     if (named?.direction !== "inbound" || !named.port) continue;
     const la = (rec.value as { loadAssignment?: { endpoints?: { lbEndpoints?: { endpoint?: { address?: { socketAddress?: { portValue?: number } } } }[] }[] } }).loadAssignment;
     const tp = la?.endpoints?.[0]?.lbEndpoints?.[0]?.endpoint?.address?.socketAddress?.portValue;
-    if (tp && tp !== named.port) out.set(named.port, tp);
+    if (typeof tp === "number" && tp && tp !== named.port && !out.has(named.port)) out.set(named.port, { target: tp, how: `the server's inbound cluster ${rec.name} sends to port ${tp}` });
+  }
+  for (const rec of server.listeners) {
+    // Only inbound listeners that name an inbound cluster are decoded (never the many outbound ones).
+    if (rec.state === "warming" || rec.state === "draining") continue;
+    const p = peekListener(rec);
+    const dir = listenerDirection(p);
+    if (dir === "outbound" || (dir === undefined && p.capture && p.addresses[0]?.port !== 15006) || !rec.mayContain("inbound|")) continue;
+    const l = listenerModel(rec);
+    for (const c of l.chains) {
+      const target = c.match.destinationPort || l.address?.port;
+      if (!target) continue;
+      for (const name of chainClusters(server, c)) {
+        const named = parseIstioClusterName(name);
+        if (named?.direction !== "inbound" || !named.port || named.port === target || out.has(named.port)) continue;
+        out.set(named.port, { target, how: `the server's listener ${l.name} sends port ${target} to ${name}` });
+      }
+    }
   }
   return out;
 }
@@ -268,10 +354,29 @@ function edsMayReach(client: LoadedInput, rec: ResourceRecord, ips: Set<string>)
 /** An endpoint address's port ("10.0.0.1:80", "[::1]:80", "host.example.com:5432"). */
 const portOf = (address: string) => Number(address.split(":").pop());
 
+/** Every SNI a cluster sends: its transport socket's and its transport_socket_matches'. */
+function clusterSnis(c: ReturnType<typeof clusterModel>): string[] {
+  return [c.transport, ...c.socketMatches.map((m) => m.transport)].flatMap((t) => (t.kind === "tls" && t.sni ? [t.sni] : []));
+}
+
+/**
+ * The client's clusters --service names: by name, a cluster of that name, else the clusters that send
+ * that SNI; by host:port, every record (filtered as they are paired). Undefined: every record.
+ */
+function selectedClusters(client: LoadedInput, o: TlsCheckOptions): { recs: ResourceRecord[]; bySni?: string } | undefined {
+  if (!o.service || !("name" in o.service)) return undefined;
+  const name = o.service.name;
+  const named = client.clusters.filter((r) => r.name === name);
+  if (named.length) return { recs: named.slice(0, 1) };
+  return { recs: client.clusters.filter((r) => clusterSnis(clusterModel(r)).includes(name)), bySni: name };
+}
+
 /**
  * Client clusters that reach the server, paired the way traffic flows: the client's EDS lists the
  * server pod's IP at the target port; without EDS, Istio cluster names (host, service port) against
- * the server's app and ports, the service port mapped to the target port by the server's inbound clusters.
+ * the server's app and ports, the service port mapped to the target port by the server's own dump
+ * (its inbound clusters and the listeners that use them). A cluster --service names is paired even
+ * when the target port cannot be told (then it says why).
  */
 function pairedClusters(client: LoadedInput, server: LoadedInput, ports: number[], o: TlsCheckOptions): Pairing[] {
   const app = server.identity?.app;
@@ -279,38 +384,65 @@ function pairedClusters(client: LoadedInput, server: LoadedInput, ports: number[
   const toTarget = serviceToTargetPorts(server);
   const serverSnis = inboundServerNames(server);
   const gateway = capturesNothing(server);
+  const hostPort = o.service && "host" in o.service ? o.service : undefined;
+  const selected = selectedClusters(client, o);
+  const asked = selected ? `--service ${(o.service as { name: string }).name}${selected.bySni ? " (the SNI it sends)" : ""}` : hostPort ? `--service ${hostPort.host}:${hostPort.port}` : "";
   let tls: number[] | undefined;
   const tlsPorts = () => (tls ??= ports.filter((p) => [...chainsForPort(server, p)].some(({ chain }) => chain.transport.kind === "tls")));
+  /** The target port of service port `sp` from the server's dump: its own mapping, the same port, or its only port. */
+  const targetOf = (sp: number): { target?: number; how: string; mappedBy?: string } => {
+    const mapped = toTarget.get(sp);
+    if (mapped) return { target: mapped.target, how: `service port ${sp} is target port ${mapped.target} (${mapped.how})`, mappedBy: mapped.how };
+    if (ports.includes(sp)) return { target: sp, how: `the server listens on port ${sp}` };
+    if (ports.length === 1) return { target: ports[0]!, how: `the server's only port, ${ports[0]}` };
+    // No port takes connections (a rejected capture listener): any port gets what this one does.
+    if (!ports.length) return { target: sp, how: `no port of the server takes connections: replayed on port ${sp}` };
+    return { how: `which of the server's ports (${ports.join(", ")}) serves service port ${sp} is not in its dump` };
+  };
   const out: Pairing[] = [];
-  for (const rec of client.clusters) {
+  for (const rec of selected?.recs ?? client.clusters) {
     // What the name says first: most clusters of a large client never reach this server, and are not decoded.
     const named = parseIstioClusterName(rec.name);
     if (named && named.direction !== "outbound") continue;
     const host = named?.host ?? rec.name;
     const servicePort = named?.port ?? 0;
     // A cluster without Istio's name is asked for by its name, or by where it sends (an endpoint's host:port).
-    if (o.service && named && !(host === o.service.host && servicePort === o.service.port)) continue;
-    if (serverIps.size && !edsMayReach(client, rec, serverIps)) continue; // its endpoints are other pods
+    if (hostPort && named && !(host === hostPort.host && servicePort === hostPort.port)) continue;
+    if (!selected && serverIps.size && !edsMayReach(client, rec, serverIps)) continue; // its endpoints are other pods
     const c = clusterModel(rec);
     const eps = named ? endpointsForCluster(client, c.name, c.edsServiceName) : clusterEndpoints(client, c);
-    if (o.service && !named && host !== o.service.host && !eps?.some((e) => e.address === `${o.service!.host}:${o.service!.port}`)) continue;
+    if (hostPort && !named && host !== hostPort.host && !eps?.some((e) => e.address === `${hostPort.host}:${hostPort.port}`)) continue;
     if (eps?.length && serverIps.size) {
       const reaching = eps.filter((e) => serverIps.has(e.address.replace(/^\[|\]?:\d+$/g, "")));
-      if (!reaching.length) continue; // its endpoints are other pods (another subset, another service)
-      const targetPort = portOf(reaching[0]!.address);
-      out.push({ cluster: c.name, host, servicePort: servicePort || targetPort, targetPort, endpoints: reaching.map((e) => e.address), how: `the client's EDS for ${c.name} lists the server at ${reaching.map((e) => e.address).join(", ")}` });
-      continue;
+      if (reaching.length) {
+        const targetPort = portOf(reaching[0]!.address);
+        out.push({ cluster: c.name, host, servicePort: servicePort || targetPort, targetPort, endpoints: reaching.map((e) => e.address), how: `the client's EDS for ${c.name} lists the server at ${reaching.map((e) => e.address).join(", ")}` });
+        continue;
+      }
+      if (!selected) continue; // its endpoints are other pods (another subset, another service)
     }
     // The server's inbound chains ask for the name this cluster sends as SNI (OSM, Consul, any mesh that routes by SNI).
-    const sni = c.transport.kind === "tls" ? c.transport.sni : undefined;
+    const sni = clusterSnis(c).find((n) => serverSnis.has(n));
     const bySni = sni ? serverSnis.get(sni) : undefined;
     if (bySni !== undefined) {
       out.push({ cluster: c.name, host, servicePort: servicePort || bySni, targetPort: bySni, how: `the server's inbound chain for port ${bySni} asks for SNI ${sni}, which ${c.name} sends` });
       continue;
     }
     if (!named) {
-      if (o.service) out.push({ cluster: c.name, host, servicePort: o.service.port, targetPort: ports.includes(o.service.port) || ports.length !== 1 ? o.service.port : ports[0]!, how: `--service ${o.service.host}:${o.service.port}` });
-      else if (!serverIps.size) {
+      if (selected || hostPort) {
+        // Asked for: the port it sends to (an endpoint on a port the server listens on), else the one --service gives, else the server's only port.
+        const onPort = eps?.map((e) => portOf(e.address)).find((p) => ports.includes(p));
+        const want = onPort ?? hostPort?.port;
+        const t =
+          want !== undefined && ports.includes(want)
+            ? { target: want, how: `${c.name} sends to port ${want}, which the server listens on` }
+            : ports.length === 1
+              ? { target: ports[0]!, how: `the server's only port, ${ports[0]}` }
+              : !ports.length && want !== undefined
+                ? { target: want, how: `no port of the server takes connections: replayed on port ${want}` }
+                : { how: `which of the server's ports (${ports.join(", ") || "none found"}) ${c.name} reaches is not in the dumps` };
+        out.push({ cluster: c.name, host, servicePort: want ?? t.target ?? 0, ...(t.target !== undefined ? { targetPort: t.target } : { unknownWhy: t.how }), how: `${asked}: ${t.how}` });
+      } else if (!serverIps.size) {
         // The server's dump does not say its address (a plain Envoy bound to 0.0.0.0): an endpoint on one of
         // its TLS ports (a port as common as a plaintext 80 or 8080 would pair it with any other host).
         const onPort = eps?.find((e) => tlsPorts().includes(portOf(e.address)));
@@ -321,16 +453,18 @@ function pairedClusters(client: LoadedInput, server: LoadedInput, ports: number[
       }
       continue;
     }
-    const targetPort = ports.includes(servicePort) ? servicePort : toTarget.get(servicePort);
-    if (o.service) {
-      out.push({ cluster: c.name, host, servicePort, targetPort: targetPort ?? (ports.length === 1 ? ports[0]! : servicePort), how: `--service ${o.service.host}:${o.service.port}` });
+    const t = targetOf(servicePort);
+    if (selected || hostPort) {
+      out.push({ cluster: c.name, host, servicePort, ...(t.target !== undefined ? { targetPort: t.target } : { unknownWhy: t.how }), how: `${asked}: ${t.how}`, ...(t.mappedBy ? { mappedBy: t.mappedBy } : {}) });
       continue;
     }
-    if (targetPort === undefined) continue;
+    // Unasked, only a port the server's dump maps (or listens on) pairs it.
+    const mapped = toTarget.get(servicePort)?.target ?? (ports.includes(servicePort) ? servicePort : undefined);
+    if (mapped === undefined) continue;
     if (app && host.split(".")[0] !== app) continue;
     // A gateway or plain Envoy whose app is unknown: its ports (80, 8080, 443) say nothing of which service a name is.
     if (!app && gateway) continue;
-    out.push({ cluster: c.name, host, servicePort, targetPort, how: targetPort === servicePort ? `${host} is the server's app on port ${servicePort}` : `service port ${servicePort} is target port ${targetPort} (the server's inbound cluster)` });
+    out.push({ cluster: c.name, host, servicePort, targetPort: mapped, how: mapped === servicePort ? `${host} is the server's app on port ${servicePort}` : t.how, ...(t.mappedBy ? { mappedBy: t.mappedBy } : {}) });
   }
   return out;
 }
@@ -369,7 +503,10 @@ export function runTlsCheck(client: LoadedInput | undefined, server: LoadedInput
   if (!client) return report;
   const pairs = server ? pairedClusters(client, server, ports, o) : [];
   const names = server ? [...new Set(pairs.map((p) => p.cluster))] : client.clusters.map(clusterModel).filter((c) => c.istio?.direction === "outbound" || !c.istio).map((c) => c.name);
-  if (server && !pairs.length) report.notes.push(`no cluster of ${client.file} reaches ${server.identity?.app ?? "the server"} (by EDS endpoints at the server's IPs ${proxyIps(server).ips.join(", ") || "(unknown)"}, or by name on ports ${ports.join(", ") || "(none found)"}); use --service host:port`);
+  if (server && !pairs.length) {
+    const asked = o.service ? ("name" in o.service ? `no cluster of ${client.file} is named ${o.service.name} or sends it as SNI` : `no cluster of ${client.file} is ${o.service.host}:${o.service.port}`) : undefined;
+    report.notes.push(asked ?? `no cluster of ${client.file} reaches ${server.identity?.app ?? "the server"} (by EDS endpoints at the server's IPs ${proxyIps(server).ips.join(", ") || "(unknown)"}, or by name on ports ${ports.join(", ") || "(none found)"}); use --service host:port, or a cluster's name or the SNI it sends`);
+  }
   const viaIstioAlpn = server !== undefined && pairs.length > 0 && usesIstioAlpn(client);
   for (const name of names) {
     const c = clusterModel(client.byName("cluster", name)!);
@@ -381,6 +518,19 @@ export function runTlsCheck(client: LoadedInput | undefined, server: LoadedInput
     const assume = server ? (serverMode === "DISABLE" ? null : "istio") : undefined;
     const plan = upstreamPlan(client, name, assume)!;
     report.clientClusters.push({ cluster: name, mode: plan.mode, sends: plan.endpoints.map((e) => `${e.endpoint}: ${sendsText(e.sends)}`), notes: plan.notes });
+    if (server && pair && target === undefined) {
+      // Asked for, but which port of the server it reaches is not in the dumps: said, not replayed on a port it may not reach.
+      report.rows.push({
+        host: pair.host,
+        port: pair.servicePort,
+        cluster: name,
+        client: { mode: plan.mode, sends: [...new Set(plan.endpoints.map((e) => sendsText(e.sends)))].join("; "), notes: plan.notes },
+        server: { port: 0, mode: "unknown", chain: "not replayed", outcome: "NOT_REPLAYED" },
+        status: "UNKNOWN",
+        reason: `${pair.unknownWhy ?? "the server's port for it is not in the dumps"}: not replayed (the client's EDS, with the server's IP and target port, would tell)`,
+      });
+      continue;
+    }
     if (!server || !pair || target === undefined) continue;
     // Only the endpoints that are the server (a subset's other pods are not this server's business).
     const endpoints = pair.endpoints ? plan.endpoints.filter((e) => pair.endpoints!.includes(e.endpoint)) : plan.endpoints;
@@ -396,7 +546,7 @@ export function runTlsCheck(client: LoadedInput | undefined, server: LoadedInput
           ? `auto mTLS: endpoint ${e.endpoint} ${has}, so ${v.reason}`
           : `auto mTLS: EDS is not in the client dump; assumed the endpoint ${has} (the server's mode for this port is ${modeText(target)}), so ${v.reason}`;
       }
-      if (target !== pair.servicePort) v.reason = `service port ${pair.servicePort} → target port ${target}: ${v.reason}`;
+      if (target !== pair.servicePort) v.reason = `service port ${pair.servicePort} → target port ${target}${pair.mappedBy ? ` (${pair.mappedBy})` : ""}: ${v.reason}`;
       report.rows.push({
         host: pair.host,
         port: pair.servicePort,

@@ -37,6 +37,24 @@ export function captureModel(input: LoadedInput): CaptureModel {
   return m;
 }
 
+/**
+ * What the proxy is for, which decides what advice fits: a sidecar (traffic captured for one workload,
+ * or a mesh's per-workload proxy: Consul's, Kuma's, OSM's), a gateway (Istio's router, or a mesh's proxy
+ * that captures nothing; Cilium's per-node proxy for Gateway API), an Istio waypoint, or a plain Envoy.
+ */
+export type ProxyRole = "sidecar" | "gateway" | "waypoint" | "plain Envoy";
+
+export function proxyRole(input: LoadedInput): ProxyRole {
+  const t = input.identity?.nodeType;
+  if (t === "sidecar") return "sidecar";
+  if (t === "router") return "gateway";
+  if (t === "waypoint") return "waypoint";
+  const cm = captureModel(input);
+  if (cm.captures) return "sidecar";
+  if (cm.mesh === "Consul" || cm.mesh === "Kuma" || cm.mesh === "Open Service Mesh") return "sidecar";
+  return cm.mesh === "Envoy" ? "plain Envoy" : "gateway";
+}
+
 /** What a listener says of its direction: traffic_direction, else its name. */
 export function listenerDirection(p: ListenerPeek): Direction | "both" | undefined {
   if (p.direction === "INBOUND") return "inbound";
@@ -86,7 +104,8 @@ function decide(input: LoadedInput): CaptureModel {
   const candidates: CaptureListener[] = [...peeks.map((peek) => ({ peek })), ...rejected].filter((c) => c.peek.bindToPort && c.peek.capture && c.peek.addresses.length > 0 && !c.peek.udp);
   // Consul's transparent proxy sends inbound connections to the public listener, which restores nothing.
   if (mesh === "Consul" && candidates.some((c) => /^outbound_listener:/.test(c.peek.name))) {
-    for (const p of peeks) if (/^public_listener:/.test(p.name) && p.bindToPort) candidates.push({ peek: p });
+    // Only one with a socket address: a listener without one (a hostile or cut dump) takes nothing.
+    for (const p of peeks) if (/^public_listener:/.test(p.name) && p.bindToPort && p.addresses.length > 0 && !p.udp) candidates.push({ peek: p });
   }
   for (const c of candidates) {
     const d = listenerDirection(c.peek) ?? (c.peek.addresses[0]?.port === 15006 ? "inbound" : c.peek.addresses[0]?.port === 15001 ? "outbound" : "both");

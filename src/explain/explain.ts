@@ -1,6 +1,6 @@
 // Explains one connection: the accepting listener, listener filters, hand-off, the filter chain
 // Envoy picks (and why every other chain lost), what happens next and what the client sees.
-import { captureListenerFor, captureModel, ciliumListener, proxyIps, type Direction } from "./capture.js";
+import { captureListenerFor, captureModel, ciliumListener, proxyIps, proxyRole, type Direction, type ProxyRole } from "./capture.js";
 import type { ListenerFilterChainMatchPredicate } from "../gen/types/envoy/config/listener/v3/listener_components.js";
 import type { LoadedInput, ResourceRecord } from "../load/dump.js";
 import { asksForTls, chainLabel, formatAddr, listenerModel, matchText, peekListener, terminalText, type ChainModel, type ListenerModel, type ListenerPeek } from "../model/listener.js";
@@ -86,7 +86,8 @@ export interface ExplainResult {
   connection: { destination: string; source: string; directSource: string; assumptions: string[] };
   accepted: { listener: string; address: string; how: string } | null;
   /** How traffic reaches this proxy (the capture model), and which direction this connection took. */
-  capture: { mesh: string; captures: boolean; direction: Direction | null; why: string };
+  /** `role`: what the proxy is for (sidecar, gateway, waypoint, plain Envoy), which the advice fits. */
+  capture: { mesh: string; captures: boolean; direction: Direction | null; why: string; role: ProxyRole };
   handoff: { from: string; to: string | null; reason: string } | null;
   listenerFilters: ListenerFilterStep[];
   attributes: { destination: string; serverName: string; transportProtocol: string; applicationProtocols: string[]; sourceIp: string; sourcePort: number; directSourceIp: string } | null;
@@ -232,7 +233,10 @@ function noListener(conn: Connection, input: LoadedInput, port: number, client: 
   if (!near.length) {
     // Nothing on this port at all: the ports it does listen on (a Service port often differs from the port the proxy binds).
     const bound = all.filter((p) => p.bindToPort && p.addresses[0]?.port && !p.capture);
-    if (bound.length) near.push(`this proxy listens on ${bound.slice(0, 6).map((p) => `${formatAddr(p.addresses[0])} (${p.name})`).join(", ")}${bound.length > 6 ? ", …" : ""}: a Service port maps to one of these target ports`);
+    // A Kubernetes Service port maps to a target port a mesh's proxy binds; a plain Envoy's ports are its own.
+    const role = proxyRole(input);
+    const maps = role === "plain Envoy" ? "" : role === "gateway" ? ": the gateway's Service port (80, 443, …) maps to one of these target ports" : ": a Service port maps to one of these target ports";
+    if (bound.length) near.push(`this proxy listens on ${bound.slice(0, 6).map((p) => `${formatAddr(p.addresses[0])} (${p.name})`).join(", ")}${bound.length > 6 ? ", …" : ""}${maps}`);
   }
   const cm = captureModel(input);
   if (base.capture.direction) {
@@ -363,7 +367,7 @@ function connectionStage(input: LoadedInput, req: ConnectionRequest): Connection
     client: { preset: client.preset, description: client.description, sends: { transport: client.transport, alpn: client.alpn, sni: client.sni, clientCertificate: client.clientCert } },
     connection: { destination: hostPort(dstIp, req.dstPort), source: hostPort(srcIp, srcPort), directSource: directSrcIp, assumptions },
     accepted: null,
-    capture: { mesh: cm.mesh, captures: cm.captures, direction: null, why: cm.why },
+    capture: { mesh: cm.mesh, captures: cm.captures, direction: null, why: cm.why, role: proxyRole(input) },
     handoff: null,
     listenerFilters: [],
     attributes: null,
@@ -471,7 +475,8 @@ function listenerFilterStage(req: ConnectionRequest, conn: Connection, accepted:
   const { base, all, dstIp, srcIp, srcPort, directSrcIp } = conn;
   const { listener: accepting, captured } = accepted;
   const original = { ip: dstIp, port: req.dstPort };
-  const s: SocketState = { dstIp: captured ? accepting.address?.ip : dstIp, dstPort: captured ? accepting.address!.port! : req.dstPort, restored: false, sni: "", alpn: [] };
+  // A capture listener has a socket address (the capture model takes no other); the connection's own port otherwise.
+  const s: SocketState = { dstIp: captured ? accepting.address?.ip : dstIp, dstPort: captured ? (accepting.address?.port ?? req.dstPort) : req.dstPort, restored: false, sni: "", alpn: [] };
   if (captured && s.dstIp && isWildcard(s.dstIp)) s.dstIp = dstIp;
   let final = accepting;
   if (req.detected) {
@@ -571,7 +576,7 @@ function outcomeStage(input: LoadedInput, req: ConnectionRequest, conn: Connecti
   const { lookup, chain } = chosen;
   let outcome = decideOutcome(final, lookup, chain, req.client, base);
   if (chain) outcome = followTerminal(input, chain, outcome, base, req, attrs);
-  base.hints = hintsFor(final, attrs, req.client, chain, outcome, req, base.capture.mesh);
+  base.hints = hintsFor(input, final, attrs, req.client, chain, outcome, req, base.capture.mesh, proxyRole(input));
   base.why = whyParagraph(final, lookup);
   return { ...base, outcome };
 }
@@ -650,11 +655,21 @@ function followTerminal(input: LoadedInput, chain: ChainModel, outcome: Outcome,
       case "match-tree":
         return { ...outcome, summary: `${outcome.summary}; virtual host ${d.virtualHost} of ${d.routeConfig} picks its route with a match tree (virtual_host.matcher), which this tool does not follow: the route is unknown` };
       case "tls-redirect":
-        return { code: "HTTPS_REDIRECT", ok: false, summary: `${outcome.summary}; virtual host ${d.virtualHost} requires TLS (require_tls): Envoy redirects`, clientSees: `HTTP 301 to https://${host.replace(/:\d+$/, "")}${path}` };
+        return {
+          code: "HTTPS_REDIRECT",
+          ok: false,
+          summary: `${outcome.summary}; virtual host ${d.virtualHost} requires TLS (require_tls ${d.requireTls}) and the request is not https: Envoy answers 301 to ${d.location}`,
+          clientSees: `HTTP 301 to ${d.location}`,
+        };
       case "route":
         if (d.action.kind === "cluster") cluster = d.action.cluster;
         else if (d.action.kind === "weighted") cluster = d.action.clusters[0]?.name;
-        else return { ...outcome, summary: `${outcome.summary}; route ${d.routeIndex} (${d.match}): ${actionText(d.action)}`, clientSees: d.action.kind === "redirect" ? `HTTP ${d.action.code} to ${d.action.to}` : d.action.kind === "direct_response" ? `HTTP ${d.action.status} from Envoy` : outcome.clientSees };
+        else if (d.redirect?.toHttps) {
+          // A plaintext request sent to https, by the route (https_redirect, scheme_redirect https) as by require_tls.
+          return { code: "HTTPS_REDIRECT", ok: false, summary: `${outcome.summary}; route ${d.routeIndex} (${d.match}) redirects to https: Envoy answers ${d.redirect.code} to ${d.redirect.location}`, clientSees: `HTTP ${d.redirect.code} to ${d.redirect.location}` };
+        } else if (d.redirect) {
+          return { ...outcome, summary: `${outcome.summary}; route ${d.routeIndex} (${d.match}): Envoy answers ${d.redirect.code} to ${d.redirect.location}`, clientSees: `HTTP ${d.redirect.code} to ${d.redirect.location}` };
+        } else return { ...outcome, summary: `${outcome.summary}; route ${d.routeIndex} (${d.match}): ${actionText(d.action)}`, clientSees: d.action.kind === "direct_response" ? `HTTP ${d.action.status} from Envoy` : outcome.clientSees };
         outcome = { ...outcome, summary: `${outcome.summary}; route ${d.routeIndex} (${d.match}) → ${actionText(d.action)}` };
     }
   }
@@ -674,10 +689,16 @@ function followTerminal(input: LoadedInput, chain: ChainModel, outcome: Outcome,
         envoySide: `response flag UH (no healthy upstream): ${cluster} has no endpoints`,
       });
     }
-    const plan = upstreamPlan(input, cluster);
-    if (plan) base.upstream = plan;
+    // A cluster the input does not hold (a listeners-only dump): its name is still what the chain or route sends to.
+    base.upstream = upstreamPlan(input, cluster) ?? unknownUpstream(input, cluster);
   }
   return outcome;
+}
+
+/** The upstream of a cluster the input does not hold: its name, and that how the proxy connects to it is not in this input. */
+function unknownUpstream(input: LoadedInput, cluster: string): UpstreamPlan {
+  const why = input.sections.has("clusters") || input.clusters.length ? "it is not among this input's clusters" : "this input has no clusters (a listeners-only dump)";
+  return { cluster, mode: "UNKNOWN", endpoints: [], edsInDump: false, notes: [`how this proxy connects to ${cluster} is unknown: ${why}`] };
 }
 
 /**
@@ -773,10 +794,14 @@ function warmingRefusal(base: Omit<ExplainResult, "outcome">, input: LoadedInput
     : maybe.size
       ? `: it may be waiting for ${[...maybe].join(", ")} (this dump has no section to tell)`
       : " (it waits for its SDS secrets or RDS routes)";
+  const secret = [...waits, ...maybe].some((w) => w.startsWith("secret"));
+  const role = proxyRole(input);
   const hint =
-    [...waits, ...maybe].some((w) => w.startsWith("secret")) && base.capture.mesh === "Istio"
+    secret && base.capture.mesh === "Istio" && role === "gateway"
       ? "A secret that never arrives keeps the listener warming for ever: for an Istio Gateway, the Secret its credentialName names must exist in the gateway's namespace (kubectl get secret NAME -n NAMESPACE)."
-      : "Envoy starts listening once everything the listener waits for has arrived; until then connections are refused.";
+      : secret && base.capture.mesh === "Istio"
+        ? "A secret that never arrives keeps the listener warming for ever: a sidecar's own certificates (default, ROOTCA) come over SDS from its istio-agent (see the istio-proxy container's log); a credentialName's Secret must exist in the workload's namespace."
+        : "Envoy starts listening once everything the listener waits for has arrived; until then connections are refused.";
   return {
     result: {
       ...base,
@@ -913,10 +938,11 @@ function decideOutcome(l: ListenerModel, lookup: ChainLookup, chain: ChainModel 
   return { code: "PLAINTEXT_TCP", ok: true, summary: `${chainLabel(chain)} is plaintext TCP: bytes are forwarded to ${t.kind === "tcp_proxy" ? (t.cluster ?? "its cluster") : dest}`, clientSees: "whatever the upstream answers" };
 }
 
-/** Which chain would have taken the connection, and what to change. Derived from the chains, not from an Istio version. */
-function hintsFor(l: ListenerModel, a: MatchAttrs, client: ClientSpec, chain: ChainModel | undefined, outcome: Outcome, req: ConnectionRequest, mesh: string): string[] {
+/** Which chain would have taken the connection, and what to change. Derived from the chains, not from an Istio version; the advice fits the proxy's role (a sidecar's mTLS mode is a mesh policy, a gateway's TLS is its servers'). */
+function hintsFor(input: LoadedInput, l: ListenerModel, a: MatchAttrs, client: ClientSpec, chain: ChainModel | undefined, outcome: Outcome, req: ConnectionRequest, mesh: string, role: ProxyRole): string[] {
   const hints: string[] = [];
   const wantedTls = client.transport === "tls";
+  const istioSidecar = mesh === "Istio" && role === "sidecar";
   const tlsChains = l.chains.filter((c) => c !== chain && c.transport.kind === "tls");
   // Chains for this exact port shadow port-less ones (Envoy never falls back), so only those can take it.
   const portSpecific = l.chains.some((c) => c.match.destinationPort === a.dstPort);
@@ -953,9 +979,17 @@ function hintsFor(l: ListenerModel, a: MatchAttrs, client: ClientSpec, chain: Ch
       if (alpnMiss && chainAlpn.some((p) => p.startsWith("istio"))) {
         // A value the chain lists: an HTTP chain (istio-http/1.1, istio-h2) does not list plain istio.
         const offer = ["istio", "istio-http/1.1"].find((p) => chainAlpn.includes(p)) ?? chainAlpn.find((p) => p.startsWith("istio"));
-        hints.push(
-          `That chain only takes mesh clients (ALPN ${chainAlpn.join(",")}); curl cannot offer those. To test it by hand: openssl s_client -connect ${a.dstIp}:${a.dstPort} -alpn ${offer} -cert cert.pem -key key.pem. To accept any mTLS client on this port, make it STRICT (${policyFor(l, "STRICT")}): Istio's STRICT chain has no ALPN match.`,
-        );
+        const byHand = `To test it by hand: openssl s_client -connect ${a.dstIp}:${a.dstPort} -alpn ${offer} -cert cert.pem -key key.pem.`;
+        if (istioSidecar) {
+          hints.push(`That chain only takes mesh clients (ALPN ${chainAlpn.join(",")}); curl cannot offer those. ${byHand} To accept any mTLS client on this port, make it STRICT (${policyFor(l, "STRICT")}): Istio's STRICT chain has no ALPN match.`);
+        } else {
+          // A gateway's mesh-only chain: PeerAuthentication does not govern it (an ISTIO_MUTUAL server, or an east-west gateway's AUTO_PASSTHROUGH).
+          hints.push(
+            best.c.transport.kind === "tls"
+              ? `That chain only takes mesh clients (ALPN ${chainAlpn.join(",")}): a Gateway server with tls mode ISTIO_MUTUAL, which only sidecars and gateways of the mesh reach; curl cannot offer those. ${byHand} For clients outside the mesh, the Gateway needs a server with tls mode SIMPLE or MUTUAL (PeerAuthentication does not apply to a Gateway's servers).`
+              : `That chain passes the mesh's own mTLS through to the destination (ALPN ${chainAlpn.join(",")}${best.c.match.serverNames?.length ? `, SNI ${best.c.match.serverNames.slice(0, 2).join(",")}${best.c.match.serverNames.length > 2 ? ", …" : ""}` : ""}: an east-west gateway's AUTO_PASSTHROUGH): only sidecars of the mesh connect that way. For clients outside the mesh, the Gateway needs a server with tls mode SIMPLE or MUTUAL.`,
+          );
+        }
       }
       const sniMiss = best.misses.find((m) => m.level === "server_names");
       // Every name the port answers to, not only the nearest chain's (passthrough chains too).
@@ -970,20 +1004,84 @@ function hintsFor(l: ListenerModel, a: MatchAttrs, client: ClientSpec, chain: Ch
   // A chain a plaintext client can never reach: it terminates TLS, or passes it through by its ClientHello (transport, SNI, ALPN).
   const needsTls = (c: ChainModel) => c.transport.kind === "tls" || c.match.transportProtocol === "tls" || !!c.match.serverNames?.length || !!c.match.applicationProtocols?.length;
   const tlsOnly = l.chains.filter((c) => c !== chain && relevant(c) && needsTls(c));
-  if (!wantedTls && !chain && tlsOnly.length) {
-    const only = `Port ${a.dstPort} only accepts TLS here (${tlsOnly.map(chainLabel).join(", ")})`;
-    // Istio's advice only where Istio runs: a gateway or another mesh is fixed by connecting with TLS.
-    if (mesh === "Istio") hints.push(`${only}: use mTLS (an Istio sidecar client, or DestinationRule ISTIO_MUTUAL), or PERMISSIVE mode to allow plaintext (${policyFor(l, "PERMISSIVE")}).`);
+  if (!wantedTls && !chain && tlsOnly.length) hints.push(plaintextRefused(input, l, a, tlsOnly, mesh, role));
+  // Plaintext on the chain that terminates TLS (the only one, or the one that matched anyway).
+  if (outcome.code === "PLAINTEXT_INTO_TLS" && chain) hints.push(plaintextRefused(input, l, a, [chain], mesh, role));
+  if (outcome.code === "CLIENT_CERT_REQUIRED") {
+    const check = chain?.transport.kind === "tls" ? chain.transport.trustedCa : [];
+    const ca = check.length ? ` (${check.join(", ")})` : "";
+    hints.push(
+      istioSidecar
+        ? `This port takes mutual TLS with a mesh certificate only: call it from a pod with an Istio sidecar (auto mTLS, or DestinationRule ISTIO_MUTUAL), or make the port PERMISSIVE (${policyFor(l, "PERMISSIVE")}) to also take plaintext.`
+        : role === "gateway" && mesh === "Istio"
+          ? `This Gateway server has tls mode MUTUAL: send a client certificate signed by the CA of its credential${ca} with curl --cert/--key, or give the server tls mode SIMPLE to drop the requirement.`
+          : role === "sidecar"
+            ? `This port takes mutual TLS with a mesh certificate: call it from a workload in the mesh (its sidecar presents one), or send a certificate from the mesh's CA${ca} with curl --cert/--key.`
+            : `Send a client certificate signed by the CA the chain trusts${ca} with curl --cert/--key, or use a chain that does not require one.`,
+    );
+  }
+  if (outcome.code === "TLS_INTO_PLAINTEXT_HTTP" && !hints.length) {
+    // Istio picks the protocol of a sidecar's port from the Service port's name; a gateway's or plain Envoy's listener is what it is.
+    if (istioSidecar) hints.push("This port speaks plaintext HTTP: use http:// (or name the port https-/tls- so it is treated as TCP and TLS passes through).");
     else {
-      const cert = tlsOnly.some((c) => c.transport.kind === "tls" && c.transport.requireClientCertificate);
-      hints.push(`${only}: connect with TLS (https://…, openssl s_client)${cert ? " and a client certificate from the trusted CA (curl --cert/--key)" : ""}.`);
+      const tlsPorts = role === "gateway" ? boundPorts(input, (c) => c.transport.kind === "tls" || c.match.transportProtocol === "tls" || !!c.match.serverNames?.length) : [];
+      hints.push(`This port speaks plaintext HTTP: use http://${tlsPorts.length ? `; this ${role} takes TLS on port ${tlsPorts.join(", ")}` : ""}.`);
     }
   }
-  if (outcome.code === "CLIENT_CERT_REQUIRED") hints.push("Send a client certificate from the trusted CA (curl --cert/--key), or use a chain that does not require one.");
-  if (outcome.code === "TLS_INTO_PLAINTEXT_HTTP" && !hints.length) hints.push("This port speaks plaintext HTTP: use http:// (or name the port https-/tls- so it is treated as TCP and TLS passes through).");
   if (req.detected) hints.push("--detected: transport, ALPN and SNI were taken as given; listener filters were not simulated.");
   return hints;
 }
+
+/**
+ * A plaintext client at a port that only takes TLS: what fits the proxy. An Istio sidecar's mode is
+ * PeerAuthentication's; an Istio gateway's TLS is its Gateway servers' (PeerAuthentication does not
+ * govern them): connect with https and the SNI a server asks for, or add a plaintext server; another
+ * mesh's sidecar wants a client in the mesh; anything else, TLS.
+ */
+function plaintextRefused(input: LoadedInput, l: ListenerModel, a: MatchAttrs, tlsOnly: ChainModel[], mesh: string, role: ProxyRole): string {
+  const only = `Port ${a.dstPort} only accepts TLS here (${tlsOnly.map(chainLabel).join(", ")})`;
+  const cert = tlsOnly.some((c) => c.transport.kind === "tls" && c.transport.requireClientCertificate);
+  if (mesh === "Istio" && role === "sidecar") return `${only}: use mTLS (an Istio sidecar client, or DestinationRule ISTIO_MUTUAL), or PERMISSIVE mode to allow plaintext (${policyFor(l, "PERMISSIVE")}).`;
+  if (mesh === "Istio" && role === "waypoint") return `${only}: an Istio waypoint takes the mesh's HBONE mTLS (from ztunnel or the mesh's proxies), not plaintext; PeerAuthentication does not make a waypoint take plaintext.`;
+  // A server chosen by SNI is reached with its name; the first few are named.
+  const names = [...new Set(tlsOnly.flatMap((c) => c.match.serverNames ?? []))];
+  const host = names[0]?.replace(/^\*\./, "www.");
+  const connect = host
+    ? `TLS and the SNI of a server (curl --resolve ${host}:${a.dstPort}:${a.dstIp} https://${host}:${a.dstPort}/${names.length > 1 ? `; the names its servers take: ${names.slice(0, 4).join(", ")}${names.length > 4 ? ", …" : ""}` : ""})`
+    : "TLS (https://…, openssl s_client)";
+  const certChains = tlsOnly.filter((c) => c.transport.kind === "tls" && c.transport.requireClientCertificate);
+  const cas = [...new Set(certChains.flatMap((c) => (c.transport.kind === "tls" ? c.transport.trustedCa : [])))];
+  const withCert = !cert ? "" : `${certChains.length === tlsOnly.length ? " and" : " and, for a server that requires one,"} a client certificate signed by the CA it trusts${cas.length ? ` (${cas.join(", ")})` : ""} with curl --cert/--key`;
+  if (role === "gateway") {
+    const plain = boundPorts(input, (c) => c.transport.kind === "plaintext" && !c.match.transportProtocol && !c.match.serverNames?.length && !c.match.applicationProtocols?.length).filter((p) => p !== a.dstPort);
+    const also = plain.length ? ` (this gateway takes plaintext on port ${plain.join(", ")})` : "";
+    if (mesh === "Istio") return `${only}: this is an Istio gateway, whose TLS is its Gateway servers' (tls mode SIMPLE, MUTUAL or PASSTHROUGH), not PeerAuthentication's: connect with ${connect}${withCert}; to take plaintext, add a server with protocol HTTP to the Gateway, on another port${also}.`;
+    return `${only}: connect with ${connect}${withCert}; to take plaintext, the gateway needs a plaintext (HTTP) listener on another port${also}.`;
+  }
+  if (role === "sidecar") {
+    const permissive = mesh === "Kuma" ? ", or the Mesh's mTLS backend mode PERMISSIVE to also take plaintext" : mesh === "Consul" ? ", or MutualTLSMode permissive (Consul 1.16+, transparent proxy) to also take plaintext" : "";
+    return `${only}: ${mesh}'s sidecars send mTLS with the mesh's certificates: call it from a workload in the mesh; a client outside it needs a certificate from the mesh's CA (curl --cert/--key)${permissive}.`;
+  }
+  return `${only}: connect with ${connect}${withCert}.`;
+}
+
+/** The bound ports of this proxy (not its capture listeners) with a chain that `has` (a gateway's TLS or plaintext ports): decodes only bound listeners, a handful on a gateway. */
+function boundPorts(input: LoadedInput, has: (c: ChainModel) => boolean): number[] {
+  const ports = new Set<number>();
+  for (const rec of input.listeners) {
+    if (ports.size >= 8) break;
+    const p = peekListener(rec);
+    const port = p.addresses[0]?.port;
+    if (!port || !p.bindToPort || p.capture || p.udp || rec.state === "warming" || rec.state === "draining") continue;
+    if (ISTIO_OWN_PORTS.has(port)) continue;
+    const m = listenerModel(rec);
+    if ([...m.chains, ...(m.defaultChain ? [m.defaultChain] : [])].some(has)) ports.add(port);
+  }
+  return [...ports].sort((x, y) => x - y);
+}
+
+/** Istio's own ports on a proxy (pilot-agent status, health, Prometheus), not traffic. */
+const ISTIO_OWN_PORTS: ReadonlySet<number> = new Set([15000, 15004, 15020, 15021, 15090]);
 
 /**
  * How to set a workload's mTLS mode in the dump's Istio era: PeerAuthentication from 1.5; before,

@@ -122,8 +122,11 @@ function byCode(code: OutcomeCode, http: boolean, r: Pick<ExplainResult, "filter
         : { responseFlags: ["NC"], note: `${conn}: the TCP proxy's cluster does not exist` };
     case "NO_ENDPOINTS":
       return http ? { responseCode: 503, responseFlags: ["UH"], details: "no_healthy_upstream" } : { responseFlags: ["UH"], note: `${conn}: the TCP proxy's cluster has no healthy endpoint` };
-    case "HTTPS_REDIRECT":
-      return { responseCode: 301, responseFlags: [], details: "direct_response", note: "require_tls: the router answers the redirect itself" };
+    case "HTTPS_REDIRECT": {
+      // require_tls answers 301; a route's redirect its response_code.
+      const route = r.route?.kind === "route" ? r.route.redirect : undefined;
+      return { responseCode: route?.code ?? 301, responseFlags: [], details: "direct_response", note: route ? "the route's redirect: the router answers it itself" : "require_tls: the router answers the redirect itself" };
+    }
     case "INCOMPLETE_INPUT":
       return { responseFlags: [], note: "unknown: the input does not hold what decides it" };
     case "OTHER":

@@ -1,10 +1,10 @@
 // Routes as Envoy's router picks them (source/common/router/config_impl.cc): the request as the
 // connection manager prepares it, a virtual host by the Host (exact, then the longest `*suffix`, then
 // the longest `prefix*`, then `*`), then the first route that matches, with RE2 regexes.
-import type { HeaderMatcher, Route, VirtualHost } from "../gen/types/envoy/config/route/v3/route_components.js";
+import type { HeaderMatcher, RedirectAction, Route, VirtualHost } from "../gen/types/envoy/config/route/v3/route_components.js";
 import type { RouteConfiguration } from "../gen/types/envoy/config/route/v3/route.js";
-import { fullMatch, regexError } from "../model/regex.js";
-import { routeAction, routeMatchText, type RouteActionView } from "../model/route.js";
+import { fullMatch, regexError, replaceAll } from "../model/regex.js";
+import { redirectCode, redirectScheme, routeAction, routeMatchText, type RouteActionView } from "../model/route.js";
 import { plain, Redacted } from "../redacted.js";
 
 export interface RouteRequest {
@@ -26,23 +26,25 @@ export interface RouteRequest {
  * virtual host, its port dropped as strip_any_host_port / strip_matching_host_port /
  * ignore_port_in_host_matching say.
  */
-export function preparedRequest(rc: RouteConfiguration, req: RouteRequest): { host: string; headers: Record<string, string> } {
+export function preparedRequest(rc: RouteConfiguration, req: RouteRequest): { host: string; authority: string; headers: Record<string, string> } {
   const scheme = req.tls ? "https" : "http";
   const headers: Record<string, string> = Object.create(null);
   for (const [k, v] of Object.entries(req.headers)) headers[k.toLowerCase()] = v;
   if (req.hcm?.useRemoteAddress || headers["x-forwarded-proto"] === undefined) headers["x-forwarded-proto"] = scheme;
+  // strip_any_host_port / strip_matching_host_port change the Host header itself; ignore_port_in_host_matching only the lookup.
+  let authority = req.host;
+  let host = req.host;
+  const m = /^(.*):(\d+)$/.exec(req.host);
+  if (m && !req.host.endsWith("]")) {
+    if (req.hcm?.stripAnyHostPort === true || (req.hcm?.stripMatchingHostPort === true && Number(m[2]) === req.hcm.listenerPort)) authority = m[1]!;
+    host = rc.ignorePortInHostMatching === true ? m[1]! : authority;
+  }
   headers[":method"] = req.method ?? headers[":method"] ?? "GET";
-  headers[":authority"] = req.host;
-  headers.host = req.host;
+  headers[":authority"] = authority;
+  headers.host = authority;
   headers[":path"] = req.path;
   headers[":scheme"] = scheme;
-  let host = req.host;
-  const m = /^(.*):(\d+)$/.exec(host);
-  if (m && !host.endsWith("]")) {
-    const strip = rc.ignorePortInHostMatching === true || req.hcm?.stripAnyHostPort === true || (req.hcm?.stripMatchingHostPort === true && Number(m[2]) === req.hcm.listenerPort);
-    if (strip) host = m[1]!;
-  }
-  return { host, headers };
+  return { host, authority, headers };
 }
 
 /** How many of a route configuration's domains (or a virtual host's route matches) a decision that found none names. */
@@ -55,10 +57,19 @@ export type RouteDecision =
   | { kind: "rejected"; routeConfig: string; error: string }
   /** `domains`: what the configuration's virtual hosts take (the first few, each once), `domainCount` how many in all. */
   | { kind: "no-virtual-host"; routeConfig: string; domains: string[]; domainCount: number }
-  | { kind: "tls-redirect"; routeConfig: string; virtualHost: string }
+  /** require_tls: Envoy answers 301 to https://{Host}{path} (Http::Utility::createSslRedirectPath), `location`. */
+  | { kind: "tls-redirect"; routeConfig: string; virtualHost: string; requireTls: string; location: string }
   /** `matches`: what the virtual host's routes match (the first few, each once), `routeCount` how many routes, `matchHeaders` the headers they match on. */
   | { kind: "no-route"; routeConfig: string; virtualHost: string; matches: string[]; routeCount: number; matchHeaders: string[] }
-  | { kind: "route"; routeConfig: string; virtualHost: string; routeIndex: number; routeName?: string; match: string; action: RouteActionView; clusterNotFoundResponseCode?: string };
+  /** `redirect`: for a redirect route, the Location Envoy answers this request with, and whether it moves a plaintext request to https. */
+  | { kind: "route"; routeConfig: string; virtualHost: string; routeIndex: number; routeName?: string; match: string; action: RouteActionView; clusterNotFoundResponseCode?: string; redirect?: RedirectAnswer };
+
+/** A redirect as the client gets it: status, Location, and whether it sends an http request to https. */
+export interface RedirectAnswer {
+  code: number;
+  location: string;
+  toHttps: boolean;
+}
 
 /** Envoy's findVirtualHost (source/common/router/config_impl.cc). */
 export function selectVirtualHost(rc: RouteConfiguration, hostHeader: string): VirtualHost | undefined {
@@ -163,7 +174,12 @@ export function decideRoute(rc: RouteConfiguration | undefined, name: string, re
     return { kind: "no-virtual-host", routeConfig: rcName, domains: [...domains].slice(0, DOMAINS_SHOWN), domainCount: domains.size };
   }
   const vhName = vh.name ?? "";
-  if (!req.tls && (vh.requireTls === "ALL" || vh.requireTls === "EXTERNAL_ONLY")) return { kind: "tls-redirect", routeConfig: rcName, virtualHost: vhName };
+  // Envoy decides require_tls by x-forwarded-proto (the connection's, or the client's when the connection manager trusts it); EXTERNAL_ONLY spares internal requests.
+  const xfp = (req.headers["x-forwarded-proto"] ?? "").toLowerCase();
+  const internal = req.headers["x-envoy-internal"] === "true";
+  if (xfp !== "https" && (vh.requireTls === "ALL" || (vh.requireTls === "EXTERNAL_ONLY" && !internal))) {
+    return { kind: "tls-redirect", routeConfig: rcName, virtualHost: vhName, requireTls: vh.requireTls, location: `https://${prepared.authority}${req.path}` };
+  }
   const routes = vh.routes ?? [];
   if (vh.matcher && !routes.length) return { kind: "match-tree", routeConfig: rcName, virtualHost: vhName };
   const i = routes.findIndex((r) => routeMatches(r, req));
@@ -173,5 +189,64 @@ export function decideRoute(rc: RouteConfiguration | undefined, name: string, re
   }
   const r = routes[i]!;
   const notFound = r.route?.clusterNotFoundResponseCode;
-  return { kind: "route", routeConfig: rcName, virtualHost: vhName, routeIndex: i, ...(r.name ? { routeName: r.name } : {}), match: routeMatchText(r), action: routeAction(r), ...(notFound ? { clusterNotFoundResponseCode: String(notFound) } : {}) };
+  const redirect = r.redirect ? redirectAnswer(r, r.redirect, req.path, prepared.authority, req.headers) : undefined;
+  return {
+    kind: "route",
+    routeConfig: rcName,
+    virtualHost: vhName,
+    routeIndex: i,
+    ...(r.name ? { routeName: r.name } : {}),
+    match: routeMatchText(r),
+    action: routeAction(r),
+    ...(notFound ? { clusterNotFoundResponseCode: String(notFound) } : {}),
+    ...(redirect ? { redirect } : {}),
+  };
+}
+
+/**
+ * The Location a redirect route answers with (Envoy's Http::Utility::newUri, after the route's
+ * prefix_rewrite or regex_rewrite of the path): the scheme scheme_redirect or https_redirect sets, else
+ * the request's :scheme; host_redirect, else the Host without its port when port_redirect is set or when
+ * the scheme changes from the one x-forwarded-proto says and the port is that scheme's default (80,
+ * 443); port_redirect; path_redirect (its query wins; else the request's query is kept), else the
+ * path; strip_query. The status is response_code, 301 when unset.
+ */
+export function redirectAnswer(r: Route, d: RedirectAction, path: string, authority: string, headers: Record<string, string>): RedirectAnswer {
+  const reqScheme = headers[":scheme"] ?? "http";
+  const scheme = redirectScheme(d) ?? reqScheme;
+  const port = d.portRedirect ? `:${d.portRedirect}` : "";
+  let host = d.hostRedirect || authority;
+  if (!d.hostRedirect) {
+    const at = authority.startsWith("[") ? authority.lastIndexOf("]:") + 1 : authority.lastIndexOf(":");
+    if (at > 0) {
+      const reqPort = authority.slice(at);
+      const xfp = (headers["x-forwarded-proto"] ?? "").toLowerCase();
+      const changes = scheme.toLowerCase() !== xfp;
+      if (port || (changes && ((xfp === "https" && reqPort === ":443") || (xfp === "http" && reqPort === ":80")))) host = authority.slice(0, at);
+    }
+  }
+  const q = path.indexOf("?");
+  const query = q >= 0 ? path.slice(q) : "";
+  let newPath = rewrittenPath(r, d, path);
+  if (d.pathRedirect) newPath = d.pathRedirect.includes("?") ? d.pathRedirect : d.pathRedirect + query;
+  if (!newPath.startsWith("/")) newPath = `/${newPath}`;
+  if (d.stripQuery && !d.pathRedirect?.includes("?")) newPath = newPath.split("?")[0]!;
+  return { code: redirectCode(d), location: `${scheme}://${host}${port}${newPath}`, toHttps: scheme.toLowerCase() === "https" && reqScheme !== "https" };
+}
+
+/** The path after a redirect's prefix_rewrite (the matched prefix, or path, replaced) or regex_rewrite (of the path without its query). */
+function rewrittenPath(r: Route, d: RedirectAction, path: string): string {
+  const q = path.indexOf("?");
+  const justPath = q >= 0 ? path.slice(0, q) : path;
+  if (d.prefixRewrite) {
+    const m = r.match ?? {};
+    const matched = m.prefix ?? m.path ?? m.pathSeparatedPrefix;
+    if (matched !== undefined && (m.caseSensitive === false ? path.toLowerCase().startsWith(matched.toLowerCase()) : path.startsWith(matched))) return d.prefixRewrite + path.slice(matched.length);
+    return path;
+  }
+  if (d.regexRewrite?.pattern?.regex !== undefined) {
+    const out = replaceAll(d.regexRewrite.pattern.regex, justPath, d.regexRewrite.substitution ?? "");
+    return out === undefined ? path : out + path.slice(justPath.length);
+  }
+  return path;
 }

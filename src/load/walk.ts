@@ -281,9 +281,11 @@ function walkEnum(v: unknown, e: protobuf.Enum, path: LazyPath, ctx: WalkContext
     return v;
   }
   if (typeof v === "number") {
-    const name = e.valuesById[v];
-    if (name === undefined) ctx.diags.warn("unknown-enum", `unknown number ${v} for enum ${e.fullName.slice(1)}`, { path: pathText(path) });
-    return name ?? v;
+    const name = Object.hasOwn(e.valuesById, v) ? e.valuesById[v] : undefined;
+    if (name !== undefined) return name;
+    // A number no value has is left out, as a value of the wrong type is: every reader of an enum finds a name or nothing.
+    ctx.diags.warn("unknown-enum", `unknown number ${v} for enum ${e.fullName.slice(1)} (ignored)`, { path: pathText(path) });
+    return DROP;
   }
   ctx.diags.warn("bad-value", `expected an enum name for ${e.fullName.slice(1)}, found ${shown(ctx, v)} (ignored)`, { path: pathText(path) });
   return DROP;

@@ -3,7 +3,7 @@
 import { canonicalJson, findInJson } from "./canonical.js";
 import { isObject } from "../load/keys.js";
 import { keyOf } from "../load/v2.js";
-import type { Route } from "../gen/types/envoy/config/route/v3/route_components.js";
+import type { RedirectAction, Route } from "../gen/types/envoy/config/route/v3/route_components.js";
 import type { RouteConfiguration } from "../gen/types/envoy/config/route/v3/route.js";
 import type { LoadedInput, ResourceRecord } from "../load/dump.js";
 import { listenerModel } from "./listener.js";
@@ -14,7 +14,8 @@ export type RouteActionView =
   | { kind: "cluster"; cluster: string }
   | { kind: "weighted"; clusters: { name: string; weight: number }[] }
   | { kind: "cluster_header"; header: string }
-  | { kind: "redirect"; to: string; code: number }
+  /** `to`: where it sends, with {host} and {path} for what the request keeps; `scheme` when it sets one (https_redirect is https). */
+  | { kind: "redirect"; to: string; code: number; scheme?: string }
   | { kind: "direct_response"; status: number }
   | { kind: "other" };
 
@@ -50,15 +51,42 @@ export function routeAction(r: Route): RouteActionView {
     if (r.route.weightedClusters) return { kind: "weighted", clusters: (r.route.weightedClusters.clusters ?? []).map((c) => ({ name: c.name ?? "", weight: c.weight ?? 0 })) };
     if (r.route.clusterHeader !== undefined) return { kind: "cluster_header", header: r.route.clusterHeader };
   }
-  if (r.redirect) {
-    const d = r.redirect;
-    const codes: Record<string, number> = { MOVED_PERMANENTLY: 301, FOUND: 302, SEE_OTHER: 303, TEMPORARY_REDIRECT: 307, PERMANENT_REDIRECT: 308 };
-    const to = `${d.httpsRedirect ? "https://" : d.schemeRedirect ? `${d.schemeRedirect}://` : ""}${d.hostRedirect ?? ""}${d.pathRedirect ?? ""}`;
-    const rc = d.responseCode ?? "MOVED_PERMANENTLY";
-    return { kind: "redirect", to: to || "(same URL)", code: Object.hasOwn(codes, rc) ? codes[rc]! : 301 };
-  }
+  if (r.redirect) return redirectView(r.redirect);
   if (r.directResponse) return { kind: "direct_response", status: r.directResponse.status ?? 0 };
   return { kind: "other" };
+}
+
+/** A RedirectAction's status: response_code, MOVED_PERMANENTLY (301) when unset (route_components.proto). */
+const REDIRECT_CODES: ReadonlyMap<string, number> = new Map([
+  ["MOVED_PERMANENTLY", 301],
+  ["FOUND", 302],
+  ["SEE_OTHER", 303],
+  ["TEMPORARY_REDIRECT", 307],
+  ["PERMANENT_REDIRECT", 308],
+]);
+
+export function redirectCode(d: RedirectAction): number {
+  return REDIRECT_CODES.get(String(d.responseCode ?? "MOVED_PERMANENTLY")) ?? 301;
+}
+
+/** The scheme a redirect sets: scheme_redirect, else https for https_redirect, else none (the request's). */
+export function redirectScheme(d: RedirectAction): string | undefined {
+  return d.schemeRedirect ? d.schemeRedirect : d.httpsRedirect ? "https" : undefined;
+}
+
+/** Where a redirect sends, as a template: what it sets, and {host} / {path} for what the request keeps (Envoy's Http::Utility::newUri). */
+function redirectView(d: RedirectAction): RouteActionView {
+  const scheme = redirectScheme(d);
+  const path =
+    d.pathRedirect !== undefined && d.pathRedirect !== ""
+      ? d.pathRedirect
+      : d.prefixRewrite !== undefined && d.prefixRewrite !== ""
+        ? `{path, matched prefix → ${d.prefixRewrite}}`
+        : d.regexRewrite
+          ? `{path, ${d.regexRewrite.pattern?.regex ?? ""} → ${d.regexRewrite.substitution ?? ""}}`
+          : "{path}";
+  const to = `${scheme ?? "{scheme}"}://${d.hostRedirect || "{host}"}${d.portRedirect ? `:${d.portRedirect}` : ""}${path}${d.stripQuery ? " (query stripped)" : ""}`;
+  return { kind: "redirect", to, code: redirectCode(d), ...(scheme ? { scheme } : {}) };
 }
 
 export function actionText(a: RouteActionView): string {

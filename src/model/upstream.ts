@@ -25,8 +25,8 @@ export interface UpstreamSends {
 
 export interface UpstreamPlan {
   cluster: string;
-  /** The cluster's mode as a DestinationRule would name it; AUTO for auto mTLS. */
-  mode: UpstreamMode;
+  /** The cluster's mode as a DestinationRule would name it; AUTO for auto mTLS; UNKNOWN when the input does not hold the cluster (endpoints then empty, the notes say why). */
+  mode: UpstreamMode | "UNKNOWN";
   /** Per endpoint (when EDS is in the dump), else per assumed endpoint kind. */
   endpoints: { endpoint: string; socketMatch: Record<string, unknown>; sends: UpstreamSends }[];
   edsInDump: boolean;
@@ -39,7 +39,7 @@ export interface UpstreamPlan {
  */
 export function clientModeText(mode: string, mesh: string): string {
   if (mesh === "Istio") return mode;
-  const words: Record<string, string> = { DISABLE: "plaintext", SIMPLE: "TLS", MUTUAL: "mTLS", ISTIO_MUTUAL: "Istio mTLS", AUTO: "by endpoint metadata", OTHER: "other transport socket" };
+  const words: Record<string, string> = { DISABLE: "plaintext", SIMPLE: "TLS", MUTUAL: "mTLS", ISTIO_MUTUAL: "Istio mTLS", AUTO: "by endpoint metadata", OTHER: "other transport socket", UNKNOWN: "unknown" };
   return mode
     .split(" → ")
     .map((m) => (Object.hasOwn(words, m) ? words[m]! : m))
