@@ -2,28 +2,40 @@
 // Every command builds its document (src/documents.ts, the same as the library returns) and a
 // renderer prints it; nothing here analyses.
 import fs from "node:fs";
+import { fileURLToPath } from "node:url";
 import yargs, { type Argv } from "yargs";
 import { formatDiagnostic, InputError, type Diagnostic } from "./diag.js";
 import type { InputFormat, LoadedInput } from "./load/dump.js";
-import { PRESET_HELP, PRESET_NAMES, type PresetName } from "./explain/presets.js";
+import { PRESET_HELP, PRESET_NAMES } from "./explain/presets.js";
 import { OUTCOME_CODES } from "./explain/outcomes.js";
-import { wrapProse } from "./render/wrap.js";
 import type { OutputFormat } from "./render/table.js";
 import { parseSize } from "./load/read.js";
 import { parsePodRef, readPodDump } from "./load/pod.js";
-import { parseIp } from "./explain/ip.js";
 import { setRevealSecrets } from "./redacted.js";
-import { startProgress, stopProgress } from "./progress.js";
-import { escapeJsonText, escapeTerminal } from "./render/sanitize.js";
+import {
+  blockOption,
+  clusterFilterOptions,
+  diffOptionValues,
+  editDistance,
+  endpointFilterOptions,
+  explainOptions,
+  findingsOptionValues,
+  listenerFilterOptions,
+  logReplayOptionValues,
+  nearest,
+  oneOf,
+  OptionError,
+  outcomesOption,
+  portOption,
+  routeFilterOptions,
+  tlsCheckOptionValues,
+} from "./analyses/options.js";
+import type { TlsCheckOptions } from "./analyses/tlscheck.js";
+import { startProgress, stopProgress, type ShownWatcher } from "./progress.js";
+import { escapeJsonText, escapeLine, escapeTerminal } from "./render/sanitize.js";
 import { VERSION } from "./version.js";
+import { setWideOutput } from "./render/table.js";
 
-/** --now: a time certificates are judged at; a usage error when it is not one. */
-function nowOption(v: string | undefined): Date | undefined {
-  if (v === undefined) return undefined;
-  const d = new Date(v);
-  if (!v.trim() || Number.isNaN(d.getTime())) throw new UsageError(`--now wants a time such as 2026-01-31T00:00:00Z, not "${v}"`);
-  return d;
-}
 type Heavy = typeof import("./heavy.js");
 let H: Heavy;
 /** Loads what running a command needs, once; parsing arguments and printing help do without it. */
@@ -37,12 +49,12 @@ export const STDIN = "/dev/stdin";
 /** Dumps larger than this are streamed, when plain JSON, for commands that use only part of one (explain, tls-check, the clusters, endpoints, routes and secrets listings, the listeners listing for a port, address or name): about even with reading them as text at 10 MB, faster from 20 MB (measured on the bench's dumps). */
 const STREAM_PART_FROM = 16 * 2 ** 20;
 const FORMATS = ["auto", "config_dump", "config_dump_section", "istioctl_list", "resource", "bootstrap", "admin_clusters"] as const;
-const OUTPUTS = ["table", "json", "yaml", "markdown", "sarif"] as const;
+const OUTPUTS = ["table", "wide", "json", "yaml", "markdown", "sarif"] as const;
 /** The most of stdin --log - reads: an hour of a busy proxy's log is far less. */
 const LOG_STDIN_MAX = 256 * 2 ** 20;
 
 interface Common {
-  output: OutputFormat | "sarif";
+  output: OutputFormat | "sarif" | "wide";
   format: (typeof FORMATS)[number];
   verbose: boolean;
   maxSize?: string;
@@ -53,7 +65,10 @@ interface Common {
   context?: string;
   kubeconfig?: string;
   container?: string;
-  adminPort?: number;
+  /** Taken as text and read here: yargs would make "abc" NaN. */
+  adminPort?: string;
+  /** Which code block of a pasted page to read (1 for the first). */
+  block?: string;
 }
 
 /** The commands, with istioctl proxy-config's singular names as aliases. */
@@ -68,11 +83,52 @@ const COMMANDS: Record<string, string[]> = {
   check: [],
   diff: [],
   completion: [],
+  web: [],
 };
 Object.setPrototypeOf(COMMANDS, null);
 const COMMAND_WORDS = Object.keys(COMMANDS).flatMap((c) => [c, ...COMMANDS[c]!]);
 
-class UsageError extends Error {}
+/** Each command's usage line, as a usage error ends with it ("" is the default command: explain and the overview). */
+const USAGE: Record<string, string> = {
+  "": "envoy-explain <dump> [--port N [--client NAME]] [--log LINE]",
+  listeners: "envoy-explain listeners <dump> [--port N] [--address IP] [--type HTTP|TCP] [--name L]",
+  clusters: "envoy-explain clusters <dump> [--fqdn H] [--port N] [--direction D] [--subset S] [--name S]",
+  routes: "envoy-explain routes <dump> [--name R]",
+  endpoints: "envoy-explain endpoints <dump> [--cluster S] [--port N] [--address IP] [--status S]",
+  secrets: "envoy-explain secrets <dump>",
+  all: "envoy-explain all <dump>",
+  check: "envoy-explain check <dump> [<dump>…] [--fail-on L] [--now TIME]",
+  "tls-check": "envoy-explain tls-check <client> [<server>] [--service HOST:PORT|NAME] [--from PRESET]",
+  diff: "envoy-explain diff <before> <after> [--impact] [--ignore PATH] [--fail-on any|mode|impact]",
+  completion: "envoy-explain completion",
+  web: "envoy-explain web [--open]",
+};
+Object.setPrototypeOf(USAGE, null);
+
+/** A command line the tool cannot run; `usage`: end the message with the command's usage line. */
+class UsageError extends Error {
+  readonly usage: boolean;
+  constructor(message: string, usage = false) {
+    super(message);
+    this.usage = usage;
+  }
+}
+
+/**
+ * The word the user typed for a command (an alias: "listener"), or "" for the default command. `command`:
+ * the one yargs chose, when known; else the first command word of the line.
+ */
+function commandWord(argv: string[], command: string | undefined): string {
+  const words = command === undefined ? COMMAND_WORDS : command === "" ? [] : [command, ...(COMMANDS[command] ?? [])];
+  return argv.find((w) => words.includes(w)) ?? command ?? "";
+}
+
+/** The usage line of the command, spelled with the word the user typed. */
+function usageLine(word: string): string {
+  const command = Object.keys(COMMANDS).find((c) => c === word || COMMANDS[c]!.includes(word)) ?? "";
+  const line = USAGE[command]!;
+  return word !== command ? line.replace(`envoy-explain ${command}`, `envoy-explain ${word}`) : line;
+}
 
 /** Where the CLI writes; the bin wires it to the process, tests and the fuzzer to buffers. */
 export interface CliIo {
@@ -82,13 +138,17 @@ export interface CliIo {
   isTTY?: boolean;
   /** Standard error is a terminal: long work shows its progress there. */
   stderrIsTTY?: boolean;
+  /** Told when a progress line comes up and when it is cleared: the bin clears it if the process is interrupted meanwhile. */
+  onProgress?: ShownWatcher;
+  /** Runs synchronous work so that an interrupt stops it at once (the bin: Node's SIGINT watchdog); by default, just runs it. */
+  interruptible?: <T>(work: () => T) => T;
 }
 
 /** Colour for our own marks only (verdicts), added after the text was escaped: nothing from a dump is coloured or can colour. */
 function colourize(text: string): string {
   return text
     .split("\n")
-    .map((l) => (l.startsWith("✓ ") ? `\u001b[32m✓\u001b[39m${l.slice(1)}` : l.startsWith("✗ ") ? `\u001b[31m✗\u001b[39m${l.slice(1)}` : l.startsWith("INCOMPLETE INPUT:") ? `\u001b[33mINCOMPLETE INPUT:\u001b[39m${l.slice(17)}` : l))
+    .map((l) => (l.startsWith("✓ ") ? `\u001b[32m✓\u001b[39m${l.slice(1)}` : l.startsWith("✗ ") ? `\u001b[31m✗\u001b[39m${l.slice(1)}` : l.startsWith("! ") || l.startsWith("? ") ? `\u001b[33m${l[0]}\u001b[39m${l.slice(1)}` : l.startsWith("INCOMPLETE INPUT:") ? `\u001b[33mINCOMPLETE INPUT:\u001b[39m${l.slice(17)}` : l))
     .join("\n");
 }
 
@@ -119,9 +179,13 @@ interface Run {
   /** Two inputs read at once: the second's scan (when it is streamed) runs on a worker thread while the first is read. Warnings keep this order. */
   loadTwo(first: string, second: string | undefined, a: Common, how?: { part?: boolean }): Promise<[LoadedInput, LoadedInput | undefined]>;
   setCode(code: number): void;
+  /** Runs the synchronous part of a command (reading, analysing, printing) so that Ctrl-C stops it at once. */
+  sync<T>(work: () => T): T;
   /** The inputs in the order the command asked for them (two may be read at once); `input` once read. */
   loaded: { input?: LoadedInput; verbose: boolean }[];
   argv: string[];
+  /** The command yargs chose ("" for the default), once its builder ran: usage errors name it. */
+  command?: string;
 }
 
 /** A size flag's value in bytes ("100M", "2G"); a usage error when it is not a size. */
@@ -138,7 +202,9 @@ function sizeOption(flag: string, value: string | undefined): number | undefined
  */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   let code = 0;
-  const err = (text: string) => io.stderr(`${wrapProse(escapeTerminal(text))}\n`);
+  // One line each, never wrapped whatever COLUMNS says: an error or a warning is a line a person greps
+  // for and copies, and a name's line break is shown as \n, never a line (a "warning:") of its own.
+  const err = (text: string) => io.stderr(`${escapeLine(text)}\n`);
   const st = { outputFormat: "table" as OutputFormat, colour: false };
   const run: Run = {
     st,
@@ -156,6 +222,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     load: async (file: string, a: Common, how: { part?: boolean; inWorker?: boolean; signal?: AbortSignal } = {}): Promise<LoadedInput> => {
       const maxBytes = sizeOption("--max-size", a.maxSize);
       const streamFrom = sizeOption("--stream-from", a.streamFrom);
+      const block = a.block === undefined ? undefined : blockOption(a.block, "block", "flag");
+      const adminPort = a.adminPort === undefined ? undefined : portOption(a.adminPort, "adminPort", "flag");
       const entry: Run["loaded"][number] = { verbose: a.verbose };
       run.loaded.push(entry);
       const opts = {
@@ -166,6 +234,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         ...(how.inWorker ? { inWorker: true } : {}),
         ...(how.signal ? { signal: how.signal } : {}),
         ...(a.proxy ? { proxy: a.proxy } : {}),
+        ...(block !== undefined ? { block } : {}),
       };
       let input: LoadedInput;
       if (parsePodRef(file) && !fs.existsSync(file)) {
@@ -174,11 +243,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           ...(a.context ? { context: a.context } : {}),
           ...(a.kubeconfig ? { kubeconfig: a.kubeconfig } : {}),
           ...(a.container ? { container: a.container } : {}),
-          ...(a.adminPort ? { adminPort: a.adminPort } : {}),
+          ...(adminPort !== undefined ? { adminPort } : {}),
           ...(maxBytes ? { maxBytes } : {}),
         });
-        input = H.loadBytes(bytes, file, opts);
-      } else input = await H.openInput(file === STDIN ? "-" : file, opts);
+        input = run.sync(() => H.loadBytes(bytes, file, opts));
+        // Reading a file is synchronous up to its first wait (a stream, a worker's scan): that part stops at once on Ctrl-C.
+      } else input = await run.sync(() => H.openInput(file === STDIN ? "-" : file, opts));
       entry.input = input;
       return input;
     },
@@ -200,10 +270,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       }
     },
     setCode: (c: number) => (code = Math.max(code, c)),
+    sync: io.interruptible ?? (<T>(work: () => T): T => work()),
     print: (text: string) => io.stdout(text.endsWith("\n") ? text : `${text}\n`),
   };
   setRevealSecrets(false);
-  if (io.stderrIsTTY) startProgress((t) => io.stderr(t));
+  if (io.stderrIsTTY) startProgress((t) => io.stderr(t), Date.now, io.onProgress);
   try {
     checkCommandWord(argv);
     // Completing from a dump reads it inside yargs' synchronous completion callback.
@@ -212,6 +283,13 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     reportDiagnostics(run);
     return code;
   } catch (e: unknown) {
+    // An option the shared checks refused (the library says the same words): a usage error.
+    if (e instanceof OptionError && argv.includes("--get-yargs-completions")) return 0;
+    if (e instanceof OptionError) {
+      err(`envoy-explain: ${e.message}`);
+      err(helpHint(argv, run.command));
+      return 2;
+    }
     if (e instanceof InputError) {
       err(`envoy-explain: error: ${e.format()}`);
       return 2;
@@ -219,21 +297,31 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     // Completing a half-typed command line is not running it: its missing arguments are no error.
     if (e instanceof UsageError && argv.includes("--get-yargs-completions")) return 0;
     if (e instanceof UsageError) {
-      err(`envoy-explain: ${e.message}\nRun envoy-explain --help for usage.`);
+      const word = commandWord(argv, run.command);
+      err(`envoy-explain: ${e.message}${e.usage ? `: ${usageLine(word)}` : ""}`);
+      err(helpHint(argv, run.command));
       return 2;
     }
     const x = e as Error;
+    // Interrupted (Ctrl-C) in work run through io.interruptible, when the bin did not end the process itself.
+    if ((x as NodeJS.ErrnoException)?.code === "ERR_SCRIPT_EXECUTION_INTERRUPTED") return 130;
     if (x instanceof RangeError && /call stack/i.test(x.message)) {
       err("envoy-explain: error: the input nests too deeply to read");
       return 2;
     }
     err(`envoy-explain: internal error: ${x?.message ?? String(e)}`);
-    if (process.env.ENVOY_EXPLAIN_DEBUG) err(x?.stack ?? "");
+    if (process.env.ENVOY_EXPLAIN_DEBUG) io.stderr(`${escapeTerminal(x?.stack ?? "")}\n`);
     return 3;
   } finally {
     stopProgress();
     setRevealSecrets(false);
   }
+}
+
+/** The line after a usage error: where the command's every option is described. */
+function helpHint(argv: string[], command: string | undefined): string {
+  const word = commandWord(argv, command);
+  return `Run envoy-explain ${word ? `${word} ` : ""}--help for usage.`;
 }
 
 /**
@@ -288,23 +376,9 @@ function checkCommandWord(argv: string[]): void {
   if (near) throw new UsageError(`unknown command "${first}": did you mean "${near[0]}"?`);
 }
 
-function editDistance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0]!;
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = prev[j]!;
-      prev[j] = Math.min(prev[j]! + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = tmp;
-    }
-  }
-  return prev[b.length]!;
-}
-
 function common<T>(y: Argv<T>, run: Run) {
   return y
-    .option("output", { alias: "o", choices: OUTPUTS, default: "table" as const, describe: "output format (json and yaml are the same document; sarif: findings, for check and the overview)", group: "Output:" })
+    .option("output", { alias: "o", choices: OUTPUTS, default: "table" as const, describe: "output format (wide: the table with every column; json and yaml are the same document; sarif: findings, for check and the overview)", group: "Output:" })
     .option("verbose", { alias: "v", type: "boolean", default: false, describe: "show every warning and note", group: "Output:" })
     .option("color", { type: "boolean", describe: "colour the verdicts (default: on a terminal, unless NO_COLOR; FORCE_COLOR forces it); --no-color turns it off", group: "Output:" })
     .option("show-secrets", { type: "boolean", default: false, describe: "print private keys, passwords, credentials in headers and inline code, masked by default (local use only)", group: "Output:" })
@@ -317,13 +391,28 @@ function common<T>(y: Argv<T>, run: Run) {
     .option("context", { type: "string", describe: "kubectl context", group: "Live pod (pod/NAME[.NAMESPACE] as input):" })
     .option("kubeconfig", { type: "string", describe: "kubectl kubeconfig", group: "Live pod (pod/NAME[.NAMESPACE] as input):" })
     .option("container", { type: "string", describe: "the proxy's container (default istio-proxy)", group: "Live pod (pod/NAME[.NAMESPACE] as input):" })
-    .option("admin-port", { type: "number", describe: "Envoy's admin port for proxies without pilot-agent (default 15000)", group: "Live pod (pod/NAME[.NAMESPACE] as input):" })
+    .option("block", { type: "string", describe: "in a page with several code blocks (a bug report, a Markdown file): read this one (1 for the first)", group: "Input:" })
+    .option("admin-port", { type: "string", describe: "Envoy's admin port for proxies without pilot-agent (default 15000)", group: "Live pod (pod/NAME[.NAMESPACE] as input):" })
     .middleware((a) => {
+      // Options every command reads with its inputs, checked before the first is read.
+      sizeOption("--max-size", a.maxSize);
+      sizeOption("--stream-from", a.streamFrom);
+      if (a.block !== undefined) blockOption(a.block, "block", "flag");
+      if (a.adminPort !== undefined) portOption(a.adminPort, "adminPort", "flag");
+      // An option given twice ("--port 80 --port 81") is refused, not read as a list: only the repeatable ones take several.
+      const o = (y as unknown as { getOptions(): { key: Record<string, unknown>; array: string[]; boolean: string[] } }).getOptions();
+      for (const key of Object.keys(o.key)) {
+        const v = (a as Record<string, unknown>)[key];
+        if (key.length > 1 && Array.isArray(v) && !o.array.includes(key) && !o.boolean.includes(key)) throw new UsageError(`--${key} is given ${v.length} times (${v.map((x) => JSON.stringify(String(x))).join(", ")}): give it once`);
+      }
       // SARIF carries findings: the overview (no --port) and check have them, other commands do not.
       const cmd = String(a._[0] ?? "");
       if (a.output === "sarif" && cmd !== "check" && !(cmd === "" && a.port === undefined && a.log === undefined)) {
         throw new UsageError(`-o sarif is for findings: envoy-explain check DUMP -o sarif, or envoy-explain DUMP -o sarif (the overview); use table, json, yaml or markdown here`);
       }
+      // -o wide is the table with every column, whatever the terminal's width (as kubectl's).
+      setWideOutput(a.output === "wide");
+      if (a.output === "wide") Object.assign(a, { output: "table", o: "table" });
       run.st.outputFormat = (a.output === "sarif" ? "json" : a.output) as OutputFormat;
       run.st.colour = colourWanted(a.color as boolean | undefined, run.isTTY);
       setRevealSecrets(a.showSecrets === true);
@@ -336,6 +425,109 @@ const EPILOG = `Inputs: Envoy admin /config_dump JSON (v3, or v2 from Istio 1.1-
 Secrets: what Envoy's admin redacts (private keys, passwords, session ticket keys, generic secrets) and credentials in header values (Authorization, Cookie, API keys) are masked in every output; inline code and keys (Lua, Wasm, JWKS) are shown as their size and fingerprint. --show-secrets prints them.
 
 Exit codes: 0 done; 1 a finding (check found one at --fail-on, tls-check found a CONFLICT, diff found changes, --expect was not met); 2 bad input or usage (the message names the file and the place); 3 an internal error (a bug: please report it with ENVOY_EXPLAIN_DEBUG=1 output).`;
+
+/** A listing's count of what the dump holds, for a table whose filters matched nothing ("(of 25)"); JSON has no use for it. */
+function counted(output: unknown, rows: number, filter: object, count: () => number): number | undefined {
+  if (rows || output === "json" || output === "yaml" || !Object.values(filter).some((v) => v !== undefined)) return undefined;
+  return count();
+}
+
+/**
+ * yargs' messages, each replaced by a marked form (whatever the locale: a German LANG would get German
+ * from yargs), which fromYargs turns into the tool's own words.
+ */
+const MARK = "\u0001";
+const mark = (kind: string, args: number) => [kind, ...Array.from({ length: args }, () => "%s")].join(MARK).replace(/^/, MARK);
+const both = (text: string) => ({ one: text, other: text });
+const YARGS_STRINGS = {
+  "Not enough non-option arguments: got %s, need at least %s": both(mark("few", 2)),
+  "Too many non-option arguments: got %s, maximum of %s": both(mark("many", 2)),
+  "Missing required argument: %s": both(mark("required", 1)),
+  "Missing argument value: %s": both(mark("value", 1)),
+  "Not enough arguments following: %s": mark("value", 1),
+  "Unknown argument: %s": both(mark("unknown", 1)),
+  "Unknown command: %s": both(mark("command", 1)),
+  "Invalid values:": mark("invalid", 0),
+  "Argument: %s, Given: %s, Choices: %s": mark("choice", 3),
+} as unknown as Record<string, string>;
+
+/** The positionals of each command: not options, so never offered as "did you mean". */
+const POSITIONALS: Record<string, string[]> = { "": ["dump"], check: ["dumps"], "tls-check": ["client", "server"], diff: ["before", "after"], web: [] };
+Object.setPrototypeOf(POSITIONALS, null);
+
+/** What a command is missing, when yargs counted too few positionals. */
+function missingWhat(word: string, command: string, got: number): string {
+  if (command === "") return "no dump given";
+  if (command === "tls-check") return `${word} needs the client proxy's dump (and, optionally, the server proxy's)`;
+  if (command === "diff") return got === 0 ? `${word} needs two dumps, before and after` : `${word} needs a second dump (after)`;
+  return `${word} needs a dump`;
+}
+
+/** What a command says of a positional too many. */
+function extraWhat(word: string, command: string, extra: string): string {
+  const x = JSON.stringify(extra === STDIN ? "-" : extra);
+  if (command === "") return `one dump at a time, not also ${x} (check reads several, diff two)`;
+  if (command === "tls-check") return `${word} reads two dumps (client, server), not also ${x}`;
+  if (command === "diff") return `${word} reads two dumps (before, after), not also ${x}`;
+  if (command === "completion") return `${word} takes no argument, not ${x}`;
+  return `${word} reads one dump, not also ${x}`;
+}
+
+/**
+ * yargs' refusal in the tool's words, with the command's usage line: a positional missing or one too
+ * many, an option unknown (with the one meant), a value not among the choices (the words the library
+ * uses for the same option).
+ */
+function fromYargs(msg: string, run: Run, y: Argv): Error {
+  const word = commandWord(run.argv, run.command);
+  const command = run.command ?? (Object.keys(COMMANDS).find((c) => c === word || COMMANDS[c]!.includes(word)) ?? "");
+  const [, kind, ...args] = msg.split("\n")[0]!.split(MARK);
+  const options = () => (y as unknown as { getOptions(): { key: Record<string, unknown>; hiddenOptions: string[] } }).getOptions();
+  switch (kind) {
+    case "few":
+      return new UsageError(missingWhat(word, command, Number(args[0])), true);
+    case "unknown": {
+      const names = args[0]!.split(", ");
+      // yargs names --foo-bar twice (foo-bar, fooBar): once is enough.
+      const kebab = (n: string) => n.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+      const unique = names.filter((n) => !(/[A-Z]/.test(n) && names.includes(kebab(n))));
+      const flagOf = (n: string) =>
+        run.argv.find((t) => t === `--${n}` || t.startsWith(`--${n}=`) || t === `--no-${n}`)?.replace(/=.*$/s, "") ??
+        (n.length === 1 && run.argv.some((t) => /^-[^-]/.test(t) && t.slice(1).includes(n)) ? `-${n}` : undefined);
+      const flags = unique.map((n) => ({ n, flag: flagOf(n) })).filter((u) => u.flag !== undefined);
+      if (!flags.length) return new UsageError(extraWhat(word, command, unique[0] ?? ""), true);
+      const o = options();
+      const positional = POSITIONALS[command] ?? ["dump"];
+      const known = Object.keys(o.key).filter((k) => k.length > 1 && !o.hiddenOptions.includes(k) && !positional.includes(k));
+      const said = flags.map(({ n, flag }) => {
+        const near = flag!.startsWith("--") ? nearest(n.replace(/^no-/, ""), known) : undefined;
+        return `${flag}${near ? ` (did you mean --${near}?)` : ""}`;
+      });
+      return new UsageError(`unknown option${said.length > 1 ? "s" : ""} ${said.join(", ")}`, true);
+    }
+    case "invalid": {
+      const line = msg.split("\n").find((l) => l.includes(`${MARK}choice${MARK}`));
+      const [, , key, given, choices] = line?.trim().split(MARK) ?? [];
+      try {
+        const list = (text: string) => JSON.parse(`[${text}]`) as unknown[];
+        oneOf(list(given!)[0], key!, "flag", list(choices!).map(String));
+      } catch (e) {
+        if (e instanceof OptionError) return e;
+      }
+      return new UsageError(`--${key} has a value it does not take: ${given}`);
+    }
+    case "required":
+      return new UsageError(`${args[0]!.split(", ").map((k) => `--${k}`).join(", ")} is required`, true);
+    case "value":
+      return new UsageError(`${args[0]!.split(", ").map((k) => `--${k}`).join(", ")} needs a value`, true);
+    case "many":
+      return new UsageError(`${word || "envoy-explain"} takes at most ${args[1]} arguments, not ${args[0]}`, true);
+    case "command":
+      return new UsageError(`unknown command ${JSON.stringify(args[0])}`, true);
+    default:
+      return new UsageError(msg.split(MARK).join(" ").trim());
+  }
+}
 
 async function parser(run: Run): Promise<void> {
   if (run.argv[0] === "completion" && !run.argv.includes("--get-yargs-completions")) {
@@ -351,18 +543,29 @@ async function parser(run: Run): Promise<void> {
     run.print(script);
     return;
   }
-  const { out, load, loadTwo, setCode } = run;
+  const { out, load, loadTwo, setCode, sync } = run;
   const clientHelp = PRESET_NAMES.map((p) => `${p}: ${PRESET_HELP[p]}`).join("\n");
-  const y = common(yargs(run.argv), run)
+  /** Notes which command yargs chose (its builder runs first), for the usage line of an error. */
+  const at =
+    <A, B>(command: string, builder: (y: Argv<A>) => Argv<B>) =>
+    (y: Argv<A>): Argv<B> => {
+      run.command = command;
+      return builder(y);
+    };
+  const y: Argv = common(yargs(run.argv), run)
+    // yargs' own messages in English whatever the locale, each marked so that it becomes the tool's words (fromYargs).
+    .locale("en")
+    .updateStrings(YARGS_STRINGS)
     .scriptName("envoy-explain")
     .usage("$0 <dump> [--port N [--client NAME]]\n\nExplain which listener and filter chain Envoy picks for a connection, why every other chain lost, and what the client sees. Without --port: an overview of the proxy (what it is, what each port accepts, what its clusters send) and its findings.")
     .command(
       "$0 <dump>",
       "explain a connection to --port (every client preset, or one with --client); without --port, an overview of the proxy and its findings",
-      (y) =>
+      at("", (y) =>
         y
           .positional("dump", { type: "string", demandOption: true, describe: 'config dump, istioctl output, pod/NAME[.NAMESPACE] or "-" for stdin' })
-          .option("port", { alias: "p", type: "number", describe: "destination port (without it: the overview)", group: "Connection:" })
+          // Ports are taken as text and read by the shared checks: yargs would make "abc" NaN.
+          .option("port", { alias: "p", type: "string", describe: "destination port (without it: the overview)", group: "Connection:" })
           .option("now", { type: "string", describe: "the time certificates are judged at (ISO 8601, e.g. 2026-01-31T00:00:00Z); default: now", group: "Findings:" })
           .option("log", { type: "string", array: true, describe: 'an access-log line to replay against the dump (repeatable; "-" reads lines from stdin): does this dump reproduce it? (--port for formats without a local address)', group: "Access log:" })
           .option("address", { alias: "a", type: "string", describe: "destination IP (default: the proxy's own IP when the dump shows it)", group: "Connection:" })
@@ -370,7 +573,7 @@ async function parser(run: Run): Promise<void> {
           .option("filter-state", { type: "string", array: true, describe: "filter state key=value that a filter_chain_matcher's FilterStateInput reads (repeatable)", group: "Connection:" })
           .option("direction", { choices: ["inbound", "outbound"] as const, describe: "for a destination nothing binds: the capture listener of this direction (default: inbound when it is the proxy's own IP)", group: "Connection:" })
           .option("source-ip", { type: "string", describe: "client IP (default 192.0.2.10, an external host)", group: "Connection:" })
-          .option("source-port", { type: "number", describe: "client port (default 40000)", group: "Connection:" })
+          .option("source-port", { type: "string", describe: "client port (default 40000)", group: "Connection:" })
           .option("direct-source-ip", { type: "string", describe: "peer IP before PROXY protocol (default: --source-ip)", group: "Connection:" })
           .option("client", { alias: "c", choices: PRESET_NAMES, describe: `client preset; without it every preset is explained:\n${clientHelp}`, group: "Client:" })
           .option("sni", { type: "string", describe: "server name the client sends", group: "Client:" })
@@ -390,26 +593,26 @@ async function parser(run: Run): Promise<void> {
           .example("$0 dump.json -p 9080 -o markdown", "for a bug report")
           .example("$0 pod/web-0.shop -p 8080", "a live proxy, through kubectl exec")
           .example("$0 d.json -p 9080 --expect MTLS_TERMINATED", "a CI gate: exit 1 unless every client gets mTLS"),
+      ),
       async (a) => {
-        const now = nowOption(a.now);
+        const { now } = findingsOptionValues({ now: a.now }, "flag");
         if (a.log !== undefined) {
-          if (a.port !== undefined && (!Number.isInteger(a.port) || a.port < 1 || a.port > 65535)) throw new UsageError(`--port must be 1-65535, not ${a.port}`);
-          if (a.address !== undefined && !parseIp(a.address)) throw new UsageError(`--address wants an IP address, not "${a.address}"`);
+          const logOptions = logReplayOptionValues({ port: a.port, address: a.address }, "flag");
           const logs = (a.log as unknown[]).map(String);
           const fromStdin = logs.some((l) => l === STDIN || l === "-");
           if (fromStdin && a.dump === STDIN) throw new UsageError(`--log - reads lines from stdin, so the dump cannot come from stdin too`);
           await heavy();
           const lines: string[] = [];
           for (const l of logs) {
-            if (l === STDIN || l === "-") lines.push(...H.readInputBytes("-", LOG_STDIN_MAX).toString("utf8").split(/\r?\n/));
+            // One by one: spreading a long log into push's arguments would overflow the stack.
+            if (l === STDIN || l === "-") for (const line of sync(() => H.readInputBytes("-", LOG_STDIN_MAX).toString("utf8").split(/\r?\n/))) lines.push(line);
             else lines.push(l);
           }
           // Trailing blank lines of a file are no lines to replay.
           while (lines.length && !lines[lines.length - 1]!.trim()) lines.pop();
           if (!lines.some((l) => l.trim())) throw new UsageError("--log got no line to replay");
           const input = await load(a.dump, a, { part: true });
-          const doc = H.logDocument(input, lines, { ...(a.port !== undefined ? { port: a.port } : {}), ...(a.address ? { address: a.address } : {}) });
-          out(H.renderDocument(doc, a.output as OutputFormat, H.renderLog));
+          sync(() => out(H.renderDocument(H.logDocument(input, lines, logOptions), a.output as OutputFormat, H.renderLog)));
           return;
         }
         if (a.port === undefined) {
@@ -417,46 +620,46 @@ async function parser(run: Run): Promise<void> {
           if (explainOnly.length) throw new UsageError(`--${explainOnly[0]!.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} explains a connection: it needs --port N (without --port, envoy-explain ${a.dump === STDIN ? "-" : a.dump} gives the overview)`);
           await heavy();
           const input = await load(a.dump, a);
-          const doc = H.overviewDocument(input, now ? { now } : {});
-          if (a.output === "sarif") out(H.serialize(H.sarifLog(doc.findings, { version: VERSION }), "json"));
-          else out(H.renderDocument(doc, a.output as OutputFormat, H.renderOverview));
+          sync(() => {
+            const doc = H.overviewDocument(input, now ? { now } : {});
+            if (a.output === "sarif") out(H.serialize(H.sarifLog(doc.findings, { version: VERSION }), "json"));
+            else out(H.renderDocument(doc, a.output as OutputFormat, H.renderOverview));
+          });
           return;
         }
+        const expect = a.expect === undefined ? undefined : outcomesOption(a.expect, "expect", "flag");
+        const options = explainOptions(
+          {
+            port: a.port,
+            client: a.client,
+            address: a.address,
+            sni: a.sni,
+            transport: a.transport,
+            alpn: a.alpn,
+            clientCert: a.clientCert,
+            sourceIp: a.sourceIp,
+            sourcePort: a.sourcePort,
+            directSourceIp: a.directSourceIp,
+            listener: a.listener || undefined,
+            direction: a.direction,
+            filterState: a.filterState?.length ? parsePairs(a.filterState as string[], "--filter-state", false) : undefined,
+            detected: a.detected,
+            host: a.host || undefined,
+            path: a.path || undefined,
+            headers: a.header?.length ? parsePairs(a.header as string[], "--header", true) : undefined,
+          },
+          "flag",
+        );
         await heavy();
-        if (!Number.isInteger(a.port) || a.port < 1 || a.port > 65535) throw new UsageError(`--port must be 1-65535, not ${a.port}`);
-        for (const [flag, v] of [["--address", a.address], ["--source-ip", a.sourceIp], ["--direct-source-ip", a.directSourceIp]] as const) {
-          if (v !== undefined && !parseIp(v)) throw new UsageError(`${flag} wants an IP address, not "${v}"`);
-        }
-        if (a.sourcePort !== undefined && (!Number.isInteger(a.sourcePort) || a.sourcePort < 0 || a.sourcePort > 65535)) {
-          throw new UsageError(`--source-port must be 0-65535, not ${a.sourcePort}`);
-        }
-        const expect = a.expect === undefined ? undefined : a.expect.split(",").map((s) => s.trim().toUpperCase()).filter(Boolean);
-        const unknown = expect?.filter((c) => !(OUTCOME_CODES as readonly string[]).includes(c));
-        if (expect && (!expect.length || unknown?.length)) throw new UsageError(`--expect wants outcome codes (${OUTCOME_CODES.join(", ")}), not "${unknown?.join(",") || a.expect}"`);
         const input = await load(a.dump, a, { part: true });
-        const doc = H.explainDocument(input, {
-          port: a.port,
-          ...(a.client ? { client: a.client as PresetName } : {}),
-          ...(a.address ? { address: a.address } : {}),
-          ...(a.sni !== undefined ? { sni: a.sni } : {}),
-          ...(a.transport ? { transport: a.transport } : {}),
-          ...(a.alpn ? { alpn: a.alpn as string[] } : {}),
-          ...(a.clientCert !== undefined ? { clientCert: a.clientCert } : {}),
-          ...(a.sourceIp ? { sourceIp: a.sourceIp } : {}),
-          ...(a.sourcePort !== undefined ? { sourcePort: a.sourcePort } : {}),
-          ...(a.directSourceIp ? { directSourceIp: a.directSourceIp } : {}),
-          ...(a.listener ? { listener: a.listener } : {}),
-          ...(a.direction ? { direction: a.direction } : {}),
-          ...(a.filterState?.length ? { filterState: parsePairs(a.filterState as string[], "--filter-state", false) } : {}),
-          detected: a.detected,
-          ...(a.host ? { host: a.host } : {}),
-          ...(a.path ? { path: a.path } : {}),
-          ...(a.header?.length ? { headers: parsePairs(a.header as string[], "--header", true) } : {}),
+        const doc = sync(() => {
+          const d = H.explainDocument(input, options);
+          out(H.renderDocument(d, a.output as OutputFormat, H.renderExplain));
+          return d;
         });
-        out(H.renderDocument(doc, a.output as OutputFormat, H.renderExplain));
         if (expect) {
           const misses = doc.results.filter((r) => !expect.includes(r.outcome.code));
-          for (const r of misses) run.err(`envoy-explain: expected ${expect.join(" or ")} for ${r.client.preset} on port ${a.port}, got ${r.outcome.code}`);
+          for (const r of misses) run.err(`envoy-explain: expected ${expect.join(" or ")} for ${r.client.preset} on port ${options.port}, got ${r.outcome.code}`);
           if (misses.length) setCode(1);
         }
       },
@@ -464,102 +667,131 @@ async function parser(run: Run): Promise<void> {
     .command(
       ["listeners <dump>", "listener"],
       "one row per filter chain: listener, address, match, TLS, destination",
-      (y) =>
+      at("listeners", (y) =>
         y
           .positional("dump", { type: "string", demandOption: true })
-          .option("port", { alias: "p", type: "number", describe: "only chains that can take this port" })
+          .option("port", { alias: "p", type: "string", describe: "only chains that can take this port" })
           .option("address", { type: "string", describe: "only listeners bound to this IP" })
-          .option("type", { choices: ["HTTP", "TCP", "http", "tcp"] as const, describe: "only HTTP (connection manager) or TCP chains" })
+          .option("type", { type: "string", describe: "only HTTP (connection manager) or TCP chains: HTTP or TCP (any case)" })
           .option("name", { type: "string", describe: "only this listener" })
           .example("$0 listener dump.json --port 9080", "the chains that can take port 9080, and what each matches")
           .example("$0 listener pod/web-0.shop --type HTTP", "a live proxy's HTTP chains"),
+      ),
       async (a) => {
+        const filter = listenerFilterOptions({ port: a.port, address: a.address, type: a.type, name: a.name || undefined }, "flag");
         await heavy();
-        const filter = { ...(a.port !== undefined ? { port: a.port } : {}), ...(a.address ? { address: a.address } : {}), ...(a.type ? { type: a.type.toUpperCase() as "HTTP" | "TCP" } : {}), ...(a.name ? { name: a.name } : {}) };
         // --port, --address or --name picks listeners by their outline: a large dump is streamed, and only those are read.
-        const part = a.port !== undefined || a.address !== undefined || a.name !== undefined;
-        out(H.renderDocument(H.listenersDocument(await load(a.dump, a, { part }), filter), a.output as OutputFormat, (d, f) => H.renderListeners(d, f, filter)));
+        const part = filter.port !== undefined || filter.address !== undefined || filter.name !== undefined;
+        const input = await load(a.dump, a, { part });
+        sync(() => {
+          const doc = H.listenersDocument(input, filter);
+          const inDump = counted(a.output, doc.listeners.length, filter, () => H.countInDump(input, "listeners"));
+          out(H.renderDocument(doc, a.output as OutputFormat, (d, f) => H.renderListeners(d, f, filter, inDump)));
+        });
       },
     )
     .command(
       ["clusters <dump>", "cluster"],
       "one row per cluster: Istio direction/port/subset/host, type, upstream TLS and auto-mTLS matches",
-      (y) =>
+      at("clusters", (y) =>
         y
           .positional("dump", { type: "string", demandOption: true })
           .option("name", { type: "string", describe: "only clusters whose name contains this" })
           .option("fqdn", { type: "string", describe: "only Istio clusters for this host (reviews or reviews.default.svc.cluster.local)" })
-          .option("port", { alias: "p", type: "number", describe: "only Istio clusters for this port" })
+          .option("port", { alias: "p", type: "string", describe: "only Istio clusters for this port" })
           .option("direction", { choices: ["inbound", "outbound"] as const, describe: "only Istio clusters of this direction" })
           .option("subset", { type: "string", describe: "only Istio clusters of this subset" })
           .example("$0 cluster dump.json --fqdn reviews --direction outbound", "what this proxy sends to reviews: upstream TLS and auto mTLS"),
+      ),
       async (a) => {
+        const filter = clusterFilterOptions({ name: a.name || undefined, fqdn: a.fqdn || undefined, port: a.port, direction: a.direction, subset: a.subset }, "flag");
         await heavy();
-        const filter = { ...(a.name ? { name: a.name } : {}), ...(a.fqdn ? { fqdn: a.fqdn } : {}), ...(a.port !== undefined ? { port: a.port } : {}), ...(a.direction ? { direction: a.direction } : {}), ...(a.subset !== undefined ? { subset: a.subset } : {}) };
-        out(H.renderDocument(H.clustersDocument(await load(a.dump, a, { part: true }), filter), a.output as OutputFormat, H.renderClusters));
+        const input = await load(a.dump, a, { part: true });
+        sync(() => {
+          const doc = H.clustersDocument(input, filter);
+          const inDump = counted(a.output, doc.clusters.length, filter, () => H.countInDump(input, "clusters"));
+          out(H.renderDocument(doc, a.output as OutputFormat, (d, f) => H.renderClusters(d, f, filter, inDump)));
+        });
       },
     )
     .command(
       ["routes <dump>", "route"],
       "one row per route: route config, virtual host, domains, match, destination",
-      (y) =>
+      at("routes", (y) =>
         y
           .positional("dump", { type: "string", demandOption: true })
           .option("name", { type: "string", describe: "only this route configuration" })
           .example("$0 route dump.json --name 9080", "the virtual hosts and routes of route configuration 9080"),
+      ),
       async (a) => {
+        const filter = routeFilterOptions({ name: a.name || undefined }, "flag");
         await heavy();
-        out(H.renderDocument(H.routesDocument(await load(a.dump, a, { part: true }), a.name ? { name: a.name } : {}), a.output as OutputFormat, H.renderRoutes));
+        const input = await load(a.dump, a, { part: true });
+        sync(() => {
+          const doc = H.routesDocument(input, filter);
+          const inDump = counted(a.output, doc.routes.length, filter, () => H.countInDump(input, "routes"));
+          out(H.renderDocument(doc, a.output as OutputFormat, (d, f) => H.renderRoutes(d, f, filter, inDump)));
+        });
       },
     )
     .command(
       ["endpoints <dump>", "endpoint"],
       "one row per endpoint: address, health, tlsMode (auto mTLS), locality, cluster",
-      (y) =>
+      at("endpoints", (y) =>
         y
           .positional("dump", { type: "string", demandOption: true })
           .option("cluster", { type: "string", describe: "only clusters whose name contains this" })
-          .option("port", { alias: "p", type: "number", describe: "only endpoints on this port" })
+          .option("port", { alias: "p", type: "string", describe: "only endpoints on this port" })
           .option("address", { type: "string", describe: "only endpoints at this IP" })
           .option("status", { type: "string", describe: "only endpoints with this health status (HEALTHY, UNHEALTHY, …)" })
           .example("$0 endpoint dump.json --cluster reviews --port 9080", "each endpoint of reviews with its tlsMode (what auto mTLS keys on)"),
+      ),
       async (a) => {
+        const filter = endpointFilterOptions({ cluster: a.cluster || undefined, port: a.port, address: a.address, status: a.status || undefined }, "flag");
         await heavy();
-        const filter = { ...(a.cluster ? { cluster: a.cluster } : {}), ...(a.port !== undefined ? { port: a.port } : {}), ...(a.address ? { address: a.address } : {}), ...(a.status ? { status: a.status } : {}) };
-        out(H.renderDocument(H.endpointsDocument(await load(a.dump, a, { part: true }), filter), a.output as OutputFormat, H.renderEndpoints));
+        const input = await load(a.dump, a, { part: true });
+        sync(() => {
+          const doc = H.endpointsDocument(input, filter);
+          const inDump = counted(a.output, doc.endpoints.length, filter, () => H.countInDump(input, "endpoints"));
+          out(H.renderDocument(doc, a.output as OutputFormat, (d, f) => H.renderEndpoints(d, f, filter, inDump)));
+        });
       },
     )
     .command(
       ["secrets <dump>", "secret"],
       "one row per secret: name, state, type, certificate validity (private keys are never printed)",
-      (y) => y.positional("dump", { type: "string", demandOption: true }).example("$0 secret dump.json", "certificates, their validity and SPIFFE identity"),
+      at("secrets", (y) => y.positional("dump", { type: "string", demandOption: true }).example("$0 secret dump.json", "certificates, their validity and SPIFFE identity")),
       async (a) => {
         await heavy();
-        out(H.renderDocument(H.secretsDocument(await load(a.dump, a, { part: true })), a.output as OutputFormat, H.renderSecrets));
+        const input = await load(a.dump, a, { part: true });
+        sync(() => out(H.renderDocument(H.secretsDocument(input), a.output as OutputFormat, H.renderSecrets)));
       },
     )
     .command(
       "all <dump>",
       "every listing: listeners, clusters, routes, endpoints and secrets",
-      (y) => y.positional("dump", { type: "string", demandOption: true }),
+      at("all", (y) => y.positional("dump", { type: "string", demandOption: true })),
       async (a) => {
         await heavy();
         const input = await load(a.dump, a);
-        const parts = { listeners: H.listenersDocument(input), clusters: H.clustersDocument(input), routes: H.routesDocument(input), endpoints: H.endpointsDocument(input), secrets: H.secretsDocument(input) };
-        if (a.output === "json" || a.output === "yaml") {
-          const doc = { version: H.DOCUMENT_VERSION, file: input.file, listeners: parts.listeners.listeners, clusters: parts.clusters.clusters, routes: parts.routes.routes, endpoints: parts.endpoints.endpoints, secrets: parts.secrets.secrets, warnings: H.warningsOf([input]) };
-          out(H.serialize(doc, a.output));
-          return;
-        }
-        const f = a.output as "table" | "markdown";
-        const h = (t: string) => (f === "markdown" ? `\n## ${t}\n` : `\n${t.toUpperCase()}`);
-        out([h("listeners"), H.renderListeners(parts.listeners, f), h("clusters"), H.renderClusters(parts.clusters, f), h("routes"), H.renderRoutes(parts.routes, f), h("endpoints"), H.renderEndpoints(parts.endpoints, f), h("secrets"), H.renderSecrets(parts.secrets, f)].join("\n").trimStart());
+        sync(() => {
+          const parts = { listeners: H.listenersDocument(input), clusters: H.clustersDocument(input), routes: H.routesDocument(input), endpoints: H.endpointsDocument(input), secrets: H.secretsDocument(input) };
+          if (a.output === "json" || a.output === "yaml") {
+            const doc = { version: H.DOCUMENT_VERSION, file: input.file, listeners: parts.listeners.listeners, clusters: parts.clusters.clusters, routes: parts.routes.routes, endpoints: parts.endpoints.endpoints, secrets: parts.secrets.secrets, warnings: H.warningsOf([input]) };
+            out(H.serialize(doc, a.output));
+            return;
+          }
+          const f = a.output as "table" | "markdown";
+          const h = (t: string) => (f === "markdown" ? `\n## ${t}\n` : `\n${t.toUpperCase()}`);
+          // Through renderDocument, as every command: names on one line, long ones listed once.
+          out(H.renderDocument({ file: input.file, ...parts }, f, (p, f) => [h("listeners"), H.renderListeners(p.listeners, f), h("clusters"), H.renderClusters(p.clusters, f), h("routes"), H.renderRoutes(p.routes, f), h("endpoints"), H.renderEndpoints(p.endpoints, f), h("secrets"), H.renderSecrets(p.secrets, f)].join("\n").trimStart()));
+        });
       },
     )
     .command(
       "check <dumps..>",
       "findings: what is wrong in a dump (rejected or warming config, unreachable chains, shadowed routes, missing clusters, empty endpoints, certificates, the PERMISSIVE trap), each with a code, its place and a fix; with two dumps (client, then server) also the TLS modes that conflict. Exit 1 at --fail-on",
-      (y) =>
+      at("check", (y) =>
         y
           .positional("dumps", { type: "string", array: true, demandOption: true, describe: "one or more dumps; with two, the first is checked as a client of the second" })
           .option("fail-on", { choices: ["error", "warning", "info", "none"] as const, default: "error" as const, describe: "exit 1 when a finding is at or above this severity", group: "Findings:" })
@@ -567,47 +799,52 @@ async function parser(run: Run): Promise<void> {
           .example("$0 check dump.json", "every finding, most severe first")
           .example("$0 check dump.json -o sarif > findings.sarif", "for GitHub code scanning")
           .example("$0 check client.json server.json --fail-on warning", "a CI gate over two proxies"),
+      ),
       async (a) => {
-        const now = nowOption(a.now);
+        const options = findingsOptionValues({ now: a.now }, "flag");
         await heavy();
         const files = (a.dumps as string[]).map(String);
         const inputs: LoadedInput[] = [];
         for (const f of files) inputs.push(await load(f, a));
-        const doc = H.checkDocument(inputs, now ? { now } : {});
-        if (a.output === "sarif") out(H.serialize(H.sarifLog(doc.findings, { version: VERSION }), "json"));
-        else out(H.renderDocument(doc, a.output as OutputFormat, H.renderCheck));
+        const doc = sync(() => {
+          const d = H.checkDocument(inputs, options);
+          if (a.output === "sarif") out(H.serialize(H.sarifLog(d.findings, { version: VERSION }), "json"));
+          else out(H.renderDocument(d, a.output as OutputFormat, H.renderCheck));
+          return d;
+        });
         if (H.failsAt(doc.findings, a.failOn as "error" | "warning" | "info" | "none")) setCode(1);
       },
     )
     .command(
       "tls-check <client> [server]",
       "will the server take what the client proxy sends? Per host:port: CLIENT, SERVER, STATUS (OK, CONFLICT, PLAINTEXT, UNKNOWN) and why. Exit 1 on any CONFLICT",
-      (y) =>
+      at("tls-check", (y) =>
         y
           .positional("client", { type: "string", demandOption: true, describe: "the client proxy's dump (with one dump only: what it sends and what it accepts)" })
           .positional("server", { type: "string", describe: "the server proxy's dump" })
-          .option("service", { type: "string", describe: "pair only the client's clusters for host:port (e.g. reviews.default.svc.cluster.local:9080)" })
+          .option("service", { type: "string", describe: "pair only the client's clusters for host:port (reviews.default.svc.cluster.local:9080), or by a cluster name (outbound|9080||reviews.default.svc.cluster.local, OSM's namespace/name, Consul's) or the SNI a cluster sends" })
           .option("from", { choices: PRESET_NAMES, describe: "a client without a sidecar: check this preset (e.g. plaintext) against the single dump given as the server" })
           .example("$0 tls-check client.json server.json", "pair the client's clusters with the server's inbound ports")
-          .example("$0 tls-check server.json --from plaintext", "what a client without a sidecar gets"),
+          .example("$0 tls-check server.json --from plaintext", "what a client without a sidecar gets")
+          .example("$0 tls-check client.json server.json --service 'outbound|9080||reviews.default.svc.cluster.local'", "only the client's cluster of that name"),
+      ),
       async (a) => {
+        // service: { host, port } for host:port, else { name } (a cluster name or an SNI), which the analysis pairs by.
+        const options = tlsCheckOptionValues({ service: a.service, from: a.from }, "flag") as TlsCheckOptions;
         await heavy();
-        let service: { host: string; port: number } | undefined;
-        if (a.service) {
-          const m = /^(.+):(\d+)$/.exec(a.service);
-          if (!m || Number(m[2]) > 65535) throw new UsageError(`--service wants host:port, not "${a.service}"`);
-          service = { host: m[1]!, port: Number(m[2]) };
-        }
         const [first, second] = await loadTwo(a.client, a.server, a, { part: true });
-        const doc = H.tlsCheckDocument(first, second, { ...(a.from ? { from: a.from as PresetName } : {}), ...(service ? { service } : {}) });
-        out(H.renderDocument(doc, a.output as OutputFormat, H.renderTlsCheck));
+        const doc = sync(() => {
+          const d = H.tlsCheckDocument(first, second, options);
+          out(H.renderDocument(d, a.output as OutputFormat, H.renderTlsCheck));
+          return d;
+        });
         if (doc.rows.some((r) => r.status === "CONFLICT")) setCode(1);
       },
     )
     .command(
       "diff <before> <after>",
       "what changed for traffic between two dumps (any shapes or API versions); exit 0 no semantic change, 1 changes (see --fail-on), 2 trouble",
-      (y) =>
+      at("diff", (y) =>
         y
           .positional("before", { type: "string", demandOption: true, describe: "the dump before the change (a file, - or pod/NAME)" })
           .positional("after", { type: "string", demandOption: true, describe: "the dump after the change" })
@@ -617,17 +854,44 @@ async function parser(run: Run): Promise<void> {
           .option("quiet", { alias: "q", type: "boolean", default: false, describe: "print nothing; the exit code says it" })
           .example("$0 diff before.json after.json --impact", "what changed, and for which connections")
           .example("$0 diff pod/web-0.shop saved.json --fail-on mode", "a live pod against a saved dump: exit 1 only when a port's mTLS mode changed"),
+      ),
       async (a) => {
+        const options = diffOptionValues({ ignore: a.ignore, impact: a.impact || a.failOn === "impact" }, "flag");
         await heavy();
-        for (const p of (a.ignore as string[] | undefined) ?? []) {
-          if (!IGNORE_PATH.test(p)) throw new UsageError(`--ignore wants a field path such as statPrefix or filterChains.*.metadata, not "${p}"`);
-        }
-        const impact = a.impact || a.failOn === "impact";
         const [before, after] = await loadTwo(a.before, a.after, a);
-        const doc = H.diffDocument(before, after!, { impact, ...(a.ignore ? { ignore: a.ignore as string[] } : {}) });
-        if (!a.quiet) out(H.renderDocument(doc, a.output as OutputFormat, H.renderDiff));
+        const doc = sync(() => {
+          const d = H.diffDocument(before, after!, options);
+          if (!a.quiet) out(H.renderDocument(d, a.output as OutputFormat, H.renderDiff));
+          return d;
+        });
         const failed = a.failOn === "impact" ? !!doc.impact?.length : a.failOn === "mode" ? doc.summary.length > 0 : doc.changes.length > 0 || !!doc.impact?.length;
         if (failed) setCode(1);
+      },
+    )
+    .command(
+      "web",
+      "print the path of the offline page (dist/web/index.html: paste or drop a dump in a browser; nothing leaves the page); --open opens it",
+      at("web", (y) => y.option("open", { type: "boolean", default: false, describe: "open the page with the system's opener (open, xdg-open, start)" }).example("$0 web --open", "the page in your browser")),
+      async (a) => {
+        const page = webPagePath();
+        if (!page) throw new UsageError("the offline page is not built here: run npm run build (it writes dist/web/index.html)");
+        out(page);
+        if (a.open) {
+          const { spawn } = await import("node:child_process");
+          const [cmd, args] = process.platform === "darwin" ? ["open", [page]] : process.platform === "win32" ? ["cmd", ["/c", "start", '""', page]] : ["xdg-open", [page]];
+          await new Promise<void>((resolve) => {
+            const child = spawn(cmd, args as string[], { stdio: "ignore", detached: true });
+            child.once("error", (e) => {
+              run.err(`envoy-explain: could not open the page with ${cmd} (${e.message}): open ${page} in a browser`);
+              setCode(2);
+              resolve();
+            });
+            child.once("spawn", () => {
+              child.unref();
+              resolve();
+            });
+          });
+        }
       },
     )
     .completion("completion", "print a bash/zsh completion script (source <(envoy-explain completion))", (current: string, _argv: unknown, completionFilter: (cb: (err: Error | null, defaults?: string[]) => void) => void, done: (completions: string[]) => void) => {
@@ -640,7 +904,7 @@ async function parser(run: Run): Promise<void> {
     .version(VERSION)
     .wrap(process.stdout.isTTY ? Math.min(120, process.stdout.columns || 100) : 120)
     .fail((msg, err) => {
-      throw err ?? new UsageError(msg);
+      throw err ?? fromYargs(msg, run, y);
     })
     .exitProcess(false);
   // With a callback yargs hands over what it would print itself (help, version, completions), so it goes where the CLI writes.
@@ -680,8 +944,15 @@ function completeFromDump(argv: string[], current: string, defaults: string[]): 
   return defaults.filter((d) => d !== "$0");
 }
 
-/** A field path for --ignore: names (camelCase or snake_case) and * separated by dots. */
-const IGNORE_PATH = /^(?:[A-Za-z_][A-Za-z0-9_]*|\*)(?:\.(?:[A-Za-z_][A-Za-z0-9_]*|\*))*$/;
+
+/** The built page beside the bundle (dist/web/index.html), from dist/cli.js, a chunk of it, or src/ in a clone. */
+function webPagePath(): string | undefined {
+  for (const rel of ["../dist/web/index.html", "./web/index.html", "../web/index.html"]) {
+    const p = fileURLToPath(new URL(rel, import.meta.url));
+    if (fs.existsSync(p)) return p;
+  }
+  return undefined;
+}
 
 /** k=v pairs of a repeatable flag, in a table without a prototype (keys are the user's). */
 function parsePairs(list: string[], flag: string, lowerKeys: boolean): Record<string, string> {

@@ -16,6 +16,9 @@ import { runFindings, sortFindings, type FindingsOptions } from "./findings/inde
 import type { Finding } from "./findings/types.js";
 import { replayLogLines, type LogReplayOptions, type LogResult } from "./analyses/logreplay.js";
 
+/** How many listeners, clusters, endpoints or route configurations a dump holds, for a listing whose filters matched none. */
+export { countInDump } from "./analyses/listings.js";
+
 /** The version of every JSON document; it changes only when a field changes meaning or goes away. */
 export const DOCUMENT_VERSION = 1;
 

@@ -1,6 +1,7 @@
 // envoy-explain as a library: the same analyses the CLI runs, returning the same documents as
 // `-o json`. Importing reads no arguments, prints nothing and never exits; bad input throws an
-// InputError carrying what the CLI would print.
+// InputError carrying what the CLI would print. Options are checked before anything is read, with the
+// words the CLI uses for its flags (a bad option is an OptionError, an InputError).
 //
 //   import { load, explain, tlsCheck, diff } from "envoy-explain";
 //   const dump = load("config_dump.json"); // or: await open("huge.json.gz"), any size
@@ -14,6 +15,21 @@ import type { ExplainOptions } from "./analyses/explain.js";
 import type { TlsCheckOptions } from "./analyses/tlscheck.js";
 import type { DiffOptions } from "./analyses/diff.js";
 import type { ClusterFilter, EndpointFilter, ListenerFilter } from "./analyses/listings.js";
+import type { LogReplayOptions } from "./analyses/logreplay.js";
+import {
+  clusterFilterOptions,
+  diffOptionValues,
+  endpointFilterOptions,
+  explainOptions,
+  findingsOptionValues,
+  listenerFilterOptions,
+  loadOptionValues,
+  logReplayOptionValues,
+  OptionError,
+  routeFilterOptions,
+  tlsCheckOptionValues,
+  type ServiceSelector,
+} from "./analyses/options.js";
 import {
   checkDocument,
   overviewDocument,
@@ -22,6 +38,7 @@ import {
   endpointsDocument,
   explainDocument,
   listenersDocument,
+  logDocument,
   routesDocument,
   secretsDocument,
   tlsCheckDocument,
@@ -32,17 +49,18 @@ import {
   type EndpointsDocument,
   type ExplainDocument,
   type ListenersDocument,
+  type LogDocument,
   type RoutesDocument,
   type SecretsDocument,
   type TlsCheckDocument,
 } from "./documents.js";
 
-export { InputError, LoadedInput };
+export { InputError, LoadedInput, OptionError };
 // open(file): a file or "-" of any size, read as `load` does up to 512 MiB and streamed past that (what the command line uses).
 export { openInput as open } from "./load/open.js";
 export { OUTCOME_CODES } from "./explain/outcomes.js";
 export { PRESET_NAMES } from "./explain/presets.js";
-export type { LoadOptions, OpenOptions, ExplainOptions, TlsCheckOptions, DiffOptions, ListenerFilter, ClusterFilter, EndpointFilter };
+export type { LoadOptions, OpenOptions, ExplainOptions, TlsCheckOptions, DiffOptions, ListenerFilter, ClusterFilter, EndpointFilter, LogReplayOptions, ServiceSelector };
 export type * from "./documents.js";
 export type { ExplainResult, Outcome, OutcomeCode } from "./explain/explain.js";
 export type { ChainRow, ClusterRow } from "./analyses/listings.js";
@@ -58,6 +76,7 @@ export { CATALOGUE, FINDING_CODES } from "./findings/catalogue.gen.js";
 export type { FindingsOptions } from "./findings/index.js";
 import type { FindingsOptions } from "./findings/index.js";
 import { sarifLog } from "./render/sarif.js";
+import { plainDocument } from "./render/output.js";
 import { VERSION } from "./version.js";
 
 /** What every analysis takes: a loaded input, or anything `load` reads. */
@@ -75,65 +94,88 @@ export interface LibraryLoadOptions extends LoadOptions {
  */
 export function load(source: Input, opts: LibraryLoadOptions = {}): LoadedInput {
   if (source instanceof LoadedInput) return source;
+  loadOptionValues(opts, "field");
   const name = opts.name ?? "<input>";
   if (typeof source === "string") return /^\s*[{[]|\n/.test(source) ? loadText(source, name, opts) : loadFile(source, opts);
   if (source instanceof Uint8Array) return loadBytes(source, name, opts);
-  if (source && typeof source === "object") return loadText(JSON.stringify(source), name, opts);
+  if (source && typeof source === "object") {
+    let text: string;
+    try {
+      text = JSON.stringify(source);
+    } catch (e) {
+      // Nested too deeply for the stack, or a value that contains itself: not a dump this can read.
+      throw new InputError(name, e instanceof RangeError ? "the object nests too deeply to read" : `the object cannot be read as JSON (${(e as Error).message})`);
+    }
+    return loadText(text, name, opts);
+  }
   throw new InputError(name, `expected a path, a Buffer, a string or an object, not ${source === null ? "null" : typeof source}`);
 }
 
 /** Plain data, as `-o json` prints it: masked values masked, no class instances. */
-function plainData<T>(doc: T): T {
-  return JSON.parse(JSON.stringify(doc)) as T;
+function plainData<T extends object>(doc: T): T {
+  return plainDocument(doc);
 }
 
 /** Which listener and filter chain Envoy picks for a connection to `port`, and what the client sees (every preset, or `client`). */
 export function explain(input: Input, o: ExplainOptions): ExplainDocument {
-  return plainData(explainDocument(load(input), o));
+  const options = explainOptions(o, "field");
+  return plainData(explainDocument(load(input), options));
 }
 
 /** Will the server take what the client proxy sends? Without a server: what the client sends and accepts; with `from`: a preset client against `client` as the server. */
 export function tlsCheck(client: Input, server?: Input, o: TlsCheckOptions = {}): TlsCheckDocument {
-  return plainData(tlsCheckDocument(load(client), server === undefined ? undefined : load(server), o));
+  // service: { host, port }, or { name } (a cluster name or an SNI); "host:port" or a name as text is read as the CLI reads --service.
+  const options = { ...o, ...tlsCheckOptionValues(o, "field") } as TlsCheckOptions;
+  return plainData(tlsCheckDocument(load(client), server === undefined ? undefined : load(server), options));
 }
 
 /** What changed for traffic between two dumps. */
 export function diff(before: Input, after: Input, o: DiffOptions = {}): DiffDocument {
-  return plainData(diffDocument(load(before), load(after), o));
+  const options = { ...o, ...diffOptionValues(o, "field") };
+  return plainData(diffDocument(load(before), load(after), options));
 }
 
 export function listeners(input: Input, filter: ListenerFilter = {}): ListenersDocument {
-  return plainData(listenersDocument(load(input), filter));
+  const f = listenerFilterOptions(filter, "field");
+  return plainData(listenersDocument(load(input), f));
 }
 export function clusters(input: Input, filter: ClusterFilter = {}): ClustersDocument {
-  return plainData(clustersDocument(load(input), filter));
+  const f = clusterFilterOptions(filter, "field");
+  return plainData(clustersDocument(load(input), f));
 }
 export function routes(input: Input, filter: { name?: string } = {}): RoutesDocument {
-  return plainData(routesDocument(load(input), filter));
+  const f = routeFilterOptions(filter, "field");
+  return plainData(routesDocument(load(input), f));
 }
 export function endpoints(input: Input, filter: EndpointFilter = {}): EndpointsDocument {
-  return plainData(endpointsDocument(load(input), filter));
+  const f = endpointFilterOptions(filter, "field");
+  return plainData(endpointsDocument(load(input), f));
+}
+
+/** Access-log lines replayed through the dump: does it reproduce each (`envoy-explain DUMP --log LINE`)? `port`/`address`: for formats that do not log the destination. */
+export function replayLog(input: Input, lines: string | string[], o: LogReplayOptions = {}): LogDocument {
+  const options = logReplayOptionValues(o, "field");
+  const list = typeof lines === "string" ? lines.split(/\r?\n/) : Array.isArray(lines) ? [...lines] : undefined;
+  if (!list || list.some((l) => typeof l !== "string")) throw new OptionError("lines", `lines must be text or a list of text, not ${typeof lines}`);
+  while (list.length && !list[list.length - 1]!.trim()) list.pop();
+  if (!list.some((l) => l.trim())) throw new OptionError("lines", "lines has no line to replay");
+  return plainData(logDocument(load(input), list, options));
 }
 export function secrets(input: Input): SecretsDocument {
   return plainData(secretsDocument(load(input)));
 }
 
-/** Checks the library's options as the CLI checks its flags: a bad one throws InputError before any work. */
-function checkNow(o: FindingsOptions): void {
-  if (o.now !== undefined && !(o.now instanceof Date && !Number.isNaN(o.now.getTime()))) throw new InputError("<options>", `now must be a valid Date, not ${String(o.now)}`);
-}
-
 /** What the proxy is, what each port accepts, what its clusters send, and its findings (`envoy-explain DUMP`). */
 export function overview(input: Input, o: FindingsOptions = {}): OverviewDocument {
-  checkNow(o);
-  return plainData(overviewDocument(load(input), o));
+  const options = { ...o, ...findingsOptionValues(o, "field") };
+  return plainData(overviewDocument(load(input), options));
 }
 
 /** Every finding of one or more dumps, most severe first; with two, the first is also checked as a client of the second (`envoy-explain check`). */
 export function check(inputs: Input | Input[], o: FindingsOptions = {}): CheckDocument {
-  checkNow(o);
+  const options = { ...o, ...findingsOptionValues(o, "field") };
   const list = Array.isArray(inputs) ? inputs : [inputs];
-  return plainData(checkDocument(list.map((i) => load(i)), o));
+  return plainData(checkDocument(list.map((i) => load(i)), options));
 }
 
 /** Findings as a SARIF 2.1.0 log (what `check -o sarif` prints), for code-scanning tools. */

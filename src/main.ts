@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // The envoy-explain command: runs the CLI on the process's arguments and streams, and sets the exit code.
+import vm from "node:vm";
 import { hideBin } from "yargs/helpers";
 import { runCli, STDIN } from "./cli.js";
+import { stopProgress } from "./progress.js";
 
 // A reader that went away (`| head -1`) is not an error: stop quietly, with success.
 for (const stream of [process.stdout, process.stderr]) {
@@ -11,8 +13,53 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
+// Interrupted (Ctrl-C, kill) while a progress line is on the terminal: the line is cleared, then the
+// process ends by the same signal, as the shell expects (exit status 130, 143).
+//
+// A JavaScript handler runs only when the thread is free, and the long work is synchronous. So the CLI
+// runs its synchronous stretches through `interruptible`, where Node's SIGINT watchdog (vm's
+// breakOnSigint) stops them at once, and the SIGINT handler below takes the waits in between (stdin, a
+// worker's scan): Ctrl-C ends the work as promptly as without a handler, but for the synchronous work the
+// loader does after a wait of its own (parsing what stdin gave), which it ends when that is done. The SIGINT handler goes in at
+// the start (one added inside an interruptible stretch would take SIGINT from the watchdog); the SIGTERM
+// handler once a line has come up (before, the default ends the process at once), and it takes effect
+// when the thread is next free. Neither is removed before the end: a signal caught while the thread was
+// busy is not lost.
+const INTERRUPTS = ["SIGINT", "SIGTERM"] as const;
+function die(signal: NodeJS.Signals): never {
+  stopProgress();
+  for (const s of INTERRUPTS) process.removeListener(s, interrupted);
+  // No listener left: the signal's default ends the process, here.
+  process.kill(process.pid, signal);
+  process.exit(signal === "SIGINT" ? 130 : 143);
+}
+function interrupted(signal: NodeJS.Signals): void {
+  die(signal);
+}
+function progressShown(shown: boolean): void {
+  if (shown && !process.listeners("SIGTERM").includes(interrupted)) process.on("SIGTERM", interrupted);
+}
+if (process.stderr.isTTY) process.on("SIGINT", interrupted);
+
+const WORK = Symbol.for("envoy-explain.interruptible");
+const runWork = new vm.Script("globalThis[Symbol.for('envoy-explain.interruptible')]()", { filename: "envoy-explain:interruptible" });
+/** Runs synchronous work so that SIGINT stops it at once (the line cleared, the process ended by the signal). */
+function interruptible<T>(work: () => T): T {
+  const g = globalThis as unknown as Record<symbol, (() => unknown) | undefined>;
+  const outer = g[WORK];
+  g[WORK] = work;
+  try {
+    return runWork.runInThisContext({ breakOnSigint: true }) as T;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException)?.code === "ERR_SCRIPT_EXECUTION_INTERRUPTED") die("SIGINT");
+    throw e;
+  } finally {
+    g[WORK] = outer;
+  }
+}
+
 const code = await runCli(
   hideBin(process.argv).map((a) => (a === "-" ? STDIN : a)),
-  { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t), isTTY: process.stdout.isTTY === true, stderrIsTTY: process.stderr.isTTY === true },
+  { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t), isTTY: process.stdout.isTTY === true, stderrIsTTY: process.stderr.isTTY === true, onProgress: progressShown, interruptible },
 );
 process.exitCode = code;

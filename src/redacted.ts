@@ -5,7 +5,7 @@
 // The loader wraps such a value in a `Redacted` marker; analyses can still compute with it
 // (`reveal`), and every way of turning it into text (JSON.stringify, String(), template strings)
 // gives the masked form unless the render layer was told to show secrets (`--show-secrets`).
-import { crypto } from "./lazy-node.js";
+import { hex, hmacSha256, sha256 } from "./load/sha256.js";
 
 export type RedactedKind =
   /** Envoy's admin masks it: a private key, a password, session ticket keys, a generic secret. */
@@ -17,10 +17,10 @@ export type RedactedKind =
 
 export const REDACTED_TEXT = "[redacted]";
 
-let key: Buffer | undefined;
+let key: Uint8Array | undefined;
 /** The key of this run's secret fingerprints: random, never printed, gone with the process. */
-function runKey(): Buffer {
-  key ??= crypto().randomBytes(32);
+function runKey(): Uint8Array {
+  key ??= globalThis.crypto.getRandomValues(new Uint8Array(32));
   return key;
 }
 
@@ -59,8 +59,8 @@ export class Redacted {
       const text = stableJson(this.#value);
       this.#fingerprint =
         this.kind === "blob"
-          ? `sha256:${crypto().createHash("sha256").update("envoy-explain\u0000").update(text).digest("hex").slice(0, 12)}`
-          : `run:${crypto().createHmac("sha256", runKey()).update(text).digest("hex").slice(0, 12)}`;
+          ? `sha256:${hex(sha256("envoy-explain\u0000", text)).slice(0, 12)}`
+          : `run:${hex(hmacSha256(runKey(), text)).slice(0, 12)}`;
     }
     return this.#fingerprint;
   }

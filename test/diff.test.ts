@@ -226,6 +226,45 @@ test("an update Envoy rejected is a change: kept serving the previous version, o
   assert.equal(diffInputs(withError(true), withError(true)).changes, []);
 });
 
+/** A listener whose name (and chain and cluster) is `name`, with ALPN `alpn` on its chain: the shape of a fuzzed dump. */
+const longNamed = (name: string, alpn: string[], extra: object = {}) =>
+  JSON.stringify({
+    name,
+    address: { socket_address: { address: "0.0.0.0", port_value: 80 } },
+    filter_chains: [{ name, filter_chain_match: { application_protocols: alpn }, filters: [{ name: "envoy.filters.network.tcp_proxy", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy", stat_prefix: "s", cluster: name } }] }],
+    ...extra,
+  });
+
+test("a long name (a fuzzed dump's shape): diff is linear, not a regex tried at every character of the path (4 MiB: past 90 s before, now about a second)", () => {
+  const timed = (n: number) => {
+    const name = "l".repeat(n);
+    const a = loadText(longNamed(name, ["h2"]), "a.json");
+    const b = loadText(longNamed(name, ["h2", "http/1.1"], { listener_filters: [{ name: "envoy.filters.listener.tls_inspector", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector" } }] }), "b.json");
+    const started = Date.now();
+    const r = diffInputs(a, b, { impact: true });
+    return { ms: Date.now() - started, r };
+  };
+  const { ms, r } = timed(4 * 2 ** 20);
+  assert.ok(ms < 10_000, `${ms} ms for a 4 MiB name`);
+  assert.equal(r.changes.map((c) => [c.path.replace(/l{1000,}/g, "NAME"), c.change, c.meaning]), [
+    ["filterChains[NAME {ALPN h2}].filterChainMatch.applicationProtocols", "added", "a filter chain's match changed (applicationProtocols: unset → http/1.1): different connections land on it"],
+    ["listenerFilters", "added", "listener filters changed: what Envoy detects (TLS, SNI, ALPN, HTTP) may differ"],
+  ]);
+});
+
+test("paths whose names hold brackets, '=' or line breaks: the field and the element are still read from the path's end", () => {
+  const name = "a]b[name=c\nfilters[name=x";
+  const l = (filters: object[], sni: string[]) =>
+    JSON.stringify({ name, address: { socket_address: { address: "0.0.0.0", port_value: 80 } }, filter_chains: [{ name, filter_chain_match: { server_names: sni }, filters }] });
+  const tcp = { name: "envoy.filters.network.tcp_proxy", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy", stat_prefix: "s", cluster: "c" } };
+  const rbac = { name: "envoy.filters.network.rbac", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.network.rbac.v3.RBAC", stat_prefix: "r" } };
+  const r = diffInputs(loadText(l([tcp], ["a.example.com"]), "a.json"), loadText(l([rbac, tcp], ["a.example.com"]), "b.json"));
+  assert.equal(r.changes.map((c) => c.meaning), ["network filter envoy.filters.network.rbac added"]);
+  const vh = (domains: string[]) => JSON.stringify({ name: "r", virtual_hosts: [{ name: "v]h[name=", domains, routes: [{ match: { prefix: "/" }, route: { cluster: "c" } }] }] });
+  const d = diffInputs(loadText(vh(["a"]), "a.json"), loadText(vh(["a", "b"]), "b.json"));
+  assert.equal(d.changes.map((c) => c.meaning), ["domain b added (virtual host v): requests for it now reach this virtual host"]);
+});
+
 test("cli: exit 0 without changes, 1 with, 2 on bad input; --quiet prints nothing; -o json is a documented list", () => {
   const run = (...a: string[]) => spawnSync(process.execPath, [BIN, "diff", ...a], { encoding: "utf8" });
   const same = run(S("modern-strict.json"), S("modern-strict.json"));

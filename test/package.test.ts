@@ -19,7 +19,8 @@ test.before(() => {
   assert.is(packed.status, 0, packed.stderr);
   tarball = path.join(tmp, (JSON.parse(packed.stdout) as { filename: string }[])[0]!.filename);
   fs.mkdirSync(app);
-  fs.writeFileSync(path.join(app, "package.json"), JSON.stringify({ name: "app", version: "1.0.0", type: "module", private: true }));
+  // The project's own version differs from the package's: --version must not say the project's.
+  fs.writeFileSync(path.join(app, "package.json"), JSON.stringify({ name: "app", version: "7.7.7-app", type: "module", private: true }));
   const installed = npm(["install", "--offline", tarball], app);
   assert.is(installed.status, 0, installed.stderr);
   assert.not.match(installed.stderr, /install-scripts/, "consumers see no install-script warning");
@@ -108,6 +109,26 @@ test("the installed command loads YAML and RE2 on first use (they ship as separa
     assert.is(r.status, 0, r.stderr);
     assert.is(JSON.parse(r.stdout).results[0].route.action.cluster, cluster, p);
   }
+});
+
+test("--version says this package's version wherever it is installed: in a project that depends on it, and installed globally", () => {
+  const own = (JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { version: string }).version;
+  assert.ok(/^\d+\.\d+\.\d+/.test(own) && own !== "7.7.7-app");
+  const local = spawnSync(process.execPath, [path.join(app, "node_modules/.bin/envoy-explain"), "--version"], { cwd: app, encoding: "utf8" });
+  assert.is(local.status, 0, local.stderr);
+  assert.is(local.stdout, `${own}\n`, "from a project: the package's version, not the project's");
+  const plugin = spawnSync(process.execPath, [path.join(app, "node_modules/.bin/kubectl-envoy_explain"), "--version"], { cwd: app, encoding: "utf8" });
+  assert.is(plugin.stdout, `${own}\n`);
+  // SARIF names the tool's version too.
+  const sarif = spawnSync(process.execPath, [path.join(app, "node_modules/.bin/envoy-explain"), "check", path.join(root, "samples/modern-permissive.json"), "-o", "sarif"], { cwd: app, encoding: "utf8" });
+  assert.is((JSON.parse(sarif.stdout) as { runs: { tool: { driver: { version: string } } }[] }).runs[0]!.tool.driver.version, own);
+  // npm install -g into a prefix of its own, run from a folder with no package.json above it.
+  const prefix = path.join(tmp, "global");
+  const g = npm(["install", "-g", "--offline", "--prefix", prefix, tarball], tmp);
+  assert.is(g.status, 0, g.stderr);
+  const global = spawnSync(process.execPath, [path.join(prefix, "bin/envoy-explain"), "--version"], { cwd: os.tmpdir(), encoding: "utf8" });
+  assert.is(global.status, 0, global.stderr);
+  assert.is(global.stdout, `${own}\n`, "installed globally: not unknown");
 });
 
 test.after(() => fs.rmSync(tmp, { recursive: true, force: true }));

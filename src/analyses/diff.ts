@@ -99,9 +99,46 @@ interface Ctx {
   ignore: RegExp[];
 }
 
+const isWordChar = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+
+/**
+ * The field a path ends in: "filterChains" for filterChains[name=x], "cluster" for route.cluster.
+ * A scan from the end, not a regex: the label of an element holds a name from the dump, and
+ * /([A-Za-z0-9_]+)(\[[^\]]*\])?$/ tried at every position of a long name is quadratic.
+ */
 function fieldOf(path: string): string {
-  const m = /([A-Za-z0-9_]+)(?:\[[^\]]*\])?$/.exec(path);
-  return m ? m[1]! : path;
+  let end = path.length;
+  if (path.endsWith("]")) {
+    // The last element's label holds no "]": its "[" is after the one before, preceded by the field's name.
+    const before = path.lastIndexOf("]", end - 2);
+    let open = path.indexOf("[", before + 1);
+    while (open >= 0 && open <= end - 2 && !isWordChar(path.charCodeAt(open - 1))) open = path.indexOf("[", open + 1);
+    if (open < 0 || open > end - 2) return path;
+    end = open;
+  }
+  let start = end;
+  while (start > 0 && isWordChar(path.charCodeAt(start - 1))) start--;
+  return start < end ? path.slice(start, end) : path;
+}
+
+/** The list element a path ends in, `field[name=value]` with field one of `fields`; a scan, as fieldOf. */
+function lastNamedElement(path: string, fields: readonly string[]): { field: string; value: string } | undefined {
+  if (!path.endsWith("]")) return undefined;
+  const before = path.lastIndexOf("]", path.length - 2);
+  for (let at = path.indexOf("[name=", before + 1); at >= 0; at = path.indexOf("[name=", at + 1)) {
+    const field = fields.find((f) => path.endsWith(f, at));
+    if (field) return { field, value: path.slice(at + 6, -1) };
+  }
+  return undefined;
+}
+
+/** The value of the first `field[name=value]` in a path (the value holds no "]"). */
+function firstNamedElement(path: string, field: string): string | undefined {
+  const at = path.indexOf(`${field}[name=`);
+  if (at < 0) return undefined;
+  const from = at + field.length + 6;
+  const close = path.indexOf("]", from);
+  return close < 0 ? undefined : path.slice(from, close);
 }
 
 function record(ctx: Ctx, c: Omit<Change, "kind" | "name" | "meaning">): void {
@@ -299,21 +336,21 @@ function meaningOf(c: Change, before: LoadedInput, after: LoadedInput): string {
     return `${c.kind} ${c.name} ${c.change}`;
   }
   // A list element by identity: filters[name=envoy.filters.http.lua] (the last one in the path).
-  const element = /(httpFilters|filters|listenerFilters)\[name=([^\]]*)\]$/.exec(p);
+  const element = lastNamedElement(p, ["httpFilters", "filters", "listenerFilters"]);
   if (element && (c.change === "added" || c.change === "removed")) {
-    const kind = element[1] === "httpFilters" ? "HTTP filter" : element[1] === "listenerFilters" ? "listener filter" : "network filter";
-    return `${kind} ${element[2]} ${c.change}`;
+    const kind = element.field === "httpFilters" ? "HTTP filter" : element.field === "listenerFilters" ? "listener filter" : "network filter";
+    return `${kind} ${element.value} ${c.change}`;
   }
   if (fieldOf(p) === "domains" && (c.change === "added" || c.change === "removed")) {
-    const vh = /virtualHosts\[name=([^\]]*)\]/.exec(p)?.[1];
+    const vh = firstNamedElement(p, "virtualHosts");
     return `domain ${val(c.after ?? c.before)} ${c.change}${vh ? ` (virtual host ${vh})` : ""}: requests for it ${c.change === "removed" ? "no longer reach this virtual host" : "now reach this virtual host"}`;
   }
   if (c.kind === "listener") {
     // The whole chain, not something inside it (whose path goes on after the chain's label).
     if (/^filterChains\[/.test(p) && !/\]\./.test(p)) return `filter chain ${chainDesc((c.after ?? c.before) as FilterChain)} ${c.change}`;
-    if (/^filterChains\[.+\]\.filterChainMatch/.test(p)) return `a filter chain's match changed (${fieldOf(p)}: ${val(c.before) ?? "unset"} → ${val(c.after) ?? "unset"}): different connections land on it`;
+    if (/^filterChains\[.+\]\.filterChainMatch/s.test(p)) return `a filter chain's match changed (${fieldOf(p)}: ${val(c.before) ?? "unset"} → ${val(c.after) ?? "unset"}): different connections land on it`;
     if (/requireClientCertificate$/.test(p)) return c.after === true ? "the chain now requires a client certificate" : "the chain no longer requires a client certificate";
-    if (/^filterChains\[.+\]\.transportSocket$/.test(p)) return c.change === "added" ? "the chain now terminates TLS" : c.change === "removed" ? "the chain no longer terminates TLS (plaintext)" : "the chain's TLS settings changed";
+    if (/^filterChains\[.+\]\.transportSocket$/s.test(p)) return c.change === "added" ? "the chain now terminates TLS" : c.change === "removed" ? "the chain no longer terminates TLS (plaintext)" : "the chain's TLS settings changed";
     if (/alpnProtocols/.test(p)) return "the ALPN the server negotiates changed";
     if (/listenerFilters/.test(p)) return `listener filters changed: what Envoy detects (TLS, SNI, ALPN, HTTP) may differ`;
     if (/defaultFilterChain/.test(p)) return "the default filter chain (used when nothing matches) changed";

@@ -6,7 +6,7 @@ import { chainLabel, formatAddr, listenerModel, matchText, peekListener, termina
 import { chainTransportLabel, type TransportSummary } from "../model/tls.js";
 import { matcherPaths } from "../explain/matcher.js";
 import { allEndpoints, type EndpointModel } from "../model/endpoint.js";
-import { isInlineCopy, type RouteRow } from "../model/route.js";
+import { isInlineCopy, routeRows, type RouteRow } from "../model/route.js";
 
 export interface ChainRow {
   listener: string;
@@ -197,4 +197,25 @@ export function assignmentsWithoutEndpoints(input: LoadedInput, rows: EndpointMo
   if (filter.port !== undefined || filter.address !== undefined || filter.status !== undefined) return [];
   const listed = new Set(rows.map((e) => e.cluster));
   return input.endpoints.filter((r) => (!filter.cluster || r.name.includes(filter.cluster)) && !listed.has(r.name)).map((r) => r.name);
+}
+
+/**
+ * How many of a kind the dump holds before any filter, for a listing whose filters matched nothing
+ * ("no clusters on port 1234 (of 25)"): listeners and clusters by name, endpoints one by one, route
+ * configurations (the routes section's and those inline in listeners). Endpoints and route
+ * configurations are decoded for it: asked only when nothing matched.
+ */
+export function countInDump(input: LoadedInput, kind: "listeners" | "clusters" | "endpoints" | "routes"): number {
+  switch (kind) {
+    case "listeners":
+      return new Set([...input.listeners.map((r) => r.name), ...input.rejectedListeners.map((r) => r.name)]).size;
+    case "clusters":
+      return new Set(input.clusters.map((r) => r.name)).size;
+    case "endpoints":
+      return allEndpoints(input, { release: true }).length;
+    case "routes": {
+      const rows = routeRows(input, {});
+      return new Set(rows.map((r) => r.routeConfig)).size + routeConfigsWithoutRoutes(input, rows).length;
+    }
+  }
 }

@@ -284,9 +284,31 @@ function rejectedUpdates(input: LoadedInput, r: ExplainResult): ExplainResult {
  */
 function checkInputComplete(input: LoadedInput, r: ExplainResult): ExplainResult {
   let why: string | undefined;
+  // The hints of an answer the input cannot give (another port of a listener that is not there) would mislead.
+  let dropHints = false;
+  // A bootstrap read alone whose listeners come over LDS (pilot-agent's envoy-rev.json): what listens is
+  // not in the file, so a port none of its static listeners holds is not "connection refused".
+  const overLds = input.overXds.has("listener");
+  // A gRPC client's xDS config (CSDS, grpcdebug): its listeners are API listeners, with no address; they
+  // route the calls the client makes to xds:///NAME and accept no connection at all.
+  const apiOnly =
+    input.listeners.length > 0 &&
+    input.listeners.every((l) => {
+      const raw = l.outline;
+      return peekListener(l).addresses.length === 0 && raw !== null && typeof raw === "object" && Object.keys(raw).some((k) => k.replace(/_/g, "").toLowerCase() === "apilistener");
+    });
   if (input.listeners.length === 0 && input.rejectedListeners.length === 0) {
     const has = input.count();
-    why = `the input holds no listeners${has ? ` (it has ${has})` : ""}: which listener takes the connection cannot be told. Give a dump with listeners (/config_dump, or istioctl proxy-config listener … -o json)`;
+    why = overLds
+      ? `listeners arrive over LDS; take /config_dump: the input is a bootstrap, which holds none of them (its dynamic_resources send them over xDS)${has ? `; it has ${has}` : ""}. Give the running proxy's dump (the admin /config_dump, or istioctl proxy-config all POD -o json)`
+      : `the input holds no listeners${has ? ` (it has ${has})` : ""}: which listener takes the connection cannot be told. Give a dump with listeners (/config_dump, or istioctl proxy-config listener … -o json)`;
+  } else if (overLds && r.outcome.code === "NO_LISTENER") {
+    dropHints = true;
+    const names = input.listeners.map((l) => l.name).filter(Boolean);
+    why = `listeners arrive over LDS; take /config_dump: the input is a bootstrap, which holds only its static listeners (${names.join(", ")}); the listener that would take this connection comes over LDS and is not in it (what was read says ${r.outcome.code}). Give the running proxy's dump (the admin /config_dump, or istioctl proxy-config all POD -o json)`;
+  } else if (apiOnly && r.outcome.code === "NO_LISTENER") {
+    dropHints = true;
+    why = `the listeners are API listeners (${input.listeners.map((l) => l.name).join(", ")}), as an xDS client such as gRPC holds them: they have no address and accept no connection on any port; the client routes the calls it makes to xds:///NAME through them (what was read says ${r.outcome.code})`;
   } else if (input.cut && ["NO_LISTENER", "NO_FILTER_CHAIN", "LISTENER_REJECTED"].includes(r.outcome.code)) {
     why = `the input is cut off at line ${input.cut.line}: the listener or chain that would take this connection may be in the part that is missing (what was read says ${r.outcome.code})`;
   } else {
@@ -301,6 +323,7 @@ function checkInputComplete(input: LoadedInput, r: ExplainResult): ExplainResult
   if (!why) return r;
   return {
     ...r,
+    ...(dropHints ? { hints: [] } : {}),
     incomplete: why,
     outcome: { code: "INCOMPLETE_INPUT", ok: false, summary: why, clientSees: "unknown: the input does not hold what decides it", envoySide: `from what was read: ${r.outcome.code}: ${r.outcome.summary}` },
   };

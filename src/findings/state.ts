@@ -1,7 +1,7 @@
 // What Envoy itself reports about its config: updates it rejected (error_state) and resources still
 // warming. No replay is needed: the dump says it.
 import { finding, type Analyzer, type Finding } from "./types.js";
-import { RESOURCE_KINDS, type ResourceKind } from "../load/dump.js";
+import { RESOURCE_KINDS, type ResourceKind } from "../load/core.js";
 
 /** What a resource Envoy never accepted means for traffic. */
 const NEVER_ACCEPTED: Record<ResourceKind, string> = {

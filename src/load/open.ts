@@ -10,7 +10,8 @@ import { nodeStream, streamPromises, zlib } from "../lazy-node.js";
 import { InputError } from "../diag.js";
 import { progress } from "../progress.js";
 import { loadBytes, loadFile, loadScanned, streamScanOptions, type LoadedInput, type LoadOptions } from "./dump.js";
-import { DEFAULT_MAX_BYTES, MAX_TEXT_BYTES, statInput, tooLarge, TooLargeError } from "./read.js";
+import { DEFAULT_MAX_BYTES, MAX_TEXT_BYTES, refuseIfNotText, statInput, tooLarge, TooLargeError } from "./read.js";
+import { HEAD_BYTES } from "./decode.js";
 import { scanJsonInWorker, SpanReader, type ScanResult } from "./scan.js";
 
 /** What of a stream (stdin, a FIFO) is held in memory before it goes to a spool file. */
@@ -74,10 +75,16 @@ export async function openInput(file: string, opts: OpenOptions = {}): Promise<L
   const chunks: Buffer[] = [];
   let total = 0;
   let spool: number | undefined;
+  let checked = false;
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       total += chunk.length;
       if (total > maxBytes) throw tooLarge(name, maxBytes, maxBytes, false, true);
+      // NUL bytes or binary data (/dev/zero) are refused at their first chunk, not copied to the limit.
+      if (!checked && total >= HEAD_BYTES && spool === undefined) {
+        checked = true;
+        refuseIfNotText(name, Buffer.concat([...chunks, chunk]).subarray(0, HEAD_BYTES));
+      }
       if (spool === undefined && total > first) {
         spool = openSpool(name);
         for (const c of chunks) writeAll(spool, c, name);

@@ -17,7 +17,10 @@ export interface TolerantProblem {
 
 export interface TolerantResult {
   value: unknown;
+  /** The problems found, at most MAX_PROBLEMS of each code (the rest only counted in `more`). */
   problems: TolerantProblem[];
+  /** How many problems of a code were found past the first MAX_PROBLEMS (memory stays bounded however many a text holds). */
+  more: Partial<Record<TolerantProblem["code"], number>>;
   /** Objects and arrays that were cut off (the ancestors of the point where reading stopped). */
   incomplete: WeakSet<object>;
   /** Objects and arrays that had content elided by a snip marker. */
@@ -28,6 +31,9 @@ class Stop extends Error {}
 
 /** Deeper nesting than this stops the reader (Envoy's parser refuses far less: 100 nested messages). */
 export const MAX_NESTING = 512;
+
+/** The problems of one code kept with their place; past this many they are counted only. */
+export const MAX_PROBLEMS = 1000;
 
 const ELISION = /^(?:\.\.\.|…|。{2,}[^\n,\]}"]*|<"?(?:snip|clipped|omitted|truncated|elided|cut)[^>\n]*>|\[snip[^\]\n]*\]|\(snip[^)\n]*\)|\(truncated[^)\n]*\))/i;
 
@@ -46,6 +52,8 @@ export function parseTolerant(text: string): TolerantResult | undefined {
 class Parser {
   private i = 0;
   private readonly problems: TolerantProblem[] = [];
+  private readonly kept = new Map<TolerantProblem["code"], number>();
+  private readonly more: TolerantResult["more"] = {};
   private readonly incomplete = new WeakSet<object>();
   private readonly elided = new WeakSet<object>();
   private lineStarts?: number[];
@@ -76,7 +84,7 @@ class Parser {
         this.problem("surrounding-text", "text after the JSON was ignored", "$", this.i);
       }
     }
-    return { value, problems: this.problems, incomplete: this.incomplete, elided: this.elided };
+    return { value, problems: this.problems, more: this.more, incomplete: this.incomplete, elided: this.elided };
   }
 
   /**
@@ -89,7 +97,8 @@ class Parser {
       const at = m.index + m[0].length - 1;
       const next = /\S/.exec(this.s.slice(at + 1, at + 200));
       const c = next?.[0];
-      if (c === undefined || (m[1] === "{" ? c === '"' || c === "}" : /[[{"\]\-0-9tfn]/.test(c))) return at;
+      // A comment may stand first in an object ({ // the dump's sections).
+      if (c === undefined || (m[1] === "{" ? c === '"' || c === "}" || c === "/" : /[[{"\]\-0-9tfn]/.test(c))) return at;
     }
     return this.s.search(/[{[]/);
   }
@@ -110,6 +119,12 @@ class Parser {
   }
 
   private problem(code: TolerantProblem["code"], message: string, path: string, at = this.i): void {
+    const n = this.kept.get(code) ?? 0;
+    if (n >= MAX_PROBLEMS) {
+      this.more[code] = (this.more[code] ?? 0) + 1;
+      return;
+    }
+    this.kept.set(code, n + 1);
     this.problems.push({ code, message, path, ...this.position(at) });
   }
 

@@ -56,7 +56,7 @@ function renderExplainText(doc: ExplainDocument, format: OutputFormat): string {
     out.push(
       renderTable(
         format,
-        ["CLIENT", "SENDS", "LISTENER", "FILTER CHAIN", "OUTCOME"],
+        ["CLIENT", { title: "SENDS", wrap: true, drop: 1 }, "LISTENER", { title: "FILTER CHAIN", wrap: true }, { title: "OUTCOME", wrap: true }],
         results.map((r) => [r.client.preset, sends(r), r.listener?.name ?? r.accepted?.listener ?? "none", chainCell(r), `${r.outcome.code}: ${r.outcome.clientSees}`]),
       ),
     );
@@ -111,8 +111,8 @@ export function renderExplainResult(r: ExplainResult, format: OutputFormat): str
     lines.push(
       renderTable(
         format,
-        ["#", "MATCH", "TLS", "THEN", "VERDICT", "WHY"],
-        r.candidates.map((c) => [`${c.index < 0 ? "default" : c.index}${c.name ? ` ${c.name}` : ""}`, c.match, c.transport, c.terminal, c.verdict + (c.level ? ` at ${c.level}` : ""), c.reason]),
+        ["#", { title: "MATCH", wrap: true, drop: 2 }, { title: "TLS", wrap: true, drop: 1 }, { title: "THEN", wrap: true, drop: 3 }, { title: "VERDICT", wrap: true }],
+        r.candidates.map((c) => [`${c.index < 0 ? "default" : c.index}${c.name ? ` ${c.name}` : ""}`, c.match, c.transport, c.terminal, `${c.verdict}${c.level ? ` at ${c.level}` : ""}: ${c.reason}`]),
       ),
     );
   }

@@ -3,11 +3,27 @@ import { renderListing, type OutputFormat } from "./table.js";
 import { mdInline } from "./sanitize.js";
 import { transportLabel, type TransportSummary } from "../model/tls.js";
 import type { ClustersDocument, EndpointsDocument, ListenersDocument, RoutesDocument, SecretsDocument } from "../documents.js";
-import type { ListenerFilter } from "../analyses/listings.js";
+import type { ClusterFilter, EndpointFilter, ListenerFilter } from "../analyses/listings.js";
 
-export function renderListeners(doc: ListenersDocument, format: OutputFormat, filter: ListenerFilter = {}): string {
+/**
+ * What a listing says when it lists nothing: with filters that matched none of the dump's `inDump`,
+ * the filters and that count ("no clusters on port 1234 (of 25)"); else that the dump holds none.
+ * Names are shown whole (Markdown escapes them; the CLI escapes what reaches a terminal).
+ */
+function noneMatched(format: OutputFormat, what: string, noun: string, inDump: number | undefined, file: string): string {
+  return plain(format, inDump === undefined ? `${what} in ${file}` : inDump === 0 ? `no ${noun} in ${file}` : `${what} (of ${inDump})`);
+}
+
+const hasFilter = (f: object) => Object.values(f).some((v) => v !== undefined);
+
+/** `inDump`: how many listeners the dump holds (the CLI counts them when the filters matched none). */
+export function renderListeners(doc: ListenersDocument, format: OutputFormat, filter: ListenerFilter = {}, inDump?: number): string {
   const rows = doc.listeners;
-  if (!rows.length) return `no listeners${filter.port !== undefined ? ` on port ${filter.port}` : ""} in ${doc.file}`;
+  if (!rows.length) {
+    if (!hasFilter(filter)) return plain(format, `no listeners in ${doc.file}`);
+    const what = `no listeners${filter.name !== undefined ? ` named ${filter.name}` : ""}${filter.address !== undefined ? ` at ${filter.address}` : ""}${filter.port !== undefined ? ` on port ${filter.port}` : ""}${filter.type !== undefined ? ` with ${filter.type} chains` : ""}`;
+    return noneMatched(format, what, "listeners", inDump, doc.file);
+  }
   return renderListing(
     format,
     ["LISTENER", "ADDRESS", "CHAIN", "MATCH", "TLS", "DESTINATION"],
@@ -22,13 +38,19 @@ export function renderListeners(doc: ListenersDocument, format: OutputFormat, fi
   );
 }
 
-export function renderClusters(doc: ClustersDocument, format: OutputFormat): string {
+/** `inDump`: how many clusters the dump holds (the CLI counts them when the filters matched none). */
+export function renderClusters(doc: ClustersDocument, format: OutputFormat, filter: ClusterFilter = {}, inDump?: number): string {
   const tlsText = (t: TransportSummary) => {
     if (t.kind !== "tls") return transportLabel(t);
     const cert = `${t.quic ? "QUIC " : ""}${t.certificates.length ? `mTLS cert ${t.certificates.join(",")}` : "TLS"}`;
     return `${cert}${t.alpn.length ? `; ALPN ${t.alpn.join(",")}` : ""}${t.sni ? `; SNI ${t.sni}` : ""}${t.wrappers?.length ? `; ${t.wrappers.join(", ")}` : ""}`;
   };
-  if (!doc.clusters.length) return `no clusters in ${doc.file}`;
+  if (!doc.clusters.length) {
+    if (!hasFilter(filter)) return plain(format, `no clusters in ${doc.file}`);
+    const subset = filter.subset === undefined ? "" : filter.subset === "" ? " without a subset" : ` of subset ${filter.subset}`;
+    const what = `no ${filter.direction !== undefined ? `${filter.direction} ` : ""}clusters${filter.fqdn !== undefined ? ` for ${filter.fqdn}` : ""}${filter.port !== undefined ? ` on port ${filter.port}` : ""}${subset}${filter.name !== undefined ? ` whose name contains ${filter.name}` : ""}`;
+    return noneMatched(format, what, "clusters", inDump, doc.file);
+  }
   return renderListing(
     format,
     ["CLUSTER", "DIRECTION", "PORT", "SUBSET", "TYPE", "UPSTREAM TLS"],
@@ -58,8 +80,10 @@ function noneText(names: string[], what: string, one: string, many: string): str
   return `: ${names.length} ${what}s (${shown}${names.length > 5 ? ", …" : ""}) ${many}`;
 }
 
-export function renderRoutes(doc: RoutesDocument, format: OutputFormat): string {
+/** `inDump`: how many route configurations the dump holds (the CLI counts them when --name matched none). */
+export function renderRoutes(doc: RoutesDocument, format: OutputFormat, filter: { name?: string } = {}, inDump?: number): string {
   const rows = doc.routes;
+  if (!rows.length && filter.name !== undefined && !doc.withoutRoutes.length) return noneMatched(format, `no route configuration named ${filter.name}`, "route configurations", inDump, doc.file);
   if (!rows.length) return plain(format, `no routes in ${doc.file}${noneText(doc.withoutRoutes, "route configuration", "has no route (no virtual host, or none with a route)", "have no route (no virtual host, or none with a route)")}`);
   return renderListing(
     format,
@@ -68,8 +92,13 @@ export function renderRoutes(doc: RoutesDocument, format: OutputFormat): string 
   );
 }
 
-export function renderEndpoints(doc: EndpointsDocument, format: OutputFormat): string {
+/** `inDump`: how many endpoints the dump holds (the CLI counts them when the filters matched none). */
+export function renderEndpoints(doc: EndpointsDocument, format: OutputFormat, filter: EndpointFilter = {}, inDump?: number): string {
   const rows = doc.endpoints;
+  if (!rows.length && doc.edsInDump && hasFilter(filter) && inDump) {
+    const what = `no ${filter.status !== undefined ? `${filter.status.toUpperCase()} ` : ""}endpoints${filter.address !== undefined ? ` at ${filter.address}` : ""}${filter.port !== undefined ? ` on port ${filter.port}` : ""}${filter.cluster !== undefined ? ` of clusters whose name contains ${filter.cluster}` : ""}`;
+    return plain(format, `${what} (of ${inDump})${noneText(doc.withoutEndpoints, "endpoint assignment", "lists no endpoint: its cluster has no upstream host (HTTP 503 UH)", "list no endpoint: their clusters have no upstream host (HTTP 503 UH)")}`);
+  }
   if (!rows.length) return plain(format, doc.edsInDump ? `no endpoints in ${doc.file}${noneText(doc.withoutEndpoints, "endpoint assignment", "lists no endpoint: its cluster has no upstream host (HTTP 503 UH)", "list no endpoint: their clusters have no upstream host (HTTP 503 UH)")}` : `${doc.file} has no endpoints section (Envoy omits EDS unless asked: /config_dump?include_eds)`);
   return renderListing(format, ["ENDPOINT", "STATUS", "TLS MODE", "LOCALITY", "CLUSTER"], rows.map((e) => [e.address, e.health, String(e.socketMatch.tlsMode ?? "-"), e.locality || "-", e.cluster]));
 }

@@ -23,6 +23,20 @@ export function escapeTerminal(text: string): string {
   return text.replace(INVISIBLE, visible);
 }
 
+const INVISIBLE_OR_BREAK = new RegExp(`[\t\n${INVISIBLE.source.slice(1, -1)}]`, "g");
+/** Whether escapeLine changes the text (one test, no copy). */
+export const NEEDS_LINE_ESCAPE = new RegExp(INVISIBLE_OR_BREAK.source);
+const BREAKS: Record<string, string> = { "\n": "\\n", "\t": "\\t" };
+Object.setPrototypeOf(BREAKS, null);
+
+/**
+ * One line of text for a terminal, as a name or a warning must be: as escapeTerminal, and line breaks
+ * and tabs shown as `\n` and `\t` too, so that no name draws a row of a table or a `warning:` line of its own.
+ */
+export function escapeLine(text: string): string {
+  return text.replace(INVISIBLE_OR_BREAK, (c) => BREAKS[c] ?? visible(c));
+}
+
 /** JSON text with the characters JSON.stringify leaves raw (DEL, C1, bidi, separators) written as \u escapes: same value, nothing hidden. */
 export function escapeJsonText(json: string): string {
   return json.replace(INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
@@ -47,7 +61,9 @@ export function mdCell(text: string): string {
 
 /** A fenced code block that no backtick run inside can close. */
 export function mdFence(content: string, lang = ""): string {
-  const longest = Math.max(0, ...(content.match(/`+/g) ?? []).map((r) => r.length));
+  // A loop, not Math.max(...runs): a name of a million backticks is a million runs.
+  let longest = 0;
+  for (const m of content.matchAll(/`+/g)) if (m[0].length > longest) longest = m[0].length;
   const fence = "`".repeat(Math.max(3, longest + 1));
   return `${fence}${lang}\n${escapeTerminal(content)}\n${fence}`;
 }

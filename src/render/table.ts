@@ -1,137 +1,118 @@
-// Tables for the terminal (cli-table3) and for Markdown.
-import Table from "cli-table3";
+// Tables for the terminal (aligned columns, as kubectl and istioctl print them) and for Markdown.
 import { mdCell } from "./sanitize.js";
-import { terminalWidth, wrapWords } from "./wrap.js";
+import { longestWord, terminalWidth, wrapWords } from "./wrap.js";
 export { wrapProse } from "./wrap.js";
 
-/** A cell of a boxed table holds one line of bounded length: a name with line breaks or megabytes of text cannot stall the table. */
-const MAX_CELL = 600;
-function boundedCell(c: string | number): string {
-  const one = String(c).replace(/\r?\n/g, "\\n");
-  return one.length <= MAX_CELL ? one : `${one.slice(0, MAX_CELL / 2)} … (${one.length - MAX_CELL} characters) … ${one.slice(-MAX_CELL / 2)}`;
+/** A column of a table. A bare title wraps at spaces like descriptive text: a word (a name) is never split. */
+export interface Column {
+  title: string;
+  /** Wraps at spaces (and after a list's commas) to fit the terminal; never narrower than its longest word, which is never split. false: never wraps at all. */
+  wrap?: boolean;
+  /** When the terminal is too narrow for every column, this one is left out: the highest first. Absent: always shown. */
+  drop?: number;
+}
+export type Head = string | Column;
+
+let wide = false;
+/** `-o wide`: every column, whatever the terminal's width. */
+export function setWideOutput(on: boolean): void {
+  wide = on;
 }
 
-/** A small boxed table (explain's matrix and chains). Listings, which can be long, use columns(). */
-export function textTable(head: string[], rows: (string | number)[][]): string {
-  const cells = rows.map((r) => r.map(boundedCell));
-  const width = terminalWidth();
-  const colWidths = width ? fitColumns([head, ...cells], width) : undefined;
-  const t = new Table({ head, style: { head: [], border: [] }, wordWrap: true, ...(colWidths ? { colWidths } : {}) });
-  for (const r of cells) t.push(colWidths ? r.map((c, i) => breakLongWords(c, colWidths[i]! - 2)) : r);
-  return t.toString();
-}
+/** A line of a cell longer than this runs past its column instead of widening the column for every row: output stays in proportion to the input. */
+export const OVERFLOW = 256;
+const GAP = 3;
+/** Descriptive text this narrow still reads: columns are left out (`drop`) before text narrows further. */
+const MIN_TEXT = 24;
+/** Narrower than this, descriptive text is no longer read: the lines run long instead. */
+const FLOOR_TEXT = 12;
 
-/**
- * cli-table3 wraps at word boundaries but cuts a word longer than its column short with "…".
- * Splitting only such words (cluster names, ALPN lists) keeps every character and leaves the
- * rest to wrap at spaces.
- */
-function breakLongWords(cell: string, width: number): string {
-  if (width < 1) return cell;
-  return cell.replace(/\S+/g, (word) => (word.length <= width ? word : (word.match(new RegExp(`.{1,${width}}`, "g")) ?? [word]).join("\n")));
-}
+const columnsOf = (head: Head[]): Column[] => head.map((h) => (typeof h === "string" ? { title: h, wrap: true } : h));
 
-
-/**
- * Column widths (padding included) that fit `total` characters with the borders: every column gets
- * at least its longest word where that is possible (so no word that fits is split), and the room
- * left goes to the columns that want more, in proportion. undefined when the table fits as it is.
- */
-export function fitColumns(table: string[][], total: number): number[] | undefined {
-  const n = table[0]?.length ?? 0;
-  if (!n) return undefined;
-  const lines = (i: number) => table.flatMap((r) => String(r[i] ?? "").split("\n"));
-  const natural = Array.from({ length: n }, (_, i) => Math.max(...lines(i).map((l) => l.length)) + 2);
-  const available = total - (n + 1);
-  if (natural.reduce((a, b) => a + b, 0) <= available) return undefined;
-  const longestWord = Array.from({ length: n }, (_, i) => Math.max(1, ...lines(i).flatMap((l) => l.split(/\s+/)).map((w) => w.length)) + 2);
-  const widths = natural.map((nat, i) => Math.min(nat, longestWord[i]!));
-  let sum = widths.reduce((a, b) => a + b, 0);
-  if (sum > available) {
-    // Not even the longest words fit: narrow the widest columns (their long words will be split).
-    while (sum > available) {
-      const i = widths.indexOf(Math.max(...widths));
-      if (widths[i]! <= 6) break;
-      widths[i]!--;
-      sum--;
-    }
-    return widths;
-  }
-  const extra = available - sum;
-  const want = natural.map((nat, i) => nat - widths[i]!);
-  const wanted = want.reduce((a, b) => a + b, 0);
-  let given = 0;
-  for (let i = 0; i < n; i++) {
-    const add = wanted ? Math.floor((extra * want[i]!) / wanted) : 0;
-    widths[i]! += add;
-    given += add;
-  }
-  // What rounding left over goes to the columns that still want more, one by one.
-  for (let i = 0; given < extra && i < n; i++) if (widths[i]! < natural[i]!) widths[i]!++, given++;
-  return widths;
-}
-
-export function markdownTable(head: string[], rows: (string | number)[][]): string {
+export function markdownTable(head: Head[], rows: (string | number)[][]): string {
   const esc = (s: string | number) => mdCell(String(s));
-  return [`| ${head.map(esc).join(" | ")} |`, `| ${head.map(() => "---").join(" | ")} |`, ...rows.map((r) => `| ${r.map(esc).join(" | ")} |`)].join("\n");
+  const titles = columnsOf(head).map((c) => c.title);
+  return [`| ${titles.map(esc).join(" | ")} |`, `| ${titles.map(() => "---").join(" | ")} |`, ...rows.map((r) => `| ${titles.map((_, i) => esc(r[i] ?? "")).join(" | ")} |`)].join("\n");
 }
 
 /** What the renderers print: JSON and YAML are the documents themselves (src/render/output.ts). */
 export type OutputFormat = "table" | "json" | "yaml" | "markdown";
 
-export function renderTable(format: OutputFormat, head: string[], rows: (string | number)[][]): string {
-  return format === "markdown" ? markdownTable(head, rows) : textTable(head, rows);
-}
-
 /**
- * A listing as kubectl and istioctl print one: aligned columns, no boxes, linear in the number of
- * rows. A cell's extra lines continue under it. Piped output keeps every character (no width unless
- * COLUMNS is set); on a terminal, the widest columns narrow until the listing fits, and a value
- * longer than its column is shortened in the middle with "…".
+ * A table as kubectl and istioctl print one: aligned columns, no boxes, linear in the number of rows.
+ * A cell's extra lines continue under it. A name is never shortened or split: on a terminal (or with
+ * COLUMNS) the columns wrap at spaces to fit, never narrower than their longest word; when even that
+ * is too wide the columns marked `drop` are left out (not with `-o wide`), and then the lines run
+ * long. Piped output keeps every column and every character, each row on its lines.
  */
-export function columns(head: string[], rows: (string | number)[][]): string {
-  const n = head.length;
-  const last = n - 1;
-  let cells = rows.map((r) => r.map((c) => String(c).split("\n")));
-  const widths = head.map((h, i) => {
-    let w = h.length;
-    for (const r of cells) for (const l of r[i] ?? []) if (l.length > w) w = l.length;
-    return w;
-  });
-  const gap = 3;
-  const limit = terminalWidth();
-  if (limit) {
-    // The last column (the destination, the TLS, the reason) wraps at words and is never shortened;
-    // the others narrow, widest first, until it has room.
-    // A column narrows no further than 16 characters (or its header, or its widest value if shorter):
-    // when even that does not fit, the lines run long rather than turn names into fragments.
-    const floor = head.map((h, i) => Math.min(widths[i]!, Math.max(h.length, 16)));
-    const room = () => limit - widths.slice(0, last).reduce((a, b) => a + b, 0) - gap * last;
-    const want = Math.min(widths[last]!, 40);
-    while (room() < want) {
-      let widest = -1;
-      for (let i = 0; i < last; i++) if (widths[i]! > floor[i]! && (widest < 0 || widths[i]! > widths[widest]!)) widest = i;
-      if (widest < 0) break;
-      widths[widest]! -= 1; // one at a time, so the widest columns end up sharing the room
-    }
-    const w = Math.max(room(), 24);
-    if (widths[last]! > w) widths[last] = w;
-    // Narrowed columns wrap at words; a single word longer than its column (a long name) is shortened in the middle.
-    cells = cells.map((r) => r.map((c, i) => (c.some((l) => l.length > widths[i]!) ? c.flatMap((l) => wrapWords(l, widths[i]!, i === last ? "split" : "ellipsis")) : c)));
-  }
-  const fit = (v: string, w: number) => (v.length <= w ? v : w < 2 ? v.slice(0, w) : `${v.slice(0, Math.ceil((w - 1) / 2))}…${v.slice(v.length - Math.floor((w - 1) / 2))}`);
-  const line = (parts: string[]) => parts.map((p, i) => (i === last ? p : fit(p, widths[i]!).padEnd(widths[i]! + gap))).join("").trimEnd();
-  const out = [line(head)];
+export function columns(head: Head[], rows: (string | number)[][], width = terminalWidth()): string {
+  const cols = columnsOf(head);
+  let cells = rows.map((r) => cols.map((_, i) => String(r[i] ?? "").split("\n")));
+  // A column is as wide as its header and its lines up to OVERFLOW. Descriptive text would like its
+  // longest line, and narrows no further than its longest word (up to OVERFLOW), so that no word runs past it.
+  const natural = cols.map((c) => c.title.length);
+  const longest = natural.slice();
+  const word = cols.map(() => 1);
   for (const r of cells) {
-    const height = Math.max(1, ...r.map((c) => c.length));
-    for (let k = 0; k < height; k++) out.push(line(head.map((_, i) => r[i]?.[k] ?? "")));
+    for (let i = 0; i < cols.length; i++) {
+      for (const l of r[i]!) {
+        if (l.length > longest[i]!) longest[i] = l.length;
+        if (l.length > natural[i]! && l.length <= OVERFLOW) natural[i] = l.length;
+        if (cols[i]!.wrap && l.length > word[i]!) word[i] = Math.max(word[i]!, Math.min(longestWord(l), OVERFLOW));
+      }
+    }
+  }
+  // No narrower than its title and its longest word; the last column's long words run past it harmlessly (nothing follows).
+  const floor = (i: number, last = false) => Math.min(longest[i]!, Math.max(FLOOR_TEXT, cols[i]!.title.length, last ? 0 : word[i]!));
+  /** The width these columns need: names and values whole, descriptive text at least MIN_TEXT wide (or its longest word). */
+  const need = (ix: number[]) => ix.reduce((s, i) => s + (cols[i]!.wrap ? Math.max(floor(i, i === ix[ix.length - 1]), Math.min(longest[i]!, MIN_TEXT)) : natural[i]!), 0) + GAP * (ix.length - 1);
+  let shown = cols.map((_, i) => i);
+  const widths = natural.slice();
+  if (width) {
+    if (!wide) {
+      const droppable = shown.filter((i) => cols[i]!.drop !== undefined).sort((a, b) => cols[b]!.drop! - cols[a]!.drop! || b - a);
+      for (const d of droppable) {
+        if (need(shown) <= width) break;
+        shown = shown.filter((i) => i !== d);
+      }
+    }
+    // The room the names and values leave goes to the descriptive columns: the smallest wants first, the rest shared.
+    const texts = shown.filter((i) => cols[i]!.wrap).sort((a, b) => longest[a]! - longest[b]!);
+    let room = width - shown.filter((i) => !cols[i]!.wrap).reduce((s, i) => s + natural[i]!, 0) - GAP * (shown.length - 1);
+    texts.forEach((i, k) => {
+      const share = Math.floor(room / (texts.length - k));
+      widths[i] = Math.max(Math.min(longest[i]!, share), floor(i, i === shown[shown.length - 1]));
+      room -= widths[i]!;
+    });
+    cells = cells.map((r) => r.map((c, i) => (cols[i]!.wrap && c.some((l) => l.length > widths[i]!) ? c.flatMap((l) => wrapWords(l, widths[i]!)) : c)));
+  }
+  const lastShown = shown[shown.length - 1]!;
+  const line = (parts: (string | undefined)[]) => {
+    let s = "";
+    for (const i of shown) {
+      const p = parts[i] ?? "";
+      // A cell wider than its column (a name past OVERFLOW, or one that cannot fit) runs on: never cut.
+      s += i === lastShown ? p : p.length >= widths[i]! ? `${p}${" ".repeat(GAP)}` : p.padEnd(widths[i]! + GAP);
+    }
+    return s.trimEnd();
+  };
+  const out = [line(cols.map((c) => c.title))];
+  for (const r of cells) {
+    let height = 1;
+    for (const i of shown) if (r[i]!.length > height) height = r[i]!.length;
+    for (let k = 0; k < height; k++) out.push(line(r.map((c) => c[k])));
+  }
+  if (shown.length < cols.length) {
+    const hidden = cols.filter((_, i) => !shown.includes(i)).map((c) => c.title.trim());
+    out.push(`(not shown at this width: ${hidden.join(", ")}; ${need(cols.map((_, i) => i))} columns show every one)`);
   }
   return out.join("\n");
 }
 
-
-/** A listing in the chosen format: aligned columns for a terminal, a table for Markdown. */
-export function renderListing(format: OutputFormat, head: string[], rows: (string | number)[][]): string {
+/** A table in the chosen format: aligned columns for a terminal, a table for Markdown. */
+export function renderListing(format: OutputFormat, head: Head[], rows: (string | number)[][]): string {
   return format === "markdown" ? markdownTable(head, rows) : columns(head, rows);
 }
 
+/** explain's tables: the same aligned columns as every listing. */
+export const renderTable = renderListing;

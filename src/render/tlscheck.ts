@@ -1,8 +1,15 @@
 // tls-check's report as a table: per host:port, what the client sends, what the server does, and why.
 import { mdInline } from "./sanitize.js";
 import { renderListing, type OutputFormat } from "./table.js";
-import { portModeText, type TlsCheckReport } from "../analyses/tlscheck.js";
+import { portModeText, type Status, type TlsCheckReport } from "../analyses/tlscheck.js";
 import { clientModeText } from "../model/upstream.js";
+
+/**
+ * Each row starts with the mark of its status, as explain's verdicts and the findings do: ✓ works,
+ * ✗ fails, ! works with a caveat (no encryption on this hop), ? cannot tell. A mark that starts a
+ * line is what the command line colours, the same in every command.
+ */
+export const STATUS_MARK: Record<Status, string> = { OK: "✓", CONFLICT: "✗", PLAINTEXT: "!", UNKNOWN: "?" };
 
 export function renderTlsCheck(report: TlsCheckReport, format: OutputFormat): string {
   const out: string[] = [];
@@ -10,8 +17,9 @@ export function renderTlsCheck(report: TlsCheckReport, format: OutputFormat): st
     out.push(
       renderListing(
         format,
-        ["HOST:PORT", "CLIENT", "SERVER", "STATUS", "REASON"],
-        report.rows.map((r) => [`${r.host}:${r.port}${r.cluster && r.cluster.split("|")[2] ? ` (${r.cluster.split("|")[2]})` : ""}`, `${clientModeText(r.client.mode, report.mesh)}\n${r.client.sends}`, `${portModeText(report.serverPorts.find((p) => p.port === r.server.port) ?? { mode: r.server.mode }, report.mesh)}\n${r.server.chain}`, r.status, r.reason]),
+        // The reason says what the client sends: on a narrow terminal the CLIENT column is the one left out.
+        ["  HOST:PORT", { title: "CLIENT", wrap: true, drop: 1 }, { title: "SERVER", wrap: true }, "STATUS", { title: "REASON", wrap: true }],
+        report.rows.map((r) => [`${STATUS_MARK[r.status]} ${r.host}:${r.port}${r.cluster && r.cluster.split("|")[2] ? ` (${r.cluster.split("|")[2]})` : ""}`, `${clientModeText(r.client.mode, report.mesh)}\n${r.client.sends}`, `${portModeText(report.serverPorts.find((p) => p.port === r.server.port) ?? { mode: r.server.mode }, report.mesh)}\n${r.server.chain}`, r.status, r.reason]),
       ),
     );
   }

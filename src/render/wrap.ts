@@ -9,16 +9,24 @@ export function terminalWidth(): number | undefined {
 }
 
 /**
+ * A line of a table (columns()): two gaps of three spaces between words, or an indented line with one
+ * (a cell's continuation). Prose has none, a "Key        value" line one, not indented.
+ */
+const TABLE_ROW = /\S {3,}\S.*\S {3,}\S|^ {3,}\S.*\S {3,}\S/;
+
+/**
  * Prose that fits the terminal (or COLUMNS): lines longer than the width wrap at spaces, continuing
- * under their own indentation, or under the value of a "Key        value" line. Box-drawn tables
- * are already fitted and left alone; piped output without COLUMNS is unchanged.
+ * under their own indentation, or under the value of a "Key        value" line. A line that fits is
+ * left as it is (a table's rows are fitted already); a word is never split; piped output without
+ * COLUMNS is unchanged.
  */
 export function wrapProse(text: string, width = terminalWidth()): string {
   if (!width) return text;
   return text
     .split("\n")
     .flatMap((line) => {
-      if (line.length <= width || /^[│┌├└]/.test(line)) return [line];
+      // A table's row that runs long (a name wider than the terminal) stays a row: the terminal shows it whole.
+      if (line.length <= width || TABLE_ROW.test(line)) return [line];
       const kv = /^(\S[^ ]*(?: [^ ]+)?\s{2,})/.exec(line);
       const indent = /^[✓✗] /.test(line) ? 2 : kv && kv[1]!.length < width / 2 ? kv[1]!.length : (/^\s*/.exec(line)![0].length + (/^\s*(•|-|\d+\.|fix:)\s/.test(line) ? 4 : 0));
       const pad = " ".repeat(Math.min(indent, Math.floor(width / 2)));
@@ -39,25 +47,32 @@ export function wrapProse(text: string, width = terminalWidth()): string {
     .join("\n");
 }
 
-/** Lines of at most `width` characters, broken at spaces; a word longer than a line is split, or shortened in the middle. */
-export function wrapWords(text: string, width: number, longWord: "split" | "ellipsis"): string[] {
+/**
+ * Lines of at most `width` characters, broken at spaces (and after the commas of a list); a word
+ * longer than a line (a name) is never split or shortened: it has a line of its own, whole.
+ */
+export function wrapWords(text: string, width: number): string[] {
   // Lists (ALPN, SANs) may also break after their commas: the pieces of one word join without a space.
   const tokens = text.split(" ").flatMap((x) => (x.length > width && x.includes(",") ? x.split(/(?<=,)/).map((t, i) => ({ t, glue: i > 0 })) : [{ t: x, glue: false }]));
   const lines: string[] = [];
   let cur = "";
   for (const { t, glue } of tokens) {
-    let w = t;
-    if (w.length > width && longWord === "ellipsis") w = `${w.slice(0, Math.ceil((width - 1) / 2))}…${w.slice(w.length - Math.floor((width - 1) / 2))}`;
-    while (w.length > width) {
-      if (cur) lines.push(cur), (cur = "");
-      lines.push(w.slice(0, width));
-      w = w.slice(width);
-    }
     const sep = glue ? "" : " ";
-    if (!cur) cur = w;
-    else if (cur.length + sep.length + w.length <= width) cur += `${sep}${w}`;
-    else lines.push(cur), (cur = w);
+    if (!cur) cur = t;
+    else if (cur.length + sep.length + t.length <= width) cur += `${sep}${t}`;
+    else lines.push(cur), (cur = t);
   }
   if (cur || !lines.length) lines.push(cur);
   return lines;
+}
+
+/** The longest piece wrapWords cannot break: a word, or the longest item of a comma list. Linear. */
+export function longestWord(text: string): number {
+  let most = 0;
+  for (const w of text.split(" ")) {
+    if (w.length <= most) continue;
+    if (!w.includes(",")) most = w.length;
+    else for (const piece of w.split(/(?<=,)/)) if (piece.length > most) most = piece.length;
+  }
+  return most;
 }
