@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Builds the package: src/main.ts (the command) into dist/cli.js, src/index.ts (the library) into
 // dist/index.js and the scanner's thread into dist/scan-worker.js, sharing chunks (schema included), and the library's type declarations into
-// dist/types/. Runs on `npm ci` in a clone (the "prepare" script) and before `npm pack`.
+// dist/types/, and the offline page into dist/web/index.html (buildWeb, below). Runs on `npm ci` in a clone (the "prepare" script) and before `npm pack`.
 import { build } from "esbuild";
 import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -100,6 +101,73 @@ await build({
   logLevel: "warning",
   plugins: [asciiStringWidth, lazyVendor],
 });
+
+// The offline page: dist/web/index.html, one file. The worker (src/web/worker.ts: the loader's core,
+// the analyses and the renderers, the same modules the command line runs) is bundled for the browser
+// and carried in the page's script as text, started from a blob; the page's script and style are
+// inlined, and the Content-Security-Policy allows exactly them (by their SHA-256) and nothing from
+// the network.
+async function buildWeb() {
+  const common = {
+    bundle: true,
+    platform: "browser",
+    target: ["es2022", "chrome110", "firefox115", "safari16"],
+    format: "iife",
+    legalComments: "none",
+    minify: true,
+    write: false,
+    logLevel: "warning",
+  };
+  const w = await build({ ...common, entryPoints: [path.join(root, "src/web/worker.ts")], metafile: true });
+  const nodeOnly = Object.keys(w.metafile.inputs).filter((f) => /^node:|lazy-node/.test(f));
+  if (nodeOnly.length) throw new Error(`web build: the worker would bundle Node built-ins: ${nodeOnly.join(", ")}`);
+  const presets = await presetList();
+  const p = await build({
+    ...common,
+    entryPoints: [path.join(root, "src/web/page.ts")],
+    define: { __WORKER_SOURCE__: JSON.stringify(w.outputFiles[0].text), __PRESETS__: JSON.stringify(presets) },
+  });
+  // Inside an inline <script>, "</script" and "<!--" would end or confuse it: both only ever occur in strings and regexes here, where "<\/" and "<\!--" mean the same.
+  const script = p.outputFiles[0].text.replace(/<\/(script)/gi, "<\\/$1").replace(/<!--/g, "<\\!--").trimEnd();
+  const style = fs.readFileSync(path.join(root, "src/web/style.css"), "utf8").trim();
+  const hash = (s) => `'sha256-${createHash("sha256").update(s, "utf8").digest("base64")}'`;
+  const csp = [
+    "default-src 'none'",
+    `script-src ${hash(script)}`,
+    `style-src ${hash(style)}`,
+    "worker-src blob:",
+    "connect-src 'none'",
+    "img-src 'none'",
+    "font-src 'none'",
+    "media-src 'none'",
+    "object-src 'none'",
+    "frame-src 'none'",
+    "child-src 'none'",
+    "manifest-src 'none'",
+    "form-action 'none'",
+    "base-uri 'none'",
+  ].join("; ");
+  const version = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")).version;
+  const template = fs.readFileSync(path.join(root, "src/web/index.html"), "utf8");
+  // Replaced by function: the bundle holds "$" sequences a replacement string would read.
+  const html = template
+    .replace("__CSP__", () => csp)
+    .replace("__VERSION__", () => version)
+    .replace("<style>__STYLE__</style>", () => `<style>${style}</style>`)
+    .replace("<script>__SCRIPT__</script>", () => `<script>${script}</script>`);
+  fs.mkdirSync(path.join(dist, "web"), { recursive: true });
+  fs.writeFileSync(path.join(dist, "web", "index.html"), html);
+
+  async function presetList() {
+    // The presets and their help, as the command line lists them (read from the source, bundled for Node).
+    const r = await build({ entryPoints: [path.join(root, "src/explain/presets.ts")], bundle: true, platform: "node", format: "esm", write: false, logLevel: "warning" });
+    const mod = await import(`data:text/javascript;base64,${Buffer.from(r.outputFiles[0].text).toString("base64")}`);
+    return mod.PRESET_NAMES.map((n) => [n, mod.PRESET_HELP[n]]);
+  }
+}
+
+await buildWeb();
+
 if (!process.argv.includes("--no-types")) {
   const tsc = path.join(root, "node_modules/typescript/bin/tsc");
   if (fs.existsSync(tsc)) {

@@ -35,6 +35,7 @@ import { startProgress, stopProgress, type ShownWatcher } from "./progress.js";
 import { escapeJsonText, escapeLine, escapeTerminal } from "./render/sanitize.js";
 import { VERSION } from "./version.js";
 import { setWideOutput } from "./render/table.js";
+import { setTerminalWidth } from "./render/wrap.js";
 
 type Heavy = typeof import("./heavy.js");
 let H: Heavy;
@@ -202,6 +203,8 @@ function sizeOption(flag: string, value: string | undefined): number | undefined
  */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   let code = 0;
+  const cols = Number(process.env.COLUMNS);
+  setTerminalWidth(Number.isInteger(cols) && cols > 20 ? cols : process.stdout.isTTY ? process.stdout.columns : undefined);
   // One line each, never wrapped whatever COLUMNS says: an error or a warning is a line a person greps
   // for and copies, and a name's line break is shown as \n, never a line (a "warning:") of its own.
   const err = (text: string) => io.stderr(`${escapeLine(text)}\n`);

@@ -1,6 +1,31 @@
 // IP addresses and CIDR ranges as Envoy normalises them (cidr_range.cc): host bits masked,
 // prefix lengths clamped, an omitted prefix length meaning 0.
-import net from "node:net";
+
+// Node's net.isIP, in plain JavaScript (the same expressions as Node's lib/internal/net.js), so the
+// core runs in a browser's worker too: 4, 6 or 0. Bounded: longer text is no address.
+const V4_SEG = "(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])";
+const V4_STR = `(?:${V4_SEG}\\.){3}${V4_SEG}`;
+const V6_SEG = "(?:[0-9a-fA-F]{1,4})";
+const IPV4 = new RegExp(`^${V4_STR}$`);
+const IPV6 = new RegExp(
+  "^(?:" +
+    `(?:${V6_SEG}:){7}(?:${V6_SEG}|:)|` +
+    `(?:${V6_SEG}:){6}(?:${V4_STR}|:${V6_SEG}|:)|` +
+    `(?:${V6_SEG}:){5}(?::${V4_STR}|(?::${V6_SEG}){1,2}|:)|` +
+    `(?:${V6_SEG}:){4}(?:(?::${V6_SEG}){0,1}:${V4_STR}|(?::${V6_SEG}){1,3}|:)|` +
+    `(?:${V6_SEG}:){3}(?:(?::${V6_SEG}){0,2}:${V4_STR}|(?::${V6_SEG}){1,4}|:)|` +
+    `(?:${V6_SEG}:){2}(?:(?::${V6_SEG}){0,3}:${V4_STR}|(?::${V6_SEG}){1,5}|:)|` +
+    `(?:${V6_SEG}:){1}(?:(?::${V6_SEG}){0,4}:${V4_STR}|(?::${V6_SEG}){1,6}|:)|` +
+    `(?::(?:(?::${V6_SEG}){0,5}:${V4_STR}|(?::${V6_SEG}){1,7}|:))` +
+    ")(?:%[0-9a-zA-Z-.:]{1,})?$",
+);
+/** 4 for an IPv4 address, 6 for IPv6 (a zone allowed), 0 for anything else: as Node's net.isIP. */
+export function isIP(text: string): 0 | 4 | 6 {
+  if (text.length > 128) return 0;
+  if (IPV4.test(text)) return 4;
+  if (IPV6.test(text)) return 6;
+  return 0;
+}
 
 export interface Ip {
   family: 4 | 6;
@@ -10,7 +35,7 @@ export interface Ip {
 export function parseIp(text: string): Ip | undefined {
   let t = text.trim();
   if (t.startsWith("[") && t.endsWith("]")) t = t.slice(1, -1);
-  const kind = net.isIP(t);
+  const kind = isIP(t);
   if (kind === 4) {
     const v = t.split(".").reduce((acc, p) => (acc << 8n) | BigInt(Number(p)), 0n);
     return { family: 4, value: v };

@@ -1,6 +1,6 @@
 // Secrets (SDS): what each one is, and certificate validity where the dump carries the PEM.
 // Private keys are never read into the model, let alone printed.
-import { crypto } from "../lazy-node.js";
+import { readCertificate } from "./x509.js";
 import type { DataSource } from "../gen/types/envoy/config/core/v3/base.js";
 import type { Secret } from "../gen/types/envoy/extensions/transport_sockets/tls/v3/secret.js";
 import type { LoadedInput } from "../load/dump.js";
@@ -30,8 +30,21 @@ export interface SecretModel {
 function pemOf(ds: DataSource | undefined): string | undefined {
   if (!ds) return undefined;
   if (ds.inlineString) return ds.inlineString;
-  if (ds.inlineBytes) return Buffer.from(ds.inlineBytes, "base64").toString("utf8");
+  if (ds.inlineBytes) return base64Text(ds.inlineBytes);
   return undefined;
+}
+
+/** Base64 (proto3 JSON's bytes, standard or URL-safe) as UTF-8 text; what does not decode is no text. */
+function base64Text(b64: string): string | undefined {
+  const clean = b64.replace(/\s+/g, "").replace(/-/g, "+").replace(/_/g, "/");
+  try {
+    const bin = atob(clean + "=".repeat((4 - (clean.length % 4)) % 4));
+    const bytes = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    return new TextDecoder().decode(bytes);
+  } catch {
+    return undefined;
+  }
 }
 
 export function parseCertificates(pem: string | undefined, now = new Date()): CertInfo[] {
@@ -40,17 +53,17 @@ export function parseCertificates(pem: string | undefined, now = new Date()): Ce
   const out: CertInfo[] = [];
   for (const b of blocks) {
     try {
-      const x = new (crypto().X509Certificate)(b);
-      const nb = new Date(x.validFrom);
-      const na = new Date(x.validTo);
+      const x = readCertificate(b);
+      const nb = x.notBefore;
+      const na = x.notAfter;
       out.push({
         // A SPIFFE workload certificate may have an empty subject: Node returns undefined then.
-        subject: (x.subject ?? "").replace(/\n/g, ", "),
-        issuer: (x.issuer ?? "").replace(/\n/g, ", "),
+        subject: x.subject.replace(/\n/g, ", "),
+        issuer: x.issuer.replace(/\n/g, ", "),
         serial: x.serialNumber,
         notBefore: nb.toISOString(),
         notAfter: na.toISOString(),
-        subjectAltNames: (x.subjectAltName ?? "").split(/,\s*/).filter(Boolean),
+        subjectAltNames: x.subjectAltName.split(/,\s*/).filter(Boolean),
         valid: nb <= now && now <= na,
       });
     } catch {

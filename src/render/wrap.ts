@@ -1,11 +1,14 @@
 // Text that fits the terminal: its width (or COLUMNS), prose wrapped under its indentation, cell
 // text wrapped at words. Light: the CLI uses it before any table is drawn.
 
+let width: number | undefined;
+/** The edge (the CLI) sets it: COLUMNS, or the terminal's columns when stdout is one; unset: piped, or the page. */
+export function setTerminalWidth(w: number | undefined): void {
+  width = w;
+}
 /** The terminal's width when writing to one (or COLUMNS when set); undefined when piped. */
 export function terminalWidth(): number | undefined {
-  const env = Number(process.env.COLUMNS);
-  if (Number.isInteger(env) && env > 20) return env;
-  return process.stdout.isTTY ? process.stdout.columns : undefined;
+  return width;
 }
 
 /**
