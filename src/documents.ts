@@ -11,7 +11,7 @@ import { secretModels, type SecretModel } from "./model/secret.js";
 import type { EndpointModel } from "./model/endpoint.js";
 import { inboundPorts, portMode, runTlsCheck, type TlsCheckOptions, type TlsCheckReport } from "./analyses/tlscheck.js";
 import { diffInputs, type DiffOptions, type DiffReport } from "./analyses/diff.js";
-import { overview, type Overview } from "./analyses/overview.js";
+import { overview, type Overview } from "./findings/overview.js";
 import { runFindings, sortFindings, type FindingsOptions } from "./findings/index.js";
 import type { Finding } from "./findings/types.js";
 import { replayLogLines, type LogReplayOptions, type LogResult } from "./analyses/logreplay.js";

@@ -5,7 +5,7 @@
 // The loader wraps such a value in a `Redacted` marker; analyses can still compute with it
 // (`reveal`), and every way of turning it into text (JSON.stringify, String(), template strings)
 // gives the masked form unless the render layer was told to show secrets (`--show-secrets`).
-import { hex, hmacSha256, sha256 } from "./load/sha256.js";
+import { hex, hmacSha256, sha256 } from "./sha256.js";
 
 export type RedactedKind =
   /** Envoy's admin masks it: a private key, a password, session ticket keys, a generic secret. */

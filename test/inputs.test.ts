@@ -572,7 +572,7 @@ test("the loader's core is free of Node built-ins: every module under src/load b
 });
 
 test("SHA-256 and HMAC-SHA-256 in plain JavaScript (for the fingerprints of masked values) agree with Node's crypto", async () => {
-  const { sha256, hmacSha256, hex } = await import("../src/load/sha256.js");
+  const { sha256, hmacSha256, hex } = await import("../src/sha256.js");
   const crypto = await import("node:crypto");
   for (const text of ["", "abc", "envoy-explain\u0000secret", "x".repeat(55), "x".repeat(56), "x".repeat(64), "ü€😀".repeat(100), "y".repeat(100_000)]) {
     assert.is(hex(sha256("envoy-explain\u0000", text)), crypto.createHash("sha256").update("envoy-explain\u0000").update(text).digest("hex"), `sha256 of ${text.length} characters`);

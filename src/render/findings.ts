@@ -1,7 +1,7 @@
 // Findings and the overview as text and Markdown. A finding is a block, not a table row: its
 // resource name and place stay whole on one line, and only the message and fix wrap.
 import type { Finding } from "../findings/types.js";
-import type { Overview } from "../analyses/overview.js";
+import type { Overview } from "../findings/overview.js";
 import { mdInline } from "./sanitize.js";
 import { renderListing, type OutputFormat } from "./table.js";
 import { wrapProse } from "./wrap.js";

@@ -5,10 +5,10 @@ import type { LoadedInput } from "../load/dump.js";
 import { captureModel } from "../explain/capture.js";
 import { clusterModel } from "../model/cluster.js";
 import { clusterMode, type UpstreamMode } from "../model/upstream.js";
-import { inboundPorts, portModeText, portModeWithReplays, type PortMode } from "./tlscheck.js";
+import { inboundPorts, portModeText, portModeWithReplays, type PortMode } from "../analyses/tlscheck.js";
 import type { ExplainResult } from "../explain/explain.js";
-import { runFindings, type FindingsOptions } from "../findings/index.js";
-import type { Finding } from "../findings/types.js";
+import { runFindings, type FindingsOptions } from "./index.js";
+import type { Finding } from "./types.js";
 
 export interface OverviewPort extends PortMode {
   /** The port's mode in the mesh's words ("PERMISSIVE" in Istio, "mTLS or plaintext" elsewhere). */
