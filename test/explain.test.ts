@@ -193,10 +193,11 @@ test("old Envoy (v2 dump) adds tls_inspector by itself; a modern Envoy without o
 const BIN = path.resolve(import.meta.dirname, "../bin/envoy-explain.js");
 const cli = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8" });
 
-test("cli: main use prints the matrix and the detail; -o json is an object with results", () => {
+test("cli: main use prints each verdict once and the detail; -o json is an object with results", () => {
   const t = cli(s("modern-permissive.json"), "--port", "9080");
   assert.is(t.status, 0, t.stderr);
-  assert.match(t.stdout, /CLIENT.*SENDS.*LISTENER.*FILTER CHAIN.*OUTCOME/);
+  assert.not.match(t.stdout, /CLIENT.*SENDS.*LISTENER.*FILTER CHAIN.*OUTCOME/);
+  assert.is(t.stdout.match(/^\S*[✓✗]\S* curl-mtls → /gm)?.length, 1);
   assert.match(t.stdout, /Detail: curl-mtls/);
   const j = cli(s("modern-permissive.json"), "--port", "9080", "-c", "curl-mtls", "-o", "json");
   const parsed = JSON.parse(j.stdout);

@@ -17,6 +17,7 @@ import type { FilterChain } from "../gen/types/envoy/config/listener/v3/listener
 import { clusterMode, sendsText, sendsOf } from "../model/upstream.js";
 import { inboundPorts, portMode, portModeText, type PortMode } from "./tlscheck.js";
 import { captureModel } from "../explain/capture.js";
+import { parseCertificates, type CertInfo } from "../model/secret.js";
 
 type Json = unknown;
 type Obj = Record<string, unknown>;
@@ -27,6 +28,7 @@ export interface Change {
   /** Where in the resource (dot path, list elements by identity: filterChains[name=0.0.0.0_80]). */
   path: string;
   change: "added" | "removed" | "modified" | "reordered";
+  /** The values; a certificate's (inline PEM or its base64) as the certificates it holds (serial, validity, SAN), never its text. */
   before?: Json;
   after?: Json;
   meaning: string;
@@ -303,7 +305,10 @@ export function diffInputs(before: LoadedInput, after: LoadedInput, o: DiffOptio
     else if (was.details !== f.details) record({ kind: f.kind, name, out: changes, ignore }, { path: "errorState", change: "modified", before: was.details, after: f.details });
   }
   for (const [key, f] of failedBefore) if (!failedAfter.has(key)) record({ kind: f.kind, name: f.name, out: changes, ignore }, { path: "errorState", change: "removed", before: f.details });
-  for (const c of changes) c.meaning = meaningOf(c, before, after);
+  for (const c of changes) {
+    c.meaning = meaningOf(c, before, after);
+    showCertificates(c);
+  }
   const pb = inboundPorts(before);
   const pa = inboundPorts(after);
   const ports: Ports = { before: pb, after: pa, all: [...new Set([...pb, ...pa])].sort((x, y) => x - y) };
@@ -325,6 +330,8 @@ function meaningOf(c: Change, before: LoadedInput, after: LoadedInput): string {
     const what = fieldOf(p).replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase();
     return `${what} ${c.change === "modified" ? "changed" : c.change} (${c.change === "added" ? fp(c.after) : c.change === "removed" ? fp(c.before) : `${fp(c.before)} → ${fp(c.after)}`}; value not shown)`;
   }
+  const certs = certificateChange(c);
+  if (certs) return certs;
   if (p === "errorState") {
     if (c.change === "removed") return `Envoy no longer reports a rejected update of ${c.kind} ${c.name}`;
     const active = after.failedUpdates.find((f) => f.kind === c.kind && f.name === c.name)?.active;
@@ -378,6 +385,84 @@ function meaningOf(c: Change, before: LoadedInput, after: LoadedInput): string {
   if (c.change === "reordered") return `order changed (${IDENTITY[fieldOf(p)]?.why ?? "order matters here"})`;
   if (c.change === "modified") return `${fieldOf(p)}: ${val(c.before)} → ${val(c.after)}`;
   return `${fieldOf(p)} ${c.change}`;
+}
+
+/** A certificate (a DataSource's inline PEM, or base64 of it) as what identifies it; undefined when the value holds none. */
+function certificatesOf(v: Json, field: string): CertInfo[] | undefined {
+  if (typeof v !== "string") return undefined;
+  const pem = field === "inlineBytes" ? base64Text(v) : v;
+  if (!pem?.includes("-----BEGIN CERTIFICATE-----")) return undefined;
+  const certs = parseCertificates(pem);
+  return certs.length ? certs : undefined;
+}
+
+/** Base64 (proto3 JSON's bytes, standard or URL-safe) as UTF-8 text; what does not decode is no text. */
+function base64Text(b64: string): string | undefined {
+  const clean = b64.replace(/\s+/g, "").replace(/-/g, "+").replace(/_/g, "/");
+  try {
+    const bin = atob(clean + "=".repeat((4 - (clean.length % 4)) % 4));
+    const bytes = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    return new TextDecoder().decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A certificate's value (its PEM, or base64 of it: thousands of characters) replaced by what identifies it: the certificates it holds. */
+function showCertificates(c: Change): void {
+  const field = fieldOf(c.path);
+  if (c.before !== undefined) c.before = withCertificates(c.before, field);
+  if (c.after !== undefined) c.after = withCertificates(c.after, field);
+}
+
+/** How deep a value is looked into for certificates (Envoy's resources nest a DataSource a few levels down). */
+const CERT_DEPTH = 32;
+
+/** `v` with every DataSource's inline certificate (field inlineBytes or inlineString) as the certificates it holds; a copy where anything changed. */
+function withCertificates(v: Json, field: string, depth = 0): Json {
+  if (field === "inlineBytes" || field === "inlineString") return certificatesOf(v, field) ?? v;
+  if (depth >= CERT_DEPTH || !v || typeof v !== "object" || v instanceof Redacted) return v;
+  if (Array.isArray(v)) {
+    let out: Json[] | undefined;
+    v.forEach((x, i) => {
+      const y = withCertificates(x, "", depth + 1);
+      if (y !== x) (out ??= v.slice())[i] = y;
+    });
+    return out ?? v;
+  }
+  let out: Obj | undefined;
+  for (const [k, x] of Object.entries(v as Obj)) {
+    const y = withCertificates(x, k, depth + 1);
+    // defineProperty, not assignment: a key "__proto__" from a dump stays a key.
+    if (y !== x) Object.defineProperty((out ??= { ...(v as Obj) }), k, { value: y, enumerable: true, writable: true, configurable: true });
+  }
+  return out ?? v;
+}
+
+/**
+ * A certificate that changed, said as what changed (serial, not-after, SAN, subject; of its first, the
+ * leaf, and how many the chain holds), never as its base64: "certificate changed: serial 1 → 2; ...".
+ */
+function certificateChange(c: Change): string | undefined {
+  const field = fieldOf(c.path);
+  if (field !== "inlineBytes" && field !== "inlineString") return undefined;
+  const b = certificatesOf(c.before, field);
+  const a = certificatesOf(c.after, field);
+  if (!a && !b) return undefined;
+  const what = /trustedCa/.test(c.path) ? "CA certificate" : "certificate";
+  const one = (x: CertInfo[]) => `serial ${x[0]!.serial}, not after ${x[0]!.notAfter}, SAN ${x[0]!.subjectAltNames.join(", ") || "(none)"}${x.length > 1 ? `, ${x.length} in the chain` : ""}`;
+  if (!b) return `${what} ${c.change === "modified" ? "now set" : "added"} (${one(a!)})`;
+  if (!a) return `${what} ${c.change === "modified" ? "no longer readable" : "removed"} (${one(b)})`;
+  const parts: string[] = [];
+  const diff = (label: string, x: string, y: string) => x !== y && parts.push(`${label} ${x || "(none)"} → ${y || "(none)"}`);
+  diff("serial", b[0]!.serial, a[0]!.serial);
+  diff("not after", b[0]!.notAfter, a[0]!.notAfter);
+  diff("SAN", b[0]!.subjectAltNames.join(", "), a[0]!.subjectAltNames.join(", "));
+  diff("subject", b[0]!.subject, a[0]!.subject);
+  diff("issuer", b[0]!.issuer, a[0]!.issuer);
+  if (b.length !== a.length) parts.push(`chain of ${b.length} → ${a.length} certificates`);
+  return `${what} changed: ${parts.length ? parts.join("; ") : "the leaf is the same; a certificate further up the chain changed"}`;
 }
 
 interface Ports {

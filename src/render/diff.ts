@@ -18,18 +18,15 @@ export function renderDiff(r: DiffReport, format: OutputFormat): string {
     out.push(md ? "\n### Impact: connections whose outcome changed\n" : "\nimpact (explain presets on every inbound port, before → after)");
     out.push(r.impact.length ? renderListing(format, ["PORT", "CLIENT", { title: "BEFORE", wrap: true }, { title: "AFTER", wrap: true }], r.impact.map((i) => [i.port, i.client, i.before, i.after])) : "no connection outcome changed");
   };
-  // In a bug report the impact comes first, and long lists of changes fold away.
-  if (md) impact();
+  // The summary and the impact first (what a reader asks), then the changes by kind.
+  impact();
   for (const kind of ["listener", "cluster", "route", "endpoint", "secret"] as const) {
     const cs = r.changes.filter((c) => c.kind === kind);
     if (!cs.length) continue;
     const table = renderListing(format, ["NAME", { title: "WHERE", wrap: true }, "CHANGE", { title: "MEANING", wrap: true }], cs.map((c) => [c.name, c.path || "(whole resource)", c.change, c.meaning]));
-    if (md && cs.length > 10) out.push(`\n<details><summary>${kind}s: ${cs.length} changes</summary>\n\n${table}\n\n</details>`);
-    else {
-      out.push(md ? `\n### ${kind}s (${cs.length})\n` : `\n${kind}s (${cs.length} changes)`);
-      out.push(table);
-    }
+    // A heading, not <details>: the Markdown is CommonMark, which does not say it targets GitHub.
+    out.push(md ? `\n### ${kind}s (${cs.length})\n` : `\n${kind}s (${cs.length} changes)`);
+    out.push(table);
   }
-  if (!md) impact();
   return out.join("\n");
 }

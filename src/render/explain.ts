@@ -1,4 +1,4 @@
-// Explain's results as text and Markdown: the verdicts first, then the matrix and the detail.
+// Explain's results as text and Markdown: the verdicts first, then the detail of the row worth reading.
 import { mdFence, mdInline, mermaidLabel } from "./sanitize.js";
 import type { ExplainDocument } from "../documents.js";
 import type { ExplainResult } from "../explain/explain.js";
@@ -17,9 +17,6 @@ const sends = (r: ExplainResult) => {
   const s = r.client.sends;
   return s.transport === "tls" ? `TLS, ALPN ${s.alpn.join(",") || "none"}${s.sni ? `, SNI ${s.sni}` : ""}${s.clientCertificate ? ", cert" : ""}` : "plaintext";
 };
-const chainCell = (r: ExplainResult) =>
-  r.filterChain ? `${r.filterChain.isDefault ? "default" : `#${r.filterChain.index}`}${r.filterChain.name ? ` ${r.filterChain.name}` : ""} (${r.filterChain.transport})` : r.rejected ? "(listener rejected)" : "none";
-
 /** The answer in one line: client → listener #chain (kind) → what the client sees. */
 function verdictLine(r: ExplainResult): string {
   const where = r.listener ? `${r.listener.name} ${r.filterChain ? `${r.filterChain.isDefault ? "default chain" : `#${r.filterChain.index}`} (${r.filterChain.transport})` : r.rejected ? "(rejected by Envoy)" : "(no chain)"}` : (r.accepted?.listener ?? "no listener");
@@ -50,20 +47,18 @@ function renderExplainText(doc: ExplainDocument, format: OutputFormat): string {
   const md = format === "markdown";
   const h = (t: string) => (md ? `\n### ${mdInline(t)}\n` : `\n${t}`);
   out.push(md ? `## ${mdInline(`${input.file}: ${results[0]!.connection.destination}`)}\n` : `${input.file}: ${results[0]!.connection.destination}`);
-  out.push(verdicts(results, md), "");
+  out.push(verdicts(results, md));
   if (results.length > 1) {
-    out.push(md ? `### Every client\n` : `What each client gets on ${results[0]!.connection.destination}`);
-    out.push(
-      renderTable(
-        format,
-        ["CLIENT", { title: "SENDS", wrap: true, drop: 1 }, "LISTENER", { title: "FILTER CHAIN", wrap: true }, { title: "OUTCOME", wrap: true }],
-        results.map((r) => [r.client.preset, sends(r), r.listener?.name ?? r.accepted?.listener ?? "none", chainCell(r), `${r.outcome.code}: ${r.outcome.clientSees}`]),
-      ),
-    );
+    // The verdict lines are every client's answer, said once: the detail follows for the row worth
+    // reading (under a heading, so that in Markdown the verdict list and the detail's lists stay apart).
     const pick = mostInteresting(results);
     out.push(h(`Detail: ${pick.client.preset}`));
     out.push(renderExplainResult(pick, format));
-  } else out.push(renderExplainResult(results[0]!, format));
+  } else {
+    // In Markdown a heading keeps the verdict list and the detail's list apart (CommonMark would join them into one loose list).
+    out.push(md ? h(`Detail: ${results[0]!.client.preset}`) : "");
+    out.push(renderExplainResult(results[0]!, format));
+  }
   return out.join("\n");
 }
 
@@ -153,9 +148,14 @@ export function renderExplainResult(r: ExplainResult, format: OutputFormat): str
   return lines.join("\n");
 }
 
-/** A flowchart of the decision path, for bug reports. */
+/** The chains the diagram draws at one level; the rest are named below it. */
+const DRAWN_PER_LEVEL = 3;
+const chainId = (c: ExplainResult["candidates"][number]) => `${c.index < 0 ? "default" : `#${c.index}`}${c.name ? ` ${c.name}` : ""}`;
+
+/** A flowchart of the decision path, for bug reports: every chain is drawn, or named in a line below it. */
 export function mermaid(r: ExplainResult): string {
   const q = mermaidLabel;
+  const drawn = new Set<ExplainResult["candidates"][number]>();
   const out = ["flowchart LR"];
   out.push(`  C[${q(`${r.client.preset}: ${sends(r)}`)}]`);
   let prev = "C";
@@ -178,10 +178,11 @@ export function mermaid(r: ExplainResult): string {
     out.push(`  ${id}{${q(`${s.level}: ${s.connection}`)}}`, `  ${prev} -->|${q(s.chose ?? "nothing matches")}| ${id}`);
     r.candidates
       .filter((c) => c.verdict === "eliminated" && c.level === s.level)
-      .slice(0, 3)
+      .slice(0, DRAWN_PER_LEVEL)
       .forEach((c, k) => {
         const cid = `${id}x${k}`;
-        out.push(`  ${cid}[${q(`${c.index < 0 ? "default" : `#${c.index}`}${c.name ? ` ${c.name}` : ""} (${c.transport}): ${c.reason}`)}]`, `  ${id} -.->|${q("not taken")}| ${cid}`);
+        drawn.add(c);
+        out.push(`  ${cid}[${q(`${chainId(c)} (${c.transport}): ${c.reason}`)}]`, `  ${id} -.->|${q("not taken")}| ${cid}`);
       });
     prev = id;
   });
@@ -191,5 +192,12 @@ export function mermaid(r: ExplainResult): string {
     prev = "K";
   }
   out.push(`  E[${q(`${r.outcome.code}: ${r.outcome.clientSees}`)}]`, `  ${prev} --> E`);
-  return mdFence(out.join("\n"), "mermaid");
+  // Every chain is drawn or named: those past DRAWN_PER_LEVEL at a level, and those no drawn level
+  // eliminated (ambiguous, not evaluated, left at a level that narrowed nothing), in a line below.
+  const chosen = r.filterChain ? (r.filterChain.isDefault ? -1 : r.filterChain.index) : undefined;
+  const left = r.candidates.filter((c) => !drawn.has(c) && c.index !== chosen);
+  const fence = mdFence(out.join("\n"), "mermaid");
+  if (!left.length) return fence;
+  const said = left.map((c) => `${chainId(c)} (${c.verdict}${c.level ? ` at ${c.level}` : ""})`).join(", ");
+  return `${fence}\n\n${mdInline(`Not drawn (${left.length} of ${r.candidates.length} chains): ${said}.`)}`;
 }

@@ -53,12 +53,16 @@ export function renderClusters(doc: ClustersDocument, format: OutputFormat, filt
   }
   return renderListing(
     format,
-    ["CLUSTER", "DIRECTION", "PORT", "SUBSET", "TYPE", "UPSTREAM TLS"],
+    // CLUSTER is the cluster's name, what explain, endpoints and access logs use; the service FQDN,
+    // port, subset and direction (parsed from an Istio name) are columns of their own, as istioctl's
+    // SERVICE FQDN is, and go first on a narrow terminal (they repeat what the name says).
+    ["CLUSTER", { title: "SERVICE FQDN", drop: 4 }, { title: "PORT", drop: 3 }, { title: "SUBSET", drop: 2 }, { title: "DIRECTION", drop: 1 }, "TYPE", { title: "UPSTREAM TLS", wrap: true }],
     doc.clusters.map((c) => [
-      c.istio?.host || c.name,
-      c.istio?.direction ?? "-",
+      c.name,
+      c.istio?.host || "-",
       c.istio?.port || "-",
       c.istio?.subset || "-",
+      c.istio?.direction ?? "-",
       c.type,
       c.transportSocketMatches.length
         ? c.transportSocketMatches.map((m) => `match ${JSON.stringify(m.match)} (${m.name}) → ${tlsText(m.transport)}`).join("\n") + `\nelse → ${tlsText(c.transport)}`

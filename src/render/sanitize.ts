@@ -51,12 +51,17 @@ export function mdInline(text: string): string {
     .replace(/\r?\n/g, " ");
 }
 
-/** A Markdown table cell: as mdInline, with line breaks kept as <br>. */
+/**
+ * A Markdown table cell: as mdInline, its lines joined by "; ". CommonMark has no line break inside a
+ * table cell (GitHub's <br> is HTML, which CommonMark renderers may strip or show as text), and the
+ * output does not say it targets GitHub.
+ */
 export function mdCell(text: string): string {
   return text
     .split(/\r?\n/)
     .map((l) => mdInline(l))
-    .join("<br>");
+    .filter((l, i, all) => l !== "" || all.length === 1)
+    .join("; ");
 }
 
 /** A fenced code block that no backtick run inside can close. */

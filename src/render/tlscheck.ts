@@ -27,10 +27,35 @@ export function renderTlsCheck(report: TlsCheckReport, format: OutputFormat): st
     out.push("Server: what each inbound port accepts");
     out.push(renderListing(format, ["PORT", "MODE (from the chains)", "ACCEPTS"], report.serverPorts.map((p) => [p.port, portModeText(p, report.mesh), p.detail])));
   }
+  const said = (n: string) => (format === "markdown" ? mdInline(n) : n);
   if (report.clientClusters.length && !report.rows.length) {
+    // A note said of several clusters is said once, under the table, with how many it is about; a
+    // cluster's cell refers to it by number.
+    const shared = numberShared(report.clientClusters.flatMap((c) => [...new Set(c.notes)]));
     out.push("Client: what each outbound cluster sends");
-    out.push(renderListing(format, ["CLUSTER", "MODE", "SENDS"], report.clientClusters.map((c) => [c.cluster, clientModeText(c.mode, report.mesh), [...c.sends, ...c.notes.map((n) => `note: ${n}`)].join("\n")])));
+    out.push(
+      renderListing(
+        format,
+        ["CLUSTER", "MODE", { title: "SENDS", wrap: true }],
+        report.clientClusters.map((c) => [c.cluster, clientModeText(c.mode, report.mesh), [...c.sends, ...[...new Set(c.notes)].map((n) => (shared.has(n) ? `note [${shared.get(n)!.number}]` : `note: ${n}`))].join("\n")]),
+      ),
+    );
+    for (const [n, { number, count }] of shared) out.push(`note [${number}] (${count} clusters): ${said(n)}`);
   }
-  for (const n of report.notes) out.push(`note: ${format === "markdown" ? mdInline(n) : n}`);
+  for (const { text, count } of grouped(report.notes)) out.push(`note${count > 1 ? ` (${count} times)` : ""}: ${said(text)}`);
   return out.join("\n");
+}
+
+/** Notes in the order first said, each once, with how often it was said. Linear in the notes. */
+export function grouped(notes: string[]): { text: string; count: number }[] {
+  const counts = new Map<string, number>();
+  for (const n of notes) counts.set(n, (counts.get(n) ?? 0) + 1);
+  return [...counts].map(([text, count]) => ({ text, count }));
+}
+
+/** The notes said more than once, numbered in the order first said. */
+function numberShared(notes: string[]): Map<string, { number: number; count: number }> {
+  const shared = new Map<string, { number: number; count: number }>();
+  for (const g of grouped(notes)) if (g.count > 1) shared.set(g.text, { number: shared.size + 1, count: g.count });
+  return shared;
 }
