@@ -17,7 +17,7 @@ import type { FilterChain } from "../gen/types/envoy/config/listener/v3/listener
 import { clusterMode, sendsText, sendsOf } from "../model/upstream.js";
 import { inboundPorts, portMode, portModeText, type PortMode } from "./tlscheck.js";
 import { captureModel } from "../explain/capture.js";
-import { parseCertificates, type CertInfo } from "../model/secret.js";
+import { base64Text, parseCertificates, type CertInfo } from "../model/secret.js";
 
 type Json = unknown;
 type Obj = Record<string, unknown>;
@@ -396,18 +396,6 @@ function certificatesOf(v: Json, field: string): CertInfo[] | undefined {
   return certs.length ? certs : undefined;
 }
 
-/** Base64 (proto3 JSON's bytes, standard or URL-safe) as UTF-8 text; what does not decode is no text. */
-function base64Text(b64: string): string | undefined {
-  const clean = b64.replace(/\s+/g, "").replace(/-/g, "+").replace(/_/g, "/");
-  try {
-    const bin = atob(clean + "=".repeat((4 - (clean.length % 4)) % 4));
-    const bytes = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-    return new TextDecoder().decode(bytes);
-  } catch {
-    return undefined;
-  }
-}
 
 /** A certificate's value (its PEM, or base64 of it: thousands of characters) replaced by what identifies it: the certificates it holds. */
 function showCertificates(c: Change): void {

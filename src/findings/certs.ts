@@ -1,6 +1,6 @@
 // Certificates the dump carries (SDS secrets, and inline TLS contexts of listeners and clusters):
 // expired, expiring within 30 days, or not valid yet, at `now` (--now makes it reproducible).
-import { parseCertificates, secretModels } from "../model/secret.js";
+import { base64Text, parseCertificates, secretModels } from "../model/secret.js";
 import type { LoadedInput, ResourceRecord } from "../load/dump.js";
 import { childPath } from "../diag.js";
 import { finding, type Analyzer, type Finding } from "./types.js";
@@ -41,13 +41,6 @@ function within(ms: number): string {
   return hours >= 1 ? `${hours} hour${hours === 1 ? "" : "s"}` : "less than an hour";
 }
 
-function base64Text(b64: string): string {
-  try {
-    return new TextDecoder().decode(Uint8Array.from(atob(b64.replace(/\s+/g, "")), (c) => c.charCodeAt(0)));
-  } catch {
-    return "";
-  }
-}
 
 function judge(input: LoadedInput, cert: CertInfo, where: { owner: string; kind: "secret" | "listener" | "cluster"; path: string }, now: Date): Finding | undefined {
   const nb = Date.parse(cert.notBefore);

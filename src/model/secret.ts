@@ -35,7 +35,7 @@ function pemOf(ds: DataSource | undefined): string | undefined {
 }
 
 /** Base64 (proto3 JSON's bytes, standard or URL-safe) as UTF-8 text; what does not decode is no text. */
-function base64Text(b64: string): string | undefined {
+export function base64Text(b64: string): string | undefined {
   const clean = b64.replace(/\s+/g, "").replace(/-/g, "+").replace(/_/g, "/");
   try {
     const bin = atob(clean + "=".repeat((4 - (clean.length % 4)) % 4));
