@@ -307,6 +307,7 @@ const documents = {
           replays: { type: "array", items: obj({ client: str, outcome: str, chain: nullable(str), listener: nullable(str) }) },
         }),
       },
+      noPorts: str,
       outbound: obj({ clusters: int, mtls: int, tls: int, plaintext: int, auto: int, other: int }),
       findings: list("finding"),
     },

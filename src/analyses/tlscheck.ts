@@ -82,7 +82,7 @@ export function inboundPorts(server: LoadedInput): number[] {
 }
 
 /** Why inboundPorts found none. */
-function whyNoPort(server: LoadedInput): string {
+export function whyNoPort(server: LoadedInput): string {
   if (!server.listeners.length) return "it holds no listeners";
   const refused = captureModel(server).inbound.filter((c) => c.rejected).map((c) => c.peek.name);
   if (refused.length) return `Envoy rejected its inbound capture listener ${refused.join(", ")} (see its warning), so nothing takes inbound connections`;

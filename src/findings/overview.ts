@@ -5,7 +5,7 @@ import type { LoadedInput } from "../load/dump.js";
 import { captureModel } from "../explain/capture.js";
 import { clusterModel } from "../model/cluster.js";
 import { clusterMode, type UpstreamMode } from "../model/upstream.js";
-import { inboundPorts, portModeText, portModeWithReplays, type PortMode } from "../analyses/tlscheck.js";
+import { inboundPorts, portModeText, portModeWithReplays, whyNoPort, type PortMode } from "../analyses/tlscheck.js";
 import type { ExplainResult } from "../explain/explain.js";
 import { runFindings, type FindingsOptions } from "./index.js";
 import type { Finding } from "./types.js";
@@ -32,6 +32,8 @@ export interface Overview {
     resources: { listeners: number; clusters: number; routes: number; endpoints: number; secrets: number };
   };
   ports: OverviewPort[];
+  /** When no port was found: why (no listeners, the inbound capture listener rejected, …). */
+  noPorts?: string;
   /** What the clusters send (outbound), by mode: mTLS (mesh or other), TLS, plaintext, auto (per endpoint), other. */
   outbound: { clusters: number; mtls: number; tls: number; plaintext: number; auto: number; other: number };
   findings: Finding[];
@@ -93,6 +95,7 @@ export function overview(input: LoadedInput, o: FindingsOptions = {}): Overview 
       resources: { listeners: count("listener"), clusters: count("cluster"), routes: count("route"), endpoints: count("endpoint"), secrets: count("secret") },
     },
     ports,
+    ...(ports.length ? {} : { noPorts: whyNoPort(input) }),
     outbound,
     findings: runFindings(input, o),
   };

@@ -43,7 +43,9 @@ export function renderFindingList(list: Finding[], format: "table" | "markdown")
       if (ev) out.push(`  - shown by: ${mdInline(ev)}`);
       out.push(`  - fix: ${mdInline(f.fix)}`);
     } else {
-      out.push(`${MARK[f.severity]} ${f.severity.padEnd(8)}${f.code}  ${f.resource.kind} ${f.resource.name}`);
+      // The resource on a line of its own: a long name (an Istio cluster, a SPIFFE ID) stays whole under its indentation.
+      out.push(`${MARK[f.severity]} ${f.severity.padEnd(8)}${f.code}`);
+      out.push(`    ${f.resource.kind} ${f.resource.name}`);
       out.push(`    at ${place(f)}${f.path ? ` (${f.path})` : ""}`);
       out.push(`    ${f.message}`);
       const ev = evidenceText(f);
@@ -87,7 +89,7 @@ export function renderOverview(doc: Overview & { file: string }, format: "table"
         doc.ports.map((x) => [x.port, x.modeText, yes(x.accepts.plaintext), yes(x.accepts.meshMtls), yes(x.accepts.otherMtls), yes(x.accepts.tlsPassthrough)]),
       ),
     );
-  } else out.push(md ? "No port that other hosts reach was found." : "Ports        none that other hosts reach");
+  } else out.push(md ? `No port that other hosts reach was found${doc.noPorts ? `: ${t(doc.noPorts)}` : ""}.` : `Ports        none that other hosts reach${doc.noPorts ? `: ${doc.noPorts}` : ""}`);
   out.push("");
   const o = doc.outbound;
   const parts = [o.auto && `${o.auto} auto mTLS (by endpoint)`, o.mtls && `${o.mtls} mTLS`, o.tls && `${o.tls} TLS`, o.plaintext && `${o.plaintext} plaintext`, o.other && `${o.other} other`].filter(Boolean).join(", ");
@@ -96,8 +98,11 @@ export function renderOverview(doc: Overview & { file: string }, format: "table"
   out.push("");
   out.push(md ? `### Findings: ${findingsSummary(doc.findings)}\n` : `Findings: ${findingsSummary(doc.findings)}`);
   // One screen: errors and warnings in full; info findings (unused clusters can be hundreds) by code, with a count.
-  const full = doc.findings.filter((f) => f.severity !== "info");
+  // At most three of a code in full; the rest of that code counted (check lists every one).
+  const perCode = new Map<string, number>();
+  const full = doc.findings.filter((f) => f.severity !== "info" && (perCode.set(f.code, (perCode.get(f.code) ?? 0) + 1).get(f.code) ?? 0) <= 3);
   if (full.length) out.push(renderFindingList(full, format));
+  for (const [code, n] of perCode) if (n > 3) out.push(md ? `- and ${n - 3} more \`${code}\`` : `  … and ${n - 3} more ${code}`);
   const info = new Map<string, Finding[]>();
   for (const f of doc.findings) if (f.severity === "info") info.set(f.code, [...(info.get(f.code) ?? []), f]);
   for (const [code, list] of info) {
