@@ -4,15 +4,10 @@ import path from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { runCli } from "../src/cli.js";
+import { cli } from "./support/cli.js";
 
 const root = path.resolve(import.meta.dirname, "..");
 const S = (f: string) => path.join(root, "samples", f);
-async function cli(...argv: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const code = await runCli(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
-  return { code, stdout, stderr };
-}
 
 test("singular command names as istioctl has them, and did-you-mean for a typo", async () => {
   for (const [one, many] of [["listener", "listeners"], ["cluster", "clusters"], ["route", "routes"], ["endpoint", "endpoints"], ["secret", "secrets"]]) {

@@ -8,12 +8,12 @@ import zlib from "node:zlib";
 import MarkdownIt from "markdown-it";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { runCli } from "../src/cli.js";
 import { loadText } from "../src/load/dump.js";
 import { runExplain } from "../src/analyses/explain.js";
 import { decideRoute } from "../src/explain/route.js";
 import { fullMatch, regexError } from "../src/model/regex.js";
 import { fuzz, RAW_CONTROL, SECRET_MARKER } from "./support/hostile.js";
+import { cli } from "./support/cli.js";
 
 const root = path.resolve(import.meta.dirname, "..");
 const BIN = path.join(root, "bin/envoy-explain.js");
@@ -23,12 +23,6 @@ const write = (name: string, v: unknown) => {
   fs.writeFileSync(f, typeof v === "string" || Buffer.isBuffer(v) ? v : JSON.stringify(v));
   return f;
 };
-async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const code = await runCli(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
-  return { code, stdout, stderr };
-}
 
 const PEM = `-----BEGIN PRIVATE KEY-----\nMIIEv${SECRET_MARKER}QIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n`;
 const secretDump = (key: string, extra: Record<string, unknown> = {}) => ({

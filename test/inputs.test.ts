@@ -18,8 +18,8 @@ import { loadBytes as loadBytesCore } from "../src/load/core.js";
 import { parseTolerant, MAX_PROBLEMS } from "../src/load/tolerant-json.js";
 import { NOT_ENVOY, RECOGNIZERS } from "../src/load/recognizers/index.js";
 import { runExplain } from "../src/analyses/explain.js";
-import { runCli } from "../src/cli.js";
 import { load } from "../src/index.js";
+import { cli } from "./support/cli.js";
 
 const root = path.resolve(import.meta.dirname, "..");
 const R = (f: string) => path.join(root, "samples/real/inputs", f);
@@ -32,12 +32,6 @@ const write = (name: string, body: string | Uint8Array) => {
   return f;
 };
 
-async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const code = await runCli(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
-  return { code, stdout, stderr };
-}
 
 /** The InputError a function throws (fails the test when it throws nothing or something else). */
 function inputError(f: () => unknown): InputError {

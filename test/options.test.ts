@@ -6,18 +6,12 @@ import os from "node:os";
 import path from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { runCli } from "../src/cli.js";
 import { check, clusters, diff, endpoints, explain, InputError, listeners, load, overview, replayLog, routes, tlsCheck } from "../src/index.js";
 import { OptionError, tlsCheckOptionValues } from "../src/analyses/options.js";
+import { cli } from "./support/cli.js";
 
 const root = path.resolve(import.meta.dirname, "..");
 const S = (f: string) => path.join(root, "samples", f);
-async function cli(...argv: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const code = await runCli(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
-  return { code, stdout, stderr };
-}
 /** What the library throws, formatted as the CLI would print it (InputError.format()). */
 function thrown(fn: () => unknown): string {
   try {
