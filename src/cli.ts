@@ -184,6 +184,8 @@ interface Run {
   sync<T>(work: () => T): T;
   /** The inputs in the order the command asked for them (two may be read at once); `input` once read. */
   loaded: { input?: LoadedInput; verbose: boolean }[];
+  /** The command printed findings (the overview, check): a rejected update is one of them, so its loader warning is not said again. */
+  findingsShown?: boolean;
   argv: string[];
   /** The command yargs chose ("" for the default), once its builder ran: usage errors name it. */
   command?: string;
@@ -348,6 +350,8 @@ function reportDiagnostics(run: Run): void {
     const kinds = new Map<string, { first: Diagnostic; count: number }>();
     for (const d of input.diags.list) {
       if (d.severity === "note") continue;
+      // REJECTED_CONFIG says it, with Envoy's message and where.
+      if (run.findingsShown && d.code === "rejected-update") continue;
       const k = `${d.severity}\u0000${d.code}`;
       const seen = kinds.get(k);
       if (seen) seen.count += d.count ?? 1;
@@ -625,6 +629,7 @@ async function parser(run: Run): Promise<void> {
           const input = await load(a.dump, a);
           sync(() => {
             const doc = H.overviewDocument(input, now ? { now } : {});
+            run.findingsShown = true;
             if (a.output === "sarif") out(H.serialize(H.sarifLog(doc.findings, { version: VERSION }), "json"));
             else out(H.renderDocument(doc, a.output as OutputFormat, H.renderOverview));
           });
@@ -811,6 +816,7 @@ async function parser(run: Run): Promise<void> {
         for (const f of files) inputs.push(await load(f, a));
         const doc = sync(() => {
           const d = H.checkDocument(inputs, options);
+          run.findingsShown = true;
           if (a.output === "sarif") out(H.serialize(H.sarifLog(d.findings, { version: VERSION }), "json"));
           else out(H.renderDocument(d, a.output as OutputFormat, H.renderCheck));
           return d;

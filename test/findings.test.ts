@@ -62,6 +62,16 @@ test("REJECTED_CONFIG on a real Istio 1.18 dump whose virtualInbound Envoy rejec
   assert.match(rejected[0]!.path!, /^\$\.configs\[3\]\.dynamic_listeners\[\d+\]\.error_state/);
 });
 
+test("a rejected update is said once: as REJECTED_CONFIG by the overview and check, as a warning by the other commands", async () => {
+  for (const argv of [[DEATHSTAR], ["check", DEATHSTAR]]) {
+    const r = await cli(argv);
+    assert.match(r.out, /REJECTED_CONFIG/);
+    assert.not.match(r.err, /Envoy rejected listener "virtualInbound"/, argv.join(" "));
+  }
+  const l = await cli(["listeners", DEATHSTAR]);
+  assert.match(l.err, /Envoy rejected listener "virtualInbound"/);
+});
+
 test("CERT_EXPIRED / CERT_EXPIRING / CERT_NOT_YET_VALID follow --now on a real workload certificate (Istio 1.18, not after 2025-02-18T14:49:39Z)", () => {
   const input = loadFile(DEATHSTAR);
   const at = (now: string) => runFindings(input, { now: new Date(now) }).filter((f) => f.code.startsWith("CERT_"));
