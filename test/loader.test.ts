@@ -16,6 +16,7 @@ import { lookupMessage, T } from "../src/load/schema.js";
 import { listenerModel, peekListener } from "../src/model/listener.js";
 import { decideRoute } from "../src/explain/route.js";
 import type { RouteConfiguration } from "../src/gen/types/envoy/config/route/v3/route.js";
+import { ISTIO_IO_ROUTES_PAGE } from "./support/pasted.js";
 
 const CORPUS = path.resolve(import.meta.dirname, "corpus/istio");
 const SAMPLES = path.resolve(import.meta.dirname, "../samples");
@@ -337,23 +338,7 @@ test("the protobuf schema is built type by type: the types a listener leads to, 
 });
 
 test("a pasted resource cut short where nothing else is complete is used, marked partial (istio.io's proxy-config page: a route configuration ending in \"...\")", async () => {
-  // The shape of the Istio 1.7 docs page (istio.io, proxy-cmd): a Hugo shortcode, the command line, and the JSON cut with "...".
-  const pasted = [
-    "    {{< text bash json >}}",
-    "    $ istioctl proxy-config routes productpage-v1-6c886ff494-7vxhs --name 9080 -o json",
-    "    [",
-    "        {",
-    '            "name": "9080",',
-    '            "virtualHosts": [',
-    "                {",
-    '                    "name": "reviews.default.svc.cluster.local:9080",',
-    '                    "domains": ["reviews.default.svc.cluster.local", "reviews", "reviews:9080"],',
-    '                    "routes": [',
-    '                        { "name": "default", "match": { "prefix": "/" }, "route": { "cluster": "outbound|9080||reviews.default.svc.cluster.local", "timeout": "0s", } }',
-    "                    ]",
-    "    ...",
-    "    {{< /text >}}",
-  ].join("\n");
+  const pasted = ISTIO_IO_ROUTES_PAGE;
   const input = loadText(pasted, "proxy-cmd.md");
   assert.is(input.routes.length, 1);
   assert.equal(input.routes[0]!.partial, { line: 14, why: "cut off by the end of the input" });

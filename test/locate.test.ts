@@ -12,6 +12,7 @@ import { openInput } from "../src/load/open.js";
 import { SpanReader } from "../src/load/scan.js";
 import { pathSegments } from "../src/load/locate.js";
 import { childPath } from "../src/diag.js";
+import { ISTIO_IO_ROUTES_PAGE } from "./support/pasted.js";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const SAMPLES = path.join(ROOT, "samples");
@@ -253,22 +254,7 @@ test("a dump pasted into a bug report: lines of the whole page, through comments
 });
 
 test("istio.io's page (a Hugo shortcode, a command line, a route configuration cut with \"...\"): located in the page", () => {
-  const pasted = [
-    "    {{< text bash json >}}",
-    "    $ istioctl proxy-config routes productpage-v1-6c886ff494-7vxhs --name 9080 -o json",
-    "    [",
-    "        {",
-    '            "name": "9080",',
-    '            "virtualHosts": [',
-    "                {",
-    '                    "name": "reviews.default.svc.cluster.local:9080",',
-    '                    "domains": ["reviews.default.svc.cluster.local", "reviews", "reviews:9080"],',
-    '                    "routes": [',
-    '                        { "name": "default", "match": { "prefix": "/" }, "route": { "cluster": "outbound|9080||reviews.default.svc.cluster.local", "timeout": "0s", } }',
-    "                    ]",
-    "    ...",
-    "    {{< /text >}}",
-  ].join("\n");
+  const pasted = ISTIO_IO_ROUTES_PAGE;
   const input = loadText(pasted, "proxy-cmd.md");
   const r = input.routes[0]!;
   assert.is(r.path, "$[0]");
