@@ -3,7 +3,7 @@
 // splits a line into its command operators' values. Formats come from the dump: they are tokenised by
 // hand and matched with indexOf from left to right (then from right to left), never turned into a
 // regular expression; every loop is bounded by the length of the line or of the format.
-import type { LoadedInput, ResourceRecord } from "./dump.js";
+import type { LoadedInput, ResourceRecord } from "./input.js";
 import { InputError } from "../diag.js";
 import { isCredentialHeader, REDACTED_TEXT } from "../redacted.js";
 

@@ -36,8 +36,8 @@ const MAX_BLOCKS = 1000;
 export function loadBytes(bytes: Uint8Array, name: string, opts: LoadOptions = {}): LoadedInput {
   checkBlock(name, opts.block);
   const text = decodeText(name, bytes, opts);
-  // A large text: its bytes are kept for locate() in its place (as large or smaller: gzip, UTF-16), decoded again when asked.
-  return loadText(text, name, opts, text.length > KEEP_TEXT_CHARS ? () => decodeText(name, bytes, opts) : undefined);
+  // A large text: its bytes are kept for locate() in its place (as large or smaller: gzip, UTF-16), decoded again when asked (loadText keeps a small one).
+  return loadText(text, name, opts, () => decodeText(name, bytes, opts));
 }
 
 /** `again`: how to have the text again for locate() (then a large text is not kept); by default the text is kept. */

@@ -195,15 +195,14 @@ export class Extractor {
   private readonly repeated = new Map<string, Diagnostic>();
   private warnEach(code: string, message: string, where: { path: string }): void {
     // Keyed by the message alone: each one this is used for is a constant of its own.
-    const key = message;
-    const seen = this.repeated.get(key);
+    const seen = this.repeated.get(message);
     if (seen) {
       seen.count = (seen.count ?? 1) + 1;
       return;
     }
     this.input.diags.warn(code, message, where);
     const added = this.input.diags.list.findLast((d) => d.code === code && d.message === message);
-    if (added) this.repeated.set(key, added);
+    if (added) this.repeated.set(message, added);
   }
 
   /** Elisions by every path they are within (a resource's path looks one up at once, however many elisions and resources there are). */
@@ -501,7 +500,6 @@ function fieldsOf(reader: SpanReader, at: HintFields, skip?: ReadonlySet<string>
   }
   return out;
 }
-
 
 /** Whether these keys lead from `root` to `target`, by identity. */
 function reaches(root: unknown, keys: string[], target: unknown): boolean {

@@ -394,14 +394,6 @@ export interface LoadOptions {
   inflate?: (bytes: Uint8Array, maxBytes: number, name: string) => Uint8Array;
 }
 
-/**
- * Text longer than this (in characters) is not kept for locate() when it can be had again: a regular
- * file is read again (and inflated) when locate is called, and a Buffer given to loadBytes is kept in
- * its place. Below it, the text itself is kept (a reference, never a copy), which costs nothing at
- * load and keeps the text alive as long as the input.
- */
-export const KEEP_TEXT_CHARS = 16 * 2 ** 20;
-
 const keyPatterns = new Map<string, RegExp>();
 /** "route_config", "routeConfig", "ROUTE_CONFIG"…: the key's letters, any case, underscores anywhere; or an escape. Built once per key. */
 function keyPattern(snake: string): RegExp {

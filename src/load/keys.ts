@@ -29,6 +29,9 @@ export function canonicalKey(k: string): string {
   return c;
 }
 
+/** The `hidden_envoy_deprecated_` prefix Envoy 1.15-1.17 print deprecated fields with, in canonicalKey form. */
+export const HIDDEN = "hiddenenvoydeprecated";
+
 export function isObject(v: unknown): v is Obj {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }

@@ -17,9 +17,9 @@
 // filterChains), and a hidden_envoy_deprecated_ key stands for the field it hides. A path that is not
 // found whole gives the deepest prefix of it that is.
 import YAML from "yaml";
-import { canonicalKey } from "./keys.js";
+import { canonicalKey, HIDDEN } from "./keys.js";
 import { prepareText } from "./parse.js";
-import type { SpanReader } from "./scan.js";
+import type { SpanReader } from "./json-scan.js";
 
 export interface Position {
   line: number;
@@ -43,8 +43,6 @@ export interface StreamedList {
 }
 
 type Seg = string | number;
-
-const HIDDEN = "hiddenenvoydeprecated";
 
 /**
  * A path's segments: keys in canonical form (underscores and case dropped), indexes as numbers.

@@ -11,7 +11,7 @@ import { InputError } from "../diag.js";
 import { progress } from "../progress.js";
 import { loadBytes, loadFile, loadScanned, streamScanOptions, type LoadedInput, type LoadOptions } from "./dump.js";
 import { DEFAULT_MAX_BYTES, MAX_TEXT_BYTES, refuseIfNotText, statInput, tooLarge, TooLargeError } from "./read.js";
-import { HEAD_BYTES } from "./decode.js";
+import { hasBom16, HEAD_BYTES, isGzip } from "./decode.js";
 import { scanJsonInWorker, SpanReader, type ScanResult } from "./scan.js";
 
 /** What of a stream (stdin, a FIFO) is held in memory before it goes to a spool file. */
@@ -125,8 +125,7 @@ export async function openInput(file: string, opts: OpenOptions = {}): Promise<L
 }
 
 async function scanned(fd: number, name: string, opts: OpenOptions): Promise<LoadedInput> {
-  const head = firstBytes(fd);
-  if ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff)) {
+  if (hasBom16(firstBytes(fd))) {
     throw new InputError(name, "is UTF-16 text over 512 MiB: convert it to UTF-8 (iconv -f UTF-16 -t UTF-8) to stream it");
   }
   const reader = new SpanReader(fd, fs.fstatSync(fd).size);
@@ -163,7 +162,6 @@ async function scannedIfJson(fd: number, name: string, opts: OpenOptions): Promi
   return input.cut?.kind === "syntax" ? undefined : input;
 }
 
-const isGzip = (b: Uint8Array) => b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
 
 /** The first two bytes of a file (for gzip's magic number and a UTF-16 byte-order mark). */
 function firstBytes(fd: number): Buffer {

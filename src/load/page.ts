@@ -59,7 +59,7 @@ function promptCommand(line: string, fenced: boolean): string | undefined {
  * key, "}" or a comment, "[" by a value or "]"), so that a shell prompt ("[root@host ~]#") or a Markdown
  * link does not.
  */
-export function startsJson(text: string, lineStart: number, lineEnd: number): number {
+function startsJson(text: string, lineStart: number, lineEnd: number): number {
   let i = lineStart;
   while (i < lineEnd && (text[i] === " " || text[i] === "\t")) i++;
   const c = text[i];

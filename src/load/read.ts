@@ -7,7 +7,7 @@ import { zlib } from "../lazy-node.js";
 import { InputError } from "../diag.js";
 import { decodeText as decodeCore, DEFAULT_MAX_BYTES, HEAD_BYTES, MAX_TEXT_BYTES, notText, tooLarge } from "./decode.js";
 
-export { DEFAULT_MAX_BYTES, emptyInput, MAX_TEXT_BYTES, parseSize, tooLarge, TooLargeError } from "./decode.js";
+export { DEFAULT_MAX_BYTES, MAX_TEXT_BYTES, parseSize, tooLarge, TooLargeError } from "./decode.js";
 
 export function readInputBytes(file: string, max = DEFAULT_MAX_BYTES): Buffer {
   // Nothing larger than V8's longest string can be read as text, whatever the limit asked for.

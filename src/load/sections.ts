@@ -66,20 +66,16 @@ export const RESOURCE_LISTS: ReadonlySet<string> = new Set(
   [...Object.values(SECTIONS).flatMap((s) => s.lists.map(([field]) => field)), "dynamic_listeners", "resources"].map(canonicalKey),
 );
 
-/** Config dumps nested under proxy names: egctl's {namespace: {name: dump}} and egctl x translate's {xds: {"ns/name": dump}}. */
+/** Each section's active list and its wrapper's resource field (listener, cluster, route_config…): what an entry pasted alone is read as. */
+const ACTIVE_ENTRIES: readonly [inner: string, section: string, list: string][] = Object.entries(SECTIONS).flatMap(([section, s]) =>
+  s.lists.filter(([, , state]) => state === "active").map(([list, inner]): [string, string, string] => [inner, section, list]),
+);
 
 /** One entry of a dump section pasted alone: which list it came from, so it reads as the resource inside. */
 export function sectionEntry(v: Obj): { section: string; list: string } | undefined {
   const has = (k: string) => keyOf(v, k) !== undefined;
   if (has("name") && (has("active_state") || has("warming_state") || has("draining_state") || has("error_state"))) return { section: "ListenersConfigDump", list: "dynamic_listeners" };
-  const wrapped: [string, string, string][] = [
-    ["listener", "ListenersConfigDump", "dynamic_active_listeners"],
-    ["cluster", "ClustersConfigDump", "dynamic_active_clusters"],
-    ["route_config", "RoutesConfigDump", "dynamic_route_configs"],
-    ["endpoint_config", "EndpointsConfigDump", "dynamic_endpoint_configs"],
-    ["secret", "SecretsConfigDump", "dynamic_active_secrets"],
-  ];
-  for (const [inner, section, list] of wrapped) {
+  for (const [inner, section, list] of ACTIVE_ENTRIES) {
     const k = keyOf(v, inner);
     if (k !== undefined && isObject(v[k]) && (has("last_updated") || has("version_info") || typeof (v[k] as Obj)["@type"] === "string")) return { section, list };
   }
@@ -113,20 +109,24 @@ export function looksBootstrap(v: Obj): boolean {
   return ["static_resources", "dynamic_resources", "admin", "layered_runtime", "stats_config"].some((k) => keyOf(v, k) !== undefined) && keyOf(v, "filter_chains") === undefined;
 }
 
-/** Which kind of Envoy resource an object is, from its @type or its shape. */
 /** Cluster discovery types: a `name` and one of these `type`s is a cluster (a package.json's `"type": "module"` is not). */
-export const CLUSTER_TYPES: ReadonlySet<string> = new Set(["STATIC", "STRICT_DNS", "LOGICAL_DNS", "EDS", "ORIGINAL_DST"]);
+const CLUSTER_TYPES: ReadonlySet<string> = new Set(["STATIC", "STRICT_DNS", "LOGICAL_DNS", "EDS", "ORIGINAL_DST"]);
 
 /** ClusterLoadAssignment's fields (canonical form): an object of only these, with cluster_name, is one. */
-export const CLA_KEYS: ReadonlySet<string> = new Set(["cluster_name", "endpoints", "named_endpoints", "policy", "@type"].map(canonicalKey));
+const CLA_KEYS: ReadonlySet<string> = new Set(["cluster_name", "endpoints", "named_endpoints", "policy", "@type"].map(canonicalKey));
 
+/** The kind of resource a type URL names (a v2 one by its v3 successor). */
+export function kindOfType(url: string): ResourceKind | undefined {
+  const name = resolveTypeUrl(url)?.name;
+  for (const [k, t] of Object.entries(KIND_TYPE)) if (t === name) return k as ResourceKind;
+  return undefined;
+}
+
+/** Which kind of Envoy resource an object is, from its @type or its shape. */
 export function resourceKind(v: Obj): ResourceKind | undefined {
   const type = typeof v["@type"] === "string" ? (v["@type"] as string) : "";
-  if (type) {
-    const r = resolveTypeUrl(type);
-    const n = r?.name ?? "";
-    for (const [k, t] of Object.entries(KIND_TYPE)) if (n === t) return k as ResourceKind;
-  }
+  const byType = type ? kindOfType(type) : undefined;
+  if (byType) return byType;
   const has = (k: string) => keyOf(v, k) !== undefined;
   if (has("filter_chains") || has("default_filter_chain") || has("listener_filters") || has("filter_chain_matcher") || (has("address") && has("name") && has("traffic_direction"))) return "listener";
   if (has("virtual_hosts") || (has("name") && (has("validate_clusters") || has("ignore_port_in_host_matching") || has("vhds")))) return "route";

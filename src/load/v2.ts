@@ -4,15 +4,13 @@
 // it is walked, returns a new object (the input is never modified), and records what it did.
 import type { LazyPath } from "./keys.js";
 import type { WalkContext } from "./walk.js";
-import { canonicalKey, isObject, pathText } from "./keys.js";
+import { canonicalKey, HIDDEN, isObject, pathText } from "./keys.js";
 import { setOwn } from "./tolerant-json.js";
 import { T, TYPE_URL_PREFIX } from "./schema.js";
 import { configTypeOf, currentName } from "./extensions.js";
 
 type Obj = Record<string, unknown>;
 type Hook = (v: Obj, ctx: WalkContext, path: LazyPath) => Obj;
-
-const HIDDEN = "hiddenenvoydeprecated";
 
 /**
  * Finds a key by its snake_case or camelCase spelling, else by the `hidden_envoy_deprecated_` form

@@ -3,7 +3,7 @@
 // dropped), reporting every problem with its JSON path. Unknown `@type`s are kept as they are.
 // Struct/Value payloads are kept by reference (they are free-form JSON).
 import protobuf from "protobufjs";
-import { childPath, type Diagnostics } from "../diag.js";
+import type { Diagnostics } from "../diag.js";
 import { resolveTypeUrl, TYPE_URL_PREFIX } from "./schema.js";
 import { setOwn } from "./tolerant-json.js";
 import { unhideDeprecated, V2_HOOKS } from "./v2.js";

@@ -6,8 +6,8 @@
 // error_state). grpcdebug's `xds config`, proxyless gRPC's admin service and Traffic Director print it.
 // A response about several clients is read for one of them (--proxy: its node id).
 import { childPath } from "../../diag.js";
-import { KIND_TYPE, str, type ResourceKind } from "../input.js";
-import { resolveTypeUrl } from "../schema.js";
+import { str } from "../input.js";
+import { kindOfType } from "../sections.js";
 import { getKey, keyOf } from "../v2.js";
 import { canonicalKey, isObject } from "../keys.js";
 import type { Extractor } from "../extract.js";
@@ -37,13 +37,6 @@ function isClientStatusResponse(v: unknown): v is Obj {
   if (!isObject(v)) return false;
   const config = getKey(v, "config");
   return Array.isArray(config) && config.length > 0 && Object.keys(v).every((k) => ["config", "@type"].includes(canonicalKey(k))) && config.every(isClientConfig);
-}
-
-/** The kind of resource a type URL names. */
-function kindOf(url: string): ResourceKind | undefined {
-  const name = resolveTypeUrl(url)?.name;
-  for (const [k, t] of Object.entries(KIND_TYPE)) if (t === name) return k as ResourceKind;
-  return undefined;
 }
 
 /** What a client_status other than ACKED says of a resource without config. */
@@ -90,7 +83,7 @@ export function readClientConfig(c: Obj, path: string, x: Extractor): void {
       const url = str(getKey(e, "type_url")) ?? "";
       const xc = keyOf(e, "xds_config");
       const config = xc !== undefined && isObject(e[xc]) ? (e[xc] as Obj) : undefined;
-      const kind = kindOf(url) ?? (config && typeof config["@type"] === "string" ? kindOf(config["@type"]) : undefined);
+      const kind = kindOfType(url) ?? (config && typeof config["@type"] === "string" ? kindOfType(config["@type"]) : undefined);
       const name = str(getKey(e, "name")) ?? "";
       const status = str(getKey(e, "client_status")) ?? "";
       const err = getKey(e, "error_state");

@@ -11,7 +11,7 @@ const dumpLike = (x: unknown): x is Obj =>
   isObject(x) && (Array.isArray(getKey(x, "configs")) || (typeof x["@type"] === "string" && /\.admin\.v(3|2alpha)\.\w+ConfigDump$/.test(x["@type"] as string)));
 
 /** The dumps by "namespace/name" (or egctl x translate's own names), or undefined when the value is not this shape. */
-export function proxyDumpsIn(v: Obj): Map<string, { value: Obj; path: string }> | undefined {
+function proxyDumpsIn(v: Obj): Map<string, { value: Obj; path: string }> | undefined {
   const out = new Map<string, { value: Obj; path: string }>();
   const xk = keyOf(v, "xds");
   if (xk !== undefined && isObject(v[xk])) {
