@@ -59,7 +59,7 @@ const a = md.indexOf(BEGIN);
 const b = md.indexOf(END);
 if (a >= 0 && b > a) newMd = `${md.slice(0, a + BEGIN.length)}\n${table}\n${md.slice(b)}`;
 
-let stale = [];
+const stale = [];
 if ((fs.existsSync(outTs) ? fs.readFileSync(outTs, "utf8") : "") !== ts) stale.push(path.relative(root, outTs));
 if (a >= 0 && newMd !== md) stale.push("README.md");
 if (check) {

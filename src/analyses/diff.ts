@@ -306,8 +306,9 @@ export function diffInputs(before: LoadedInput, after: LoadedInput, o: DiffOptio
   }
   for (const [key, f] of failedBefore) if (!failedAfter.has(key)) record({ kind: f.kind, name: f.name, out: changes, ignore }, { path: "errorState", change: "removed", before: f.details });
   for (const c of changes) {
-    c.meaning = meaningOf(c, before, after);
-    showCertificates(c);
+    const certs = leafCertificates(c);
+    c.meaning = meaningOf(c, before, after, certs);
+    showCertificates(c, certs);
   }
   const pb = inboundPorts(before);
   const pa = inboundPorts(after);
@@ -322,7 +323,7 @@ function chainDesc(fc: FilterChain | undefined): string {
   return `{${matchText(fc.filterChainMatch ?? {})}} ${transportLabel(summariseTransport(fc.transportSocket, "downstream"))}`;
 }
 
-function meaningOf(c: Change, before: LoadedInput, after: LoadedInput): string {
+function meaningOf(c: Change, before: LoadedInput, after: LoadedInput, leafCerts: LeafCertificates | undefined): string {
   const p = c.path;
   const val = (v: Json) => (typeof v === "string" ? v : JSON.stringify(v)?.slice(0, 120));
   if (c.before instanceof Redacted || c.after instanceof Redacted) {
@@ -330,7 +331,7 @@ function meaningOf(c: Change, before: LoadedInput, after: LoadedInput): string {
     const what = fieldOf(p).replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase();
     return `${what} ${c.change === "modified" ? "changed" : c.change} (${c.change === "added" ? fp(c.after) : c.change === "removed" ? fp(c.before) : `${fp(c.before)} → ${fp(c.after)}`}; value not shown)`;
   }
-  const certs = certificateChange(c);
+  const certs = leafCerts && certificateChange(c, leafCerts);
   if (certs) return certs;
   if (p === "errorState") {
     if (c.change === "removed") return `Envoy no longer reports a rejected update of ${c.kind} ${c.name}`;
@@ -396,9 +397,25 @@ function certificatesOf(v: Json, field: string): CertInfo[] | undefined {
   return certs.length ? certs : undefined;
 }
 
+/** The certificates before and after of a change to a DataSource's inline value (inlineBytes, inlineString), read once; undefined for any other change. */
+interface LeafCertificates {
+  before: CertInfo[] | undefined;
+  after: CertInfo[] | undefined;
+}
+
+function leafCertificates(c: Change): LeafCertificates | undefined {
+  const field = fieldOf(c.path);
+  if (field !== "inlineBytes" && field !== "inlineString") return undefined;
+  return { before: certificatesOf(c.before, field), after: certificatesOf(c.after, field) };
+}
 
 /** A certificate's value (its PEM, or base64 of it: thousands of characters) replaced by what identifies it: the certificates it holds. */
-function showCertificates(c: Change): void {
+function showCertificates(c: Change, leaf: LeafCertificates | undefined): void {
+  if (leaf) {
+    if (leaf.before) c.before = leaf.before;
+    if (leaf.after) c.after = leaf.after;
+    return;
+  }
   const field = fieldOf(c.path);
   if (c.before !== undefined) c.before = withCertificates(c.before, field);
   if (c.after !== undefined) c.after = withCertificates(c.after, field);
@@ -432,11 +449,7 @@ function withCertificates(v: Json, field: string, depth = 0): Json {
  * A certificate that changed, said as what changed (serial, not-after, SAN, subject; of its first, the
  * leaf, and how many the chain holds), never as its base64: "certificate changed: serial 1 → 2; ...".
  */
-function certificateChange(c: Change): string | undefined {
-  const field = fieldOf(c.path);
-  if (field !== "inlineBytes" && field !== "inlineString") return undefined;
-  const b = certificatesOf(c.before, field);
-  const a = certificatesOf(c.after, field);
+function certificateChange(c: Change, { before: b, after: a }: LeafCertificates): string | undefined {
   if (!a && !b) return undefined;
   const what = /trustedCa/.test(c.path) ? "CA certificate" : "certificate";
   const one = (x: CertInfo[]) => `serial ${x[0]!.serial}, not after ${x[0]!.notAfter}, SAN ${x[0]!.subjectAltNames.join(", ") || "(none)"}${x.length > 1 ? `, ${x.length} in the chain` : ""}`;

@@ -2,7 +2,7 @@
 // decides where a connection lands; with istioctl proxy-config's filters. src/render/listings.ts prints them.
 import type { LoadedInput } from "../load/dump.js";
 import { clusterModel } from "../model/cluster.js";
-import { chainLabel, formatAddr, listenerModel, matchText, peekListener, terminalText, type ChainModel, type ListenerModel } from "../model/listener.js";
+import { allChains, chainLabel, formatAddr, listenerModel, matchText, peekListener, terminalText, type ChainModel, type ListenerModel } from "../model/listener.js";
 import { chainTransportLabel, type TransportSummary } from "../model/tls.js";
 import { matcherPaths } from "../explain/matcher.js";
 import { allEndpoints, type EndpointModel } from "../model/endpoint.js";
@@ -54,7 +54,7 @@ export function listenerRows(input: LoadedInput, filter: ListenerFilter = {}): C
     if (filter.name && l.name !== filter.name) continue;
     const onPort = (c: ChainModel) => filter.port === undefined || l.address?.port === filter.port || c.match.destinationPort === filter.port || (c.isDefault && l.address?.port === filter.port);
     const ofType = (c: ChainModel) => filter.type === undefined || chainType(c) === filter.type;
-    const chains = [...l.chains, ...(l.defaultChain ? [l.defaultChain] : [])].filter((c) => onPort(c) && ofType(c));
+    const chains = allChains(l).filter((c) => onPort(c) && ofType(c));
     if ((filter.port !== undefined || filter.type !== undefined) && !chains.length) continue;
     const viaMatcher = l.matcher ? matcherPaths(l.matcher) : undefined;
     const failed = rec.state === "active" ? input.failedUpdates.find((f) => f.kind === "listener" && f.active && f.name === l.name) : undefined;

@@ -5,8 +5,7 @@ import type { LoadedInput } from "../load/dump.js";
 import { InputError } from "../diag.js";
 import { accessLogFormats, parseAccessLogLine } from "../load/accesslog.js";
 import { explainConnection, proxyIps, type ConnectionRequest, type ExplainResult, type OutcomeCode } from "../explain/explain.js";
-import type { ClientSpec } from "../explain/clients.js";
-import { sidecarAlpn } from "../explain/clients.js";
+import { presetClient, sidecarAlpn, type ClientSpec } from "../explain/clients.js";
 import { flagText, normaliseFlags } from "../explain/logflags.js";
 import { parseIp } from "../explain/ip.js";
 
@@ -45,9 +44,9 @@ class Fields {
 }
 
 /** "10.0.0.1:80", "[::1]:80", "tcp://10.0.0.1:80" → ip and port. */
-export function parseHostPort(v: string | undefined): { ip: string; port: number } | undefined {
+function parseHostPort(v: string | undefined): { ip: string; port: number } | undefined {
   if (!v) return undefined;
-  let s = v.startsWith("tcp://") ? v.slice(6) : v;
+  const s = v.startsWith("tcp://") ? v.slice(6) : v;
   let ip: string;
   let port: string;
   if (s.startsWith("[")) {
@@ -61,9 +60,8 @@ export function parseHostPort(v: string | undefined): { ip: string; port: number
     ip = s.slice(0, colon);
     port = s.slice(colon + 1);
   }
-  s = port;
-  if (!/^\d{1,5}$/.test(s)) return undefined;
-  const n = Number(s);
+  if (!/^\d{1,5}$/.test(port)) return undefined;
+  const n = Number(port);
   if (n < 1 || n > 65535 || !parseIp(ip)) return undefined;
   return { ip, port: n };
 }
@@ -91,19 +89,7 @@ function loggedOutcome(flags: string[], details: string | undefined, http: boole
   return undefined; // served (via_upstream), or nothing said: the replay must route it where the line did
 }
 
-const CLUSTER_OF_RESULT = (r: ExplainResult): string | undefined => {
-  if (r.upstream && typeof (r.upstream as { cluster?: unknown }).cluster === "string") return (r.upstream as { cluster: string }).cluster;
-  const rt = r.route;
-  if (rt?.kind === "route") {
-    const a = rt.action as { kind: string; cluster?: string; clusters?: { name: string }[] };
-    if (a.kind === "cluster") return a.cluster;
-    if (a.kind === "weighted") return a.clusters?.[0]?.name;
-  }
-  const t = r.filterChain?.terminal ?? "";
-  return t.startsWith("TCP → ") ? t.slice(6).replace(/ \(\d+\)(,.*)?$/, "") : undefined;
-};
-
-/** The clusters the replay may send to (every weighted cluster counts). */
+/** The clusters the replay may send to: the route's (every weighted cluster counts), and the upstream's or the TCP proxy's. */
 function clustersOfResult(r: ExplainResult): string[] {
   const out: string[] = [];
   const rt = r.route;
@@ -112,7 +98,8 @@ function clustersOfResult(r: ExplainResult): string[] {
     if (a.kind === "cluster" && a.cluster) out.push(a.cluster);
     if (a.kind === "weighted") for (const c of a.clusters ?? []) out.push(c.name);
   }
-  const one = CLUSTER_OF_RESULT(r);
+  const t = r.filterChain?.terminal ?? "";
+  const one = r.upstream ? r.upstream.cluster : t.startsWith("TCP → ") ? t.slice(6).replace(/ \(\d+\)(,.*)?$/, "") : undefined;
   if (one && !out.includes(one)) out.push(one);
   return out;
 }
@@ -195,14 +182,14 @@ function replayOne(input: LoadedInput, lineNo: number, format: string, raw: Reco
   const istioPeer = !!sni && ISTIO_SNI.test(sni);
   if (istioPeer) {
     const s = sidecarAlpn(input, http);
-    client = { preset: "log", description: "an Istio sidecar (from the line's SNI)", transport: "tls", alpn: s.alpn, sni, clientCert: true, plaintextProtocol: null, speaksHttp: http, tool: "envoy" };
+    client = { ...presetClient("istio-sidecar", { sni, sidecar: s }), preset: "log", description: "an Istio sidecar (from the line's SNI)", speaksHttp: http };
     assumed.push(`an Istio sidecar client with a mesh certificate: SNI ${sni} is what sidecars send; ALPN ${s.alpn.join(",")} (${s.why})`);
   } else if (sni) {
     const alpn = protocol === "HTTP/2" ? ["h2", "http/1.1"] : http ? ["http/1.1"] : [];
-    client = { preset: "log", description: "the logged client (TLS, from its server name)", transport: "tls", alpn, sni, clientCert: false, plaintextProtocol: null, speaksHttp: http, tool: "curl" };
+    client = { ...presetClient("curl-tls", { sni }), preset: "log", description: "the logged client (TLS, from its server name)", alpn, speaksHttp: http };
     assumed.push(`TLS: the line logs the server name ${sni}, which only a TLS ClientHello carries; ALPN ${alpn.join(",") || "none"}${http ? ` (${protocol ?? "HTTP"} was spoken)` : ""}`);
   } else {
-    client = { preset: "log", description: "the logged client (plaintext: no server name logged)", transport: "raw_buffer", alpn: [], sni: "", clientCert: false, plaintextProtocol: plain, speaksHttp: http, tool: "curl" };
+    client = { ...presetClient("plaintext", {}), preset: "log", description: "the logged client (plaintext: no server name logged)", plaintextProtocol: plain, speaksHttp: http };
     assumed.push(`plaintext${plain ? ` ${plain}` : " TCP"}: the line logs no server name, so the client sent no TLS ClientHello with one`);
   }
   if (expected === "NO_FILTER_CHAIN") assumed.push("the line logs filter_chain_not_found: what the client sent matched no chain; the replay sends what the line shows");

@@ -27,7 +27,7 @@ export class OptionError extends InputError {
 }
 
 /** sourcePort → --source-port (flag) or sourcePort (field). */
-export function optionName(key: string, how: Spelling): string {
+function optionName(key: string, how: Spelling): string {
   return how === "flag" ? `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}` : key;
 }
 
@@ -90,17 +90,17 @@ export function portOption(v: unknown, key: string, how: Spelling, min = 1): num
 }
 
 /** An IP address, v4 or v6. */
-export function ipOption(v: unknown, key: string, how: Spelling): string {
+function ipOption(v: unknown, key: string, how: Spelling): string {
   if (typeof v !== "string" || !parseIp(v)) fail(key, how, `wants an IP address, not ${shown(v)}`);
   return v;
 }
 
-export function stringOption(v: unknown, key: string, how: Spelling): string {
+function stringOption(v: unknown, key: string, how: Spelling): string {
   if (typeof v !== "string") fail(key, how, `must be text, not ${shown(v)}`);
   return v;
 }
 
-export function booleanOption(v: unknown, key: string, how: Spelling): boolean {
+function booleanOption(v: unknown, key: string, how: Spelling): boolean {
   if (typeof v !== "boolean") fail(key, how, `must be true or false, not ${shown(v)}`);
   return v;
 }
@@ -114,15 +114,21 @@ export function oneOf<T extends string>(v: unknown, key: string, how: Spelling, 
   return fail(key, how, `must be one of ${listed.join(", ")}, not ${shown(v)}${near ? ` (did you mean ${near}?)` : ""}`);
 }
 
-export function presetOption(v: unknown, key: string, how: Spelling): PresetName {
+function presetOption(v: unknown, key: string, how: Spelling): PresetName {
   return oneOf(v, key, how, PRESET_NAMES);
 }
 
 /** A time certificates are judged at: a Date, or text Date reads (ISO 8601). */
-export function timeOption(v: unknown, key: string, how: Spelling): Date {
+function timeOption(v: unknown, key: string, how: Spelling): Date {
   const d = v instanceof Date ? v : typeof v === "string" && v.trim() ? new Date(v) : undefined;
   if (!d || Number.isNaN(d.getTime())) fail(key, how, `wants a time such as 2026-01-31T00:00:00Z, not ${shown(v)}`);
   return d;
+}
+
+/** A number of bytes: a whole number from 1. */
+function bytesOption(v: unknown, key: string, how: Spelling): number {
+  if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 1) fail(key, how, `must be a whole number of bytes from 1, not ${shown(v)}`);
+  return v;
 }
 
 /** Which code block of a pasted page to read: 1 for the first. */
@@ -133,14 +139,14 @@ export function blockOption(v: unknown, key: string, how: Spelling): number {
 }
 
 /** A list of text (a comma list given as one text is split). */
-export function stringListOption(v: unknown, key: string, how: Spelling): string[] {
+function stringListOption(v: unknown, key: string, how: Spelling): string[] {
   const list = typeof v === "string" ? v.split(",").map((x) => x.trim()).filter(Boolean) : v;
   if (!Array.isArray(list) || list.some((x) => typeof x !== "string")) fail(key, how, `must be a list of text, not ${shown(v)}`);
   return list as string[];
 }
 
 /** key → value text, in a table without a prototype (the keys are the caller's). */
-export function pairsOption(v: unknown, key: string, how: Spelling, lowerKeys = false): Record<string, string> {
+function pairsOption(v: unknown, key: string, how: Spelling, lowerKeys = false): Record<string, string> {
   if (!v || typeof v !== "object" || Array.isArray(v)) fail(key, how, `must be an object of name → text, not ${shown(v)}`);
   const out: Record<string, string> = Object.create(null);
   for (const [k, x] of Object.entries(v as object)) {
@@ -153,7 +159,7 @@ export function pairsOption(v: unknown, key: string, how: Spelling, lowerKeys = 
 /** A field path for diff's ignore: names (camelCase or snake_case) and * separated by dots. */
 const IGNORE_PATH = /^(?:[A-Za-z_][A-Za-z0-9_]*|\*)(?:\.(?:[A-Za-z_][A-Za-z0-9_]*|\*))*$/;
 
-export function ignoreOption(v: unknown, key: string, how: Spelling): string[] {
+function ignoreOption(v: unknown, key: string, how: Spelling): string[] {
   const list = typeof v === "string" ? [v] : v;
   if (!Array.isArray(list)) fail(key, how, `wants a list of field paths such as statPrefix or filterChains.*.metadata, not ${shown(v)}`);
   for (const p of list) {
@@ -181,7 +187,7 @@ export function outcomesOption(v: unknown, key: string, how: Spelling): OutcomeC
  */
 export type ServiceSelector = { host: string; port: number } | { name: string };
 
-export function serviceOption(v: unknown, key: string, how: Spelling): ServiceSelector {
+function serviceOption(v: unknown, key: string, how: Spelling): ServiceSelector {
   const wants = `wants host:port (reviews.default.svc.cluster.local:9080), a cluster name or an SNI, not ${shown(v)}`;
   if (typeof v === "string") {
     const s = v.trim();
@@ -222,6 +228,25 @@ function noUnknown(o: Record<string, unknown>, known: readonly string[], what: s
 
 const defined = (o: Record<string, unknown>, k: string) => o[k] !== undefined;
 
+/** How one option is checked: its value, its name and the caller's spelling in, the value out (or an OptionError). */
+type Check<T> = (v: unknown, key: string, how: Spelling) => T;
+
+/** The options `checks` names that `o` has, each checked, in the order of `checks`. */
+function checked<C extends Record<string, Check<unknown>>>(o: Record<string, unknown>, checks: C, how: Spelling): { [K in keyof C]?: ReturnType<C[K]> } {
+  const out: { [K in keyof C]?: ReturnType<C[K]> } = {};
+  for (const k of Object.keys(checks) as (keyof C & string)[]) if (defined(o, k)) out[k] = checks[k]!(o[k], k, how) as ReturnType<C[typeof k]>;
+  return out;
+}
+
+/** Options of a listing: unknown fields refused, then each known one checked. */
+function filterOptions<C extends Record<string, Check<unknown>>>(input: unknown, what: string, checks: C, how: Spelling): { [K in keyof C]?: ReturnType<C[K]> } {
+  const o = record(input, what);
+  noUnknown(o, Object.keys(checks), what, how);
+  return checked(o, checks, how);
+}
+
+const direction: Check<"inbound" | "outbound"> = (v, k, how) => oneOf(v, k, how, ["inbound", "outbound"] as const);
+
 const EXPLAIN_KEYS = ["port", "client", "address", "sni", "transport", "alpn", "clientCert", "sourceIp", "sourcePort", "directSourceIp", "listener", "direction", "filterState", "detected", "host", "path", "headers"] as const;
 
 /** explain's options: the port (required), the client and the connection, each checked. */
@@ -229,63 +254,51 @@ export function explainOptions(input: unknown, how: Spelling): ExplainOptions {
   const o = record(input, "explain");
   noUnknown(o, EXPLAIN_KEYS, "explain", how);
   if (!defined(o, "port")) fail("port", how, "is missing: explain needs the destination port (1-65535)");
-  const out: ExplainOptions = { port: portOption(o.port, "port", how) };
-  if (defined(o, "client")) out.client = presetOption(o.client, "client", how);
-  for (const k of ["address", "sourceIp", "directSourceIp"] as const) if (defined(o, k)) out[k] = ipOption(o[k], k, how);
-  if (defined(o, "sourcePort")) out.sourcePort = portOption(o.sourcePort, "sourcePort", how, 0);
-  for (const k of ["sni", "listener", "host", "path"] as const) if (defined(o, k)) out[k] = stringOption(o[k], k, how);
-  if (defined(o, "transport")) out.transport = oneOf(o.transport, "transport", how, ["tls", "raw_buffer"] as const);
-  if (defined(o, "alpn")) out.alpn = stringListOption(o.alpn, "alpn", how);
-  if (defined(o, "clientCert")) out.clientCert = booleanOption(o.clientCert, "clientCert", how);
-  if (defined(o, "detected")) out.detected = booleanOption(o.detected, "detected", how);
-  if (defined(o, "direction")) out.direction = oneOf(o.direction, "direction", how, ["inbound", "outbound"] as const);
-  if (defined(o, "filterState")) out.filterState = pairsOption(o.filterState, "filterState", how);
-  if (defined(o, "headers")) out.headers = pairsOption(o.headers, "headers", how, true);
-  return out;
+  return {
+    port: portOption(o.port, "port", how),
+    ...checked(
+      o,
+      {
+        client: presetOption,
+        address: ipOption,
+        sourceIp: ipOption,
+        directSourceIp: ipOption,
+        sourcePort: (v, k, h) => portOption(v, k, h, 0),
+        sni: stringOption,
+        listener: stringOption,
+        host: stringOption,
+        path: stringOption,
+        transport: (v, k, h) => oneOf(v, k, h, ["tls", "raw_buffer"] as const),
+        alpn: stringListOption,
+        clientCert: booleanOption,
+        detected: booleanOption,
+        direction,
+        filterState: pairsOption,
+        headers: (v, k, h) => pairsOption(v, k, h, true),
+      },
+      how,
+    ),
+  };
 }
 
 /** The listeners listing's filters. */
 export function listenerFilterOptions(input: unknown, how: Spelling): ListenerFilter {
-  const o = record(input, "listeners");
-  noUnknown(o, ["port", "address", "type", "name"], "listeners", how);
-  return {
-    ...(defined(o, "port") ? { port: portOption(o.port, "port", how) } : {}),
-    ...(defined(o, "address") ? { address: ipOption(o.address, "address", how) } : {}),
-    ...(defined(o, "type") ? { type: oneOf(o.type, "type", how, ["HTTP", "TCP"] as const, true) } : {}),
-    ...(defined(o, "name") ? { name: stringOption(o.name, "name", how) } : {}),
-  };
+  return filterOptions(input, "listeners", { port: portOption, address: ipOption, type: (v, k, h) => oneOf(v, k, h, ["HTTP", "TCP"] as const, true), name: stringOption }, how);
 }
 
 /** The clusters listing's filters. */
 export function clusterFilterOptions(input: unknown, how: Spelling): ClusterFilter {
-  const o = record(input, "clusters");
-  noUnknown(o, ["name", "port", "fqdn", "direction", "subset"], "clusters", how);
-  return {
-    ...(defined(o, "name") ? { name: stringOption(o.name, "name", how) } : {}),
-    ...(defined(o, "port") ? { port: portOption(o.port, "port", how) } : {}),
-    ...(defined(o, "fqdn") ? { fqdn: stringOption(o.fqdn, "fqdn", how) } : {}),
-    ...(defined(o, "direction") ? { direction: oneOf(o.direction, "direction", how, ["inbound", "outbound"] as const) } : {}),
-    ...(defined(o, "subset") ? { subset: stringOption(o.subset, "subset", how) } : {}),
-  };
+  return filterOptions(input, "clusters", { name: stringOption, port: portOption, fqdn: stringOption, direction, subset: stringOption }, how);
 }
 
 /** The endpoints listing's filters. */
 export function endpointFilterOptions(input: unknown, how: Spelling): EndpointFilter {
-  const o = record(input, "endpoints");
-  noUnknown(o, ["cluster", "port", "address", "status"], "endpoints", how);
-  return {
-    ...(defined(o, "cluster") ? { cluster: stringOption(o.cluster, "cluster", how) } : {}),
-    ...(defined(o, "port") ? { port: portOption(o.port, "port", how) } : {}),
-    ...(defined(o, "address") ? { address: ipOption(o.address, "address", how) } : {}),
-    ...(defined(o, "status") ? { status: stringOption(o.status, "status", how) } : {}),
-  };
+  return filterOptions(input, "endpoints", { cluster: stringOption, port: portOption, address: ipOption, status: stringOption }, how);
 }
 
 /** The routes listing's filter. */
 export function routeFilterOptions(input: unknown, how: Spelling): { name?: string } {
-  const o = record(input, "routes");
-  noUnknown(o, ["name"], "routes", how);
-  return defined(o, "name") ? { name: stringOption(o.name, "name", how) } : {};
+  return filterOptions(input, "routes", { name: stringOption }, how);
 }
 
 /**
@@ -293,45 +306,25 @@ export function routeFilterOptions(input: unknown, how: Spelling): { name?: stri
  * (a preset). Other fields are left as they are: the analysis owns its options' type.
  */
 export function tlsCheckOptionValues(input: unknown, how: Spelling): { service?: ServiceSelector; from?: PresetName } {
-  const o = record(input, "tlsCheck");
-  return {
-    ...(defined(o, "service") ? { service: serviceOption(o.service, "service", how) } : {}),
-    ...(defined(o, "from") ? { from: presetOption(o.from, "from", how) } : {}),
-  };
+  return checked(record(input, "tlsCheck"), { service: serviceOption, from: presetOption }, how);
 }
 
 /** diff's options: field paths to ignore, and whether to replay connections. */
 export function diffOptionValues(input: unknown, how: Spelling): { ignore?: string[]; impact?: boolean } {
-  const o = record(input, "diff");
-  return {
-    ...(defined(o, "ignore") ? { ignore: ignoreOption(o.ignore, "ignore", how) } : {}),
-    ...(defined(o, "impact") ? { impact: booleanOption(o.impact, "impact", how) } : {}),
-  };
+  return checked(record(input, "diff"), { ignore: ignoreOption, impact: booleanOption }, how);
 }
 
 /** check's and the overview's options: the clock for certificates. */
 export function findingsOptionValues(input: unknown, how: Spelling): { now?: Date } {
-  const o = record(input, "check");
-  return defined(o, "now") ? { now: timeOption(o.now, "now", how) } : {};
+  return checked(record(input, "check"), { now: timeOption }, how);
 }
 
 /** The access-log replay's options: the destination, for formats that do not log it. */
 export function logReplayOptionValues(input: unknown, how: Spelling): { port?: number; address?: string } {
-  const o = record(input, "log");
-  return {
-    ...(defined(o, "port") ? { port: portOption(o.port, "port", how) } : {}),
-    ...(defined(o, "address") ? { address: ipOption(o.address, "address", how) } : {}),
-  };
+  return checked(record(input, "log"), { port: portOption, address: ipOption }, how);
 }
 
 /** Reading options the library checks before it reads: the most bytes, and which code block of a pasted page. */
 export function loadOptionValues(input: unknown, how: Spelling): { maxBytes?: number; block?: number } {
-  const o = record(input, "load");
-  const out: { maxBytes?: number; block?: number } = {};
-  if (defined(o, "maxBytes")) {
-    if (typeof o.maxBytes !== "number" || !Number.isSafeInteger(o.maxBytes) || o.maxBytes < 1) fail("maxBytes", how, `must be a whole number of bytes from 1, not ${shown(o.maxBytes)}`);
-    out.maxBytes = o.maxBytes;
-  }
-  if (defined(o, "block")) out.block = blockOption(o.block, "block", how);
-  return out;
+  return checked(record(input, "load"), { maxBytes: bytesOption, block: blockOption }, how);
 }

@@ -509,7 +509,6 @@ export function runTlsCheck(client: LoadedInput | undefined, server: LoadedInput
   }
   const viaIstioAlpn = server !== undefined && pairs.length > 0 && usesIstioAlpn(client);
   for (const name of names) {
-    const c = clusterModel(client.byName("cluster", name)!);
     const pair = pairs.find((p) => p.cluster === name);
     const target = pair?.targetPort;
     // Without EDS: the server's dump shows it runs a sidecar, so Istio labels its endpoints tlsMode istio,

@@ -3,7 +3,7 @@
 import { captureListenerFor, captureModel, ciliumListener, proxyIps, proxyRole, type Direction, type ProxyRole } from "./capture.js";
 import type { ListenerFilterChainMatchPredicate } from "../gen/types/envoy/config/listener/v3/listener_components.js";
 import type { LoadedInput, ResourceRecord } from "../load/dump.js";
-import { asksForTls, chainLabel, formatAddr, listenerModel, matchText, peekListener, terminalText, type ChainModel, type ListenerModel, type ListenerPeek } from "../model/listener.js";
+import { allChains, asksForTls, chainLabel, formatAddr, listenerModel, matchText, peekListener, terminalText, type ChainModel, type ListenerModel, type ListenerPeek } from "../model/listener.js";
 import { chainTransportLabel, transportLabel, type TlsSummary } from "../model/tls.js";
 import { actionText, findRouteConfig } from "../model/route.js";
 import { decideRoute, type RouteDecision } from "./route.js";
@@ -14,7 +14,7 @@ import type { ClientSpec } from "./clients.js";
 import { independentMisses, lookupClassic, validateListener, type ChainLookup, type Level, type MatchAttrs } from "./fcm.js";
 import { isWildcard, parseIp } from "./ip.js";
 import { lookupMatcher } from "./matcher.js";
-import { withAccessLog } from "./logflags.js";
+import { withAccessLog, type AccessLogEvidence } from "./logflags.js";
 
 export interface ConnectionRequest {
   client: ClientSpec;
@@ -49,7 +49,7 @@ export interface Outcome {
   /** When the chain took the connection and what came after failed it (no route, no cluster, no endpoints): why, as the summary says it after "but". */
   afterChain?: string;
   /** For a failing outcome: what this proxy writes to its access log for it (explain/logflags.ts), to grep logs for. */
-  accessLog?: { responseCode?: number; responseFlags: string[]; details?: string; note?: string };
+  accessLog?: AccessLogEvidence;
 }
 
 /** What a chain that requires a client certificate checks of it. */
@@ -234,7 +234,7 @@ function noListener(conn: Connection, input: LoadedInput, port: number, client: 
     // Nothing on this port at all: the ports it does listen on (a Service port often differs from the port the proxy binds).
     const bound = all.filter((p) => p.bindToPort && p.addresses[0]?.port && !p.capture);
     // A Kubernetes Service port maps to a target port a mesh's proxy binds; a plain Envoy's ports are its own.
-    const role = proxyRole(input);
+    const role = base.capture.role;
     const maps = role === "plain Envoy" ? "" : role === "gateway" ? ": the gateway's Service port (80, 443, …) maps to one of these target ports" : ": a Service port maps to one of these target ports";
     if (bound.length) near.push(`this proxy listens on ${bound.slice(0, 6).map((p) => `${formatAddr(p.addresses[0])} (${p.name})`).join(", ")}${bound.length > 6 ? ", …" : ""}${maps}`);
   }
@@ -599,7 +599,7 @@ function outcomeStage(input: LoadedInput, req: ConnectionRequest, conn: Connecti
   const { lookup, chain } = chosen;
   let outcome = decideOutcome(final, lookup, chain, req.client, base);
   if (chain) outcome = followTerminal(input, chain, outcome, base, req, attrs);
-  base.hints = hintsFor(input, final, attrs, req.client, chain, outcome, req, base.capture.mesh, proxyRole(input));
+  base.hints = hintsFor(input, final, attrs, req.client, chain, outcome, req, base.capture.mesh, base.capture.role);
   base.why = whyParagraph(final, lookup);
   return { ...base, outcome };
 }
@@ -799,7 +799,7 @@ function warmingRefusal(base: Omit<ExplainResult, "outcome">, input: LoadedInput
   // What the dump cannot tell (it has no such section): named as what it may be waiting for.
   const maybe = new Set<string>();
   const absent = (section: "secrets" | "routes", what: string) => (input.sections.has(section) ? waits.add(`${what} (not in the dump)`) : maybe.add(what));
-  for (const c of [...l.chains, ...(l.defaultChain ? [l.defaultChain] : [])]) {
+  for (const c of allChains(l)) {
     if (c.transport.kind === "tls") {
       for (const ref of [...c.transport.certificates, ...c.transport.trustedCa]) {
         if (!ref.startsWith("sds:")) continue;
@@ -818,7 +818,7 @@ function warmingRefusal(base: Omit<ExplainResult, "outcome">, input: LoadedInput
       ? `: it may be waiting for ${[...maybe].join(", ")} (this dump has no section to tell)`
       : " (it waits for its SDS secrets or RDS routes)";
   const secret = [...waits, ...maybe].some((w) => w.startsWith("secret"));
-  const role = proxyRole(input);
+  const role = base.capture.role;
   const hint =
     secret && base.capture.mesh === "Istio" && role === "gateway"
       ? "A secret that never arrives keeps the listener warming for ever: for an Istio Gateway, the Secret its credentialName names must exist in the gateway's namespace (kubectl get secret NAME -n NAMESPACE)."
@@ -1098,7 +1098,7 @@ function boundPorts(input: LoadedInput, has: (c: ChainModel) => boolean): number
     if (!port || !p.bindToPort || p.capture || p.udp || rec.state === "warming" || rec.state === "draining") continue;
     if (ISTIO_OWN_PORTS.has(port)) continue;
     const m = listenerModel(rec);
-    if ([...m.chains, ...(m.defaultChain ? [m.defaultChain] : [])].some(has)) ports.add(port);
+    if (allChains(m).some(has)) ports.add(port);
   }
   return [...ports].sort((x, y) => x - y);
 }

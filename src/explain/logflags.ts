@@ -3,7 +3,8 @@
 // explain outcome, what this proxy writes to its access log for it: response code, flags and
 // RESPONSE_CODE_DETAILS (envoy/stream_info/stream_info.h ResponseCodeDetailValues), so a user can grep
 // their logs for it.
-import type { ExplainResult, Outcome, OutcomeCode } from "./explain.js";
+import type { ExplainResult, OutcomeCode } from "./explain.js";
+import { clusterNotFoundStatus } from "../model/route.js";
 
 export interface AccessLogEvidence {
   /** %RESPONSE_CODE%; left out where Envoy sends no HTTP response (it logs 0). */
@@ -72,40 +73,30 @@ function isHttp(r: Pick<ExplainResult, "filterChain" | "route">): boolean {
   return r.route !== null || (r.filterChain?.terminal.startsWith("HTTP") ?? false);
 }
 
-/** The status Envoy answers when a route's cluster does not exist: 503 unless the route's cluster_not_found_response_code says otherwise. */
-function notFoundCode(route: ExplainResult["route"]): number {
-  const code = route?.kind === "route" ? route.clusterNotFoundResponseCode : undefined;
-  return code === "NOT_FOUND" ? 404 : code === "INTERNAL_SERVER_ERROR" ? 500 : 503;
-}
+/** How a connection-level failure shows in the log. */
+const CONN = "a connection-level entry (response code 0, no request): only where the listener or its TCP proxy has an access_log";
 
 /**
- * What this proxy writes to its access log for an outcome (undefined for outcomes that succeed). HTTP
- * outcomes are logged by the connection manager's access_log; connection-level ones only by a
- * listener's or a TCP proxy's own access_log (Istio configures one on its listeners).
+ * What this proxy writes to its access log for a failing outcome. HTTP outcomes are logged by the
+ * connection manager's access_log; connection-level ones only by a listener's or a TCP proxy's own
+ * access_log (Istio configures one on its listeners).
  */
-export function accessLogFor(outcome: Pick<Outcome, "code" | "ok">, r: Pick<ExplainResult, "filterChain" | "route">): AccessLogEvidence | undefined {
-  if (outcome.ok) return undefined;
-  const http = isHttp(r);
-  const conn = "a connection-level entry (response code 0, no request): only where the listener or its TCP proxy has an access_log";
-  return byCode(outcome.code, http, r, conn);
-}
-
-function byCode(code: OutcomeCode, http: boolean, r: Pick<ExplainResult, "filterChain" | "route">, conn: string): AccessLogEvidence | undefined {
+function byCode(code: OutcomeCode, http: boolean, r: Pick<ExplainResult, "filterChain" | "route">): AccessLogEvidence | undefined {
   switch (code) {
     case "NO_LISTENER":
       return { responseFlags: [], note: "nothing: the kernel refuses the connection before Envoy accepts it, so no access log has a line for it" };
     case "LISTENER_REJECTED":
       return { responseFlags: [], note: "nothing for this configuration: Envoy does not serve a listener it refuses (it keeps the previous version, or none)" };
     case "NO_FILTER_CHAIN":
-      return { responseFlags: ["NR"], details: "filter_chain_not_found", note: `${conn}; stat listener.<address>.no_filter_chain_match` };
+      return { responseFlags: ["NR"], details: "filter_chain_not_found", note: `${CONN}; stat listener.<address>.no_filter_chain_match` };
     case "AMBIGUOUS_FILTER_CHAIN":
       return { responseFlags: [], note: "nothing for this configuration: Envoy refuses a listener whose filter chains have the same match (\"multiple filter chains with the same matching rules\")" };
     case "NO_NETWORK_FILTERS":
-      return { responseFlags: [], note: `${conn}, with no flags: Envoy closes the connection (no_filters)` };
+      return { responseFlags: [], note: `${CONN}, with no flags: Envoy closes the connection (no_filters)` };
     case "PLAINTEXT_INTO_TLS":
-      return { responseFlags: [], note: `${conn}, with no flags: the TLS handshake fails; %DOWNSTREAM_TRANSPORT_FAILURE_REASON% names the TLS error; stat ssl.connection_error` };
+      return { responseFlags: [], note: `${CONN}, with no flags: the TLS handshake fails; %DOWNSTREAM_TRANSPORT_FAILURE_REASON% names the TLS error; stat ssl.connection_error` };
     case "CLIENT_CERT_REQUIRED":
-      return { responseFlags: [], note: `${conn}, with no flags: the TLS handshake fails; %DOWNSTREAM_TRANSPORT_FAILURE_REASON% names the TLS error (no peer certificate); stat ssl.fail_verify_no_cert` };
+      return { responseFlags: [], note: `${CONN}, with no flags: the TLS handshake fails; %DOWNSTREAM_TRANSPORT_FAILURE_REASON% names the TLS error (no peer certificate); stat ssl.fail_verify_no_cert` };
     case "TLS_INTO_PLAINTEXT_HTTP":
       return { responseCode: 400, responseFlags: ["DPE"], details: "http1.codec_error", note: "the connection manager cannot parse the TLS ClientHello as HTTP/1" };
     case "PLAINTEXT_HTTP":
@@ -118,10 +109,10 @@ function byCode(code: OutcomeCode, http: boolean, r: Pick<ExplainResult, "filter
       return { responseCode: 404, responseFlags: ["NR"], details: "route_not_found" };
     case "NO_CLUSTER":
       return http
-        ? { responseCode: notFoundCode(r.route), responseFlags: ["NC"], details: "cluster_not_found" }
-        : { responseFlags: ["NC"], note: `${conn}: the TCP proxy's cluster does not exist` };
+        ? { responseCode: clusterNotFoundStatus(r.route?.kind === "route" ? r.route.clusterNotFoundResponseCode : undefined), responseFlags: ["NC"], details: "cluster_not_found" }
+        : { responseFlags: ["NC"], note: `${CONN}: the TCP proxy's cluster does not exist` };
     case "NO_ENDPOINTS":
-      return http ? { responseCode: 503, responseFlags: ["UH"], details: "no_healthy_upstream" } : { responseFlags: ["UH"], note: `${conn}: the TCP proxy's cluster has no healthy endpoint` };
+      return http ? { responseCode: 503, responseFlags: ["UH"], details: "no_healthy_upstream" } : { responseFlags: ["UH"], note: `${CONN}: the TCP proxy's cluster has no healthy endpoint` };
     case "HTTPS_REDIRECT": {
       // require_tls answers 301; a route's redirect its response_code.
       const route = r.route?.kind === "route" ? r.route.redirect : undefined;
@@ -138,6 +129,6 @@ function byCode(code: OutcomeCode, http: boolean, r: Pick<ExplainResult, "filter
 
 /** The outcome with its access-log evidence, for every outcome that fails; the outcome is otherwise unchanged. */
 export function withAccessLog(r: ExplainResult): ExplainResult {
-  const evidence = accessLogFor(r.outcome, r);
+  const evidence = r.outcome.ok ? undefined : byCode(r.outcome.code, isHttp(r), r);
   return evidence ? { ...r, outcome: { ...r.outcome, accessLog: evidence } } : r;
 }

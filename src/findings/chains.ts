@@ -390,7 +390,7 @@ function takenBy(r: ChainLookup): string {
 }
 
 /** Why the chain lost, for the message: the level and the engine's reason. */
-function causeText(l: ListenerModel, caps: Caps, c: ChainModel, s: Seen, r: ChainLookup): string {
+function causeText(caps: Caps, c: ChainModel, s: Seen, r: ChainLookup): string {
   const m = c.match;
   const v = r.verdicts.find((x) => x.chain === c);
   const port = s.port ?? 0;
@@ -465,8 +465,6 @@ function analyzeClassic(input: LoadedInput, l: ListenerModel): ListenerResult {
     if (reaches(first, c)) continue;
     const v = searchChain(ls, c, seen, first);
     if (v.reach || v.undecided) continue;
-    // Never report what the shown connection reaches (the search says it cannot; this keeps the evidence honest).
-    if (reaches(first, c)) continue;
     // Only a chain that asks for what tls_inspector reveals can be rescued by one.
     if (!caps.hasTlsInspector && !caps.unknownFilter && asksForTls(c)) {
       withTls ??= new ListenerSearch(l, capsOf(l, true));
@@ -476,7 +474,7 @@ function analyzeClassic(input: LoadedInput, l: ListenerModel): ListenerResult {
         continue;
       }
     }
-    const cause = causeText(l, caps, c, seen, first);
+    const cause = causeText(caps, c, seen, first);
     out.unreachable.push(
       finding(input, "UNREACHABLE_CHAIN", {
         message: `filter chain ${chainLabel(c)} of listener ${l.name} (${matchText(c.match)}) can never be selected: ${cause}`,

@@ -9,10 +9,10 @@ import { clusterEndpoints, endpointRecordFor, endpointsOf } from "../model/endpo
 import { isInlineCopy } from "../model/route.js";
 import { getKey } from "../load/v2.js";
 import { canonicalKey, isObject } from "../load/keys.js";
-import { listenerModel } from "../model/listener.js";
+import { allChains, listenerModel } from "../model/listener.js";
 import { Redacted } from "../redacted.js";
 import { clustersExcerpt, holdsAll, picksClusterAtRunTime } from "./routes.js";
-import { finding, type Analyzer, type Finding } from "./types.js";
+import { dumpAnalyzer, finding, type Finding } from "./types.js";
 
 /** One record per cluster name: the first that serves (active or static), else the first. */
 function clustersByName(input: LoadedInput): ResourceRecord[] {
@@ -45,7 +45,7 @@ const QUOTED = /"([^"\\\n]{1,500})"|'([^'\\\n]{1,500})'/g;
 
 const cache = new WeakMap<LoadedInput, ClusterReferences>();
 
-export function clusterReferences(input: LoadedInput): ClusterReferences {
+function clusterReferences(input: LoadedInput): ClusterReferences {
   const got = cache.get(input);
   if (got) return got;
   const names = new Set(input.clusters.map((r) => r.name));
@@ -158,11 +158,7 @@ function noEndpoints(input: LoadedInput): Finding[] {
   return out;
 }
 
-export const noEndpointsAnalyzer: Analyzer = {
-  name: "no-endpoints",
-  codes: ["NO_ENDPOINTS"],
-  run: (ctx) => noEndpoints(ctx.input),
-};
+export const noEndpointsAnalyzer = dumpAnalyzer("no-endpoints", "NO_ENDPOINTS", noEndpoints);
 
 // ---------------------------------------------------------------------------------------------------
 // UNUSED_CLUSTER
@@ -205,7 +201,7 @@ function unusedClusters(input: LoadedInput): Finding[] {
     // A bootstrap file whose connection managers all hold their routes inline needs no routes section.
     const rds = input.listeners.some((rec) => {
       const l = listenerModel(rec);
-      return [...l.chains, ...(l.defaultChain ? [l.defaultChain] : [])].some((c) => c.terminal.kind === "hcm" && (c.terminal.routeConfigName !== undefined || c.terminal.scopedRoutes === true));
+      return allChains(l).some((c) => c.terminal.kind === "hcm" && (c.terminal.routeConfigName !== undefined || c.terminal.scopedRoutes === true));
     });
     if (input.format !== "bootstrap" || rds) return [];
   }
@@ -227,8 +223,4 @@ function unusedClusters(input: LoadedInput): Finding[] {
   return out;
 }
 
-export const unusedClusterAnalyzer: Analyzer = {
-  name: "unused-cluster",
-  codes: ["UNUSED_CLUSTER"],
-  run: (ctx) => unusedClusters(ctx.input),
-};
+export const unusedClusterAnalyzer = dumpAnalyzer("unused-cluster", "UNUSED_CLUSTER", unusedClusters);

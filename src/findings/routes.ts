@@ -14,35 +14,25 @@ import { getKey, keyOf } from "../load/v2.js";
 import { isObject } from "../load/keys.js";
 import { canonicalJson } from "../model/canonical.js";
 import { fullMatch } from "../model/regex.js";
-import { isInlineCopy, routeMatchText } from "../model/route.js";
-import { listenerModel, type ChainModel } from "../model/listener.js";
+import { clusterNotFoundStatus, isInlineCopy, routeMatchText } from "../model/route.js";
+import { allChains, listenerModel, type ChainModel } from "../model/listener.js";
 import { parseIstioClusterName } from "../model/cluster.js";
 import { decideRoute, preparedRequest, routeMatches, selectVirtualHost, type RouteDecision, type RouteRequest } from "../explain/route.js";
 import { plain } from "../redacted.js";
-import { finding, type Analyzer, type Finding, type FindingEvidence } from "./types.js";
+import { dumpAnalyzer, finding, type Finding, type FindingEvidence } from "./types.js";
 
 // ---------------------------------------------------------------------------------------------------
 // What the input holds
 
-/** The root of a bootstrap-file input (static resources only), or undefined. */
-function bootstrapFile(input: LoadedInput): Record<string, unknown> | undefined {
-  if (input.format !== "bootstrap") return undefined;
-  const raw = input.resources.bootstrap[0]?.raw;
-  return isObject(raw) ? raw : undefined;
-}
-
 /**
  * Whether the input lists every resource of a kind the proxy has: a config dump's section (present,
- * even empty), or a bootstrap file that fetches none of that kind over xDS.
+ * even empty), or a bootstrap file that fetches none of that kind over xDS (the loader's overXds).
  */
 export function holdsAll(input: LoadedInput, kind: "clusters" | "listeners" | "routes" | "endpoints"): boolean {
   if (input.sections.has(kind)) return true;
-  const b = bootstrapFile(input);
-  if (!b) return false;
-  const dyn = getKey(b, "dynamic_resources");
-  const fetched = (snake: string) => isObject(dyn) && getKey(dyn, snake) !== undefined;
-  if (kind === "clusters") return !fetched("cds_config") && !fetched("cds_resources_locator");
-  if (kind === "listeners") return !fetched("lds_config") && !fetched("lds_resources_locator");
+  if (input.format !== "bootstrap") return false;
+  if (kind === "clusters") return !input.overXds.has("cluster");
+  if (kind === "listeners") return !input.overXds.has("listener");
   // A bootstrap file has no route configurations of its own (RDS ones come from a server) and no
   // endpoints beyond its clusters' load_assignment.
   return false;
@@ -125,11 +115,11 @@ function chainText(listener: string, c: ChainModel): string {
 function* chainsOf(input: LoadedInput): Generator<{ rec: ResourceRecord; listener: string; chain: ChainModel }> {
   for (const rec of input.listeners) {
     const l = listenerModel(rec);
-    for (const chain of [...l.chains, ...(l.defaultChain ? [l.defaultChain] : [])]) yield { rec, listener: l.name, chain };
+    for (const chain of allChains(l)) yield { rec, listener: l.name, chain };
   }
 }
 
-export function routeConfigSites(input: LoadedInput): RouteConfigSite[] {
+function routeConfigSites(input: LoadedInput): RouteConfigSite[] {
   const out: RouteConfigSite[] = [];
   for (const rec of input.routes) {
     if (isInlineCopy(input, rec)) continue;
@@ -139,7 +129,7 @@ export function routeConfigSites(input: LoadedInput): RouteConfigSite[] {
   for (const rec of input.listeners) {
     if (!rec.mayHaveKey("route_config")) continue;
     const l = listenerModel(rec);
-    for (const c of [...l.chains, ...(l.defaultChain ? [l.defaultChain] : [])]) {
+    for (const c of allChains(l)) {
       if (c.terminal.kind !== "hcm" || !c.terminal.inlineRoutes) continue;
       const rc = c.terminal.inlineRoutes;
       const j = filterIndex(chainValue(rec, c), T.HttpConnectionManager);
@@ -372,7 +362,7 @@ export interface Replay {
  * A request that route `index` of the virtual host matches, built from its match, and what the
  * engine decides for it; undefined when none can be built (or the engine does not see the route take it).
  */
-export function replayRoute(site: RouteConfigSite, vh: VirtualHost, index: number): Replay | undefined {
+function replayRoute(site: RouteConfigSite, vh: VirtualHost, index: number): Replay | undefined {
   const r = vh.routes?.[index];
   if (!r) return undefined;
   const m = r.match ?? {};
@@ -583,8 +573,7 @@ function routeLabel(index: number, r: Route): string {
   return `route #${index}${r.name ? ` "${r.name}"` : ""} (${routeMatchText(r)})`;
 }
 
-function shadowedRoutes(ctx: { input: LoadedInput }): Finding[] {
-  const { input } = ctx;
+function shadowedRoutes(input: LoadedInput): Finding[] {
   const out: Finding[] = [];
   for (const site of routeConfigSites(input)) {
     (site.rc.virtualHosts ?? []).forEach((vh, v) => {
@@ -628,11 +617,7 @@ function shadowedRoutes(ctx: { input: LoadedInput }): Finding[] {
   return out;
 }
 
-export const shadowedRouteAnalyzer: Analyzer = {
-  name: "shadowed-route",
-  codes: ["SHADOWED_ROUTE"],
-  run: (ctx) => shadowedRoutes(ctx),
-};
+export const shadowedRouteAnalyzer = dumpAnalyzer("shadowed-route", "SHADOWED_ROUTE", shadowedRoutes);
 
 // ---------------------------------------------------------------------------------------------------
 // MISSING_CLUSTER and MISSING_ROUTE_CONFIG
@@ -641,12 +626,6 @@ export const shadowedRouteAnalyzer: Analyzer = {
 function hasCluster(input: LoadedInput, name: string): boolean {
   return input.byName("cluster", name) !== undefined;
 }
-
-const NOT_FOUND_STATUS: Record<string, string> = Object.assign(Object.create(null) as Record<string, string>, {
-  SERVICE_UNAVAILABLE: "503",
-  NOT_FOUND: "404",
-  INTERNAL_SERVER_ERROR: "500",
-});
 
 function missingClusters(input: LoadedInput): Finding[] {
   if (!holdsAll(input, "clusters") || clustersExcerpt(input)) return [];
@@ -665,7 +644,7 @@ function missingClusters(input: LoadedInput): Finding[] {
             if (w.name !== undefined && w.name !== "") named.push({ cluster: w.name, path: childPath(childPath(childPath(childPath(routePath, "weightedClusters"), "clusters"), k), "name") });
           });
         }
-        const status = NOT_FOUND_STATUS[String(act.clusterNotFoundResponseCode ?? "SERVICE_UNAVAILABLE")] ?? "503";
+        const status = clusterNotFoundStatus(String(act.clusterNotFoundResponseCode));
         for (const n of named) {
           if (hasCluster(input, n.cluster)) continue;
           const replay = replayRoute(site, vh, i);
@@ -713,11 +692,7 @@ function missingClusters(input: LoadedInput): Finding[] {
   return out;
 }
 
-export const missingClusterAnalyzer: Analyzer = {
-  name: "missing-cluster",
-  codes: ["MISSING_CLUSTER"],
-  run: (ctx) => missingClusters(ctx.input),
-};
+export const missingClusterAnalyzer = dumpAnalyzer("missing-cluster", "MISSING_CLUSTER", missingClusters);
 
 function missingRouteConfigs(input: LoadedInput): Finding[] {
   if (!input.sections.has("routes")) return [];
@@ -747,11 +722,7 @@ function missingRouteConfigs(input: LoadedInput): Finding[] {
   return out;
 }
 
-export const missingRouteConfigAnalyzer: Analyzer = {
-  name: "missing-route-config",
-  codes: ["MISSING_ROUTE_CONFIG"],
-  run: (ctx) => missingRouteConfigs(ctx.input),
-};
+export const missingRouteConfigAnalyzer = dumpAnalyzer("missing-route-config", "MISSING_ROUTE_CONFIG", missingRouteConfigs);
 
 /** For the unused-clusters analyzer: whether a key (any spelling) is one a route picks its cluster at run time with. */
 export function picksClusterAtRunTime(o: Record<string, unknown>): boolean {

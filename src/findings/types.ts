@@ -59,9 +59,14 @@ export interface Analyzer {
   run(ctx: AnalyzerContext): Finding[];
 }
 
+/** An analyzer of one code that reads only the dump (not the clock, not a second dump). */
+export function dumpAnalyzer(name: string, code: FindingCode, run: (input: LoadedInput) => Finding[]): Analyzer {
+  return { name, codes: [code], run: (ctx) => run(ctx.input) };
+}
+
 const BY_CODE = new Map<string, CatalogueEntry>(CATALOGUE.map((e) => [e.code, e]));
 
-export function catalogueEntry(code: FindingCode): CatalogueEntry {
+function catalogueEntry(code: FindingCode): CatalogueEntry {
   return BY_CODE.get(code)!;
 }
 

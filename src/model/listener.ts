@@ -86,6 +86,11 @@ export interface ListenerModel {
   implicitTlsInspector: boolean;
 }
 
+/** A listener's chains, its default chain last. */
+export function allChains(l: Pick<ListenerModel, "chains" | "defaultChain">): ChainModel[] {
+  return l.defaultChain ? [...l.chains, l.defaultChain] : l.chains;
+}
+
 /** Listener filters by the v3 type of their config (names resolve to it through load/extensions.ts). */
 const LISTENER_FILTER_KINDS: Record<string, ListenerFilterKind> = {
   "envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector": "tls_inspector",

@@ -6,7 +6,7 @@ import { keyOf } from "../load/v2.js";
 import type { RedirectAction, Route } from "../gen/types/envoy/config/route/v3/route_components.js";
 import type { RouteConfiguration } from "../gen/types/envoy/config/route/v3/route.js";
 import type { LoadedInput, ResourceRecord } from "../load/dump.js";
-import { listenerModel } from "./listener.js";
+import { allChains, listenerModel } from "./listener.js";
 import { matcherText } from "./tls.js";
 import { Redacted } from "../redacted.js";
 
@@ -54,6 +54,11 @@ export function routeAction(r: Route): RouteActionView {
   if (r.redirect) return redirectView(r.redirect);
   if (r.directResponse) return { kind: "direct_response", status: r.directResponse.status ?? 0 };
   return { kind: "other" };
+}
+
+/** The status Envoy answers when a route's cluster does not exist: its cluster_not_found_response_code, 503 when unset. */
+export function clusterNotFoundStatus(code: unknown): number {
+  return code === "NOT_FOUND" ? 404 : code === "INTERNAL_SERVER_ERROR" ? 500 : 503;
 }
 
 /** A RedirectAction's status: response_code, MOVED_PERMANENTLY (301) when unset (route_components.proto). */
@@ -125,7 +130,7 @@ function inlineRouteConfigs(input: LoadedInput): { name: string; rc: RouteConfig
     // and reading one left in the file more than looking for the key in its bytes.
     if (!rec.mayHaveKey("route_config") || !findInJson(rec.raw, (v) => (isObject(v) && keyOf(v, "route_config") !== undefined) || undefined)) continue;
     const l = listenerModel(rec);
-    for (const c of [...l.chains, ...(l.defaultChain ? [l.defaultChain] : [])]) {
+    for (const c of allChains(l)) {
       if (c.terminal.kind === "hcm" && c.terminal.inlineRoutes) {
         const rc = c.terminal.inlineRoutes;
         out.push({ name: rc.name ? `${rc.name} (inline in ${l.name} ${c.isDefault ? "default chain" : `#${c.index}`})` : `(inline in ${l.name} ${c.isDefault ? "default chain" : `#${c.index}`})`, rc });

@@ -1,6 +1,6 @@
 // Secrets (SDS): what each one is, and certificate validity where the dump carries the PEM.
 // Private keys are never read into the model, let alone printed.
-import { readCertificate } from "./x509.js";
+import { base64Bytes, readCertificate } from "./x509.js";
 import type { DataSource } from "../gen/types/envoy/config/core/v3/base.js";
 import type { Secret } from "../gen/types/envoy/extensions/transport_sockets/tls/v3/secret.js";
 import type { LoadedInput } from "../load/dump.js";
@@ -38,10 +38,7 @@ function pemOf(ds: DataSource | undefined): string | undefined {
 export function base64Text(b64: string): string | undefined {
   const clean = b64.replace(/\s+/g, "").replace(/-/g, "+").replace(/_/g, "/");
   try {
-    const bin = atob(clean + "=".repeat((4 - (clean.length % 4)) % 4));
-    const bytes = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-    return new TextDecoder().decode(bytes);
+    return new TextDecoder().decode(base64Bytes(clean + "=".repeat((4 - (clean.length % 4)) % 4)));
   } catch {
     return undefined;
   }

@@ -220,7 +220,12 @@ function subjectAltName(b: Uint8Array, ext: Tlv): string {
 function pemBytes(pem: string): Uint8Array {
   const body = pem.replace(/-----(BEGIN|END) [A-Z0-9 ]+-----/g, "").replace(/\s+/g, "");
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(body)) throw new DerError("not base64");
-  const bin = atob(body);
+  return base64Bytes(body);
+}
+
+/** Standard base64 (padded) as bytes; atob throws on what is not. */
+export function base64Bytes(b64: string): Uint8Array {
+  const bin = atob(b64);
   const out = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
   return out;
