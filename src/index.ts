@@ -111,45 +111,40 @@ export function load(source: Input, opts: LibraryLoadOptions = {}): LoadedInput 
   throw new InputError(name, `expected a path, a Buffer, a string or an object, not ${source === null ? "null" : typeof source}`);
 }
 
-/** Plain data, as `-o json` prints it: masked values masked, no class instances. */
-function plainData<T extends object>(doc: T): T {
-  return plainDocument(doc);
-}
-
 /** Which listener and filter chain Envoy picks for a connection to `port`, and what the client sees (every preset, or `client`). */
 export function explain(input: Input, o: ExplainOptions): ExplainDocument {
   const options = explainOptions(o, "field");
-  return plainData(explainDocument(load(input), options));
+  return plainDocument(explainDocument(load(input), options));
 }
 
 /** Will the server take what the client proxy sends? Without a server: what the client sends and accepts; with `from`: a preset client against `client` as the server. */
 export function tlsCheck(client: Input, server?: Input, o: TlsCheckOptions = {}): TlsCheckDocument {
   // service: { host, port }, or { name } (a cluster name or an SNI); "host:port" or a name as text is read as the CLI reads --service.
   const options = { ...o, ...tlsCheckOptionValues(o, "field") } as TlsCheckOptions;
-  return plainData(tlsCheckDocument(load(client), server === undefined ? undefined : load(server), options));
+  return plainDocument(tlsCheckDocument(load(client), server === undefined ? undefined : load(server), options));
 }
 
 /** What changed for traffic between two dumps. */
 export function diff(before: Input, after: Input, o: DiffOptions = {}): DiffDocument {
   const options = { ...o, ...diffOptionValues(o, "field") };
-  return plainData(diffDocument(load(before), load(after), options));
+  return plainDocument(diffDocument(load(before), load(after), options));
 }
 
 export function listeners(input: Input, filter: ListenerFilter = {}): ListenersDocument {
   const f = listenerFilterOptions(filter, "field");
-  return plainData(listenersDocument(load(input), f));
+  return plainDocument(listenersDocument(load(input), f));
 }
 export function clusters(input: Input, filter: ClusterFilter = {}): ClustersDocument {
   const f = clusterFilterOptions(filter, "field");
-  return plainData(clustersDocument(load(input), f));
+  return plainDocument(clustersDocument(load(input), f));
 }
 export function routes(input: Input, filter: { name?: string } = {}): RoutesDocument {
   const f = routeFilterOptions(filter, "field");
-  return plainData(routesDocument(load(input), f));
+  return plainDocument(routesDocument(load(input), f));
 }
 export function endpoints(input: Input, filter: EndpointFilter = {}): EndpointsDocument {
   const f = endpointFilterOptions(filter, "field");
-  return plainData(endpointsDocument(load(input), f));
+  return plainDocument(endpointsDocument(load(input), f));
 }
 
 /** Access-log lines replayed through the dump: does it reproduce each (`envoy-explain DUMP --log LINE`)? `port`/`address`: for formats that do not log the destination. */
@@ -159,23 +154,23 @@ export function replayLog(input: Input, lines: string | string[], o: LogReplayOp
   if (!list || list.some((l) => typeof l !== "string")) throw new OptionError("lines", `lines must be text or a list of text, not ${typeof lines}`);
   while (list.length && !list[list.length - 1]!.trim()) list.pop();
   if (!list.some((l) => l.trim())) throw new OptionError("lines", "lines has no line to replay");
-  return plainData(logDocument(load(input), list, options));
+  return plainDocument(logDocument(load(input), list, options));
 }
 export function secrets(input: Input): SecretsDocument {
-  return plainData(secretsDocument(load(input)));
+  return plainDocument(secretsDocument(load(input)));
 }
 
 /** What the proxy is, what each port accepts, what its clusters send, and its findings (`envoy-explain DUMP`). */
 export function overview(input: Input, o: FindingsOptions = {}): OverviewDocument {
   const options = { ...o, ...findingsOptionValues(o, "field") };
-  return plainData(overviewDocument(load(input), options));
+  return plainDocument(overviewDocument(load(input), options));
 }
 
 /** Every finding of one or more dumps, most severe first; with two, the first is also checked as a client of the second (`envoy-explain check`). */
 export function check(inputs: Input | Input[], o: FindingsOptions = {}): CheckDocument {
   const options = { ...o, ...findingsOptionValues(o, "field") };
   const list = Array.isArray(inputs) ? inputs : [inputs];
-  return plainData(checkDocument(list.map((i) => load(i)), options));
+  return plainDocument(checkDocument(list.map((i) => load(i)), options));
 }
 
 /** Findings as a SARIF 2.1.0 log (what `check -o sarif` prints), for code-scanning tools. */

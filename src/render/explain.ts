@@ -2,16 +2,10 @@
 import { mdFence, mdInline, mermaidLabel } from "./sanitize.js";
 import type { ExplainDocument } from "../documents.js";
 import type { ExplainResult } from "../explain/explain.js";
-import { renderTable, wrapProse, type OutputFormat } from "./table.js";
+import { renderListing, wrapProse, type OutputFormat } from "./table.js";
 import { actionText } from "../model/route.js";
 import { clientModeText, sendsText } from "../model/upstream.js";
-
-/** The row worth detailing: the first failure, mTLS curl first (the question users ask most). */
-export function mostInteresting(results: ExplainResult[]): ExplainResult {
-  const order = ["curl-mtls", "istio-sidecar", "plaintext", "curl-tls", "openssl", "custom"];
-  const sorted = [...results].sort((a, b) => order.indexOf(a.client.preset) - order.indexOf(b.client.preset));
-  return sorted.find((r) => !r.outcome.ok) ?? sorted[0]!;
-}
+import { mostInteresting } from "./pick.js";
 
 const sends = (r: ExplainResult) => {
   const s = r.client.sends;
@@ -104,7 +98,7 @@ export function renderExplainResult(r: ExplainResult, format: OutputFormat): str
   if (r.candidates.length) {
     lines.push(md ? "\n**Filter chains:**\n" : "\nFilter chains:");
     lines.push(
-      renderTable(
+      renderListing(
         format,
         ["#", { title: "MATCH", wrap: true, drop: 2 }, { title: "TLS", wrap: true, drop: 1 }, { title: "THEN", wrap: true, drop: 3 }, { title: "VERDICT", wrap: true }],
         r.candidates.map((c) => [`${c.index < 0 ? "default" : c.index}${c.name ? ` ${c.name}` : ""}`, c.match, c.transport, c.terminal, `${c.verdict}${c.level ? ` at ${c.level}` : ""}: ${c.reason}`]),

@@ -19,7 +19,7 @@ function plural(n: number, word: string): string {
 }
 
 /** "2 errors, 1 warning, 3 infos", or "no findings". */
-export function findingsSummary(list: Finding[]): string {
+function findingsSummary(list: Finding[]): string {
   if (!list.length) return "no findings";
   const n = (s: Finding["severity"]) => list.filter((f) => f.severity === s).length;
   return [n("error") && plural(n("error"), "error"), n("warning") && plural(n("warning"), "warning"), n("info") && `${n("info")} info`].filter(Boolean).join(", ");
@@ -32,7 +32,7 @@ function evidenceText(f: Finding): string | undefined {
   return `${what}${e.port !== undefined ? ` on port ${e.port}` : ""} → ${e.outcome}${e.chain ? ` (chain ${e.chain}${e.listener ? ` of ${e.listener}` : ""})` : e.listener ? ` (${e.listener})` : ""}: ${e.shows}`;
 }
 
-export function renderFindingList(list: Finding[], format: "table" | "markdown"): string {
+function renderFindingList(list: Finding[], format: "table" | "markdown"): string {
   const md = format === "markdown";
   const out: string[] = [];
   for (const f of list) {
@@ -59,7 +59,7 @@ export function renderFindingList(list: Finding[], format: "table" | "markdown")
 export function renderCheck(doc: { files: string[]; findings: Finding[] }, format: "table" | "markdown"): string {
   const md = format === "markdown";
   const head = `${doc.files.join(", ")}: ${findingsSummary(doc.findings)}`;
-  const text = [md ? `## ${mdInline(head)}\n` : head, ...(doc.findings.length ? [md ? "" : "", renderFindingList(doc.findings, format)] : [])].join("\n");
+  const text = [md ? `## ${mdInline(head)}\n` : head, ...(doc.findings.length ? ["", renderFindingList(doc.findings, format)] : [])].join("\n");
   return md ? text : wrapProse(text);
 }
 
@@ -100,7 +100,13 @@ export function renderOverview(doc: Overview & { file: string }, format: "table"
   // One screen: errors and warnings in full; info findings (unused clusters can be hundreds) by code, with a count.
   // At most three of a code in full; the rest of that code counted (check lists every one).
   const perCode = new Map<string, number>();
-  const full = doc.findings.filter((f) => f.severity !== "info" && (perCode.set(f.code, (perCode.get(f.code) ?? 0) + 1).get(f.code) ?? 0) <= 3);
+  const full: Finding[] = [];
+  for (const f of doc.findings) {
+    if (f.severity === "info") continue;
+    const n = (perCode.get(f.code) ?? 0) + 1;
+    perCode.set(f.code, n);
+    if (n <= 3) full.push(f);
+  }
   if (full.length) out.push(renderFindingList(full, format));
   for (const [code, n] of perCode) if (n > 3) out.push(md ? `- and ${n - 3} more \`${code}\`` : `  … and ${n - 3} more ${code}`);
   const info = new Map<string, Finding[]>();

@@ -99,11 +99,12 @@ export function renderRoutes(doc: RoutesDocument, format: OutputFormat, filter: 
 /** `inDump`: how many endpoints the dump holds (the CLI counts them when the filters matched none). */
 export function renderEndpoints(doc: EndpointsDocument, format: OutputFormat, filter: EndpointFilter = {}, inDump?: number): string {
   const rows = doc.endpoints;
+  const empty = rows.length ? "" : noneText(doc.withoutEndpoints, "endpoint assignment", "lists no endpoint: its cluster has no upstream host (HTTP 503 UH)", "list no endpoint: their clusters have no upstream host (HTTP 503 UH)");
   if (!rows.length && doc.edsInDump && hasFilter(filter) && inDump) {
     const what = `no ${filter.status !== undefined ? `${filter.status.toUpperCase()} ` : ""}endpoints${filter.address !== undefined ? ` at ${filter.address}` : ""}${filter.port !== undefined ? ` on port ${filter.port}` : ""}${filter.cluster !== undefined ? ` of clusters whose name contains ${filter.cluster}` : ""}`;
-    return plain(format, `${what} (of ${inDump})${noneText(doc.withoutEndpoints, "endpoint assignment", "lists no endpoint: its cluster has no upstream host (HTTP 503 UH)", "list no endpoint: their clusters have no upstream host (HTTP 503 UH)")}`);
+    return plain(format, `${what} (of ${inDump})${empty}`);
   }
-  if (!rows.length) return plain(format, doc.edsInDump ? `no endpoints in ${doc.file}${noneText(doc.withoutEndpoints, "endpoint assignment", "lists no endpoint: its cluster has no upstream host (HTTP 503 UH)", "list no endpoint: their clusters have no upstream host (HTTP 503 UH)")}` : `${doc.file} has no endpoints section (Envoy omits EDS unless asked: /config_dump?include_eds)`);
+  if (!rows.length) return plain(format, doc.edsInDump ? `no endpoints in ${doc.file}${empty}` : `${doc.file} has no endpoints section (Envoy omits EDS unless asked: /config_dump?include_eds)`);
   return renderListing(format, ["ENDPOINT", "STATUS", "TLS MODE", "LOCALITY", "CLUSTER"], rows.map((e) => [e.address, e.health, String(e.socketMatch.tlsMode ?? "-"), e.locality || "-", e.cluster]));
 }
 

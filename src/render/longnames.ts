@@ -9,7 +9,7 @@ import { escapeLine, mdFence, mdInline, NEEDS_LINE_ESCAPE } from "./sanitize.js"
 export const LONG_NAME = 1024;
 
 /** How a long name is referred to. */
-export const longNameRef = (n: number) => `‹long name ${n}›`;
+const longNameRef = (n: number) => `‹long name ${n}›`;
 
 const OPEN = new Set(["[", "=", "(", '"', "'", "{", "<"]);
 const CLOSE = new Set(["]", '"', "'", ")", "}", ">", ":", ";", ".", "!", "?"]);

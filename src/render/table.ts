@@ -114,5 +114,3 @@ export function renderListing(format: OutputFormat, head: Head[], rows: (string 
   return format === "markdown" ? markdownTable(head, rows) : columns(head, rows);
 }
 
-/** explain's tables: the same aligned columns as every listing. */
-export const renderTable = renderListing;

@@ -9,7 +9,7 @@ import { clientModeText } from "../model/upstream.js";
  * ✗ fails, ! works with a caveat (no encryption on this hop), ? cannot tell. A mark that starts a
  * line is what the command line colours, the same in every command.
  */
-export const STATUS_MARK: Record<Status, string> = { OK: "✓", CONFLICT: "✗", PLAINTEXT: "!", UNKNOWN: "?" };
+const STATUS_MARK: Record<Status, string> = { OK: "✓", CONFLICT: "✗", PLAINTEXT: "!", UNKNOWN: "?" };
 
 export function renderTlsCheck(report: TlsCheckReport, format: OutputFormat): string {
   const out: string[] = [];

@@ -19,9 +19,9 @@ const TABLE_ROW = /\S {3,}\S.*\S {3,}\S|^ {3,}\S.*\S {3,}\S/;
 
 /**
  * Prose that fits the terminal (or COLUMNS): lines longer than the width wrap at spaces, continuing
- * under their own indentation, or under the value of a "Key        value" line. A line that fits is
- * left as it is (a table's rows are fitted already); a word is never split; piped output without
- * COLUMNS is unchanged.
+ * under their own indentation, or under the value of a "Key        value" line (indented too:
+ * "  filter     …"). A line that fits is left as it is (a table's rows are fitted already); a word
+ * is never split; piped output without COLUMNS is unchanged.
  */
 export function wrapProse(text: string, width = terminalWidth()): string {
   if (!width) return text;
@@ -30,7 +30,7 @@ export function wrapProse(text: string, width = terminalWidth()): string {
     .flatMap((line) => {
       // A table's row that runs long (a name wider than the terminal) stays a row: the terminal shows it whole.
       if (line.length <= width || TABLE_ROW.test(line)) return [line];
-      const kv = /^(\S[^ ]*(?: [^ ]+)?\s{2,})/.exec(line);
+      const kv = /^( *\S[^ ]*(?: [^ ]+)?\s{2,})/.exec(line);
       const indent = /^[✓✗] /.test(line) ? 2 : kv && kv[1]!.length < width / 2 ? kv[1]!.length : (/^\s*/.exec(line)![0].length + (/^\s*(•|-|\d+\.|fix:)\s/.test(line) ? 4 : 0));
       const pad = " ".repeat(Math.min(indent, Math.floor(width / 2)));
       const out: string[] = [];

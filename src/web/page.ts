@@ -5,6 +5,7 @@
 import type { ExplainResult } from "../explain/explain.js";
 import type { Warning } from "../documents.js";
 import type { Answer, FromWorker, Loaded, Question, ToWorker } from "./protocol.js";
+import { mostInteresting } from "../render/pick.js";
 
 declare const __WORKER_SOURCE__: string;
 declare const __PRESETS__: [string, string][];
@@ -191,15 +192,10 @@ function pre(text: string, label: string): HTMLElement {
 
 const chainName = (r: ExplainResult) =>
   r.filterChain ? `${r.filterChain.isDefault ? "the default chain" : `chain #${r.filterChain.index}`}${r.filterChain.name ? ` ${r.filterChain.name}` : ""} (${r.filterChain.transport})` : r.rejected ? "no chain (the listener was rejected by Envoy)" : "no filter chain";
+/** The verdict after its code: the client, where it lands, and what happens. */
 function verdictOf(r: ExplainResult): string {
   const where = r.listener ? `${r.listener.name} → ${chainName(r)}` : (r.accepted?.listener ?? "no listener");
-  return `${r.outcome.code}: ${r.client.preset} → ${where}. ${r.outcome.summary}`;
-}
-/** The result worth showing first: the first failure, mTLS curl first (as the command line details it). */
-function first(results: ExplainResult[]): ExplainResult {
-  const order = ["curl-mtls", "istio-sidecar", "plaintext", "curl-tls", "openssl", "custom"];
-  const sorted = [...results].sort((a, b) => order.indexOf(a.client.preset) - order.indexOf(b.client.preset));
-  return sorted.find((r) => !r.outcome.ok) ?? sorted[0]!;
+  return `${r.client.preset} → ${where}. ${r.outcome.summary}`;
 }
 
 function draw(a: Answer, ms: number): void {
@@ -212,9 +208,10 @@ function draw(a: Answer, ms: number): void {
   const body: HTMLElement[] = [];
   if (a.view === "explain") {
     const results = a.doc.results;
-    const top = first(results);
+    // The result worth showing first is the one the command line details.
+    const top = mostInteresting(results);
     status.className = `status ${top.outcome.ok ? "ok" : "bad"}`;
-    status.replaceChildren(el("span", top.outcome.ok ? "✓ " : "✗ ", "mark"), el("strong", top.outcome.code, "code"), el("span", ` ${verdictOf(top).slice(top.outcome.code.length + 2)}`));
+    status.replaceChildren(el("span", top.outcome.ok ? "✓ " : "✗ ", "mark"), el("strong", top.outcome.code, "code"), el("span", ` ${verdictOf(top)}`));
     if (results.length > 1) {
       const list = el("ul", null, "verdicts");
       for (const r of results) list.append(el("li", `${r.outcome.ok ? "✓" : "✗"} ${r.client.preset}: ${r.outcome.code}`));

@@ -6,7 +6,7 @@ import { InputError } from "../diag.js";
 import { loadBytes, loadText, MAX_TEXT_BYTES, type LoadedInput } from "../load/core.js";
 import { diffDocument, explainDocument, listenersDocument, overviewDocument, tlsCheckDocument } from "../documents.js";
 import { diffOptionValues, explainOptions, OptionError } from "../analyses/options.js";
-import { renderDocument } from "../render/output.js";
+import { plainDocument, renderDocument } from "../render/output.js";
 import { renderExplain } from "../render/explain.js";
 import { renderOverview } from "../render/findings.js";
 import { renderTlsCheck } from "../render/tlscheck.js";
@@ -16,7 +16,6 @@ import { startProgress, stopProgress } from "../progress.js";
 import type { Answer, FromWorker, Loaded, Question, ToWorker } from "./protocol.js";
 
 const inputs: (LoadedInput | undefined)[] = [undefined, undefined];
-let current = 0;
 
 const post = (m: FromWorker, transfer: Transferable[] = []) => (self as unknown as { postMessage(m: unknown, t: Transferable[]): void }).postMessage(m, transfer);
 
@@ -130,12 +129,11 @@ function ask(q: Question): Answer {
 function both<D extends object>(doc: D, human: (d: D, f: "table" | "markdown") => string): { table: string; markdown: string; doc: D } {
   // As the command line prints it: control characters shown escaped, one line break at the end.
   const md = escapeTerminal(renderDocument(doc, "markdown", human));
-  return { table: escapeTerminal(renderDocument(doc, "table", human)), markdown: md.endsWith("\n") ? md : `${md}\n`, doc: JSON.parse(JSON.stringify(doc)) as D };
+  return { table: escapeTerminal(renderDocument(doc, "table", human)), markdown: md.endsWith("\n") ? md : `${md}\n`, doc: plainDocument(doc) };
 }
 
 self.onmessage = async (ev: MessageEvent<ToWorker>) => {
   const m = ev.data;
-  current = m.id;
   const t0 = performance.now();
   progressTo(m.id);
   try {
@@ -156,5 +154,4 @@ self.onmessage = async (ev: MessageEvent<ToWorker>) => {
   } finally {
     stopProgress();
   }
-  void current;
 };
