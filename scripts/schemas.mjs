@@ -286,7 +286,7 @@ const documents = {
           mesh: { enum: ["Istio", "Open Service Mesh", "Kuma", "Consul", "Cilium", "Envoy"] },
           meshVersion: str,
           envoyVersion: str,
-          role: { enum: ["sidecar", "gateway", "waypoint", "plain Envoy", "proxy"] },
+          role: { enum: ["sidecar", "gateway", "waypoint", "plain Envoy"] },
           id: str,
           workload: str,
           namespace: str,

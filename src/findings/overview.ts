@@ -2,7 +2,7 @@
 // how traffic reaches it), what each port other hosts reach accepts (the same replays as single-dump
 // tls-check), what its clusters send, and the findings, most severe first. Plain data; render/ prints it.
 import type { LoadedInput } from "../load/dump.js";
-import { captureModel } from "../explain/capture.js";
+import { captureModel, proxyRole, type ProxyRole } from "../explain/capture.js";
 import { clusterModel } from "../model/cluster.js";
 import { clusterMode, type UpstreamMode } from "../model/upstream.js";
 import { inboundPorts, portModeText, portModeWithReplays, whyNoPort, type PortMode } from "../analyses/tlscheck.js";
@@ -22,7 +22,7 @@ export interface Overview {
     mesh: string;
     meshVersion?: string;
     envoyVersion?: string;
-    role: "sidecar" | "gateway" | "waypoint" | "plain Envoy" | "proxy";
+    role: ProxyRole;
     id?: string;
     workload?: string;
     namespace?: string;
@@ -39,14 +39,6 @@ export interface Overview {
   findings: Finding[];
 }
 
-function roleOf(input: LoadedInput, captures: boolean, mesh: string): Overview["proxy"]["role"] {
-  const t = input.identity?.nodeType;
-  if (t === "sidecar") return "sidecar";
-  if (t === "router") return "gateway";
-  if (t === "waypoint") return "waypoint";
-  if (captures) return "sidecar";
-  return mesh === "Envoy" ? "plain Envoy" : "gateway";
-}
 
 function replayRow(r: ExplainResult): OverviewPort["replays"][number] {
   return {
@@ -86,7 +78,7 @@ export function overview(input: LoadedInput, o: FindingsOptions = {}): Overview 
       mesh: cm.mesh,
       ...(id?.istioVersion ? { meshVersion: id.istioVersion } : {}),
       ...(id?.envoyVersion ? { envoyVersion: id.envoyVersion } : {}),
-      role: roleOf(input, cm.captures, cm.mesh),
+      role: proxyRole(input),
       ...(id?.nodeId ? { id: id.nodeId } : {}),
       ...(id?.podName || id?.app ? { workload: id.podName ?? id.app! } : {}),
       ...(id?.namespace ? { namespace: id.namespace } : {}),
