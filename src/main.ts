@@ -4,6 +4,20 @@ import vm from "node:vm";
 import { hideBin } from "yargs/helpers";
 import { runCli, STDIN } from "./cli.js";
 import { stopProgress } from "./progress.js";
+import { startTimings, timed, timingsReport } from "./timings.js";
+
+// ENVOY_EXPLAIN_TIMINGS=1: where the time went (start-up, then each phase: read, scan, parse, decode…), as
+// one JSON line on stderr at exit, for the benchmark (scripts/bench.mjs) and for a slow dump. Never otherwise.
+if (process.env.ENVOY_EXPLAIN_TIMINGS === "1") {
+  startTimings();
+  process.on("exit", () => {
+    try {
+      process.stderr.write(`${JSON.stringify({ timings: timingsReport() })}\n`);
+    } catch {
+      // stderr gone (a closed pipe): nothing to tell.
+    }
+  });
+}
 
 // A reader that went away (`| head -1`) is not an error: stop quietly, with success.
 for (const stream of [process.stdout, process.stderr]) {
@@ -43,11 +57,15 @@ if (process.stderr.isTTY) process.on("SIGINT", interrupted);
 
 const WORK = Symbol.for("envoy-explain.interruptible");
 const runWork = new vm.Script("globalThis[Symbol.for('envoy-explain.interruptible')]()", { filename: "envoy-explain:interruptible" });
-/** Runs synchronous work so that SIGINT stops it at once (the line cleared, the process ended by the signal). */
+/**
+ * Runs synchronous work so that SIGINT stops it at once (the line cleared, the process ended by the signal).
+ * It is the command's work (reading its inputs, the analyses, rendering): timed as "analyse" but for the
+ * finer phases the loader and the renderer mark inside it.
+ */
 function interruptible<T>(work: () => T): T {
   const g = globalThis as unknown as Record<symbol, (() => unknown) | undefined>;
   const outer = g[WORK];
-  g[WORK] = work;
+  g[WORK] = () => timed("analyse", work);
   try {
     return runWork.runInThisContext({ breakOnSigint: true }) as T;
   } catch (e) {

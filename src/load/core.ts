@@ -7,6 +7,7 @@
 // through zlib, the spool and worker threads are the command line's edge (dump.ts, read.ts, open.ts).
 import { InputError } from "../diag.js";
 import { progress } from "../progress.js";
+import { timed } from "../timings.js";
 import { looksLikeYaml, parseText, type ParsedText } from "./parse.js";
 import { decodeText, emptyInput } from "./decode.js";
 import { EMPTY_INPUT, scanJson, type ScanOptions, type ScanResult, type SpanReader } from "./json-scan.js";
@@ -35,7 +36,7 @@ const MAX_BLOCKS = 1000;
 /** Bytes already read (a pipe, kubectl's output, a file a browser was given): gzip (with opts.inflate), UTF-16 and limits as for a file. */
 export function loadBytes(bytes: Uint8Array, name: string, opts: LoadOptions = {}): LoadedInput {
   checkBlock(name, opts.block);
-  const text = decodeText(name, bytes, opts);
+  const text = timed("read", () => decodeText(name, bytes, opts));
   // A large text: its bytes are kept for locate() in its place (as large or smaller: gzip, UTF-16), decoded again when asked (loadText keeps a small one).
   return loadText(text, name, opts, () => decodeText(name, bytes, opts));
 }
@@ -71,7 +72,7 @@ function readText(text: string, file: string, opts: LoadOptions, whole: TextSour
   progress(`parsing ${file}`);
   let jsonError: unknown;
   try {
-    const value: unknown = JSON.parse(text);
+    const value: unknown = timed("parse", () => JSON.parse(text));
     if (opts.block !== undefined && opts.block > 1) throw new InputError(file, `holds one block (one JSON document): --block ${opts.block} is past it`);
     return extracted(new LoadedInput(file), { value, syntax: "json", elided: [] }, opts, { text: whole, syntax: "json" });
   } catch (e) {
@@ -126,7 +127,7 @@ function candidatesOf(text: string, file: string, opts: LoadOptions, whole: Text
     const end = b?.end ?? text.length;
     const where = (line: number) => [`line ${line}`, b?.lang ? b.lang : "", b?.command !== undefined ? `output of \`${b.command}\`` : ""].filter(Boolean).join(", ");
     const { docs } = jsonDocuments(text, start, end);
-    const values = docs.length >= 2 ? parseEach(text, docs) : undefined;
+    const values = docs.length >= 2 ? timed("parse", () => parseEach(text, docs)) : undefined;
     if (values && xdsStream.detect(values, undefined)) {
       // One stream: the responses (and the requests between them) read together.
       out.push({ where: where(docs[0]!.line), line: docs[0]!.line, read: () => documentsInput(file, opts, whole, docs, values) });
@@ -173,7 +174,7 @@ function documentsInput(file: string, opts: LoadOptions, whole: TextSource["text
 }
 
 function extracted(input: LoadedInput, parsed: ParsedText, opts: LoadOptions, source: TextSource, documents?: { line: number; column: number }[]): LoadedInput {
-  const done = extract(input, parsed, opts);
+  const done = timed("extract", () => extract(input, parsed, opts));
   done.attachText(source, documents);
   return done;
 }
@@ -186,11 +187,11 @@ function extracted(input: LoadedInput, parsed: ParsedText, opts: LoadOptions, so
  */
 function readRegion(text: string, file: string, opts: LoadOptions, again: TextSource["text"], how: { jsonError?: unknown; block?: Block }): LoadedInput {
   const input = new LoadedInput(file);
-  const parsed = parseText(text, file, input.diags, how.jsonError !== undefined ? { jsonError: how.jsonError } : {});
+  const parsed = timed("parse", () => parseText(text, file, input.diags, how.jsonError !== undefined ? { jsonError: how.jsonError } : {}));
   const read = (into: LoadedInput, p: ParsedText): LoadedInput => {
     // A block of a page: an error names it by its line, as a JSON block inside other text does.
     if (how.block && p.embeddedAt === undefined) p = { ...p, embeddedAt: how.block.line, embeddedColumn: 1 };
-    const done = extract(into, p, opts);
+    const done = timed("extract", () => extract(into, p, opts));
     done.attachText({ text: again, syntax: p.syntax, ...(p.embeddedAt && p.syntax !== "yaml" ? { embedded: { line: p.embeddedAt, column: p.embeddedColumn ?? 1 } } : {}) });
     return done;
   };
@@ -200,7 +201,7 @@ function readRegion(text: string, file: string, opts: LoadOptions, again: TextSo
   } catch (e) {
     if (!(e instanceof InputError) || !/not an Envoy config dump/.test(e.message)) throw e;
     const retry = new LoadedInput(file);
-    const block = parseText(text, file, retry.diags, { jsonBlock: true });
+    const block = timed("parse", () => parseText(text, file, retry.diags, { jsonBlock: true }));
     if (block.syntax === "yaml") throw e;
     try {
       return read(retry, block);
@@ -291,7 +292,7 @@ export function loadScanned(reader: SpanReader, file: string, opts: LoadOptions 
   if (opts.block !== undefined && opts.block > 1) throw new InputError(file, `is read as a stream (one JSON document): --block ${opts.block} is past it`);
   const input = new LoadedInput(file);
   input.attachSource(reader);
-  const r = scanned ?? scanJson(reader, streamScanOptions(reader, file, opts));
+  const r = scanned ?? timed("scan", () => scanJson(reader, streamScanOptions(reader, file, opts)));
   const cut = r.cut ? { kind: r.cut.kind, path: r.cut.path, reason: r.cut.reason, ...reader.position(r.cut.offset) } : undefined;
   if (r.value === undefined && cut) {
     // Nothing at all was JSON: YAML, or a dump pasted into text, which only the text reader (up to 512 MiB) takes.
@@ -299,5 +300,5 @@ export function loadScanned(reader: SpanReader, file: string, opts: LoadOptions 
     throw new InputError(file, `is not JSON (${cut.reason}): an input read as a stream (past 512 MiB) must be plain JSON, not YAML or a dump pasted into text`, cut.line, cut.column);
   }
   for (const at of r.invalid.slice(0, 20)) input.diags.warn("syntax", "not valid JSON: left out", reader.position(at));
-  return extract(input, { value: r.value, syntax: "json", elided: [], ...(cut ? { cut } : {}) }, opts, { lazy: r.lazy, fields: r.fields, reader });
+  return timed("extract", () => extract(input, { value: r.value, syntax: "json", elided: [], ...(cut ? { cut } : {}) }, opts, { lazy: r.lazy, fields: r.fields, reader }));
 }

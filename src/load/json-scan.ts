@@ -325,6 +325,232 @@ function skipNested(buf: Uint8Array, i: number, n: number, s: SkipState): number
   return n;
 }
 
+/** Index of the first byte from i on that is not white space (n when the chunk ends first). */
+function skipWs(buf: Uint8Array, i: number, n: number): number {
+  while (i < n) {
+    const c = buf[i]!;
+    if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) break;
+    i++;
+  }
+  return i;
+}
+
+/** Index just past the byte that closes the container whose opening byte is at i - 1; -1 when the chunk ends first (skipNested from depth 1, in locals). */
+function skipContainer(buf: Uint8Array, i: number, n: number): number {
+  let depth = 1;
+  for (; i < n; i++) {
+    const c = buf[i]!;
+    if (c === 0x22) {
+      for (i++; i < n; i++) {
+        const x = buf[i]!;
+        if (x === 0x22) break;
+        if (x === 0x5c) i++;
+      }
+      continue;
+    }
+    const b = c | 0x20;
+    if (b === 0x7b) depth++;
+    else if (b === 0x7d && --depth === 0) return i + 1;
+  }
+  return -1;
+}
+
+/** Index of the closing quote of the string whose opening quote is at i - 1; n or more when the chunk ends first. */
+function stringEnd(buf: Uint8Array, i: number, n: number): number {
+  for (; i < n; i++) {
+    const x = buf[i]!;
+    if (x === 0x22) return i;
+    if (x === 0x5c) i++;
+  }
+  return n;
+}
+
+/** HINT_KEYS as bytes (each is ASCII: canonicalKey form, lower case without "_"). */
+const HINT_KEY_BYTES: readonly Uint8Array[] = [...HINT_KEYS].map((k) => encoder.encode(k));
+
+/**
+ * Whether the key whose text is buf[a..b) (inside its quotes) is one of HINT_KEYS, from its bytes: 1 yes, 0 no,
+ * -1 when only its decoded text can tell (an escape, a byte past ASCII or a control character before the
+ * bytes already rule it out). canonicalKey drops "_" and lower-cases; on ASCII that is byte by byte.
+ */
+function hintKeyClass(buf: Uint8Array, a: number, b: number): number {
+  let live = (1 << HINT_KEY_BYTES.length) - 1;
+  let p = 0;
+  for (let i = a; i < b; i++) {
+    let c = buf[i]!;
+    if (c === 0x5f) continue;
+    if (c < 0x20 || c > 0x7e || c === 0x5c) return -1;
+    if (c >= 0x41 && c <= 0x5a) c |= 0x20;
+    for (let k = 0; k < HINT_KEY_BYTES.length; k++) {
+      if (!(live & (1 << k))) continue;
+      const want = HINT_KEY_BYTES[k]!;
+      if (p >= want.length || want[p] !== c) live &= ~(1 << k);
+    }
+    // The bytes so far are ASCII and decode to themselves: whatever follows, the key's canonical form starts with them.
+    if (!live) return 0;
+    p++;
+  }
+  for (let k = 0; k < HINT_KEY_BYTES.length; k++) if (live & (1 << k) && HINT_KEY_BYTES[k]!.length === p) return 1;
+  return 0;
+}
+
+/**
+ * Keys and hint values decoded from plain ASCII bytes, kept by a hash of their bytes (checked byte for
+ * byte): a dump repeats its keys, types, versions and times, and one string for each costs less to keep.
+ */
+const SLOTS = 4096;
+const keySlots: (string | undefined)[] = new Array<string | undefined>(SLOTS).fill(undefined);
+const valueSlots: (string | undefined)[] = new Array<string | undefined>(SLOTS).fill(undefined);
+
+/**
+ * A string scalar's or key's value as JSON.parse reads it, from buf[a..b) (its quotes included), or a
+ * number's; undefined when it is neither (or not JSON). The text of plainString/scalarAt, for bytes
+ * known to be in the chunk; plain ASCII keys come from keySlots.
+ */
+function scalarIn(buf: Uint8Array, a: number, b: number, key: boolean): string | number | undefined {
+  if (b - a >= 2 && buf[a] === 0x22 && buf[b - 1] === 0x22) {
+    let plain = true;
+    let ascii = true;
+    let hash = 0;
+    for (let i = a + 1; i < b - 1; i++) {
+      const c = buf[i]!;
+      if (c === 0x5c || c < 0x20 || c === 0x22) {
+        plain = false;
+        break;
+      }
+      if (c > 0x7e) ascii = false;
+      hash = (Math.imul(hash, 31) + c) | 0;
+    }
+    if (plain) {
+      if (!ascii || b - a > 130) return utf8.decode(buf.subarray(a + 1, b - 1));
+      const slots = key ? keySlots : valueSlots;
+      const slot = (hash ^ (hash >>> 15)) & (SLOTS - 1);
+      const had = slots[slot];
+      if (had !== undefined && had.length === b - a - 2) {
+        let same = true;
+        for (let i = 0; i < had.length; i++) {
+          if (had.charCodeAt(i) !== buf[a + 1 + i]) {
+            same = false;
+            break;
+          }
+        }
+        if (same) return had;
+      }
+      const text = utf8.decode(buf.subarray(a + 1, b - 1));
+      slots[slot] = text;
+      return text;
+    }
+  }
+  try {
+    const v: unknown = JSON.parse(utf8.decode(buf.subarray(a, b)));
+    return typeof v === "string" || typeof v === "number" ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A key's text as keyText reads it, from its bytes buf[a..b) in the chunk: "" when it is not a JSON string. */
+function keyIn(buf: Uint8Array, a: number, b: number): string {
+  const k = scalarIn(buf, a, b, true);
+  return typeof k === "string" ? k : "";
+}
+
+/**
+ * A resource list's element read in one go when all of it is in the chunk and it is plain JSON structure:
+ * the hints, field spans and end the byte-level scan would give it, without a frame per object or a
+ * switch per byte. Anything else (the chunk ends inside it, a syntax error, a key that must be decoded
+ * to be compared) gives up, and the element is scanned byte by byte from its start as before; nothing
+ * is kept of a try given up (its `pending` fields are dropped by the caller).
+ */
+class ElementReader {
+  buf: Uint8Array;
+  n = 0;
+  /** The file offset of buf[0]. */
+  base = 0;
+  /** Where the last object read ended (in buf). */
+  end = 0;
+  /** The field spans of the hints read (deepHints lists), in the order the byte-level scan records them. */
+  readonly pending: [Record<string, unknown>, HintFields][] = [];
+  constructor(buf: Uint8Array) {
+    this.buf = buf;
+  }
+  /**
+   * The hint of the object whose "{" is at i, a hint frame at `level` of `levels` at stack height `height`
+   * (with its own frame); undefined when given up.
+   */
+  object(i: number, level: number, levels: number, height: number): Record<string, unknown> | undefined {
+    const buf = this.buf;
+    const n = this.n;
+    // Null-prototype: a key from the dump is data, and assigning "__proto__" to it makes an own key.
+    const h = Object.create(null) as Record<string, unknown>;
+    const deep = levels === 3;
+    const keys: string[] = [];
+    const starts: number[] = [];
+    const ends: number[] = [];
+    const nested = level < levels - 1 && height <= TRACK_DEPTH;
+    i = skipWs(buf, i + 1, n);
+    if (i >= n) return undefined;
+    if (buf[i] !== 0x7d) {
+      for (;;) {
+        if (buf[i] !== 0x22) return undefined;
+        const ks = i;
+        const kq = stringEnd(buf, i + 1, n);
+        if (kq >= n) return undefined;
+        i = skipWs(buf, kq + 1, n);
+        if (i >= n || buf[i] !== 0x3a) return undefined;
+        i = skipWs(buf, i + 1, n);
+        if (i >= n) return undefined;
+        const vs = i;
+        const c = buf[i]!;
+        let child: Record<string, unknown> | undefined;
+        let scalar = true;
+        if (c === 0x7b && nested) {
+          child = this.object(i, level + 1, levels, height + 1);
+          if (!child) return undefined;
+          i = this.end;
+        } else if (c === 0x7b || c === 0x5b) {
+          i = skipContainer(buf, i + 1, n);
+          if (i < 0) return undefined;
+          scalar = false;
+        } else if (c === 0x22) {
+          i = stringEnd(buf, i + 1, n) + 1;
+          if (i > n) return undefined;
+        } else if (c === 0x2d || (c >= 0x30 && c <= 0x39) || c === 0x74 || c === 0x66 || c === 0x6e) {
+          while (i < n && !isDelim(buf[i]!)) i++;
+          if (i >= n) return undefined;
+        } else return undefined;
+        const ve = i;
+        // The hint as hintOf makes it: an inner object's hint, else a hint key's scalar.
+        let k: string | undefined;
+        if (deep) {
+          k = keyIn(buf, ks, kq + 1);
+          keys.push(k);
+          starts.push(this.base + vs);
+          ends.push(this.base + ve);
+        }
+        if (child) h[k ?? keyIn(buf, ks, kq + 1)] = child;
+        else if (scalar && ve - vs < 4096) {
+          const cls = hintKeyClass(buf, ks + 1, kq);
+          if (cls === 1 || (cls === -1 && isHintKey((k ??= keyIn(buf, ks, kq + 1))))) {
+            const v = scalarIn(buf, vs, ve, false);
+            if (v !== undefined) h[k ?? keyIn(buf, ks, kq + 1)] = v;
+          }
+        }
+        i = skipWs(buf, i, n);
+        if (i >= n) return undefined;
+        const d = buf[i]!;
+        if (d === 0x7d) break;
+        if (d !== 0x2c) return undefined;
+        i = skipWs(buf, i + 1, n);
+        if (i >= n) return undefined;
+      }
+    }
+    this.end = i + 1;
+    if (deep) this.pending.push([h, { keys, starts, ends }]);
+    return h;
+  }
+}
+
 export function scanJson(reader: SpanReader, opts: ScanOptions): ScanResult {
   const assembleAbove = opts.assembleAbove ?? 8 << 20;
   const chunkSize = opts.chunkSize ?? 8 << 20;
@@ -480,6 +706,7 @@ export function scanJson(reader: SpanReader, opts: ScanOptions): ScanResult {
   let chunkLen = 0;
   let cut: ScanResult["cut"];
   const buf = new Uint8Array(chunkSize);
+  const elements = new ElementReader(buf);
   let sinceProgress = 0;
 
   const isResourceList = (k: string) => opts.resourceLists.has(canonicalKey(k));
@@ -572,11 +799,12 @@ export function scanJson(reader: SpanReader, opts: ScanOptions): ScanResult {
             break;
           }
           case S_STRUCT: {
-            const c = buf[i]!;
-            if (isWs(c)) {
-              i++;
-              break;
+            // White space runs (a pretty-printed dump's indentation) in a loop of their own.
+            if (isWs(buf[i]!)) {
+              i = skipWs(buf, i + 1, n);
+              if (i === n) break;
             }
+            const c = buf[i]!;
             const at = pos + i;
             const f = stack[stack.length - 1];
             if (!f) {
@@ -614,6 +842,21 @@ export function scanJson(reader: SpanReader, opts: ScanOptions): ScanResult {
                 i++;
                 closeFrame(pos + i);
               } else if (f.state === 2) {
+                if (c === 0x7b && f.resourceList && stack.length <= TRACK_DEPTH) {
+                  // A resource: read in one go when it is all in the chunk (what the switch would find, faster).
+                  elements.n = n;
+                  elements.base = pos;
+                  const h = elements.object(i, 0, f.hintLevels, stack.length + 1);
+                  if (h) {
+                    for (const [hint, at] of elements.pending) fields.set(hint, at);
+                    elements.pending.length = 0;
+                    f.valueStart = at;
+                    i = elements.end;
+                    childEnded(pos + i, NONE, h);
+                    break;
+                  }
+                  elements.pending.length = 0;
+                }
                 i++;
                 startValue(c, at);
               } else if (f.state === 3 && c === 0x2c) {

@@ -1,8 +1,9 @@
 // Opening an input of any size. Up to 512 MiB (V8's longest string) an input is read as text, with
 // every tolerance for pasted dumps. Past that it is streamed: a regular file is scanned where it is;
-// stdin, FIFOs and gzip are first copied (inflated) to a spool file in the temporary directory, which
-// is removed at once and lives only as long as the open descriptor. Every read stays bounded by
-// `maxBytes` (--max-size, default 16 GiB).
+// stdin is scanned as it is read, each chunk copied to a spool file in the temporary directory for the
+// scanner to read again; FIFOs and gzip are first copied (inflated) to a spool. A spool is removed at
+// once and lives only as long as its open descriptor. Every read stays bounded by `maxBytes`
+// (--max-size, default 16 GiB).
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -10,8 +11,9 @@ import { nodeStream, streamPromises, zlib } from "../lazy-node.js";
 import { InputError } from "../diag.js";
 import { progress } from "../progress.js";
 import { loadBytes, loadFile, loadScanned, streamScanOptions, type LoadedInput, type LoadOptions } from "./dump.js";
-import { DEFAULT_MAX_BYTES, MAX_TEXT_BYTES, refuseIfNotText, statInput, tooLarge, TooLargeError } from "./read.js";
+import { DEFAULT_MAX_BYTES, MAX_TEXT_BYTES, readSome, refuseIfNotText, statInput, tooLarge, TooLargeError } from "./read.js";
 import { hasBom16, HEAD_BYTES, isGzip } from "./decode.js";
+import { scanJson, SpanReader as BytesReader, type ByteSource } from "./json-scan.js";
 import { scanJsonInWorker, SpanReader, type ScanResult } from "./scan.js";
 
 /** What of a stream (stdin, a FIFO) is held in memory before it goes to a spool file. */
@@ -67,61 +69,257 @@ export async function openInput(file: string, opts: OpenOptions = {}): Promise<L
     }
     return scanned(await inflateToSpool(fs.createReadStream(file), name, maxBytes), name, opts);
   }
-  // stdin, a FIFO or a device: the first 64 MiB (or what streamJsonFrom says, to stream it) are kept in
-  // memory; past that, all of it goes to a spool, so a stream of any size never sits in memory whole. A
-  // spool that ends up small enough is read back and read as text, unless it is plain JSON to stream.
+  // stdin, as the command's one input, is read here, synchronously: scanned while it is copied, when it
+  // is plain JSON to stream (see openStdin).
+  // A terminal is left to the stream below: a person typing or pasting is slow, and Ctrl-C must stop a
+  // wait on the terminal at once (a synchronous read would hold the signal until the read returns).
+  if (file === "-" && !opts.inWorker && !stdinIsTerminal()) return openStdin(name, opts, maxBytes, streamFrom, textOpts);
+  // A FIFO or a device (or stdin while another input is read): the first 64 MiB (or what streamJsonFrom
+  // says, to stream it) are kept in memory; past that, all of it goes to a spool, so a stream of any size
+  // never sits in memory whole. At its end it is read as text or streamed (fromStream).
   const stream = file === "-" ? process.stdin : fs.createReadStream(file, { highWaterMark: 1 << 20 });
-  const first = Math.min(streamFrom, maxBytes, opts.inMemory ?? IN_MEMORY, opts.streamJsonFrom ?? Infinity);
-  const chunks: Buffer[] = [];
-  let total = 0;
-  let spool: number | undefined;
+  const taken = new Taken(name, Math.min(streamFrom, maxBytes, opts.inMemory ?? IN_MEMORY, opts.streamJsonFrom ?? Infinity));
   let checked = false;
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
-      total += chunk.length;
-      if (total > maxBytes) throw tooLarge(name, maxBytes, maxBytes, false, true);
+      if (taken.total + chunk.length > maxBytes) throw tooLarge(name, maxBytes, maxBytes, false, true);
       // NUL bytes or binary data (/dev/zero) are refused at their first chunk, not copied to the limit.
-      if (!checked && total >= HEAD_BYTES && spool === undefined) {
+      if (!checked && taken.total + chunk.length >= HEAD_BYTES && taken.spool === undefined) {
         checked = true;
-        refuseIfNotText(name, Buffer.concat([...chunks, chunk]).subarray(0, HEAD_BYTES));
+        refuseIfNotText(name, Buffer.concat([...taken.chunks, chunk]).subarray(0, HEAD_BYTES));
       }
-      if (spool === undefined && total > first) {
-        spool = openSpool(name);
-        for (const c of chunks) writeAll(spool, c, name);
-        chunks.length = 0;
-      }
-      if (spool === undefined) chunks.push(chunk);
-      else writeAll(spool, chunk, name);
-      progress(`reading ${name} (MiB)`, Math.round(total / 2 ** 20));
+      taken.add(chunk);
+      progress(`reading ${name} (MiB)`, Math.round(taken.total / 2 ** 20));
     }
   } catch (e) {
-    if (spool !== undefined) fs.closeSync(spool);
+    taken.close();
     throw e;
   } finally {
     if (file !== "-") (stream as fs.ReadStream).destroy();
   }
-  // Small enough to read as text (gzip that inflates past that is streamed after all).
-  const asText = async (bytes: Buffer): Promise<LoadedInput> => {
-    try {
-      return loadBytes(bytes, name, textOpts);
-    } catch (e) {
-      if (!(e instanceof TooLargeError && isGzip(bytes))) throw e;
-      return scanned(await inflateToSpool(nodeStream().Readable.from([bytes]), name, maxBytes), name, opts);
+  return fromStream(taken, name, opts, maxBytes, streamFrom, textOpts);
+}
+
+function stdinIsTerminal(): boolean {
+  try {
+    return fs.fstatSync(0).isCharacterDevice();
+  } catch {
+    return true;
+  }
+}
+
+/** Bytes a synchronous read of stdin asks for (a pipe gives at most what it holds, 64 KiB, a read). */
+const READ_CHUNK = 1 << 20;
+
+/**
+ * stdin, read synchronously (a Ctrl-C stops the read as it stops the scan), as fast as a file: what
+ * would be read as text (up to where streamJsonFrom or streamFrom says to stream) is held as for a
+ * FIFO; once the stream goes past that and it is plain JSON to stream (not gzip, not UTF-16), the
+ * scanner starts on what came (in the spool) and reads stdin on from there, each chunk copied to the
+ * spool as it comes (StdinSpool), not all of it copied first and then scanned. After the scan the rest
+ * is read to its end (bounded by maxBytes): a stream that turns out not to be JSON and is small enough
+ * is read as text after all, from the spool, with every tolerance.
+ */
+async function openStdin(name: string, opts: OpenOptions, maxBytes: number, streamFrom: number, textOpts: LoadOptions): Promise<LoadedInput> {
+  const scanFrom = Math.min(streamFrom, opts.streamJsonFrom ?? Infinity);
+  const taken = new Taken(name, Math.min(streamFrom, maxBytes, opts.inMemory ?? IN_MEMORY, opts.streamJsonFrom ?? Infinity));
+  // Read into 1 MiB buffers (the first holds the first bytes, for the checks), each kept when full.
+  const head = Buffer.allocUnsafe(READ_CHUNK);
+  let buf = head;
+  let used = 0;
+  let checked = false;
+  let ended = false;
+  try {
+    for (;;) {
+      const n = readSome(0, buf, used, READ_CHUNK - used);
+      if (n === 0) {
+        ended = true;
+        break;
+      }
+      used += n;
+      const total = taken.total + used;
+      if (total > maxBytes) throw tooLarge(name, maxBytes, maxBytes, false, true);
+      // NUL bytes or binary data (/dev/zero) are refused at their first chunk, not copied to the limit.
+      if (!checked && total >= HEAD_BYTES) {
+        checked = true;
+        refuseIfNotText(name, head.subarray(0, HEAD_BYTES));
+      }
+      progress(`reading ${name} (MiB)`, Math.round(total / 2 ** 20));
+      if (checked && total > scanFrom && !isGzip(head) && !hasBom16(head) && !(opts.block !== undefined && opts.block > 1)) break;
+      if (used === READ_CHUNK) {
+        taken.add(buf);
+        buf = Buffer.allocUnsafe(READ_CHUNK);
+        used = 0;
+      }
     }
-  };
-  if (spool === undefined) return asText(Buffer.concat(chunks, total));
+    if (used) taken.add(buf.subarray(0, used));
+  } catch (e) {
+    taken.close();
+    throw e;
+  }
+  if (ended) return fromStream(taken, name, opts, maxBytes, streamFrom, textOpts);
+  // Past the threshold, plain JSON so far: scanned while the rest is read and spooled.
+  const spool = taken.toSpool();
+  const source = new StdinSpool(spool, taken.total, maxBytes, name);
+  let scan: ScanResult;
+  try {
+    const during = new BytesReader(source);
+    scan = scanJson(during, { ...streamScanOptions(during, name, opts), onProgress: (n) => progress(`reading ${name} (MiB)`, Math.round(n / 2 ** 20)) });
+    source.drain();
+  } catch (e) {
+    fs.closeSync(spool);
+    throw e;
+  }
+  const total = source.received;
+  const reader = new SpanReader(spool, total);
   if (total <= Math.min(streamFrom, maxBytes)) {
-    if (streamIfJson(total) && !isGzip(firstBytes(spool))) {
+    // Small enough for the text reader: streamed only when it is plain JSON that streams whole.
+    try {
+      const input = loadScanned(reader, name, opts, scan);
+      if (input.cut?.kind !== "syntax") return input;
+    } catch (e) {
+      if (!(e instanceof InputError)) {
+        reader.close();
+        throw e;
+      }
+    }
+    return asText(readBack(spool, total), name, opts, maxBytes, textOpts);
+  }
+  try {
+    return loadScanned(reader, name, opts, scan);
+  } catch (e) {
+    reader.close();
+    throw e;
+  }
+}
+
+/**
+ * stdin as the scanner's bytes while it is read: the scanner reads on from the end of what came, which
+ * reads stdin into the scanner's own buffer and appends it to the spool; a byte before that (a span the
+ * scanner reads again) comes from the spool. Its size is only known at the stream's end: until then
+ * `size` is the most it may be (maxBytes), and a read past the end gives 0.
+ */
+class StdinSpool implements ByteSource {
+  readonly size: number;
+  /** The bytes read from stdin so far, all of them in the spool. */
+  received: number;
+  private ended = false;
+  private readonly spool: number;
+  private readonly maxBytes: number;
+  private readonly name: string;
+  constructor(spool: number, received: number, maxBytes: number, name: string) {
+    this.spool = spool;
+    this.received = received;
+    this.maxBytes = maxBytes;
+    this.name = name;
+    this.size = Math.min(maxBytes, Number.MAX_SAFE_INTEGER);
+  }
+  read(into: Uint8Array, offset: number, length: number, position: number): number {
+    if (length <= 0) return 0;
+    // Past what came (the scanner reads one chunk after another, so never before now): stdin read up to there.
+    if (position > this.received && !this.ended) {
+      const skipped = new Uint8Array(Math.min(READ_CHUNK, position - this.received));
+      while (position > this.received && !this.ended) this.take(skipped, 0, Math.min(skipped.length, position - this.received));
+    }
+    if (position < this.received) return fs.readSync(this.spool, into, offset, Math.min(length, this.received - position), position);
+    return this.ended ? 0 : this.take(into, offset, length);
+  }
+  /** Reads stdin into `into` until `length` bytes came or it ended, and appends them to the spool. */
+  private take(into: Uint8Array, offset: number, length: number): number {
+    let got = 0;
+    while (got < length) {
+      const n = readSome(0, into, offset + got, length - got);
+      if (n === 0) {
+        this.ended = true;
+        break;
+      }
+      got += n;
+      if (this.received + got > this.maxBytes) throw tooLarge(this.name, this.maxBytes, this.maxBytes, false, true);
+      progress(`reading ${this.name} (MiB)`, Math.round((this.received + got) / 2 ** 20));
+    }
+    writeAll(this.spool, into.subarray(offset, offset + got), this.name, this.received);
+    this.received += got;
+    return got;
+  }
+  /** Reads the rest of stdin into the spool (the scan stopped before its end: it is not JSON there). */
+  drain(): void {
+    const scratch = new Uint8Array(READ_CHUNK);
+    while (!this.ended) this.take(scratch, 0, READ_CHUNK);
+  }
+  close(): void {
+    // The spool is closed by the reader that reads it after the scan.
+  }
+}
+
+/** What of a stream has come: held in memory up to `first` bytes; past that, all of it in a spool. */
+class Taken {
+  readonly chunks: Buffer[] = [];
+  total = 0;
+  spool: number | undefined;
+  private readonly name: string;
+  private readonly first: number;
+  constructor(name: string, first: number) {
+    this.name = name;
+    this.first = first;
+  }
+  add(chunk: Buffer): void {
+    this.total += chunk.length;
+    if (this.spool === undefined && this.total > this.first) this.toSpool();
+    else if (this.spool === undefined) return void this.chunks.push(chunk);
+    writeAll(this.spool!, chunk, this.name, this.total - chunk.length);
+  }
+  /** The spool, made now if it was not yet, with everything that came in it. */
+  toSpool(): number {
+    if (this.spool === undefined) {
+      this.spool = openSpool(this.name);
+      let at = 0;
+      for (const c of this.chunks) {
+        writeAll(this.spool, c, this.name, at);
+        at += c.length;
+      }
+      this.chunks.length = 0;
+    }
+    return this.spool;
+  }
+  close(): void {
+    if (this.spool !== undefined) fs.closeSync(this.spool);
+  }
+}
+
+/**
+ * A stream read to its end: in memory or spooled. Small enough, it is read as text (unless it is plain
+ * JSON past streamJsonFrom); larger, streamed (gzip inflated to a spool first).
+ */
+async function fromStream(taken: Taken, name: string, opts: OpenOptions, maxBytes: number, streamFrom: number, textOpts: LoadOptions): Promise<LoadedInput> {
+  const { spool, total } = taken;
+  if (spool === undefined) return asText(Buffer.concat(taken.chunks, total), name, opts, maxBytes, textOpts);
+  if (total <= Math.min(streamFrom, maxBytes)) {
+    if (opts.streamJsonFrom !== undefined && total > opts.streamJsonFrom && !isGzip(firstBytes(spool))) {
       const input = await scannedIfJson(spool, name, opts);
       if (input) return input;
     }
-    const bytes = Buffer.allocUnsafe(total);
-    for (let off = 0; off < total; ) off += fs.readSync(spool, bytes, off, total - off, off) || total;
-    fs.closeSync(spool);
-    return asText(bytes);
+    return asText(readBack(spool, total), name, opts, maxBytes, textOpts);
   }
   if (isGzip(firstBytes(spool))) return scanned(await inflateToSpool(fs.createReadStream("", { fd: spool, start: 0, autoClose: true }), name, maxBytes), name, opts);
   return scanned(spool, name, opts);
+}
+
+/** A stream's bytes, small enough, read as text (gzip that inflates past that is streamed after all). */
+async function asText(bytes: Buffer, name: string, opts: OpenOptions, maxBytes: number, textOpts: LoadOptions): Promise<LoadedInput> {
+  try {
+    return loadBytes(bytes, name, textOpts);
+  } catch (e) {
+    if (!(e instanceof TooLargeError && isGzip(bytes))) throw e;
+    return scanned(await inflateToSpool(nodeStream().Readable.from([bytes]), name, maxBytes), name, opts);
+  }
+}
+
+/** A spool's bytes, read back whole, and the spool closed. */
+function readBack(spool: number, total: number): Buffer {
+  const bytes = Buffer.allocUnsafe(total);
+  for (let off = 0; off < total; ) off += fs.readSync(spool, bytes, off, total - off, off) || total;
+  fs.closeSync(spool);
+  return bytes;
 }
 
 async function scanned(fd: number, name: string, opts: OpenOptions): Promise<LoadedInput> {
@@ -169,9 +367,10 @@ function firstBytes(fd: number): Buffer {
   return b.subarray(0, fs.readSync(fd, b, 0, 2, 0));
 }
 
-function writeAll(fd: number, b: Buffer, name: string): void {
+/** Writes all of `b` at `position` of a spool. */
+function writeAll(fd: number, b: Uint8Array, name: string, position: number): void {
   try {
-    for (let off = 0; off < b.length; ) off += fs.writeSync(fd, b, off, b.length - off);
+    for (let off = 0; off < b.length; ) off += fs.writeSync(fd, b, off, b.length - off, position + off);
   } catch (e) {
     throw spoolError(name, e);
   }

@@ -77,18 +77,7 @@ function readBounded(fd: number, file: string, maxBytes: number): Buffer {
   const chunkSize = 1 << 20;
   for (;;) {
     const buf = Buffer.allocUnsafe(chunkSize);
-    let n: number;
-    try {
-      n = fs.readSync(fd, buf, 0, chunkSize, null);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === "EAGAIN") {
-        sleep(10); // a non-blocking stdin with nothing yet: wait and read again
-        continue;
-      }
-      if (code === "EOF") break;
-      throw e;
-    }
+    const n = readSome(fd, buf, 0, chunkSize);
     if (n === 0) break;
     total += n;
     if (total > maxBytes) throw tooLarge(file, maxBytes, maxBytes, false, true);
@@ -101,8 +90,35 @@ function readBounded(fd: number, file: string, maxBytes: number): Buffer {
   return Buffer.concat(chunks, total);
 }
 
+/**
+ * One synchronous read of a stream (stdin, a pipe) at its current position: how many bytes came, 0 at
+ * its end. It waits for bytes: a descriptor left non-blocking (EAGAIN) is polled, first every 50 µs
+ * (a pipe refills that fast) and, while nothing comes, less often, up to every 10 ms. A read
+ * interrupted by a signal (EINTR: Ctrl-C, which then stops the thread) is tried again.
+ */
+export function readSome(fd: number, into: Uint8Array, offset: number, length: number): number {
+  let wait = 0.05;
+  for (;;) {
+    try {
+      return fs.readSync(fd, into, offset, length, null);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === "EAGAIN") {
+        sleep(wait); // a non-blocking stdin with nothing yet: wait and read again
+        wait = Math.min(10, wait * 2);
+        continue;
+      }
+      if (code === "EINTR") continue;
+      if (code === "EOF") return 0;
+      throw e;
+    }
+  }
+}
+
+let sleeper: Int32Array | undefined;
 function sleep(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+  sleeper ??= new Int32Array(new SharedArrayBuffer(4));
+  Atomics.wait(sleeper, 0, 0, ms);
 }
 
 /** Inflates gzip data with zlib, to at most `limit` bytes: the core's `inflate` at the command line. */

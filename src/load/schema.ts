@@ -4,6 +4,7 @@
 import protobuf from "protobufjs";
 import { schemaTypeJson, schemaTypeNames, schemaTypeRefs } from "../gen/schema.js";
 import { V2_TO_V3 } from "../gen/v2-to-v3.js";
+import { timed } from "../timings.js";
 
 let root: protobuf.Root | undefined;
 
@@ -51,7 +52,7 @@ export function lookupMessage(fullName: string): protobuf.Type | null {
   if (t === undefined) {
     try {
       const top = topLevelOf(fullName);
-      if (top !== undefined) ensureType(top);
+      if (top !== undefined) timed("schema", () => ensureType(top));
       const found = schemaRoot().lookup(fullName);
       t = found instanceof protobuf.Type ? found : null;
     } catch {
