@@ -443,18 +443,7 @@ if (fleetSize > 0 && FLEET.length) {
   fs.mkdirSync(D, { recursive: true });
   if (!fs.existsSync(file(1))) write(1);
   console.log(`\nfleet: ${fleetSize} dumps of 3 MB in ${D}`);
-  // Until the commands take a directory, each says it is not a dump (exit 2): the row is skipped, said so.
-  const rows = FLEET.filter((row) => {
-    const res = spawnSync(process.execPath, [BIN, ...row.args.map((a) => (a === "D" ? D : a))], { stdio: ["ignore", "ignore", "pipe"], encoding: "utf8", timeout: 10 * 60_000 });
-    const said = res.stderr.trim().split("\n").pop() ?? "";
-    if (res.status === 2 && /is a directory, not a dump/.test(said)) {
-      const note = `${row.name}: skipped, the command does not take a directory yet (exit 2: ${said.replace(D, "DIR")})`;
-      fleet.notes.push(note);
-      console.log(note);
-      return false;
-    }
-    return true;
-  });
+  const rows = FLEET;
   if (rows.length) {
     const todo = [];
     for (let k = 2; k <= fleetSize; k++) if (!fs.existsSync(file(k))) todo.push(k);

@@ -87,7 +87,7 @@ for (const [pkg, file] of Object.entries(LAZY)) {
   });
 }
 await build({
-  entryPoints: { cli: path.join(root, "src/main.ts"), index: path.join(root, "src/index.ts"), "scan-worker": path.join(root, "src/load/scan-worker.ts") },
+  entryPoints: { cli: path.join(root, "src/main.ts"), index: path.join(root, "src/index.ts"), "scan-worker": path.join(root, "src/load/scan-worker.ts"), "fleet-worker": path.join(root, "src/fleet-worker.ts") },
   outdir: dist,
   bundle: true,
   splitting: true,

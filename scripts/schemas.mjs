@@ -360,6 +360,91 @@ const documents = {
   ),
 };
 
+// `diff DIR_BEFORE DIR_AFTER`: the fleet diff (src/analyses/fleetdiff.ts). A changed proxy carries its diff as `diff`'s
+// document does (summary, impact, changes), without the values before and after.
+const diffChange = documents.diff.properties.changes.items;
+const fleetChange = obj(
+  Object.fromEntries(Object.entries(diffChange.properties).filter(([k]) => k !== "before" && k !== "after")),
+  diffChange.required,
+);
+documents["fleet-diff"] = doc(
+  "fleet-diff",
+  "envoy-explain diff DIR_BEFORE DIR_AFTER -o json",
+  {
+    before: str,
+    after: str,
+    counts: obj({ compared: int, changed: int, unchanged: int, added: int, removed: int }),
+    modeChanges: { type: "array", items: obj({ proxy: str, port: int, before: str, after: str }) },
+    impact: obj({ connections: int, proxies: strs }),
+    collisions: { type: "array", items: obj({ side: { enum: ["before", "after"] }, name: str, files: strs }) },
+    failed: { type: "array", items: obj({ side: { enum: ["before", "after"] }, file: str, message: str }) },
+    proxies: {
+      type: "array",
+      items: obj(
+        {
+          proxy: str,
+          by: { enum: ["name", "file"] },
+          status: { enum: ["changed", "unchanged", "added", "removed"] },
+          before: str,
+          after: str,
+          names: obj({ before: str, after: str }, []),
+          summary: strs,
+          impact: documents.diff.properties.impact,
+          changes: { type: "array", items: fleetChange },
+        },
+        ["proxy", "by", "status"],
+      ),
+    },
+  },
+  ["before", "after", "counts", "modeChanges", "collisions", "failed", "proxies"],
+);
+
+// `tls-check DIR` and `check DIR`: the fleet (src/analyses/fleet.ts, src/fleetdoc.ts).
+const status = { enum: ["OK", "CONFLICT", "PLAINTEXT", "UNKNOWN"] };
+const fleetProxies = {
+  type: "array",
+  items: obj({ name: str, file: str, role: str, mesh: str, ips: strs, ports: { type: "array", items: obj({ port: int, mode: str }) }, clusters: int, noPort: str }, ["name", "file", "role", "mesh", "ips", "ports", "clusters"]),
+};
+const fleetSummary = obj({ proxies: int, pairs: int, rows: int, byStatus: obj({ OK: int, CONFLICT: int, PLAINTEXT: int, UNKNOWN: int }), outside: int, replays: int });
+const fleetFailed = { type: "array", items: obj({ file: str, message: str }) };
+documents["fleet-tls-check"] = doc(
+  "fleet-tls-check",
+  "envoy-explain tls-check DIR -o json",
+  {
+    files: strs,
+    proxies: fleetProxies,
+    summary: fleetSummary,
+    rows: {
+      type: "array",
+      items: obj({
+        client: str,
+        cluster: str,
+        host: str,
+        port: int,
+        clientMode: str,
+        sends: str,
+        server: str,
+        serverPort: int,
+        serverMode: str,
+        chain: str,
+        outcome: str,
+        status,
+        reason: str,
+        servers: { type: "array", items: obj({ name: str, status, endpoints: strs }) },
+      }),
+    },
+    notes: strs,
+    failed: fleetFailed,
+  },
+  ["files", "proxies", "summary", "rows", "notes", "failed"],
+);
+documents["fleet-check"] = doc(
+  "fleet-check",
+  "envoy-explain check DIR -o json",
+  { files: strs, proxies: fleetProxies, summary: fleetSummary, findings: list("finding"), failed: fleetFailed },
+  ["files", "proxies", "summary", "findings", "failed"],
+);
+
 const check = process.argv.includes("--check");
 const dir = path.join(root, "schema");
 fs.mkdirSync(dir, { recursive: true });

@@ -2,6 +2,8 @@
 // Every command builds its document (src/documents.ts, the same as the library returns) and a
 // renderer prints it; nothing here analyses.
 import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 import yargs, { type Argv } from "yargs";
 import { formatDiagnostic, InputError, type Diagnostic } from "./diag.js";
@@ -10,7 +12,7 @@ import { PRESET_HELP, PRESET_NAMES } from "./explain/presets.js";
 import { OUTCOME_CODES } from "./explain/outcomes.js";
 import type { OutputFormat } from "./render/table.js";
 import { parseSize } from "./load/read.js";
-import { parsePodRef, readPodDump } from "./load/pod.js";
+import { checkPodSelection, listPods, parsePodRef, podRefName, readPodDump, readPodDumps, type PodSelection, type SkippedPod } from "./load/pod.js";
 import { setRevealSecrets } from "./redacted.js";
 import {
   blockOption,
@@ -31,7 +33,9 @@ import {
   tlsCheckOptionValues,
 } from "./analyses/options.js";
 import type { TlsCheckOptions } from "./analyses/tlscheck.js";
-import { startProgress, stopProgress, type ShownWatcher } from "./progress.js";
+import type { Warning } from "./documents.js";
+import type { FleetMember, FleetOptions } from "./fleetdoc.js";
+import { progress, startProgress, stopProgress, type ShownWatcher } from "./progress.js";
 import { escapeJsonText, escapeLine, escapeTerminal } from "./render/sanitize.js";
 import { VERSION } from "./version.js";
 import { setWideOutput } from "./render/table.js";
@@ -70,6 +74,9 @@ interface Common {
   adminPort?: string;
   /** Which code block of a pasted page to read (1 for the first). */
   block?: string;
+  /** `pod/` as a fleet command's input: the pods of this label selector. */
+  selector?: string;
+  allNamespaces?: boolean;
 }
 
 /** The commands, with istioctl proxy-config's singular names as aliases. */
@@ -98,8 +105,8 @@ const USAGE: Record<string, string> = {
   endpoints: "envoy-explain endpoints <dump> [--cluster S] [--port N] [--address IP] [--status S]",
   secrets: "envoy-explain secrets <dump>",
   all: "envoy-explain all <dump>",
-  check: "envoy-explain check <dump> [<dump>…] [--fail-on L] [--now TIME]",
-  "tls-check": "envoy-explain tls-check <client> [<server>] [--service HOST:PORT|NAME] [--from PRESET]",
+  check: "envoy-explain check <dump|dir> [<dump|dir>…] [--fail-on L] [--now TIME] [--jobs N]",
+  "tls-check": "envoy-explain tls-check <client> [<server>] [--service HOST:PORT|NAME] [--from PRESET] | tls-check <dir|dumps…> [--jobs N]",
   diff: "envoy-explain diff <before> <after> [--impact] [--ignore PATH] [--fail-on any|mode|impact]",
   completion: "envoy-explain completion",
   web: "envoy-explain web [--open]",
@@ -197,6 +204,69 @@ function sizeOption(flag: string, value: string | undefined): number | undefined
   const n = parseSize(value);
   if (n === undefined) throw new UsageError(`${flag} wants a size such as 100M or 2G, not "${value}"`);
   return n;
+}
+
+/** --jobs: a whole number of threads, 1 to 64. */
+function jobsOption(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > 64) throw new UsageError(`--jobs wants a number of threads from 1 to 64, not "${value}"`);
+  return n;
+}
+
+/** The pods `pod/` names in a fleet command: -l, -n or -A, and kubectl's context. */
+function podSelection(a: Common): PodSelection {
+  return {
+    ...(a.selector !== undefined ? { selector: a.selector } : {}),
+    ...(a.namespace !== undefined ? { namespace: a.namespace } : {}),
+    ...(a.allNamespaces ? { allNamespaces: true } : {}),
+    ...(a.context ? { context: a.context } : {}),
+    ...(a.kubeconfig ? { kubeconfig: a.kubeconfig } : {}),
+    ...(a.container ? { container: a.container } : {}),
+  };
+}
+
+/** Why a pod the selector matched is not read, in kubectl's words where it has them. */
+function skipText(p: SkippedPod): string {
+  switch (p.reason) {
+    case "not-running":
+      return `not running (${p.phase || "no phase"})`;
+    case "terminating":
+      return "terminating";
+    case "no-proxy":
+      return `no container ${p.container}`;
+    case "proxy-not-running":
+      return `its ${p.container} container is ${p.state}${p.why ? ` (${p.why})` : ""}`;
+  }
+}
+
+/** -l and -A pick the pods of a `pod/` input: refused without one. */
+function selectorWanted(a: Common, args: string[]): void {
+  if ((a.selector !== undefined || a.allNamespaces) && !args.some(isPodSelector)) throw new UsageError(`--${a.selector !== undefined ? "selector" : "all-namespaces"} picks the pods of a pod/ input: give pod/ as the dumps (tls-check pod/ -l app=reviews)`);
+}
+
+/** `pod/` (or `pods/`): the pods a label selector picks, as a fleet command's input. */
+const isPodSelector = (arg: string) => arg === "pod/" || arg === "pods/" || arg === "po/";
+
+/** A fleet's warnings: with -v each; else the first of each kind, with how many there are and in how many dumps. */
+function reportFleetWarnings(run: Run, warnings: Warning[], verbose: boolean): void {
+  if (verbose) {
+    for (const w of warnings) run.err(formatDiagnostic(w as unknown as Diagnostic));
+    return;
+  }
+  const kinds = new Map<string, { first: Warning; count: number; files: Set<string> }>();
+  for (const w of warnings) {
+    if (w.severity === "note" || (run.findingsShown && w.code === "rejected-update")) continue;
+    const k = `${w.severity}\u0000${w.code}`;
+    const seen = kinds.get(k);
+    if (seen) {
+      seen.count += w.count ?? 1;
+      seen.files.add(w.file);
+    } else kinds.set(k, { first: w, count: w.count ?? 1, files: new Set([w.file]) });
+  }
+  for (const { first, count, files } of [...kinds.values()].slice(0, 8)) {
+    run.err(`${formatDiagnostic({ ...first, count: 1 } as unknown as Diagnostic)}${count > 1 ? ` [${count} like it in ${files.size} dump${files.size === 1 ? "" : "s"}; -v shows each]` : ""}`);
+  }
 }
 
 /**
@@ -400,12 +470,15 @@ function common<T>(y: Argv<T>, run: Run) {
     .option("container", { type: "string", describe: "the proxy's container (default istio-proxy)", group: "Live pod (pod/NAME[.NAMESPACE] as input):" })
     .option("block", { type: "string", describe: "in a page with several code blocks (a bug report, a Markdown file): read this one (1 for the first)", group: "Input:" })
     .option("admin-port", { type: "string", describe: "Envoy's admin port for proxies without pilot-agent (default 15000)", group: "Live pod (pod/NAME[.NAMESPACE] as input):" })
+    .option("selector", { alias: "l", type: "string", describe: "with pod/ as a fleet's input (tls-check, check): the pods of this label selector (app=reviews)", group: "Live pod (pod/NAME[.NAMESPACE] as input):" })
+    .option("all-namespaces", { alias: "A", type: "boolean", describe: "with pod/ as a fleet's input: pods in every namespace", group: "Live pod (pod/NAME[.NAMESPACE] as input):" })
     .middleware((a) => {
       // Options every command reads with its inputs, checked before the first is read.
       sizeOption("--max-size", a.maxSize);
       sizeOption("--stream-from", a.streamFrom);
       if (a.block !== undefined) blockOption(a.block, "block", "flag");
       if (a.adminPort !== undefined) portOption(a.adminPort, "adminPort", "flag");
+      if (a.selector !== undefined || a.allNamespaces) checkPodSelection(podSelection(a as unknown as Common));
       // An option given twice ("--port 80 --port 81") is refused, not read as a list: only the repeatable ones take several.
       const o = (y as unknown as { getOptions(): { key: Record<string, unknown>; array: string[]; boolean: string[] } }).getOptions();
       for (const key of Object.keys(o.key)) {
@@ -459,7 +532,7 @@ const YARGS_STRINGS = {
 } as unknown as Record<string, string>;
 
 /** The positionals of each command: not options, so never offered as "did you mean". */
-const POSITIONALS: Record<string, string[]> = { "": ["dump"], check: ["dumps"], "tls-check": ["client", "server"], diff: ["before", "after"], web: [] };
+const POSITIONALS: Record<string, string[]> = { "": ["dump"], check: ["dumps"], "tls-check": ["client", "server", "more"], diff: ["before", "after"], web: [] };
 Object.setPrototypeOf(POSITIONALS, null);
 
 /** What a command is missing, when yargs counted too few positionals. */
@@ -551,6 +624,71 @@ async function parser(run: Run): Promise<void> {
     return;
   }
   const { out, load, loadTwo, setCode, sync } = run;
+  /**
+   * A fleet command: the dumps its arguments name, read a few at a time (on threads from four dumps on),
+   * the document made, what could not be read said as errors (exit 2, the rest still used), warnings
+   * counted across the fleet.
+   */
+  const fleet = async <D extends { failed: { file: string; message: string }[]; warnings: Warning[] }>(
+    sides: string[][],
+    a: Common,
+    jobs: number | undefined,
+    make: (members: (FleetMember & { side: number })[], o: FleetOptions) => Promise<D>,
+  ): Promise<D> => {
+    const maxBytes = sizeOption("--max-size", a.maxSize);
+    // Streamed from any size when plain JSON: a fleet reads the listeners, clusters and endpoints, never the rest.
+    const loadOpts = { format: a.format as InputFormat | "auto", ...(maxBytes ? { maxBytes } : {}), streamJsonFrom: 0 };
+    const lists: { file: string; path?: string }[][] = [];
+    const fetched: { file: string; message: string }[] = [];
+    let spool: string | undefined;
+    try {
+      for (const args of sides) {
+        const list: { file: string; path?: string }[] = [];
+        for (const arg of args) {
+          if (arg === STDIN || arg === "-") throw new UsageError("a fleet is read from files, not stdin (-)");
+          if (!isPodSelector(arg)) {
+            list.push(...H.fleetFiles([arg]).map((file) => ({ file })));
+            continue;
+          }
+          // Live pods: listed by the selector, their dumps fetched a few at a time into a spool directory
+          // (removed at the end), so that they are read as files, one at a time, like any fleet.
+          spool ??= fs.mkdtempSync(path.join(os.tmpdir(), "envoy-explain-pods-"));
+          const { pods, skipped } = await listPods(podSelection(a));
+          for (const p of skipped) run.err(`envoy-explain: note: ${podRefName(p)} skipped: ${skipText(p)}`);
+          if (!pods.length) throw new InputError("kubectl get pods", "no pod of the selection has a running proxy");
+          const adminPort = a.adminPort === undefined ? undefined : portOption(a.adminPort, "adminPort", "flag");
+          const got: { file: string; path?: string }[] = new Array(pods.length);
+          let n = 0;
+          for await (const d of readPodDumps(pods, { ...podSelection(a), ...(adminPort !== undefined ? { adminPort } : {}), ...(maxBytes ? { maxBytes } : {}), onProgress: (done, total) => progress(`fetching pod dumps (of ${total})`, done) })) {
+            if (d.error) {
+              fetched.push({ file: d.ref, message: d.error.format() });
+              continue;
+            }
+            const file = path.join(spool, `${++n}.json`);
+            fs.writeFileSync(file, d.bytes!);
+            got[d.index] = { file: d.ref, path: file };
+          }
+          list.push(...got.filter(Boolean));
+        }
+        lists.push(list);
+      }
+      const count = lists.reduce((n, files) => n + files.length, 0);
+      const threads = jobs ?? (count >= 4 ? H.threadCount() : 1);
+      const steps = threads > 1 ? H.threadSteps(loadOpts, threads) : undefined;
+      const members = lists.flatMap((files, side) =>
+        files.map(({ file, path: at }) => ({ file, side, ...(at ? { path: at } : {}), load: () => (at ? H.loadBytes(fs.readFileSync(at), file, loadOpts) : H.openInput(file, loadOpts)) })),
+      );
+      const doc = await make(members, { ...(steps ? { steps, concurrency: steps.concurrency } : { concurrency: 1 }), onProgress: (phase, done, total) => progress(`${phase} dumps (of ${total})`, done) });
+      stopProgress();
+      doc.failed.unshift(...fetched);
+      for (const f of doc.failed) run.err(`envoy-explain: error: ${f.message}`);
+      if (doc.failed.length) setCode(2);
+      reportFleetWarnings(run, doc.warnings, a.verbose);
+      return doc;
+    } finally {
+      if (spool) fs.rmSync(spool, { recursive: true, force: true });
+    }
+  };
   const clientHelp = PRESET_NAMES.map((p) => `${p}: ${PRESET_HELP[p]}`).join("\n");
   /** Notes which command yargs chose (its builder runs first), for the usage line of an error. */
   const at =
@@ -804,14 +942,28 @@ async function parser(run: Run): Promise<void> {
           .positional("dumps", { type: "string", array: true, demandOption: true, describe: "one or more dumps; with two, the first is checked as a client of the second" })
           .option("fail-on", { choices: ["error", "warning", "info", "none"] as const, default: "error" as const, describe: "exit 1 when a finding is at or above this severity", group: "Findings:" })
           .option("now", { type: "string", describe: "the time certificates are judged at (ISO 8601); default: now", group: "Findings:" })
+          .option("jobs", { type: "string", describe: "with a directory or more than two dumps: threads that read dumps at once (default: one per core)" })
           .example("$0 check dump.json", "every finding, most severe first")
+          .example("$0 check dumps/", "a directory of dumps, one per proxy: each proxy's findings and the TLS conflicts between them")
           .example("$0 check dump.json -o sarif > findings.sarif", "for GitHub code scanning")
           .example("$0 check client.json server.json --fail-on warning", "a CI gate over two proxies"),
       ),
       async (a) => {
         const options = findingsOptionValues({ now: a.now }, "flag");
+        const jobs = jobsOption(a.jobs);
+        selectorWanted(a, (a.dumps as string[]).map(String));
         await heavy();
         const files = (a.dumps as string[]).map(String);
+        if (files.length > 2 || files.some((f) => H.isFleetArg(f) || isPodSelector(f))) {
+          const doc = await fleet([files], a, jobs, (members, o) => H.fleetCheckDocument(members, { ...o, findings: options }));
+          sync(() => {
+            run.findingsShown = true;
+            if (a.output === "sarif") out(H.serialize(H.sarifLog(doc.findings, { version: VERSION }), "json"));
+            else out(H.renderDocument(doc, a.output as OutputFormat, H.renderFleetCheck));
+          });
+          if (H.failsAt(doc.findings, a.failOn as "error" | "warning" | "info" | "none")) setCode(1);
+          return;
+        }
         const inputs: LoadedInput[] = [];
         for (const f of files) inputs.push(await load(f, a));
         const doc = sync(() => {
@@ -825,7 +977,7 @@ async function parser(run: Run): Promise<void> {
       },
     )
     .command(
-      "tls-check <client> [server]",
+      "tls-check <client> [server] [more..]",
       "will the server take what the client proxy sends? Per host:port: CLIENT, SERVER, STATUS (OK, CONFLICT, PLAINTEXT, UNKNOWN) and why. Exit 1 on any CONFLICT",
       at("tls-check", (y) =>
         y
@@ -833,6 +985,9 @@ async function parser(run: Run): Promise<void> {
           .positional("server", { type: "string", describe: "the server proxy's dump" })
           .option("service", { type: "string", describe: "pair only the client's clusters for host:port (reviews.default.svc.cluster.local:9080), or by a cluster name (outbound|9080||reviews.default.svc.cluster.local, OSM's namespace/name, Consul's) or the SNI a cluster sends" })
           .option("from", { choices: PRESET_NAMES, describe: "a client without a sidecar: check this preset (e.g. plaintext) against the single dump given as the server" })
+          .positional("more", { type: "string", array: true, describe: "more dumps: with a directory or more than two dumps, the whole fleet is paired" })
+          .option("jobs", { type: "string", describe: "with a directory or more than two dumps: threads that read dumps at once (default: one per core)" })
+          .example("$0 tls-check dumps/", "a directory of dumps, one per proxy: every client's clusters against the proxies that own their endpoints")
           .example("$0 tls-check client.json server.json", "pair the client's clusters with the server's inbound ports")
           .example("$0 tls-check server.json --from plaintext", "what a client without a sidecar gets")
           .example("$0 tls-check client.json server.json --service 'outbound|9080||reviews.default.svc.cluster.local'", "only the client's cluster of that name"),
@@ -840,7 +995,18 @@ async function parser(run: Run): Promise<void> {
       async (a) => {
         // service: { host, port } for host:port, else { name } (a cluster name or an SNI), which the analysis pairs by.
         const options = tlsCheckOptionValues({ service: a.service, from: a.from }, "flag") as TlsCheckOptions;
+        const jobs = jobsOption(a.jobs);
+        const all0 = [a.client, ...(a.server !== undefined ? [a.server] : []), ...((a.more as string[] | undefined) ?? [])].map(String);
+        selectorWanted(a, all0);
         await heavy();
+        const all = [a.client, ...(a.server !== undefined ? [a.server] : []), ...((a.more as string[] | undefined) ?? [])].map(String);
+        if (all.length > 2 || all.some((f) => H.isFleetArg(f) || isPodSelector(f))) {
+          if (a.service !== undefined || a.from !== undefined) throw new UsageError(`--${a.service !== undefined ? "service" : "from"} pairs one client with one server: not with a directory or more than two dumps`);
+          const doc = await fleet([all], a, jobs, (members, o) => H.fleetTlsDocument(members, o));
+          sync(() => out(H.renderDocument(doc, a.output as OutputFormat, H.renderFleetTls)));
+          if (doc.rows.some((r) => r.status === "CONFLICT")) setCode(1);
+          return;
+        }
         const [first, second] = await loadTwo(a.client, a.server, a, { part: true });
         const doc = sync(() => {
           const d = H.tlsCheckDocument(first, second, options);
@@ -855,18 +1021,29 @@ async function parser(run: Run): Promise<void> {
       "what changed for traffic between two dumps (any shapes or API versions); exit 0 no semantic change, 1 changes (see --fail-on), 2 trouble",
       at("diff", (y) =>
         y
-          .positional("before", { type: "string", demandOption: true, describe: "the dump before the change (a file, - or pod/NAME)" })
-          .positional("after", { type: "string", demandOption: true, describe: "the dump after the change" })
+          .positional("before", { type: "string", demandOption: true, describe: "the dump before the change (a file, - or pod/NAME), or a directory of dumps (one per proxy)" })
+          .positional("after", { type: "string", demandOption: true, describe: "the dump after the change, or a directory of dumps" })
           .option("impact", { type: "boolean", default: false, describe: "replay plaintext, curl-mtls and istio-sidecar on every inbound port of both sides; list connections whose outcome changed" })
           .option("ignore", { type: "string", array: true, describe: "ignore changes under this field path (e.g. statPrefix, filterChains.*.metadata); repeatable" })
           .option("fail-on", { choices: ["any", "mode", "impact"] as const, default: "any" as const, describe: "what makes the exit code 1: any semantic change, an inbound port's mTLS mode changing, or a connection's outcome changing (implies --impact)" })
           .option("quiet", { alias: "q", type: "boolean", default: false, describe: "print nothing; the exit code says it" })
           .example("$0 diff before.json after.json --impact", "what changed, and for which connections")
+          .example("$0 diff before/ after/", "two directories of dumps: proxies paired by name, the mesh-wide summary first")
           .example("$0 diff pod/web-0.shop saved.json --fail-on mode", "a live pod against a saved dump: exit 1 only when a port's mTLS mode changed"),
       ),
       async (a) => {
         const options = diffOptionValues({ ignore: a.ignore, impact: a.impact || a.failOn === "impact" }, "flag");
         await heavy();
+        if (H.isFleetArg(String(a.before)) || H.isFleetArg(String(a.after))) {
+          // Two fleets (directories or globs): proxies paired by name, the mesh-wide summary first.
+          const doc = await fleet([[String(a.before)], [String(a.after)]], a, undefined, async (members, o) => {
+            const [b, af] = [members.filter((m) => m.side === 0), members.filter((m) => m.side === 1)];
+            return H.fleetDiffDocument(b, af, { ...options, onProgress: (done, total) => o.onProgress?.("reading", done, total) });
+          });
+          if (!a.quiet) sync(() => out(H.renderDocument(doc, a.output as OutputFormat, H.renderFleetDiff)));
+          if (H.fleetDiffFails(doc, a.failOn as "any" | "mode" | "impact")) setCode(1);
+          return;
+        }
         const [before, after] = await loadTwo(a.before, a.after, a);
         const doc = sync(() => {
           const d = H.diffDocument(before, after!, options);

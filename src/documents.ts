@@ -15,6 +15,7 @@ import { overview, type Overview } from "./findings/overview.js";
 import { runFindings, sortFindings, type FindingsOptions } from "./findings/index.js";
 import type { Finding } from "./findings/types.js";
 import { replayLogLines, type LogReplayOptions, type LogResult } from "./analyses/logreplay.js";
+import { diffFleetWithWarnings, type FleetDiffOptions, type FleetDiffReport, type FleetMember } from "./analyses/fleetdiff.js";
 
 /** How many listeners, clusters, endpoints or route configurations a dump holds, for a listing whose filters matched none. */
 export { countInDump } from "./analyses/listings.js";
@@ -190,4 +191,16 @@ export function checkDocument(inputs: LoadedInput[], o: FindingsOptions = {}): C
 
 export function logDocument(input: LoadedInput, lines: string[], o: LogReplayOptions = {}): LogDocument {
   return finish({ file: input.file, results: replayLogLines(input, lines, o) }, [input]);
+}
+
+/** `diff DIR_BEFORE DIR_AFTER`: every proxy of two fleets of dumps paired by name and diffed, the mesh-wide summary first. */
+export interface FleetDiffDocument extends Base, FleetDiffReport {}
+
+/**
+ * The fleet diff (analyses/fleetdiff.ts) as a document: at most one pair of dumps is held at a time, and
+ * the warnings are those of every dump read, before's first.
+ */
+export async function fleetDiffDocument(before: FleetMember[], after: FleetMember[], o: FleetDiffOptions = {}): Promise<FleetDiffDocument> {
+  const { report, diagnostics } = await diffFleetWithWarnings(before, after, o);
+  return { version: DOCUMENT_VERSION, ...report, warnings: diagnostics.map(warningOf) };
 }

@@ -78,6 +78,10 @@ import type { FindingsOptions } from "./findings/index.js";
 import { sarifLog } from "./render/sarif.js";
 import { plainDocument } from "./render/output.js";
 import { VERSION } from "./version.js";
+import { openInput } from "./load/open.js";
+import { shown } from "./analyses/options.js";
+import { fleetCheckDocument, fleetTlsDocument, type FleetCheckDocument, type FleetMember, type FleetTlsDocument } from "./fleetdoc.js";
+import { fleetDiffDocument, type FleetDiffDocument } from "./documents.js";
 
 /** What every analysis takes: a loaded input, or anything `load` reads. */
 export type Input = LoadedInput | string | Uint8Array | object;
@@ -176,4 +180,51 @@ export function check(inputs: Input | Input[], o: FindingsOptions = {}): CheckDo
 /** Findings as a SARIF 2.1.0 log (what `check -o sarif` prints), for code-scanning tools. */
 export function toSarif(doc: { findings: CheckDocument["findings"] }): object {
   return sarifLog(doc.findings, { version: VERSION });
+}
+
+// ---- Fleets: many dumps, one per proxy (`tls-check DIR`, `check DIR`, `diff DIR DIR`) ----------------
+export type { FleetTlsDocument, FleetCheckDocument } from "./fleetdoc.js";
+export type { FleetReport, FleetRow } from "./analyses/fleet.js";
+export type { FleetDiffReport, FleetProxy } from "./analyses/fleetdiff.js";
+
+export interface FleetLibraryOptions {
+  /** Dumps read at once (1 to 64, default 2): each is dropped once indexed. */
+  concurrency?: number;
+}
+
+/** A fleet's members from what the caller gave: a path is read when needed (streamed when plain JSON), anything else as `load` reads it. */
+function fleetMembers(inputs: Input[], what: string): FleetMember[] {
+  if (!Array.isArray(inputs) || !inputs.length) throw new OptionError(what, `${what} must be a non-empty list of dumps (paths, Buffers, text or objects)`);
+  return inputs.map((x, i) => {
+    if (x instanceof LoadedInput) return { file: x.file, load: () => x };
+    if (typeof x === "string" && !/^\s*[{[]|\n/.test(x)) return { file: x, load: () => openInput(x, { streamJsonFrom: 0 }) };
+    const name = `<input ${i + 1}>`;
+    return { file: name, load: () => load(x, { name }) };
+  });
+}
+
+function fleetConcurrency(o: FleetLibraryOptions): number {
+  const c = o.concurrency ?? 2;
+  if (typeof c !== "number" || !Number.isInteger(c) || c < 1 || c > 64) throw new OptionError("concurrency", `concurrency must be a whole number from 1 to 64, not ${shown(c)}`);
+  return c;
+}
+
+/** tls-check over a fleet: every client cluster paired with the proxy that owns its endpoints, one row per client × cluster. Dumps that cannot be read are in `failed`. */
+export async function fleetTlsCheck(inputs: Input[], o: FleetLibraryOptions = {}): Promise<FleetTlsDocument> {
+  const concurrency = fleetConcurrency(o);
+  return plainDocument(await fleetTlsDocument(fleetMembers(inputs, "inputs"), { concurrency }));
+}
+
+/** `check` over a fleet: every proxy's findings, and TLS_MODE_CONFLICT between proxies, naming both. */
+export async function fleetCheck(inputs: Input[], o: FindingsOptions & FleetLibraryOptions = {}): Promise<FleetCheckDocument> {
+  const { concurrency: _c, ...rest } = o;
+  const findings = { ...rest, ...findingsOptionValues(rest, "field") };
+  const concurrency = fleetConcurrency(o);
+  return plainDocument(await fleetCheckDocument(fleetMembers(inputs, "inputs"), { concurrency, findings }));
+}
+
+/** `diff` over two fleets: proxies paired by name (pod.namespace, else the file's stem), each pair diffed, the mesh-wide summary first. */
+export async function fleetDiff(before: Input[], after: Input[], o: DiffOptions = {}): Promise<FleetDiffDocument> {
+  const options = { ...o, ...diffOptionValues(o, "field") };
+  return plainDocument(await fleetDiffDocument(fleetMembers(before, "before"), fleetMembers(after, "after"), options));
 }

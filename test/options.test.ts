@@ -100,9 +100,9 @@ test("yargs' phrases become the tool's words, with the usage line of the command
     for (const [argv, first, hint] of [
       [["listeners"], "envoy-explain: listeners needs a dump: envoy-explain listeners <dump> [--port N] [--address IP] [--type HTTP|TCP] [--name L]", "listeners"],
       [["listener"], "envoy-explain: listener needs a dump: envoy-explain listener <dump> [--port N] [--address IP] [--type HTTP|TCP] [--name L]", "listener"],
-      [["check"], "envoy-explain: check needs a dump: envoy-explain check <dump> [<dump>…] [--fail-on L] [--now TIME]", "check"],
+      [["check"], "envoy-explain: check needs a dump: envoy-explain check <dump|dir> [<dump|dir>…] [--fail-on L] [--now TIME] [--jobs N]", "check"],
       [["diff", F], "envoy-explain: diff needs a second dump (after): envoy-explain diff <before> <after> [--impact] [--ignore PATH] [--fail-on any|mode|impact]", "diff"],
-      [["tls-check"], "envoy-explain: tls-check needs the client proxy's dump (and, optionally, the server proxy's): envoy-explain tls-check <client> [<server>] [--service HOST:PORT|NAME] [--from PRESET]", "tls-check"],
+      [["tls-check"], "envoy-explain: tls-check needs the client proxy's dump (and, optionally, the server proxy's): envoy-explain tls-check <client> [<server>] [--service HOST:PORT|NAME] [--from PRESET] | tls-check <dir|dumps…> [--jobs N]", "tls-check"],
       [[], "envoy-explain: no dump given: envoy-explain <dump> [--port N [--client NAME]] [--log LINE]", ""],
       [["listeners", F, "--prot", "80"], "envoy-explain: unknown option --prot (did you mean --port?): envoy-explain listeners <dump> [--port N] [--address IP] [--type HTTP|TCP] [--name L]", "listeners"],
       [[F, "-p", "80", "--source-prot", "3"], "envoy-explain: unknown option --source-prot (did you mean --source-port?): envoy-explain <dump> [--port N [--client NAME]] [--log LINE]", ""],

@@ -33,7 +33,7 @@ function check(schema: string, doc: unknown, what: string): void {
 }
 
 test("the schemas are what scripts/schemas.mjs writes, one per command", () => {
-  assert.equal([...validators.keys()].sort(), ["all", "check", "clusters", "diff", "endpoints", "explain", "listeners", "log", "overview", "routes", "secrets", "tls-check"]);
+  assert.equal([...validators.keys()].sort(), ["all", "check", "clusters", "diff", "endpoints", "explain", "fleet-check", "fleet-diff", "fleet-tls-check", "listeners", "log", "overview", "routes", "secrets", "tls-check"]);
 });
 
 for (const f of inputs) {

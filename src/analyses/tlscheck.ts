@@ -49,7 +49,7 @@ const ISTIO_HEALTH_PORTS = [15020, 15021, 15090];
 const OWN_HEALTH_LISTENER = /^envoy-gateway-proxy-(ready|stats)-|^inbound-prometheus-listener$/;
 
 /** A proxy that captures no inbound traffic (a gateway, plain Envoy): clients connect to its bound listeners. */
-const capturesNothing = (server: LoadedInput) => !captureModel(server).inbound.length;
+export const capturesNothing = (server: LoadedInput) => !captureModel(server).inbound.length;
 
 export function inboundPorts(server: LoadedInput): number[] {
   const ports = new Set<number>();
@@ -94,7 +94,7 @@ const isLoopbackAddress = (ip: string) => {
   return !!a && isLoopbackRange(a);
 };
 
-function run(server: LoadedInput, port: number, client: ClientSpec): ExplainResult {
+export function run(server: LoadedInput, port: number, client: ClientSpec): ExplainResult {
   return explainConnection(server, { client, dstPort: port });
 }
 
@@ -139,7 +139,7 @@ export function portMode(server: LoadedInput, port: number): PortMode {
   return portModeWithReplays(server, port).mode;
 }
 
-function clientFromSends(s: UpstreamSends, server: LoadedInput, port: number): ClientSpec {
+export function clientFromSends(s: UpstreamSends, server: LoadedInput, port: number): ClientSpec {
   const base = presetClient(s.transport === "tls" ? "curl-tls" : "plaintext", {});
   return {
     ...base,
@@ -268,7 +268,7 @@ interface Pairing {
 }
 
 /** SNI → destination port of the server's inbound capture chains that ask for that name. */
-function inboundServerNames(server: LoadedInput): Map<string, number> {
+export function inboundServerNames(server: LoadedInput): Map<string, number> {
   const out = new Map<string, number>();
   for (const c of captureModel(server).inbound) {
     if (c.rejected) continue;
@@ -303,7 +303,7 @@ function chainClusters(input: LoadedInput, c: ChainModel): string[] {
  * inbound|S|… serves service port S on T, which a dump without clusters (istioctl proxy-config
  * listener) or an inbound cluster without endpoints still shows.
  */
-function serviceToTargetPorts(server: LoadedInput): Map<number, { target: number; how: string }> {
+export function serviceToTargetPorts(server: LoadedInput): Map<number, { target: number; how: string }> {
   const out = new Map<number, { target: number; how: string }>();
   for (const rec of server.clusters) {
     // Only inbound clusters are decoded: which ones they are shows in their names.
@@ -352,10 +352,10 @@ function edsMayReach(client: LoadedInput, rec: ResourceRecord, ips: Set<string>)
 }
 
 /** An endpoint address's port ("10.0.0.1:80", "[::1]:80", "host.example.com:5432"). */
-const portOf = (address: string) => Number(address.split(":").pop());
+export const portOf = (address: string) => Number(address.split(":").pop());
 
 /** Every SNI a cluster sends: its transport socket's and its transport_socket_matches'. */
-function clusterSnis(c: ReturnType<typeof clusterModel>): string[] {
+export function clusterSnis(c: ReturnType<typeof clusterModel>): string[] {
   return [c.transport, ...c.socketMatches.map((m) => m.transport)].flatMap((t) => (t.kind === "tls" && t.sni ? [t.sni] : []));
 }
 
@@ -538,14 +538,7 @@ export function runTlsCheck(client: LoadedInput | undefined, server: LoadedInput
       // HTTP/3 goes over UDP, to a QUIC listener: a replay over TCP would answer for another listener.
       const r = sends.quic ? undefined : run(server, target, clientFromSends(sends, server, target));
       const v = r ? verdict(sends, r, target, modeText(target)) : { status: "UNKNOWN" as Status, reason: `client sends ${sendsText(sends)}; tls-check replays TCP connections, and this one goes over UDP to a QUIC listener on port ${target}: not checked` };
-      if (plan.mode === "AUTO") {
-        const tm = e.socketMatch.tlsMode;
-        const has = tm ? `has tlsMode ${String(tm)}` : "has no tlsMode";
-        v.reason = plan.edsInDump
-          ? `auto mTLS: endpoint ${e.endpoint} ${has}, so ${v.reason}`
-          : `auto mTLS: EDS is not in the client dump; assumed the endpoint ${has} (the server's mode for this port is ${modeText(target)}), so ${v.reason}`;
-      }
-      if (target !== pair.servicePort) v.reason = `service port ${pair.servicePort} → target port ${target}${pair.mappedBy ? ` (${pair.mappedBy})` : ""}: ${v.reason}`;
+      v.reason = endpointReason(v.reason, { planMode: plan.mode, edsInDump: plan.edsInDump, endpoint: e.endpoint, tlsMode: e.socketMatch.tlsMode, serverMode: modeText(target), target, servicePort: pair.servicePort, ...(pair.mappedBy ? { mappedBy: pair.mappedBy } : {}) });
       report.rows.push({
         host: pair.host,
         port: pair.servicePort,
@@ -559,8 +552,19 @@ export function runTlsCheck(client: LoadedInput | undefined, server: LoadedInput
   return report;
 }
 
+/** A replayed endpoint's reason as a row gives it: what auto mTLS chose for the endpoint, and the service port mapped to the server's target port. */
+export function endpointReason(reason: string, o: { planMode: string; edsInDump: boolean; endpoint: string; tlsMode: unknown; serverMode: string; target: number; servicePort: number; mappedBy?: string }): string {
+  let out = reason;
+  if (o.planMode === "AUTO") {
+    const has = o.tlsMode ? `has tlsMode ${String(o.tlsMode)}` : "has no tlsMode";
+    out = o.edsInDump ? `auto mTLS: endpoint ${o.endpoint} ${has}, so ${out}` : `auto mTLS: EDS is not in the client dump; assumed the endpoint ${has} (the server's mode for this port is ${o.serverMode}), so ${out}`;
+  }
+  if (o.target !== o.servicePort) out = `service port ${o.servicePort} → target port ${o.target}${o.mappedBy ? ` (${o.mappedBy})` : ""}: ${out}`;
+  return out;
+}
+
 /** Istio's istio.alpn HTTP filter in the client's connection managers: HTTP requests offer istio-http/1.1 (or istio-h2), not the cluster's ALPN. */
-function usesIstioAlpn(client: LoadedInput): boolean {
+export function usesIstioAlpn(client: LoadedInput): boolean {
   for (const rec of client.listeners) {
     const p = peekListener(rec);
     if (listenerDirection(p) === "inbound") continue;
@@ -572,13 +576,13 @@ function usesIstioAlpn(client: LoadedInput): boolean {
   return false;
 }
 
-function withIstioAlpn(s: UpstreamSends): UpstreamSends {
+export function withIstioAlpn(s: UpstreamSends): UpstreamSends {
   // Only mesh TLS carries the override (the cluster offers "istio").
   if (s.transport !== "tls" || !s.alpn.includes("istio")) return s;
   return { ...s, alpn: ["istio-http/1.1", "istio"], via: `${s.via}; ALPN set per request by istio.alpn (HTTP/1.1)` };
 }
 
-function chainText(r: ExplainResult): string {
+export function chainText(r: ExplainResult): string {
   if (!r.filterChain) return r.rejected ? "listener rejected" : "none";
   return `#${r.filterChain.index < 0 ? "default" : r.filterChain.index} ${chainKind(r)}`;
 }

@@ -66,7 +66,7 @@ export function dumpAnalyzer(name: string, code: FindingCode, run: (input: Loade
 
 const BY_CODE = new Map<string, CatalogueEntry>(CATALOGUE.map((e) => [e.code, e]));
 
-function catalogueEntry(code: FindingCode): CatalogueEntry {
+export function catalogueEntry(code: FindingCode): CatalogueEntry {
   return BY_CODE.get(code)!;
 }
 

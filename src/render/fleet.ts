@@ -1,0 +1,74 @@
+// The fleet's reports: `tls-check DIR` as one table for the mesh (the summary first, then every row that
+// is not OK, or every row of a small fleet), and `check DIR` as the fleet's summary then the findings.
+import { mdInline } from "./sanitize.js";
+import { renderListing, type OutputFormat } from "./table.js";
+import { wrapProse } from "./wrap.js";
+import { renderCheck } from "./findings.js";
+import { portModeText, type Status } from "../analyses/tlscheck.js";
+import { clientModeText } from "../model/upstream.js";
+import type { FleetReport, FleetRow } from "../analyses/fleet.js";
+import type { FleetFailure } from "../fleetdoc.js";
+import type { Finding } from "../findings/types.js";
+import { grouped } from "./tlscheck.js";
+
+const STATUS_MARK: Record<Status, string> = { OK: "✓", CONFLICT: "✗", PLAINTEXT: "!", UNKNOWN: "?" };
+
+/** A fleet of up to this many rows is shown whole; a larger one shows the rows that are not OK. */
+export const FLEET_ALL_ROWS = 40;
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+function summaryLine(doc: Pick<FleetReport, "summary" | "proxies">): string {
+  const s = doc.summary;
+  const counts = (["CONFLICT", "UNKNOWN", "PLAINTEXT", "OK"] as const).map((k) => `${s.byStatus[k]} ${k}`).join(", ");
+  const servers = doc.proxies.filter((p) => p.ports.length).length;
+  return `${plural(s.proxies, "proxy", "proxies")} (${servers} take inbound connections), ${plural(s.pairs, "client → server pair")}, ${plural(s.rows, "client cluster")} paired: ${counts}${s.outside ? `; ${plural(s.outside, "cluster")} reach no proxy of these dumps` : ""}`;
+}
+
+function failures(failed: FleetFailure[], md: boolean): string[] {
+  return failed.map((f) => (md ? `- not read: ${mdInline(f.message)}` : `not read: ${f.message}`));
+}
+
+export function renderFleetTls(doc: FleetReport & { failed: FleetFailure[] }, format: "table" | "markdown"): string {
+  const md = format === "markdown";
+  const out: string[] = [];
+  const head = summaryLine(doc);
+  out.push(md ? `## ${mdInline(head)}\n` : head);
+  out.push(...failures(doc.failed, md));
+  const mesh = doc.proxies[0]?.mesh ?? "Envoy";
+  const shown = doc.rows.length <= FLEET_ALL_ROWS ? doc.rows : doc.rows.filter((r) => r.status !== "OK");
+  if (shown.length) {
+    out.push("");
+    out.push(
+      renderListing(
+        format as OutputFormat,
+        ["  CLIENT", "HOST:PORT", { title: "SENDS", wrap: true, drop: 1 }, "SERVER", { title: "SERVER PORT", wrap: true }, "STATUS", { title: "REASON", wrap: true }],
+        shown.map((r) => [`${STATUS_MARK[r.status]} ${r.client}`, hostPort(r), `${clientModeText(r.clientMode, mesh)}\n${r.sends}`, serversText(r), `${r.serverPort} ${portModeText({ mode: r.serverMode }, mesh)}\n${r.chain}`, r.status, r.reason]),
+      ),
+    );
+  }
+  if (shown.length < doc.rows.length) out.push(`\n${plural(doc.rows.length - shown.length, "OK row")} not shown (-o json lists every row)`);
+  const said = (n: string) => (md ? mdInline(n) : n);
+  for (const { text, count } of grouped(doc.notes)) out.push(`note${count > 1 ? ` (${count} times)` : ""}: ${said(text)}`);
+  return out.join("\n");
+}
+
+function hostPort(r: FleetRow): string {
+  const subset = r.cluster.split("|")[2];
+  return `${r.host}:${r.port}${subset ? ` (${subset})` : ""}`;
+}
+
+/** The server whose answer the row gives, and how many others the cluster reaches (with their statuses when they differ). */
+function serversText(r: FleetRow): string {
+  const others = r.servers.filter((s) => s.name !== r.server);
+  if (!others.length) return r.server;
+  const differ = others.filter((s) => s.status !== r.status);
+  return [r.server, `and ${plural(others.length, "other")}${differ.length ? `: ${differ.map((s) => `${s.name} ${s.status}`).join(", ")}` : ` (${r.status})`}`].join("\n");
+}
+
+export function renderFleetCheck(doc: Pick<FleetReport, "summary" | "proxies"> & { files: string[]; findings: Finding[]; failed: FleetFailure[] }, format: "table" | "markdown"): string {
+  const md = format === "markdown";
+  const head = summaryLine(doc);
+  const text = [md ? `## ${mdInline(head)}\n` : head, ...failures(doc.failed, md), "", renderCheck({ files: [plural(doc.proxies.length, "dump")], findings: doc.findings }, format)].join("\n");
+  return md ? text : wrapProse(text);
+}

@@ -1,0 +1,226 @@
+// The fleet commands (`tls-check DIR`, `check DIR`, `diff DIR DIR`) on real dumps: every client cluster
+// paired with the proxy that owns its endpoints, with tls-check's own rows and reasons; threads giving the
+// answers one thread gives; exit codes and errors as for two dumps.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { spawnSync } from "node:child_process";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { loadFile } from "../src/load/dump.js";
+import { tlsCheckDocument } from "../src/documents.js";
+import { fleetCheckDocument, fleetTlsDocument, type FleetMember } from "../src/fleetdoc.js";
+import { fleetFiles, isFleetArg } from "../src/fleet-inputs.js";
+import { cli } from "./support/cli.js";
+import { pod, podList } from "./support/podlist.js";
+
+const root = path.resolve(import.meta.dirname, "..");
+const BIN = path.join(root, "dist/cli.js");
+const S = (f: string) => path.join(root, "samples", f);
+const REAL = (f: string) => path.join(root, "samples/real/fleet", f);
+const CLIENT = S("client-productpage.json"); // productpage, Istio 1.20: its EDS lists reviews at 10.244.1.7
+const REVIEWS = S("modern-permissive.json"); // reviews-7c9d8f6b5-x2x9z.default at 10.244.1.7, PERMISSIVE on 9080
+const REVIEWS_STRICT = S("modern-strict.json"); // the same pod, STRICT
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "fleet-"));
+let folders = 0;
+function folder(files: Record<string, string>): string {
+  const dir = path.join(tmp, `f${++folders}`);
+  fs.mkdirSync(dir, { recursive: true });
+  for (const [name, src] of Object.entries(files)) fs.copyFileSync(src, path.join(dir, name));
+  return dir;
+}
+const members = (dir: string): FleetMember[] => fleetFiles([dir]).map((file) => ({ file, load: () => loadFile(file) }));
+const ajv = new Ajv2020({ allErrors: true, strict: false });
+/** Whether a document is valid against its committed schema (schema/NAME.json). */
+function valid(name: string, doc: unknown): void {
+  const v = ajv.compile(JSON.parse(fs.readFileSync(path.join(root, "schema", `${name}.json`), "utf8")));
+  assert.ok(v(doc), `${name}: ${ajv.errorsText(v.errors)}`);
+}
+const bin = (...argv: string[]) => spawnSync(process.execPath, [BIN, ...argv], { encoding: "utf8" });
+
+test("each row of the fleet is tls-check's row for that client and server: the same clusters, statuses and reasons", async () => {
+  const dir = folder({ "productpage.json": CLIENT, "reviews.json": REVIEWS });
+  const doc = await fleetTlsDocument(members(dir));
+  const pair = tlsCheckDocument(loadFile(CLIENT), loadFile(REVIEWS));
+  const client = "productpage-v1-6b746f74dc-9stvs.default";
+  const rows = doc.rows.filter((r) => r.client === client);
+  assert.ok(rows.length >= 6, JSON.stringify(doc.rows.map((r) => r.cluster)));
+  const key = (r: { cluster?: string; status: string; reason: string }) => `${r.cluster}\u0000${r.status}\u0000${r.reason}`;
+  assert.equal(rows.map(key).sort(), pair.rows.map(key).sort());
+  for (const r of rows) assert.is(r.server, "reviews-7c9d8f6b5-x2x9z.default");
+  // Both kinds of outcome are there: the mesh's mTLS is taken, a raw TLS client is refused.
+  assert.ok(rows.some((r) => r.status === "OK") && rows.some((r) => r.status === "CONFLICT"));
+  assert.is(doc.summary.proxies, 2);
+});
+
+test("the same answers from worker threads as from one thread; a CONFLICT exits 1", () => {
+  const dir = folder({ "productpage.json": CLIENT, "reviews.json": REVIEWS, "reviews-strict.json": REVIEWS_STRICT, "gateway.json": S("gateway-mutual.json") });
+  const one = bin("tls-check", dir, "--jobs", "1", "-o", "json");
+  const two = bin("tls-check", dir, "--jobs", "2", "-o", "json");
+  assert.is(one.status, 1, one.stderr);
+  assert.is(two.status, 1, two.stderr);
+  assert.is(two.stdout, one.stdout);
+  const doc = JSON.parse(one.stdout) as { rows: { status: string; server: string; servers: { name: string }[] }[]; summary: { proxies: number } };
+  assert.is(doc.summary.proxies, 4);
+  valid("fleet-tls-check", doc);
+  // Two dumps name the same pod: told apart by their files, and a cluster reaching both lists both.
+  assert.ok(doc.rows.some((r) => r.servers.length === 2 && r.servers.every((s) => /reviews-7c9d8f6b5-x2x9z\.default \((reviews|reviews-strict)\)/.test(s.name))), one.stdout.slice(0, 2000));
+  // The text: the summary first, the shared IP said.
+  const text = bin("tls-check", dir, "--jobs", "2");
+  assert.match(text.stdout.split("\n")[0]!, /^4 proxies .*CONFLICT/);
+  assert.match(text.stdout, /note: 10\.244\.1\.7 is the IP of more than one dump/);
+});
+
+test("real fleets: Envoy's front-proxy sandbox pairs by host name; OSM's client reaches both httpbin replicas by SNI", () => {
+  const front = bin("tls-check", REAL("envoy-examples-front-proxy"), "-o", "json");
+  assert.is(front.status, 0, front.stderr);
+  const f = JSON.parse(front.stdout) as { rows: { client: string; cluster: string; server: string; status: string; reason: string }[] };
+  assert.equal(
+    f.rows.map((r) => [r.client, r.cluster, r.server, r.status]),
+    [
+      ["front-envoy", "service1-envoy", "service-envoy-1", "PLAINTEXT"],
+      ["front-envoy", "service2-envoy", "service-envoy-2", "PLAINTEXT"],
+    ],
+  );
+  const osm = bin("tls-check", REAL("osm-curl-httpbin"), "-o", "json");
+  assert.is(osm.status, 0, osm.stderr);
+  const o = JSON.parse(osm.stdout) as { rows: { client: string; status: string; reason: string; servers: { name: string }[] }[] };
+  const curl = o.rows.find((r) => r.client === "curl_permissive")!;
+  assert.ok(curl, osm.stdout.slice(0, 1000));
+  assert.is(curl.status, "OK");
+  assert.match(curl.reason, /ALPN osm, SNI httpbin\.httpbin\.svc\.cluster\.local/);
+  assert.equal(curl.servers.map((s) => s.name).sort(), ["httpbin1_permissive", "httpbin2_permissive"]);
+  // The double proxy: its mTLS hop pairs by the Compose alias; the CA files are not in the dumps, so UNKNOWN, not OK.
+  const dbl = bin("tls-check", REAL("envoy-examples-double-proxy"), "-o", "json");
+  const d = JSON.parse(dbl.stdout) as { rows: { client: string; server: string; status: string }[] };
+  assert.equal(d.rows.map((r) => [r.client, r.server, r.status]), [["proxy-postgres-frontend", "proxy-postgres-backend", "UNKNOWN"]]);
+});
+
+test("check DIR: every proxy's findings, and a TLS conflict between two proxies naming both", async () => {
+  const dir = folder({ "productpage.json": CLIENT, "reviews.json": REVIEWS });
+  const doc = await fleetCheckDocument(members(dir), {});
+  const conflicts = doc.findings.filter((f) => f.code === "TLS_MODE_CONFLICT");
+  assert.ok(conflicts.length > 0, JSON.stringify(doc.findings.map((f) => f.code)));
+  for (const c of conflicts) {
+    assert.match(c.message, /productpage-v1-6b746f74dc-9stvs\.default/);
+    assert.match(c.message, /reviews-7c9d8f6b5-x2x9z\.default/);
+  }
+  const r = await cli("check", dir, "-o", "json");
+  assert.is(r.code, 1, r.stderr);
+  valid("fleet-check", JSON.parse(r.stdout));
+  const sarif = await cli("check", dir, "-o", "sarif");
+  assert.ok((JSON.parse(sarif.stdout) as { runs: { results: { ruleId: string }[] }[] }).runs[0]!.results.some((x) => x.ruleId === "TLS_MODE_CONFLICT"));
+});
+
+test("inputs: a directory (sub-directories, dumps only), a quoted glob, files; bad ones exit 2 naming the file, the rest still read", async () => {
+  const dir = folder({ "productpage.json": CLIENT, "reviews.json": REVIEWS, "notes.md": path.join(root, "README.md") });
+  fs.mkdirSync(path.join(dir, "more"));
+  fs.copyFileSync(REVIEWS_STRICT, path.join(dir, "more", "strict.json"));
+  assert.equal(fleetFiles([dir]).map((f) => path.relative(dir, f)), ["more/strict.json", "productpage.json", "reviews.json"]);
+  assert.equal(fleetFiles([path.join(dir, "r*.json")]).map((f) => path.basename(f)), ["reviews.json"]);
+  assert.ok(isFleetArg(dir) && isFleetArg(path.join(dir, "*.json")) && !isFleetArg(CLIENT) && !isFleetArg("pod/x"));
+  // A dump that is not one: an error that names it, exit 2, the others' rows still printed.
+  fs.writeFileSync(path.join(dir, "broken.json"), '{"configs": [');
+  const r = await cli("tls-check", dir, "--jobs", "1", "-o", "json");
+  assert.is(r.code, 2);
+  assert.match(r.stderr, /envoy-explain: error: .*broken\.json/);
+  assert.ok((JSON.parse(r.stdout) as { rows: unknown[] }).rows.length > 0);
+  // Usage: an empty directory, a glob matching nothing, --service with a fleet, --jobs out of range.
+  const empty = path.join(tmp, "empty");
+  fs.mkdirSync(empty);
+  for (const argv of [["tls-check", empty], ["tls-check", path.join(dir, "nothing-*.json")], ["tls-check", dir, "--service", "reviews:9080"], ["tls-check", dir, "--jobs", "0"], ["check", dir, "--jobs", "x"]]) {
+    const e = await cli(...argv);
+    assert.is(e.code, 2, `${argv.join(" ")}: ${e.stderr}`);
+    assert.is(e.stdout, "", argv.join(" "));
+    assert.match(e.stderr, /^envoy-explain: /, argv.join(" "));
+  }
+});
+
+test("diff DIR DIR: proxies paired by name, the mesh-wide summary first; exit 1 on a change, 0 without", async () => {
+  const before = folder({ "productpage.json": CLIENT, "reviews.json": REVIEWS });
+  const after = folder({ "productpage.json": CLIENT, "reviews.json": REVIEWS_STRICT });
+  const r = await cli("diff", before, after);
+  assert.is(r.code, 1, r.stderr);
+  const lines = r.stdout.split("\n");
+  assert.match(lines.slice(0, 3).join("\n"), /1 changed/);
+  assert.match(r.stdout, /reviews-7c9d8f6b5-x2x9z\.default/);
+  assert.match(r.stdout, /9080/);
+  const same = await cli("diff", before, before, "-q");
+  assert.is(same.code, 0, same.stderr);
+  assert.is(same.stdout, "");
+  const mode = await cli("diff", before, after, "--fail-on", "mode", "-o", "json");
+  assert.is(mode.code, 1);
+  assert.ok((JSON.parse(mode.stdout) as { modeChanges: { port: number }[] }).modeChanges.some((m) => m.port === 9080));
+});
+
+test("the library: fleetTlsCheck, fleetCheck and fleetDiff give the command's documents; options checked before any dump is read", async () => {
+  const lib = await import("../src/index.js");
+  const dir = folder({ "productpage.json": CLIENT, "reviews.json": REVIEWS });
+  const files = fleetFiles([dir]);
+  const doc = await lib.fleetTlsCheck(files);
+  const r = await cli("tls-check", dir, "--jobs", "1", "-o", "json");
+  assert.equal(doc, JSON.parse(r.stdout));
+  const check = await lib.fleetCheck(files, { concurrency: 1 });
+  assert.ok(check.findings.some((f) => f.code === "TLS_MODE_CONFLICT"));
+  const diff = await lib.fleetDiff(files, [files[0]!, REVIEWS_STRICT]);
+  assert.ok(diff.counts.compared >= 1);
+  let reads = 0;
+  const counted = { get configs() { reads++; return []; } };
+  for (const [call, field] of [[() => lib.fleetTlsCheck([counted], { concurrency: 0 }), "concurrency"], [() => lib.fleetTlsCheck([]), "inputs"], [() => lib.fleetCheck([counted], { now: "yesterday" } as never), "now"]] as const) {
+    try {
+      await call();
+      assert.unreachable(field);
+    } catch (e) {
+      assert.instance(e, lib.OptionError);
+      assert.is((e as { option?: string; field?: string }).option ?? (e as { field?: string }).field, field);
+    }
+  }
+  assert.is(reads, 0, "no dump was read");
+});
+
+test("pod/ -l SELECTOR: the pods kubectl lists, fetched a few at a time, read as a fleet; a pod that fails is an error, the rest still paired", () => {
+  const bin = path.join(tmp, "kbin");
+  fs.mkdirSync(bin, { recursive: true });
+  fs.copyFileSync(path.join(root, "test/support/kubectl-pods.sh"), path.join(bin, "kubectl"));
+  fs.chmodSync(path.join(bin, "kubectl"), 0o755);
+  const dumps = folder({ "productpage-v1-6b746f74dc-9stvs.json": CLIENT, "reviews-7c9d8f6b5-x2x9z.json": REVIEWS });
+  const pods = path.join(tmp, "pods.json");
+  fs.writeFileSync(
+    pods,
+    podList([
+      pod({ name: "productpage-v1-6b746f74dc-9stvs", namespace: "default", app: "productpage" }),
+      pod({ name: "reviews-7c9d8f6b5-x2x9z", namespace: "default", app: "reviews" }),
+      pod({ name: "reviews-broken-1", namespace: "default", app: "reviews" }),
+      pod({ name: "reviews-pending-1", namespace: "default", app: "reviews", phase: "Pending" }),
+    ]),
+  );
+  const log = path.join(tmp, "kubectl.log");
+  const env = { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH ?? ""}`, KUBECTL_LOG: log, KUBECTL_PODS: pods, KUBECTL_DUMP: CLIENT, KUBECTL_DUMP_DIR: dumps };
+  const r = spawnSync(process.execPath, [BIN, "tls-check", "pod/", "-l", "app in (productpage,reviews)", "-n", "default", "-o", "json"], { encoding: "utf8", env });
+  // A pod that could not be read makes it exit 2, after the others' rows.
+  assert.is(r.status, 2, r.stderr);
+  assert.match(r.stderr, /note: pod\/reviews-pending-1\.default skipped: not running \(Pending\)/);
+  assert.match(r.stderr, /error: pod\/reviews-broken-1\.default: .*NotFound/);
+  const doc = JSON.parse(r.stdout) as { rows: { client: string; server: string; status: string }[]; files: string[] };
+  assert.ok(doc.rows.some((x) => x.client === "productpage-v1-6b746f74dc-9stvs.default" && x.server === "reviews-7c9d8f6b5-x2x9z.default" && x.status === "OK"), r.stdout.slice(0, 1500));
+  const calls = fs.readFileSync(log, "utf8").split("\n").filter(Boolean).map((l) => l.split("\x1f").slice(0, -1));
+  assert.equal(calls[0], ["get", "pods", "-l", "app in (productpage,reviews)", "-n", "default", "-o", "json"]);
+  assert.ok(calls.slice(1).every((c) => c[0] === "exec"));
+  // The spool of fetched dumps is gone.
+  assert.not.ok(fs.readdirSync(os.tmpdir()).some((f) => f.startsWith("envoy-explain-pods-") && fs.existsSync(path.join(os.tmpdir(), f, "1.json"))));
+  // A selector kubectl would refuse is refused before kubectl runs; -l without pod/ is a usage error.
+  fs.rmSync(log, { force: true });
+  const bad = spawnSync(process.execPath, [BIN, "tls-check", "pod/", "-l", "app reviews"], { encoding: "utf8", env });
+  assert.is(bad.status, 2);
+  assert.match(bad.stderr, /label selector/);
+  const stray = spawnSync(process.execPath, [BIN, "check", S("modern-strict.json"), "-l", "app=reviews"], { encoding: "utf8", env });
+  assert.is(stray.status, 2);
+  assert.match(stray.stderr, /pod\//);
+  assert.not.ok(fs.existsSync(log), "kubectl never ran");
+});
+
+test.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+test.run();
