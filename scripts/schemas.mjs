@@ -430,7 +430,7 @@ documents["fleet-tls-check"] = doc(
         outcome: str,
         status,
         reason: str,
-        servers: { type: "array", items: obj({ name: str, status, endpoints: strs }) },
+        servers: { type: "array", items: obj({ name: str, status, by: { enum: ["eds", "host", "sni", "name"] }, endpoints: strs }) },
       }),
     },
     notes: strs,

@@ -86,7 +86,7 @@ export function threadSteps(load: OpenOptions, threads = threadCount()): FleetSt
   return {
     concurrency: threads,
     index: (m, o) => send<IndexedMember>({ op: "index", file: m.file, load, ...(o.findings ? { findings: o.findings.now ? { now: o.findings.now.toISOString() } : {} } : {}) } as Omit<FleetJob, "id">, m as ThreadMember),
-    replay: (m, index, requests) => send<[string, ReplayAnswer][]>({ op: "replay", file: m.file, load, index, requests } as Omit<FleetJob, "id">, m as ThreadMember),
+    replay: (m, server, requests) => send<[string, ReplayAnswer][]>({ op: "replay", file: m.file, load, server, requests } as Omit<FleetJob, "id">, m as ThreadMember),
     close: async () => {
       await Promise.all(workers.map((w) => w.terminate()));
     },

@@ -7,11 +7,11 @@ import { InputError } from "./diag.js";
 import { loadBytes } from "./load/dump.js";
 import { openInput, type OpenOptions } from "./load/open.js";
 import { indexLoaded, replayLoaded } from "./fleetdoc.js";
-import type { ProxyIndex, ReplayRequest } from "./analyses/fleet.js";
+import type { ReplayRequest, ServerPorts } from "./analyses/fleet.js";
 
 export type FleetJob =
   | { id: number; op: "index"; file: string; path?: string; load: OpenOptions; findings?: { now?: string } }
-  | { id: number; op: "replay"; file: string; path?: string; load: OpenOptions; index: ProxyIndex; requests: ReplayRequest[] };
+  | { id: number; op: "replay"; file: string; path?: string; load: OpenOptions; server: ServerPorts; requests: ReplayRequest[] };
 
 parentPort!.on("message", async (job: FleetJob) => {
   try {
@@ -20,7 +20,7 @@ parentPort!.on("message", async (job: FleetJob) => {
     const result =
       job.op === "index"
         ? indexLoaded(input, job.findings ? { findings: job.findings.now ? { now: new Date(job.findings.now) } : {} } : {})
-        : replayLoaded(input, job.index, job.requests);
+        : replayLoaded(input, job.server, job.requests);
     input.close();
     parentPort!.postMessage({ id: job.id, result });
   } catch (e) {

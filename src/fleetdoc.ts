@@ -5,7 +5,7 @@
 // dump is dropped once indexed: the fleet's size is bounded by its indexes, not its dumps.
 import type { LoadedInput } from "./load/input.js";
 import { InputError } from "./diag.js";
-import { fleetReport, indexProxy, type FleetMember, pairFleet, replayOnServer, uniqueNames, type FleetReport, type ProxyIndex, type ReplayAnswer, type ReplayRequest } from "./analyses/fleet.js";
+import { FleetInterner, fleetReport, indexProxy, type FleetMember, type ServerPorts, pairFleet, replayOnServer, uniqueNames, type FleetReport, type ProxyIndex, type ReplayAnswer, type ReplayRequest } from "./analyses/fleet.js";
 import { proxyName } from "./analyses/proxyname.js";
 import { runFindings, sortFindings, type FindingsOptions } from "./findings/index.js";
 import { catalogueEntry, type Finding } from "./findings/types.js";
@@ -23,7 +23,7 @@ export interface IndexedMember {
 
 export interface FleetSteps {
   index(m: FleetMember, o: { findings?: FindingsOptions }): Promise<IndexedMember>;
-  replay(m: FleetMember, index: ProxyIndex, requests: ReplayRequest[]): Promise<[string, ReplayAnswer][]>;
+  replay(m: FleetMember, server: ServerPorts, requests: ReplayRequest[]): Promise<[string, ReplayAnswer][]>;
   /** Called once the fleet is done (a thread pool stops its threads). */
   close?(): void | Promise<void>;
 }
@@ -36,8 +36,8 @@ export function indexLoaded(input: LoadedInput, o: { findings?: FindingsOptions 
 }
 
 /** Replays on one loaded dump (the step a thread runs too). */
-export function replayLoaded(input: LoadedInput, index: ProxyIndex, requests: ReplayRequest[]): [string, ReplayAnswer][] {
-  return [...replayOnServer(input, index, requests)];
+export function replayLoaded(input: LoadedInput, server: ServerPorts, requests: ReplayRequest[]): [string, ReplayAnswer][] {
+  return [...replayOnServer(input, server, requests)];
 }
 
 /** The steps in this thread. */
@@ -45,8 +45,8 @@ export const localSteps: FleetSteps = {
   async index(m, o) {
     return indexLoaded(await m.load(), o);
   },
-  async replay(m, index, requests) {
-    return replayLoaded(await m.load(), index, requests);
+  async replay(m, server, requests) {
+    return replayLoaded(await m.load(), server, requests);
   },
 };
 
@@ -97,10 +97,16 @@ export async function runFleet(members: FleetMember[], o: FleetOptions = {}): Pr
   };
   try {
     let done = 0;
+    // Each index made small as it comes: what proxies share is kept once.
+    const interner = new FleetInterner();
     const indexed = await pool(
       members,
       limit,
-      (m) => steps.index(m, o.findings ? { findings: o.findings } : {}).catch((e: unknown) => (fail(m, e), undefined)),
+      (m) =>
+        steps.index(m, o.findings ? { findings: o.findings } : {}).then(
+          (x) => (interner.add(x.index), x),
+          (e: unknown) => (fail(m, e), undefined),
+        ),
       () => o.onProgress?.("reading", ++done, members.length),
     );
     const kept = indexed.flatMap((x, i) => (x ? [{ x, m: members[i]! }] : []));
@@ -116,7 +122,7 @@ export async function runFleet(members: FleetMember[], o: FleetOptions = {}): Pr
       limit,
       async (si) => {
         try {
-          answers.set(si, new Map(await steps.replay(kept[si]!.m, fleet[si]!, pairing.requests.get(si)!)));
+          answers.set(si, new Map(await steps.replay(kept[si]!.m, { mesh: fleet[si]!.mesh, ports: fleet[si]!.ports }, pairing.requests.get(si)!)));
         } catch (e) {
           fail(kept[si]!.m, e);
         }
@@ -139,7 +145,7 @@ function conflictFindings(report: FleetReport, fleet: ProxyIndex[]): Finding[] {
     .filter((r) => r.status === "CONFLICT")
     .map((r) => {
       const client = byName.get(r.client)!;
-      const path = client.clusters.find((k) => k.cluster === r.cluster)?.path;
+      const path = client.paths[client.clusters.findIndex((k) => k.cluster === r.cluster)];
       return {
         code: "TLS_MODE_CONFLICT" as const,
         severity: e.level,

@@ -12,6 +12,8 @@ import { loadFile } from "../src/load/dump.js";
 import { tlsCheckDocument } from "../src/documents.js";
 import { fleetCheckDocument, fleetTlsDocument, type FleetMember } from "../src/fleetdoc.js";
 import { fleetFiles, isFleetArg } from "../src/fleet-inputs.js";
+import { renderFleetCheck } from "../src/render/fleet.js";
+import { FleetInterner, indexProxy } from "../src/analyses/fleet.js";
 import { cli } from "./support/cli.js";
 import { pod, podList } from "./support/podlist.js";
 
@@ -53,6 +55,24 @@ test("each row of the fleet is tls-check's row for that client and server: the s
   // Both kinds of outcome are there: the mesh's mTLS is taken, a raw TLS client is refused.
   assert.ok(rows.some((r) => r.status === "OK") && rows.some((r) => r.status === "CONFLICT"));
   assert.is(doc.summary.proxies, 2);
+});
+
+test("the interner keeps one copy of a cluster proxies share, and never shares clusters that differ", () => {
+  const interner = new FleetInterner();
+  const a = interner.add(indexProxy(loadFile(CLIENT), "a"));
+  const b = interner.add(indexProxy(loadFile(CLIENT), "b"));
+  assert.ok(a.clusters.length > 3);
+  a.clusters.forEach((k, i) => assert.is(b.clusters[i], k, k.cluster));
+  assert.is(a.sends, b.sends);
+  // The same pod's dump as STRICT: its own clusters are not the client's (different names or endpoints), and equal ones are shared.
+  const c = interner.add(indexProxy(loadFile(REVIEWS_STRICT), "c"));
+  for (const k of c.clusters) {
+    const twin = a.clusters.find((x) => x.cluster === k.cluster);
+    if (twin && JSON.stringify(twin) !== JSON.stringify(k)) assert.is.not(twin, k);
+  }
+  // What each endpoint sends is what the proxy's own list said before interning.
+  const own = indexProxy(loadFile(CLIENT), "own");
+  own.clusters.forEach((k, i) => k.endpoints.forEach((e, j) => assert.equal(a.sends[a.clusters[i]!.endpoints[j]!.sends], own.sends[e.sends])));
 });
 
 test("the same answers from worker threads as from one thread; a CONFLICT exits 1", () => {
@@ -110,6 +130,15 @@ test("check DIR: every proxy's findings, and a TLS conflict between two proxies 
   const r = await cli("check", dir, "-o", "json");
   assert.is(r.code, 1, r.stderr);
   valid("fleet-check", JSON.parse(r.stdout));
+  // Many findings: one row per code, with how many and in how many dumps (each still in -o json).
+  const many = { ...doc, findings: Array.from({ length: 30 }, () => doc.findings).flat() };
+  const text = renderFleetCheck(many, "table");
+  for (const code of new Set(doc.findings.map((f) => f.code))) {
+    const line = text.split("\n").find((l) => l.includes(` ${code} `))!;
+    assert.ok(line, `${code} in\n${text}`);
+    assert.match(line, new RegExp(` ${doc.findings.filter((f) => f.code === code).length * 30} +${new Set(doc.findings.filter((f) => f.code === code).map((f) => f.file)).size} `));
+  }
+  assert.match(text, new RegExp(`${many.findings.length} findings of`));
   const sarif = await cli("check", dir, "-o", "sarif");
   assert.ok((JSON.parse(sarif.stdout) as { runs: { results: { ruleId: string }[] }[] }).runs[0]!.results.some((x) => x.ruleId === "TLS_MODE_CONFLICT"));
 });

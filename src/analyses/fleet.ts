@@ -54,8 +54,6 @@ export interface IndexedEndpoint {
 
 export interface IndexedCluster {
   cluster: string;
-  /** Its JSON path in the dump. */
-  path: string;
   host: string;
   /** Istio's service port, 0 when the name does not say. */
   servicePort: number;
@@ -93,8 +91,12 @@ export interface ProxyIndex {
   gateway: boolean;
   /** Its HTTP requests offer istio-http/1.1 (Istio's istio.alpn filter). */
   istioAlpn: boolean;
+  /** What its clusters' endpoints send (IndexedEndpoint.sends indexes it); after FleetInterner.add, the fleet's one list. */
   sends: UpstreamSends[];
+  /** Its outbound clusters: after FleetInterner.add, objects shared with every proxy that holds the same cluster (read only). */
   clusters: IndexedCluster[];
+  /** Each cluster's JSON path in its dump (by position in `clusters`). */
+  paths: string[];
 }
 
 /** A cluster as the fleet reads it, before its sends are interned in a proxy's list. */
@@ -110,20 +112,71 @@ interface DecodedCluster {
   snis: string[];
 }
 
-const MEMO_SIZE = 50_000;
+/** The most text the memo's keys hold (64 MiB of UTF-16): past that it starts again. */
+const MEMO_CHARS = 32 << 20;
 const clusterMemo = new Map<string, DecodedCluster>();
+let memoChars = 0;
 /** The largest resource text a memo key is made of (larger ones are decoded every time). */
 const MEMO_TEXT = 1 << 20;
 
-/** The memo key of a cluster: the input's API version, its JSON and its EDS resource's JSON, as read. */
+/** A resource's text: its list element's bytes when a streamed input left it in the file (not parsed), else its JSON. */
+function textOf(rec: ResourceRecord): string {
+  return rec.elementText() ?? JSON.stringify(rec.raw);
+}
+
+/**
+ * The memo key of a cluster: the input's API version, its name, its text and its EDS resource's text, as
+ * read. The same key is the same cluster decoded the same way: what a cluster sends is a function of its
+ * own JSON and its EDS resource's alone.
+ */
 function memoKey(input: LoadedInput, rec: ResourceRecord): string | undefined {
+  const inFile = rec.elementText();
+  const edsText = (service: string | undefined) => {
+    const ep = endpointRecordFor(input, rec.name, service);
+    return ep ? textOf(ep) : "";
+  };
+  let eds: string;
+  if (inFile === undefined) {
+    const raw = rec.raw;
+    if (!isObject(raw)) return undefined;
+    const config = getKey(raw, "eds_cluster_config");
+    const service = isObject(config) ? getKey(config, "service_name") : undefined;
+    eds = edsText(typeof service === "string" ? service : undefined);
+  } else {
+    // The EDS resource is found by the cluster's service name, read here without parsing the cluster: the
+    // EDS resource of every service name the text holds (one of them is the cluster's), and of its own name.
+    const names = new Set<string | undefined>([undefined]);
+    const re = /"service_?[nN]ame"\s*:\s*"([^"\\]*)"/g;
+    let found = 0;
+    for (let m = re.exec(inFile); m; m = re.exec(inFile)) {
+      names.add(m[1]);
+      found++;
+    }
+    // A service name with an escape (or spaced otherwise) is not read here: parse it after all.
+    if (found !== inFile.split('"service_name"').length - 1 + (inFile.split('"serviceName"').length - 1)) return memoKeyParsed(input, rec);
+    eds = [...names].map((n) => `${n ?? ""}\u0001${edsText(n)}`).join("\u0002");
+  }
+  const text = `${input.api}\u0000${rec.name}\u0000${inFile ?? JSON.stringify(rec.raw)}\u0000${eds}`;
+  return text.length <= MEMO_TEXT ? text : undefined;
+}
+
+function memoKeyParsed(input: LoadedInput, rec: ResourceRecord): string | undefined {
   const raw = rec.raw;
   if (!isObject(raw)) return undefined;
-  const eds = getKey(raw, "eds_cluster_config");
-  const service = isObject(eds) ? getKey(eds, "service_name") : undefined;
+  const config = getKey(raw, "eds_cluster_config");
+  const service = isObject(config) ? getKey(config, "service_name") : undefined;
   const ep = endpointRecordFor(input, rec.name, typeof service === "string" ? service : undefined);
-  const text = `${input.api}\u0000${JSON.stringify(raw)}\u0000${ep ? JSON.stringify(ep.raw) : ""}`;
+  const text = `${input.api}\u0000${rec.name}\u0000${JSON.stringify(raw)}\u0000${ep ? textOf(ep) : ""}`;
   return text.length <= MEMO_TEXT ? text : undefined;
+}
+
+function remember(key: string, k: DecodedCluster): void {
+  if (memoChars + key.length > MEMO_CHARS) {
+    clusterMemo.clear();
+    memoChars = 0;
+  }
+  clusterMemo.set(key, k);
+  memoChars += key.length;
 }
 
 /** Reads what the fleet needs of one dump. */
@@ -139,6 +192,7 @@ export function indexProxy(input: LoadedInput, name: string): ProxyIndex {
   const endpointsOf = (plan: UpstreamPlan, keys: string[]): IndexedEndpoint[] =>
     plan.endpoints.map((e, i) => ({ endpoint: e.endpoint, ...(typeof e.socketMatch.tlsMode === "string" ? { tlsMode: e.socketMatch.tlsMode } : {}), sends: intern(e.sends, keys[i]!) }));
   const clusters: IndexedCluster[] = [];
+  const paths: string[] = [];
   for (const rec of input.clusters) {
     const named = parseIstioClusterName(rec.name);
     if (named && named.direction !== "outbound") continue;
@@ -154,14 +208,11 @@ export function indexProxy(input: LoadedInput, name: string): ProxyIndex {
       const plain = plan.edsInDump ? undefined : upstreamPlan(input, rec.name, null);
       const keysOf = (p: UpstreamPlan) => p.endpoints.map((e) => JSON.stringify(e.sends));
       k = { cluster: c.name, named: !!named, plan, plain, planKeys: keysOf(plan), plainKeys: plain ? keysOf(plain) : [], addresses: (eps ?? []).map((e) => e.address), snis: clusterSnis(c) };
-      if (key !== undefined) {
-        if (clusterMemo.size >= MEMO_SIZE) clusterMemo.clear();
-        clusterMemo.set(key, k);
-      }
+      if (key !== undefined) remember(key, k);
     }
+    paths.push(rec.path);
     clusters.push({
       cluster: k.cluster,
-      path: rec.path,
       host: named?.host ?? rec.name,
       servicePort: named?.port ?? 0,
       istioNamed: k.named,
@@ -190,7 +241,55 @@ export function indexProxy(input: LoadedInput, name: string): ProxyIndex {
     istioAlpn: clusters.length > 0 && usesIstioAlpn(input),
     sends,
     clusters,
+    paths,
   };
+}
+
+const sameJson = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * Keeps a fleet's indexes small as they arrive: proxies of one mesh hold the same clusters (the same
+ * name, endpoints and sends), so each distinct cluster is kept once and shared, the sends of every proxy
+ * are kept in one list, and repeated paths and names are one string. Exact: a cluster is shared only
+ * with one equal to it in every field.
+ */
+export class FleetInterner {
+  readonly sends: UpstreamSends[] = [];
+  private readonly sendsIds = new Map<string, number>();
+  private readonly clusters = new Map<string, IndexedCluster[]>();
+  private readonly strings = new Map<string, string>();
+  private str(s: string): string {
+    const had = this.strings.get(s);
+    if (had !== undefined) return had;
+    if (this.strings.size < 1_000_000) this.strings.set(s, s);
+    return s;
+  }
+  /** Rewrites `index` in place to share what the fleet already holds; returns it. */
+  add(index: ProxyIndex): ProxyIndex {
+    const ids = index.sends.map((x) => {
+      const key = JSON.stringify(x);
+      let id = this.sendsIds.get(key);
+      if (id === undefined) this.sendsIds.set(key, (id = this.sends.push(x) - 1));
+      return id;
+    });
+    const remap = (eps: IndexedEndpoint[] | undefined) => eps?.map((e) => ({ ...e, endpoint: this.str(e.endpoint), sends: ids[e.sends]! }));
+    index.clusters = index.clusters.map((k) => {
+      const own: IndexedCluster = { ...k, endpoints: remap(k.endpoints)!, ...(k.endpointsPlain ? { endpointsPlain: remap(k.endpointsPlain)! } : {}) };
+      const bucketKey = `${k.cluster}\u0000${k.addresses.join(",")}`;
+      const bucket = this.clusters.get(bucketKey);
+      const same = bucket?.find((c) => sameJson(c, own));
+      if (same) return same;
+      own.cluster = this.str(own.cluster);
+      own.host = this.str(own.host);
+      own.addresses = own.addresses.map((a) => this.str(a));
+      if (bucket) bucket.push(own);
+      else this.clusters.set(bucketKey, [own]);
+      return own;
+    });
+    index.paths = index.paths.map((p) => this.str(p));
+    index.sends = this.sends;
+    return index;
+  }
 }
 
 /** One connection to replay on a server: its target port and what the client sends. */
@@ -212,8 +311,11 @@ export interface ReplayAnswer {
   mode: string;
 }
 
+/** What a replay needs to know of its server's index. */
+export type ServerPorts = Pick<ProxyIndex, "mesh" | "ports">;
+
 /** Replays each request through the server's listeners (each distinct connection once). */
-export function replayOnServer(server: LoadedInput, index: Pick<ProxyIndex, "mesh" | "ports">, requests: ReplayRequest[]): Map<string, ReplayAnswer> {
+export function replayOnServer(server: LoadedInput, index: ServerPorts, requests: ReplayRequest[]): Map<string, ReplayAnswer> {
   const out = new Map<string, ReplayAnswer>();
   for (const q of requests) {
     if (out.has(q.key)) continue;
@@ -235,11 +337,17 @@ interface Meeting {
   cluster: number;
   server: number;
   target: number;
-  how: string;
+  /** How the client's cluster was found to reach this server. */
+  by: PairedBy;
   mappedBy?: string;
-  /** The endpoints replayed (the plan's entries), each with its request's key. */
-  replays: { endpoint: IndexedEndpoint; key: string }[];
+  /** The endpoints replayed (the plan's entries; often the cluster's own list, shared). */
+  eps: IndexedEndpoint[];
+  /** For each of eps, its request's place in the server's list of requests. */
+  reqs: number[];
 }
+
+/** How a client cluster was paired with a server: its EDS lists the server's IP, a DNS endpoint names the server's dump, the server's chain asks for the SNI it sends, or Istio's names (the service is the server's app). */
+export type PairedBy = "eds" | "host" | "sni" | "name";
 
 export interface FleetPairing {
   meetings: Meeting[];
@@ -284,20 +392,31 @@ export function pairFleet(fleet: ProxyIndex[]): FleetPairing {
     const h = host.toLowerCase().replace(/\.$/, "");
     return byHost.get(h) ?? byHost.get(h.split(".")[0]!);
   };
-  const requests = new Map<number, Map<string, ReplayRequest>>();
+  const requests = new Map<number, Map<string, number>>();
   const meetings: Meeting[] = [];
   let outside = 0;
-  const request = (client: ProxyIndex, server: number, port: number, e: IndexedEndpoint): string => {
+  // A request is known by its port, the client's ALPN and what it sends (the sends object: proxies share
+  // one list once interned, so equal sends are one object; else equal ones are only replayed twice).
+  const sendsIds = new Map<UpstreamSends, number>();
+  const requestLists = new Map<number, ReplayRequest[]>();
+  const request = (client: ProxyIndex, server: number, port: number, e: IndexedEndpoint): number => {
     const sends = client.sends[e.sends]!;
-    const key = `${port}\u0000${client.istioAlpn ? 1 : 0}\u0000${JSON.stringify(sends)}`;
+    let sid = sendsIds.get(sends);
+    if (sid === undefined) sendsIds.set(sends, (sid = sendsIds.size));
+    const key = `${port}:${client.istioAlpn ? 1 : 0}:${sid}`;
     let forServer = requests.get(server);
     if (!forServer) requests.set(server, (forServer = new Map()));
-    if (!forServer.has(key)) forServer.set(key, { key, port, sends, istioAlpn: client.istioAlpn });
-    return key;
+    let at = forServer.get(key);
+    if (at === undefined) {
+      let list = requestLists.get(server);
+      if (!list) requestLists.set(server, (list = []));
+      forServer.set(key, (at = list.push({ key, port, sends, istioAlpn: client.istioAlpn }) - 1));
+    }
+    return at;
   };
-  const meet = (ci: number, ki: number, si: number, target: number, how: string, eps: IndexedEndpoint[], mappedBy?: string) => {
+  const meet = (ci: number, ki: number, si: number, target: number, by: PairedBy, eps: IndexedEndpoint[], mappedBy?: string) => {
     const client = fleet[ci]!;
-    meetings.push({ client: ci, cluster: ki, server: si, target, how, ...(mappedBy ? { mappedBy } : {}), replays: eps.map((endpoint) => ({ endpoint, key: request(client, si, target, endpoint) })) });
+    meetings.push({ client: ci, cluster: ki, server: si, target, by, ...(mappedBy ? { mappedBy } : {}), eps, reqs: eps.map((e) => request(client, si, target, e)) });
   };
   fleet.forEach((client, ci) => {
     client.clusters.forEach((k, ki) => {
@@ -317,17 +436,14 @@ export function pairFleet(fleet: ProxyIndex[]): FleetPairing {
         }
         for (const [si, reaching] of at) {
           const mine = k.endpoints.filter((e) => reaching.includes(e.endpoint));
-          const how = byName
-            ? `${k.cluster} connects to ${reaching.join(", ")}, the host name of the server's dump`
-            : `the client's EDS for ${k.cluster} lists the server at ${reaching.join(", ")}`;
-          meet(ci, ki, si, portOf(reaching[0]!), how, mine.length ? mine : k.endpoints);
+          meet(ci, ki, si, portOf(reaching[0]!), byName ? "host" : "eds", mine.length === k.endpoints.length ? k.endpoints : mine.length ? mine : k.endpoints);
         }
         return;
       }
       // No endpoints in the dump: the SNI a server's inbound chains ask for, then Istio's names.
       for (const sni of k.snis) {
         for (const { server, port } of bySni.get(sni) ?? []) {
-          meet(ci, ki, server, port, `the server's inbound chain for port ${port} asks for SNI ${sni}, which ${k.cluster} sends`, plainOr(k, fleet[server]!, port));
+          meet(ci, ki, server, port, "sni", plainOr(k, fleet[server]!, port));
         }
         if (bySni.has(sni)) return;
       }
@@ -337,12 +453,12 @@ export function pairFleet(fleet: ProxyIndex[]): FleetPairing {
         const mapped = server.serviceToTarget.find(([sp]) => sp === k.servicePort)?.[1];
         const target = mapped?.target ?? (server.ports.some((p) => p.port === k.servicePort) ? k.servicePort : undefined);
         if (target === undefined) continue;
-        meet(ci, ki, si, target, mapped ? `service port ${k.servicePort} is target port ${target} (${mapped.how})` : `${k.host} is the server's app on port ${k.servicePort}`, plainOr(k, server, target), mapped?.how);
+        meet(ci, ki, si, target, "name", plainOr(k, server, target), mapped?.how);
       }
     });
   });
   const sharedIps = [...claims].map(([ip, list]) => ({ ip, proxies: list.map((i) => fleet[i]!.name) }));
-  return { meetings, requests: new Map([...requests].map(([s, m]) => [s, [...m.values()]])), outside, sharedIps };
+  return { meetings, requests: requestLists, outside, sharedIps };
 }
 
 /** Without EDS, what a cluster sends to a server's port: Istio drops the tlsMode label where the port is DISABLE. */
@@ -368,7 +484,7 @@ export interface FleetRow {
   status: Status;
   reason: string;
   /** Every server this cluster reaches, each with its status. */
-  servers: { name: string; status: Status; endpoints: string[] }[];
+  servers: { name: string; status: Status; by: PairedBy; endpoints: string[] }[];
 }
 
 export interface FleetReport {
@@ -401,24 +517,26 @@ export function fleetReport(fleet: ProxyIndex[], pairing: FleetPairing, answers:
     const servicePort = k.servicePort || m.target;
     const pm = server.ports.find((p) => p.port === m.target);
     let worst: { a: ReplayAnswer; reason: string; e: IndexedEndpoint } | undefined;
-    for (const { endpoint: e, key } of m.replays) {
-      const a = got?.get(key);
+    const list = pairing.requests.get(m.server)!;
+    for (let i = 0; i < m.eps.length; i++) {
+      const e = m.eps[i]!;
+      const a = got?.get(list[m.reqs[i]!]!.key);
       if (!a) continue;
       const reason = endpointReason(a.reason, { planMode: k.mode, edsInDump: k.edsInDump, endpoint: e.endpoint, tlsMode: e.tlsMode, serverMode: portModeText(pm, server.mesh), target: m.target, servicePort, ...(m.mappedBy ? { mappedBy: m.mappedBy } : {}) });
       if (!worst || STATUS_RANK[a.status] > STATUS_RANK[worst.a.status]) worst = { a, reason, e };
     }
     if (!worst) continue;
     const id = `${m.client}\u0000${k.cluster}`;
-    const endpoints = m.replays.map((r) => r.endpoint.endpoint);
+    const endpoints = m.eps.map((e) => e.endpoint);
     const row = rows.get(id);
     if (row) {
-      row.servers.push({ name: server.name, status: worst.a.status, endpoints });
+      row.servers.push({ name: server.name, status: worst.a.status, by: m.by, endpoints });
       if (STATUS_RANK[worst.a.status] <= STATUS_RANK[row.status]) continue;
     }
     const mode = k.mode === "AUTO" ? `AUTO → ${worst.a.mode}` : k.mode;
     const fields = { clientMode: mode, sends: worst.a.sends, server: server.name, serverPort: m.target, serverMode: pm?.mode ?? "unknown", chain: worst.a.chain, outcome: worst.a.outcome, status: worst.a.status, reason: worst.reason };
     if (row) Object.assign(row, fields);
-    else rows.set(id, { client: client.name, cluster: k.cluster, host: k.host, port: servicePort, ...fields, servers: [{ name: server.name, status: worst.a.status, endpoints }] });
+    else rows.set(id, { client: client.name, cluster: k.cluster, host: k.host, port: servicePort, ...fields, servers: [{ name: server.name, status: worst.a.status, by: m.by, endpoints }] });
   }
   const list = [...rows.values()].sort((a, b) => STATUS_RANK[b.status] - STATUS_RANK[a.status] || cmp(a.client, b.client) || cmp(a.host, b.host) || a.port - b.port || cmp(a.cluster, b.cluster));
   const byStatus: Record<Status, number> = { CONFLICT: 0, UNKNOWN: 0, PLAINTEXT: 0, OK: 0 };

@@ -440,6 +440,7 @@ export class Extractor {
     // Where each field of a streamed listener is: its outline is read from there, and what can be read of it when it is not JSON.
     const fields = this.streamed?.fields.get(raw);
     const rec = new ResourceRecord(this.input, kind, name, state, path, this.leftInFile(kind, raw, name, fields) ?? raw, { versionInfo: meta.versionInfo, lastUpdated: meta.lastUpdated, v2 });
+    if (this.current && this.streamed) rec.elementIn(this.streamed.reader, this.current.span);
     if (fields && this.current) {
       const reader = this.streamed!.reader;
       rec.leftIn(reader, this.current.span, () => fieldsOf(reader, fields, CHAINS));

@@ -109,6 +109,32 @@ export class ResourceRecord<T = Obj> {
     return this.rawValue;
   }
 
+  /** Of a resource a streamed input left in the file: the bytes of its list element (the resource and its wrapper). */
+  private inFile?: { reader: SpanReader; start: number; end: number };
+  /** Notes where the list element that holds this resource is in a streamed input's file. */
+  elementIn(reader: SpanReader, span: { start: number; end: number }): void {
+    this.inFile = { reader, start: span.start, end: span.end };
+  }
+  /**
+   * The text of the list element that holds the resource, as the file has it, when a streamed input left
+   * it there (undefined otherwise): the same text is the same resource, without parsing either. Not the
+   * wrapper's `version_info` and `last_updated` at the element's very start and end (which differ between
+   * proxies holding the same resource).
+   */
+  elementText(): string | undefined {
+    if (!this.inFile) return undefined;
+    const { reader, start, end } = this.inFile;
+    let text = reader.text(start, end).replace(/^\{\s*"version_?[iI]nfo"\s*:\s*"[^"\\]*"\s*,/, "{");
+    // The last key, found from the end (a regular expression anchored at the end tries every comma).
+    const at = Math.max(text.lastIndexOf('"last_updated"'), text.lastIndexOf('"lastUpdated"'));
+    if (at > 0) {
+      const tail = /^"last_?[uU]pdated"\s*:\s*"[^"\\]*"\s*\}$/.exec(text.slice(at));
+      const comma = text.slice(0, at).trimEnd();
+      if (tail && comma.endsWith(",")) text = `${comma.slice(0, -1)}}`;
+    }
+    return text;
+  }
+
   /** Where a resource left in a streamed input is, and how to read its outline. */
   private source?: { reader: SpanReader; span: { start: number; end: number }; outline: () => unknown };
   private outlineValue?: unknown;

@@ -66,9 +66,32 @@ function serversText(r: FleetRow): string {
   return [r.server, `and ${plural(others.length, "other")}${differ.length ? `: ${differ.map((s) => `${s.name} ${s.status}`).join(", ")}` : ` (${r.status})`}`].join("\n");
 }
 
+/** A fleet with up to this many findings lists each; past it, one row per code (-o json and -o sarif list each). */
+export const FLEET_ALL_FINDINGS = 40;
+
 export function renderFleetCheck(doc: Pick<FleetReport, "summary" | "proxies"> & { files: string[]; findings: Finding[]; failed: FleetFailure[] }, format: "table" | "markdown"): string {
   const md = format === "markdown";
   const head = summaryLine(doc);
-  const text = [md ? `## ${mdInline(head)}\n` : head, ...failures(doc.failed, md), "", renderCheck({ files: [plural(doc.proxies.length, "dump")], findings: doc.findings }, format)].join("\n");
+  const dumps = plural(doc.proxies.length, "dump");
+  if (doc.findings.length <= FLEET_ALL_FINDINGS) {
+    const text = [md ? `## ${mdInline(head)}\n` : head, ...failures(doc.failed, md), "", renderCheck({ files: [dumps], findings: doc.findings }, format)].join("\n");
+    return md ? text : wrapProse(text);
+  }
+  // Many findings: one row per code, most severe first, with how many dumps have it and the first of them.
+  const byCode = new Map<string, { level: string; count: number; files: string[]; first: Finding }>();
+  for (const f of doc.findings) {
+    const g = byCode.get(f.code);
+    if (!g) byCode.set(f.code, { level: f.severity, count: 1, files: [f.file], first: f });
+    else {
+      g.count++;
+      if (g.files[g.files.length - 1] !== f.file && !g.files.includes(f.file)) g.files.push(f.file);
+    }
+  }
+  const rows = [...byCode].map(([code, g]) => [`${LEVEL_MARK[g.level] ?? ""} ${g.level}`, code, g.count, g.files.length, `${g.first.file}: ${g.first.message}`]);
+  const table = renderListing(format, [{ title: "LEVEL" }, { title: "CODE" }, { title: "FINDINGS" }, { title: "DUMPS" }, { title: "FIRST" }], rows);
+  const intro = `${dumps}: ${plural(doc.findings.length, "finding")} of ${plural(byCode.size, "kind")}; each is listed by -o json or -o sarif, or by check on one dump`;
+  const text = [md ? `## ${mdInline(head)}\n` : head, ...failures(doc.failed, md), "", md ? mdInline(intro) : intro, "", table].join("\n");
   return md ? text : wrapProse(text);
 }
+
+const LEVEL_MARK: Record<string, string> = { error: "✗", warning: "!", info: "i" };
