@@ -12,7 +12,10 @@ import { loadFile } from "../src/load/dump.js";
 import { tlsCheckDocument } from "../src/documents.js";
 import { fleetCheckDocument, fleetTlsDocument, type FleetMember } from "../src/fleetdoc.js";
 import { fleetFiles, isFleetArg } from "../src/fleet-inputs.js";
-import { renderFleetCheck } from "../src/render/fleet.js";
+import { renderFleetCheck, renderFleetTls } from "../src/render/fleet.js";
+import { setTerminalWidth } from "../src/render/wrap.js";
+
+const STATUS: Record<string, string> = { OK: "✓", CONFLICT: "✗", PLAINTEXT: "!", UNKNOWN: "?" };
 import { FleetInterner, indexProxy } from "../src/analyses/fleet.js";
 import { cli } from "./support/cli.js";
 import { pod, podList } from "./support/podlist.js";
@@ -116,6 +119,31 @@ test("real fleets: Envoy's front-proxy sandbox pairs by host name; OSM's client 
   const dbl = bin("tls-check", REAL("envoy-examples-double-proxy"), "-o", "json");
   const d = JSON.parse(dbl.stdout) as { rows: { client: string; server: string; status: string }[] };
   assert.equal(d.rows.map((r) => [r.client, r.server, r.status]), [["proxy-postgres-frontend", "proxy-postgres-backend", "UNKNOWN"]]);
+});
+
+test("text: a table when the terminal is wide or unknown (piped); on a narrow terminal a block per row, names whole, the reason wrapped under it", async () => {
+  const dir = folder({ "productpage.json": CLIENT, "reviews.json": REVIEWS_STRICT });
+  const doc = await fleetTlsDocument(members(dir));
+  try {
+    setTerminalWidth(undefined);
+    const piped = renderFleetTls(doc, "table");
+    assert.match(piped, /\n  CLIENT +HOST:PORT +SENDS +SERVER/);
+    setTerminalWidth(72);
+    const narrow = renderFleetTls(doc, "table");
+    assert.not.match(narrow, /CLIENT +HOST:PORT/);
+    const blocks = narrow.split("\n\n").filter((b) => /^[✓✗!?] /.test(b));
+    assert.is(blocks.length, doc.rows.length);
+    for (const r of doc.rows) {
+      const block = blocks.find((b) => b.includes(`${r.cluster} sends`))!;
+      assert.ok(block, r.cluster);
+      assert.ok(block.replace(/\s+/g, " ").startsWith(`${STATUS[r.status]} ${r.status} ${r.client} → ${r.server}, port ${r.serverPort}`), block);
+      // The reason, every word of it, under the row.
+      assert.ok(block.replace(/\s+/g, " ").includes(r.reason.replace(/\s+/g, " ")), block);
+    }
+    for (const line of narrow.split("\n")) if (line.length > 72) assert.not.match(line, / /, `only an unbreakable word runs past the width: ${line}`);
+  } finally {
+    setTerminalWidth(undefined);
+  }
 });
 
 test("check DIR: every proxy's findings, and a TLS conflict between two proxies naming both", async () => {

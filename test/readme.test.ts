@@ -117,6 +117,23 @@ test("the annotated output is the command's real output (each line shown is a li
   for (const l of shown) assert.ok(printed.has(l.trimEnd()), `not printed by the command: ${l}`);
 });
 
+test("the fleet example is the command's real output, whole", async () => {
+  const md = read(README);
+  const block = /```console\n\$ envoy-explain (tls-check samples\/real\/fleet\/[^\n]*)\n([\s\S]*?)```/.exec(md);
+  assert.ok(block, "README has no fleet example");
+  const argv = block[1].split(" ").map((w) => (w.startsWith("samples/") ? path.join(ROOT, w) : w));
+  let stdout = "";
+  const prev = process.env.COLUMNS;
+  process.env.COLUMNS = "100";
+  try {
+    assert.is(await runCli(argv, { stdout: (t) => (stdout += t), stderr: () => {} }), 0);
+  } finally {
+    if (prev === undefined) delete process.env.COLUMNS;
+    else process.env.COLUMNS = prev;
+  }
+  assert.is(stdout.replaceAll(path.join(ROOT, "samples/"), "samples/").trimEnd(), block[2].trimEnd());
+});
+
 /** GitHub's heading anchors: the heading's text, lower case, punctuation dropped, spaces to hyphens. */
 function anchors(md: string): Set<string> {
   const out = new Set<string>();

@@ -2,7 +2,7 @@
 // is not OK, or every row of a small fleet), and `check DIR` as the fleet's summary then the findings.
 import { mdInline } from "./sanitize.js";
 import { renderListing, type OutputFormat } from "./table.js";
-import { wrapProse } from "./wrap.js";
+import { terminalWidth, wrapProse, wrapWords } from "./wrap.js";
 import { renderCheck } from "./findings.js";
 import { portModeText, type Status } from "../analyses/tlscheck.js";
 import { clientModeText } from "../model/upstream.js";
@@ -33,11 +33,15 @@ export function renderFleetTls(doc: FleetReport & { failed: FleetFailure[] }, fo
   const md = format === "markdown";
   const out: string[] = [];
   const head = summaryLine(doc);
-  out.push(md ? `## ${mdInline(head)}\n` : head);
-  out.push(...failures(doc.failed, md));
+  out.push(md ? `## ${mdInline(head)}\n` : wrapProse(head));
+  out.push(...failures(doc.failed, md).map((l) => (md ? l : wrapProse(l))));
   const mesh = doc.proxies[0]?.mesh ?? "Envoy";
   const shown = doc.rows.length <= FLEET_ALL_ROWS ? doc.rows : doc.rows.filter((r) => r.status !== "OK");
-  if (shown.length) {
+  if (shown.length && !md && cardsFit()) {
+    // A terminal too narrow for the table: one block per row, the reason wrapped under it at full width.
+    out.push("");
+    for (const r of shown) out.push(...card(r, mesh));
+  } else if (shown.length) {
     out.push("");
     out.push(
       renderListing(
@@ -49,8 +53,35 @@ export function renderFleetTls(doc: FleetReport & { failed: FleetFailure[] }, fo
   }
   if (shown.length < doc.rows.length) out.push(`\n${plural(doc.rows.length - shown.length, "OK row")} not shown (-o json lists every row)`);
   const said = (n: string) => (md ? mdInline(n) : n);
-  for (const { text, count } of grouped(doc.notes)) out.push(`note${count > 1 ? ` (${count} times)` : ""}: ${said(text)}`);
+  for (const { text, count } of grouped(doc.notes)) {
+    const note = `note${count > 1 ? ` (${count} times)` : ""}: ${said(text)}`;
+    out.push(md ? note : wrapProse(note));
+  }
   return out.join("\n");
+}
+
+/** The table needs about this many columns to give the reason room; a narrower terminal gets blocks. */
+const TABLE_WIDTH = 160;
+const cardsFit = (): boolean => {
+  const w = terminalWidth();
+  return w !== undefined && w < TABLE_WIDTH;
+};
+
+/** One row as a block: the verdict and the two proxies, what the client sends, the reason (wrapped, indented). */
+function card(r: FleetRow, mesh: string): string[] {
+  const width = terminalWidth() ?? 100;
+  const indent = "    ";
+  const others = r.servers.filter((s) => s.name !== r.server);
+  const lines = [
+    `${STATUS_MARK[r.status]} ${r.status}  ${r.client} → ${r.server}, port ${r.serverPort} (${portModeText({ mode: r.serverMode }, mesh)}, chain ${r.chain})`,
+    `${indent}${r.cluster}${r.cluster.includes(r.host) ? "" : ` (${r.host}:${r.port})`} sends ${r.sends}${r.sends.startsWith(clientModeText(r.clientMode, mesh)) ? "" : ` (${clientModeText(r.clientMode, mesh)})`}`,
+    ...(others.length ? [`${indent}also reaches ${others.map((s) => `${s.name} (${s.status})`).join(", ")}`] : []),
+  ];
+  const under = (text: string) => wrapWords(text, width - indent.length).map((x) => indent + x);
+  const [first = "", ...rest] = wrapWords(lines[0]!, width);
+  const out = [first, ...under(rest.join(" ")).filter((l) => l.trim()), ...lines.slice(1).flatMap((l) => under(l.slice(indent.length)))];
+  out.push(...under(r.reason), "");
+  return out;
 }
 
 function hostPort(r: FleetRow): string {
