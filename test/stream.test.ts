@@ -516,6 +516,22 @@ test("openInput reads a FIFO: held in memory, spooled and read back as text, or 
   }
 });
 
+test("stdin past the ring of the threads that pump it (40 MB, more than its 32 MiB), through a pipe that pauses: the same answer as the file", () => {
+  const f = path.join(TMP, "pumped.json");
+  const gen = spawnSync(process.execPath, [path.join(ROOT, "scripts/gen-dump.mjs"), "--out", f, "--mb", "40"], { cwd: ROOT, encoding: "utf8" });
+  assert.is(gen.status, 0, gen.stderr);
+  const args = ["listeners", "--port", "10005", "-o", "json"];
+  const fromFile = spawnSync(process.execPath, [BIN, ...args.slice(0, 1), f, ...args.slice(1)], { encoding: "utf8" });
+  assert.is(fromFile.status, 0, fromFile.stderr);
+  // Half, a pause (the pump hands over what came instead of waiting for a full slot), then the rest.
+  const half = Math.floor(fs.statSync(f).size / 2);
+  const script = `head -c ${half} "$0"; sleep 0.3; tail -c +${half + 1} "$0"`;
+  const piped = spawnSync("sh", ["-c", `(${script}) | "$1" "$2" listeners - --port 10005 -o json --stream-from 1k`, f, process.execPath, BIN], { encoding: "utf8", maxBuffer: 64 << 20 });
+  assert.is(piped.status, 0, piped.stderr);
+  assert.is(piped.stdout.replaceAll("<stdin>", f), fromFile.stdout.replaceAll(JSON.stringify(f).slice(1, -1), f));
+  fs.rmSync(f);
+});
+
 test("cli: the same answer from a streamed file, stdin and gzip stdin as from the text reader", () => {
   const f = path.join(ROOT, "samples/modern-permissive.json");
   const args = ["--port", "9080", "-c", "curl-mtls", "-o", "json"];

@@ -7,7 +7,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { nodeStream, streamPromises, zlib } from "../lazy-node.js";
+import { nodeStream, streamPromises, workerThreads, zlib } from "../lazy-node.js";
 import { InputError } from "../diag.js";
 import { progress } from "../progress.js";
 import { loadBytes, loadFile, loadScanned, streamScanOptions, type LoadedInput, type LoadOptions } from "./dump.js";
@@ -166,7 +166,9 @@ async function openStdin(name: string, opts: OpenOptions, maxBytes: number, stre
     const during = new BytesReader(source);
     scan = scanJson(during, { ...streamScanOptions(during, name, opts), onProgress: (n) => progress(`reading ${name} (MiB)`, Math.round(n / 2 ** 20)) });
     source.drain();
+    source.finish();
   } catch (e) {
+    source.abort();
     fs.closeSync(spool);
     throw e;
   }
@@ -201,18 +203,21 @@ async function openStdin(name: string, opts: OpenOptions, maxBytes: number, stre
  */
 class StdinSpool implements ByteSource {
   readonly size: number;
-  /** The bytes read from stdin so far, all of them in the spool. */
+  /** The bytes read from stdin so far (the spool holds them, or will once the writer is through). */
   received: number;
   private ended = false;
   private readonly spool: number;
   private readonly maxBytes: number;
   private readonly name: string;
+  /** Reads stdin and writes the spool on threads of their own, while this one scans. */
+  private readonly pump: StdinPump;
   constructor(spool: number, received: number, maxBytes: number, name: string) {
     this.spool = spool;
     this.received = received;
     this.maxBytes = maxBytes;
     this.name = name;
     this.size = Math.min(maxBytes, Number.MAX_SAFE_INTEGER);
+    this.pump = new StdinPump(spool, received, name);
   }
   read(into: Uint8Array, offset: number, length: number, position: number): number {
     if (length <= 0) return 0;
@@ -221,33 +226,243 @@ class StdinSpool implements ByteSource {
       const skipped = new Uint8Array(Math.min(READ_CHUNK, position - this.received));
       while (position > this.received && !this.ended) this.take(skipped, 0, Math.min(skipped.length, position - this.received));
     }
-    if (position < this.received) return fs.readSync(this.spool, into, offset, Math.min(length, this.received - position), position);
+    if (position < this.received) {
+      // A span read again: from the spool, once the writer has put it there.
+      const n = Math.min(length, this.received - position);
+      this.pump.waitFor(position + n);
+      return fs.readSync(this.spool, into, offset, n, position);
+    }
     return this.ended ? 0 : this.take(into, offset, length);
   }
-  /** Reads stdin into `into` until `length` bytes came or it ended, and appends them to the spool. */
+  /** Takes stdin into `into` until `length` bytes came or it ended. */
   private take(into: Uint8Array, offset: number, length: number): number {
     let got = 0;
     while (got < length) {
-      const n = readSome(0, into, offset + got, length - got);
+      const n = this.pump.take(into, offset + got, length - got);
       if (n === 0) {
         this.ended = true;
         break;
       }
       got += n;
       if (this.received + got > this.maxBytes) throw tooLarge(this.name, this.maxBytes, this.maxBytes, false, true);
-      progress(`reading ${this.name} (MiB)`, Math.round((this.received + got) / 2 ** 20));
     }
-    writeAll(this.spool, into.subarray(offset, offset + got), this.name, this.received);
     this.received += got;
+    progress(`reading ${this.name} (MiB)`, Math.round(this.received / 2 ** 20));
     return got;
   }
-  /** Reads the rest of stdin into the spool (the scan stopped before its end: it is not JSON there). */
+  /** Every byte that came is in the spool, and the pump's threads are gone. */
+  finish(): void {
+    this.pump.waitFor(this.received);
+    this.pump.stop();
+  }
+  /** Stops the pump's threads (a failed scan). */
+  abort(): void {
+    this.pump.stop();
+  }
+  /** Reads the rest of stdin (the scan stopped before its end: it is not JSON there). */
   drain(): void {
     const scratch = new Uint8Array(READ_CHUNK);
     while (!this.ended) this.take(scratch, 0, READ_CHUNK);
   }
   close(): void {
     // The spool is closed by the reader that reads it after the scan.
+  }
+}
+
+/** The pump's ring: this many slots of SLOT bytes in shared memory (32 MiB). */
+const SLOTS = 32;
+const SLOT = 1 << 20;
+/**
+ * Control words: slots read from stdin (the reader), written to the spool (the writer), taken by the scan
+ * (this thread); stop (this thread); failed (the reader's and the writer's: an errno's index in ERRNOS + 2,
+ * 1 for another error); started (each thread); stdin ended (the reader); freed (a slot came free).
+ */
+const FILLED = 0;
+const WRITTEN = 1;
+const TAKEN = 2;
+const STOP = 3;
+const FAILED_READ = 4;
+const FAILED_WRITE = 5;
+const STARTED_READ = 6;
+const STARTED_WRITE = 7;
+const ENDED = 8;
+const FREED = 9;
+const ERRNOS = ["ENOSPC", "EIO", "EDQUOT", "EFBIG", "EBADF", "EROFS", "EPERM", "EACCES", "EISDIR", "EINVAL"];
+/** The ring's offset in the shared memory: 16 control words, the slots' lengths, the spool offset written up to. */
+const HEADER = 64 + 4 * SLOTS + 8;
+/** Past this long without a thread starting, the wait is a bug, not a slow disk or pipe. */
+const START_WAIT_MS = 30_000;
+
+// The pump's two threads, plain CommonJS run from this text (no file of their own to find in the bundle).
+// Each says it started, and any error it meets is its FAILED word, so this thread never waits on a thread
+// that is not there. The reader fills free slots from stdin; the writer puts filled slots in the spool.
+const PUMP_COMMON = `
+const { workerData } = require("node:worker_threads");
+const fs = require("node:fs");
+const { sab, spool, start, slots, slot, errnos, header } = workerData;
+const ctl = new Int32Array(sab, 0, 16);
+const lens = new Int32Array(sab, 64, slots);
+const done = new Float64Array(sab, 64 + 4 * slots, 1);
+const ring = new Uint8Array(sab, header);
+const fail = (i, e) => { Atomics.store(ctl, i, errnos.indexOf(e && e.code) + 2); Atomics.notify(ctl, 0); Atomics.notify(ctl, 1); };
+`;
+const PUMP_READER = `${PUMP_COMMON}
+Atomics.store(ctl, ${STARTED_READ}, 1);
+const pause = new Int32Array(new SharedArrayBuffer(4));
+function run() {
+  for (let f = 0; ; ) {
+    // A free slot: taken by the scan and written to the spool.
+    for (;;) {
+      if (Atomics.load(ctl, ${STOP})) return;
+      const freed = Atomics.load(ctl, ${FREED});
+      if (f - Atomics.load(ctl, ${TAKEN}) < slots && f - Atomics.load(ctl, ${WRITTEN}) < slots) break;
+      Atomics.wait(ctl, ${FREED}, freed, 100);
+    }
+    const s = f % slots;
+    let got = 0;
+    let ended = false;
+    while (got < slot) {
+      let n;
+      try {
+        n = fs.readSync(0, ring, s * slot + got, slot - got, null);
+      } catch (e) {
+        if (e.code === "EAGAIN") { Atomics.wait(pause, 0, 0, 1); continue; }
+        if (e.code === "EINTR") continue;
+        if (e.code !== "EOF") throw e;
+        n = 0;
+      }
+      if (n === 0) { ended = true; break; }
+      got += n;
+      // A pipe gives what it holds: hand over what came rather than wait for a full slot.
+      if (got >= 65536 && Atomics.load(ctl, ${TAKEN}) === f) break;
+    }
+    if (got) {
+      lens[s] = got;
+      Atomics.store(ctl, ${FILLED}, ++f);
+      Atomics.notify(ctl, ${FILLED});
+    }
+    if (ended) {
+      Atomics.store(ctl, ${ENDED}, 1);
+      Atomics.notify(ctl, ${FILLED});
+      return;
+    }
+  }
+}
+try {
+  run();
+} catch (e) {
+  fail(${FAILED_READ}, e);
+}
+`;
+const PUMP_WRITER = `${PUMP_COMMON}
+Atomics.store(ctl, ${STARTED_WRITE}, 1);
+function run() {
+  for (let w = 0, pos = start; ; ) {
+    let f = Atomics.load(ctl, ${FILLED});
+    while (f === w) {
+      if (Atomics.load(ctl, ${STOP}) || (Atomics.load(ctl, ${ENDED}) && Atomics.load(ctl, ${FILLED}) === w)) return;
+      Atomics.wait(ctl, ${FILLED}, f, 100);
+      f = Atomics.load(ctl, ${FILLED});
+    }
+    const s = w % slots;
+    const len = lens[s];
+    for (let off = 0; off < len; ) off += fs.writeSync(spool, ring, s * slot + off, len - off, pos + off);
+    pos += len;
+    done[0] = pos;
+    Atomics.store(ctl, ${WRITTEN}, ++w);
+    Atomics.notify(ctl, ${WRITTEN});
+    Atomics.add(ctl, ${FREED}, 1);
+    Atomics.notify(ctl, ${FREED});
+  }
+}
+try {
+  run();
+} catch (e) {
+  fail(${FAILED_WRITE}, e);
+}
+`;
+
+/**
+ * stdin pumped by two threads of its own while this one scans: one reads the pipe into a ring of shared
+ * memory, one writes what came to the spool; this thread takes the bytes from the ring. Reading a pipe
+ * and writing a file cost as much as the scan itself, and now happen beside it. Bounded by the ring: a
+ * slot is reused once it is both taken and written. A span read again waits until it is in the spool.
+ */
+class StdinPump {
+  private readonly ctl: Int32Array;
+  private readonly lens: Int32Array;
+  private readonly done: Float64Array;
+  private readonly ring: Uint8Array;
+  private readonly threads: import("node:worker_threads").Worker[];
+  private readonly name: string;
+  private readonly since = Date.now();
+  /** Slots taken, and how much of the current one. */
+  private taken = 0;
+  private inSlot = 0;
+  constructor(spool: number, start: number, name: string) {
+    this.name = name;
+    const sab = new SharedArrayBuffer(HEADER + SLOTS * SLOT);
+    this.ctl = new Int32Array(sab, 0, 16);
+    this.lens = new Int32Array(sab, 64, SLOTS);
+    this.done = new Float64Array(sab, 64 + 4 * SLOTS, 1);
+    this.done[0] = start;
+    this.ring = new Uint8Array(sab, HEADER);
+    const workerData = { sab, spool, start, slots: SLOTS, slot: SLOT, errnos: ERRNOS, header: HEADER };
+    const W = workerThreads().Worker;
+    this.threads = [new W(PUMP_READER, { eval: true, workerData }), new W(PUMP_WRITER, { eval: true, workerData })];
+    for (const t of this.threads) t.unref();
+  }
+  /** Up to `length` bytes of stdin into `into`: what the ring holds, after waiting for some; 0 at its end. */
+  take(into: Uint8Array, offset: number, length: number): number {
+    for (;;) {
+      const filled = Atomics.load(this.ctl, FILLED);
+      if (this.taken < filled) {
+        const s = this.taken % SLOTS;
+        const len = this.lens[s]!;
+        const n = Math.min(length, len - this.inSlot);
+        into.set(this.ring.subarray(s * SLOT + this.inSlot, s * SLOT + this.inSlot + n), offset);
+        this.inSlot += n;
+        if (this.inSlot === len) {
+          this.inSlot = 0;
+          Atomics.store(this.ctl, TAKEN, ++this.taken);
+          Atomics.add(this.ctl, FREED, 1);
+          Atomics.notify(this.ctl, FREED);
+        }
+        return n;
+      }
+      if (Atomics.load(this.ctl, ENDED) && Atomics.load(this.ctl, FILLED) === this.taken) return 0;
+      this.check();
+      Atomics.wait(this.ctl, FILLED, filled, 100);
+    }
+  }
+  /** Waits until the spool holds every byte before `end`. */
+  waitFor(end: number): void {
+    // The count of slots written is read first: the offset the writer stored before it is then current.
+    for (let w = Atomics.load(this.ctl, WRITTEN); this.done[0]! < end; w = Atomics.load(this.ctl, WRITTEN)) {
+      this.check();
+      Atomics.wait(this.ctl, WRITTEN, w, 100);
+    }
+  }
+  /** Stops both threads. */
+  stop(): void {
+    Atomics.store(this.ctl, STOP, 1);
+    for (const i of [FILLED, WRITTEN, FREED]) Atomics.notify(this.ctl, i);
+    for (const t of this.threads) void t.terminate();
+  }
+  private check(): void {
+    for (const [i, what] of [
+      [FAILED_READ, "reading"],
+      [FAILED_WRITE, "writing"],
+    ] as const) {
+      const failed = Atomics.load(this.ctl, i);
+      if (!failed) continue;
+      const code = ERRNOS[failed - 2] ?? "an error";
+      if (what === "writing") throw spoolError(this.name, Object.assign(new Error("write failed"), { code }));
+      throw new InputError(this.name, `cannot be read (${code})`);
+    }
+    if ((!Atomics.load(this.ctl, STARTED_READ) || !Atomics.load(this.ctl, STARTED_WRITE)) && Date.now() - this.since > START_WAIT_MS) {
+      throw new Error("the threads that read stdin did not start");
+    }
   }
 }
 
