@@ -10,6 +10,7 @@ import path from "node:path";
 import { nodeStream, streamPromises, workerThreads, zlib } from "../lazy-node.js";
 import { InputError } from "../diag.js";
 import { progress } from "../progress.js";
+import { timed } from "../timings.js";
 import { loadBytes, loadFile, loadScanned, streamScanOptions, type LoadedInput, type LoadOptions } from "./dump.js";
 import { DEFAULT_MAX_BYTES, MAX_TEXT_BYTES, readSome, refuseIfNotText, statInput, tooLarge, TooLargeError } from "./read.js";
 import { hasBom16, HEAD_BYTES, isGzip } from "./decode.js";
@@ -164,7 +165,7 @@ async function openStdin(name: string, opts: OpenOptions, maxBytes: number, stre
   let scan: ScanResult;
   try {
     const during = new BytesReader(source);
-    scan = scanJson(during, { ...streamScanOptions(during, name, opts), onProgress: (n) => progress(`reading ${name} (MiB)`, Math.round(n / 2 ** 20)) });
+    scan = timed("scan", () => scanJson(during, { ...streamScanOptions(during, name, opts), onProgress: (n) => progress(`reading ${name} (MiB)`, Math.round(n / 2 ** 20)) }));
     source.drain();
     source.finish();
   } catch (e) {
