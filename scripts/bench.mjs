@@ -88,100 +88,6 @@ function genDump(out, args) {
 /** The IP gen-dump gives its n-th endpoint (10.0.0.1, 10.0.0.2, … 10.0.1.0, …): proxy K of a fleet owns endpoint K. */
 const endpointIp = (n) => `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
 
-/**
- * The old bench's own dump (kept for comparison, explain only): outbound listeners of 55 SNI chains
- * filling most of the bytes, 1-space JSON, fewer clusters and endpoints than Istio writes.
- */
-function generateOld(file, targetMb) {
-  const T = (t) => `type.googleapis.com/${t}`;
-  const tls = (i) => ({
-    name: "envoy.transport_sockets.tls",
-    typed_config: {
-      "@type": T("envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext"),
-      common_tls_context: {
-        alpn_protocols: ["h2", "http/1.1"],
-        tls_certificate_sds_secret_configs: [{ name: `kubernetes://cert-${i}`, sds_config: { ads: {}, resource_api_version: "V3" } }],
-        combined_validation_context: { default_validation_context: { match_subject_alt_names: [{ prefix: "spiffe://cluster.local/" }] }, validation_context_sds_secret_config: { name: "ROOTCA", sds_config: { ads: {}, resource_api_version: "V3" } } },
-      },
-      require_client_certificate: true,
-    },
-  });
-  const hcm = (name) => ({
-    name: "envoy.filters.network.http_connection_manager",
-    typed_config: {
-      "@type": T("envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager"),
-      stat_prefix: name,
-      rds: { config_source: { ads: {}, initial_fetch_timeout: "0s", resource_api_version: "V3" }, route_config_name: name },
-      http_filters: ["envoy.filters.http.cors", "envoy.filters.http.fault", "envoy.filters.http.router"].map((n) => ({ name: n, typed_config: { "@type": T(n === "envoy.filters.http.router" ? "envoy.extensions.filters.http.router.v3.Router" : n === "envoy.filters.http.cors" ? "envoy.extensions.filters.http.cors.v3.Cors" : "envoy.extensions.filters.http.fault.v3.HTTPFault") } })),
-      access_log: [{ name: "envoy.access_loggers.file", typed_config: { "@type": T("envoy.extensions.access_loggers.file.v3.FileAccessLog"), path: "/dev/stdout" } }],
-      tracing: { random_sampling: { value: 1 } },
-      stream_idle_timeout: "0s",
-    },
-  });
-  const tcp = (c) => ({ name: "envoy.filters.network.tcp_proxy", typed_config: { "@type": T("envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy"), stat_prefix: c, cluster: c, idle_timeout: "3600s" } });
-  const listener = (li) => ({
-    "@type": T("envoy.config.listener.v3.Listener"),
-    name: `0.0.0.0_${10000 + li}`,
-    address: { socket_address: { address: "0.0.0.0", port_value: 10000 + li } },
-    filter_chains: Array.from({ length: 55 }, (_, ci) =>
-      ci % 2
-        ? { filter_chain_match: { server_names: [`svc-${li}-${ci}.ns.svc.cluster.local`] }, filters: [hcm(`route-${li}-${ci}`)], transport_socket: tls(ci) }
-        : { filter_chain_match: { server_names: [`tcp-${li}-${ci}.ns.svc.cluster.local`] }, filters: [{ name: "envoy.filters.network.rbac", typed_config: { "@type": T("envoy.extensions.filters.network.rbac.v3.RBAC"), stat_prefix: "tcp.", rules: { policies: {} } } }, tcp(`outbound|${ci}||tcp-${li}.ns.svc.cluster.local`)] },
-    ),
-    default_filter_chain: { filters: [tcp("PassthroughCluster")] },
-    listener_filters: [{ name: "envoy.filters.listener.tls_inspector", typed_config: { "@type": T("envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector") } }],
-    traffic_direction: "OUTBOUND",
-    bind_to_port: false,
-  });
-  const cluster = (i) => ({
-    "@type": T("envoy.config.cluster.v3.Cluster"),
-    name: `outbound|9080||svc-${i}.ns.svc.cluster.local`,
-    type: "EDS",
-    eds_cluster_config: { eds_config: { ads: {}, initial_fetch_timeout: "0s", resource_api_version: "V3" }, service_name: `outbound|9080||svc-${i}.ns.svc.cluster.local` },
-    connect_timeout: "10s",
-    circuit_breakers: { thresholds: [{ max_connections: 4294967295, max_pending_requests: 4294967295, max_requests: 4294967295, max_retries: 4294967295, track_remaining: true }] },
-    metadata: { filter_metadata: { istio: { services: [{ host: `svc-${i}.ns.svc.cluster.local`, name: `svc-${i}`, namespace: "ns" }] } } },
-    transport_socket_matches: [
-      { name: "tlsMode-istio", match: { tlsMode: "istio" }, transport_socket: { name: "envoy.transport_sockets.tls", typed_config: { "@type": T("envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext"), common_tls_context: { alpn_protocols: ["istio-peer-exchange", "istio"], tls_certificate_sds_secret_configs: [{ name: "default", sds_config: { ads: {}, resource_api_version: "V3" } }] }, sni: `outbound_.9080_._.svc-${i}.ns.svc.cluster.local` } } },
-      { name: "tlsMode-disabled", match: {}, transport_socket: { name: "envoy.transport_sockets.raw_buffer", typed_config: { "@type": T("envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer") } } },
-    ],
-  });
-  const lu = "2026-11-20T10:00:00.000Z";
-  const fd = fs.openSync(file, "w");
-  const w = (s) => fs.writeSync(fd, s);
-  w(`{\n "configs": [\n  ${JSON.stringify({ "@type": T("envoy.admin.v3.BootstrapConfigDump"), bootstrap: { node: { id: "sidecar~10.244.1.7~bench.ns~ns.svc.cluster.local", metadata: { ISTIO_VERSION: "1.20.3", INSTANCE_IPS: "10.244.1.7" } } } }, null, 1)},\n`);
-  w(`  {"@type": "${T("envoy.admin.v3.ClustersConfigDump")}", "version_info": "1", "dynamic_active_clusters": [\n`);
-  const services = Math.max(50, Math.round(targetMb * 60));
-  const endpoint = (i) => ({
-    "@type": T("envoy.config.endpoint.v3.ClusterLoadAssignment"),
-    cluster_name: `outbound|9080||svc-${i}.ns.svc.cluster.local`,
-    endpoints: [{ locality: { region: "r1", zone: "z1" }, lb_endpoints: [0, 1, 2, 3].map((k) => ({ endpoint: { address: { socket_address: { address: `10.${(i >> 8) & 255}.${i & 255}.${k + 10}`, port_value: 9080 } } }, metadata: { filter_metadata: { istio: { workload: `svc-${i}-v${k};ns;svc-${i};v1;Kubernetes` }, "envoy.transport_socket_match": { tlsMode: "istio" } } }, load_balancing_weight: 1 })) }],
-  });
-  const routeConfig = (i) => ({
-    "@type": T("envoy.config.route.v3.RouteConfiguration"),
-    name: `${9000 + i}`,
-    virtual_hosts: Array.from({ length: 10 }, (_, v) => ({ name: `svc-${i * 10 + v}.ns.svc.cluster.local:${9000 + i}`, domains: [`svc-${i * 10 + v}.ns.svc.cluster.local`, `svc-${i * 10 + v}`, `svc-${i * 10 + v}.ns`], routes: [{ name: "default", match: { prefix: "/" }, route: { cluster: `outbound|9080||svc-${i * 10 + v}.ns.svc.cluster.local`, timeout: "0s", retry_policy: { retry_on: "connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes", num_retries: 2 } } }] })),
-    validate_clusters: false,
-  });
-  const routeConfigs = Math.ceil(services / 10);
-  const tail = services * JSON.stringify({ endpoint_config: endpoint(0), last_updated: lu }, null, 1).length + routeConfigs * JSON.stringify({ route_config: routeConfig(0), last_updated: lu }, null, 1).length;
-  for (let i = 0; i < services; i++) w(`${i ? ",\n" : ""}${JSON.stringify({ version_info: "1", cluster: cluster(i), last_updated: lu }, null, 1)}`);
-  w(`]},\n  {"@type": "${T("envoy.admin.v3.ListenersConfigDump")}", "version_info": "1", "dynamic_listeners": [\n`);
-  const inbound = JSON.parse(fs.readFileSync(path.join(root, "samples", "modern-permissive.json"), "utf8")).configs[1].dynamic_listeners;
-  let li = 0;
-  for (const dl of inbound) w(`${li++ ? ",\n" : ""}${JSON.stringify(dl, null, 1)}`);
-  let size = fs.fstatSync(fd).size;
-  for (let i = 0; size < targetMb * 1e6 - tail; i++) {
-    w(`,\n${JSON.stringify({ name: `0.0.0.0_${10000 + i}`, active_state: { version_info: "1", listener: listener(i), last_updated: lu } }, null, 1)}`);
-    if (i % 10 === 0) size = fs.fstatSync(fd).size;
-  }
-  w(`]},\n  {"@type": "${T("envoy.admin.v3.RoutesConfigDump")}", "dynamic_route_configs": [\n`);
-  for (let i = 0; i < routeConfigs; i++) w(`${i ? ",\n" : ""}${JSON.stringify({ version_info: "1", route_config: routeConfig(i), last_updated: lu }, null, 1)}`);
-  w(`]},\n  {"@type": "${T("envoy.admin.v3.EndpointsConfigDump")}", "dynamic_endpoint_configs": [\n`);
-  for (let i = 0; i < services; i++) w(`${i ? ",\n" : ""}${JSON.stringify({ endpoint_config: endpoint(i), last_updated: lu }, null, 1)}`);
-  w(`]}\n ]\n}\n`);
-  fs.closeSync(fd);
-}
 
 // ---- measuring one process --------------------------------------------------------------------------------
 const BIN = path.join(root, "dist/cli.js");
@@ -232,8 +138,8 @@ function measure(argv, stdin) {
 const TARGET_FROM_MB = 100;
 const explainArgs = ["--port", "9080", "-c", "curl-mtls"];
 /**
- * Each row: its arguments (F the dump, F2 the same size written with --mutate 5, O the old bench's dump),
- * the baseline it is compared with ("one": read + parse F; "two": F and F2; "old": O), whether it runs on
+ * Each row: its arguments (F the dump, F2 the same size written with --mutate 5), the baseline it is
+ * compared with ("one": read + parse F; "two": F and F2), whether it runs on
  * the dump past 512 MiB, and its target: `check(r, size)` says whether it is met and what was compared
  * ({ met, got }), or undefined where the target does not apply (below 100 MB for some).
  */
@@ -258,7 +164,6 @@ const ROWS = [
       return file ? { met: r.ms <= 1.1 * file.ms, got: `${(r.ms / file.ms).toFixed(2)}× the file's` } : undefined;
     },
   },
-  { name: "the same, on the old bench's own dump", args: ["O", ...explainArgs], base: "old", large: false, target: "(for comparison)", check: () => undefined },
   ...["clusters", "endpoints", "routes", "listeners"].map((what) => ({ name: `${what} -o json`, args: [what, "F", "-o", "json"], base: "one", large: false, target: "≤ 1.0× from 100 MB, peak RSS ≤ parsing's", check: ratioAndRss(1) })),
   { name: "tls-check F F2 (vs reading both)", args: ["tls-check", "F", "F2"], base: "two", large: true, target: "≤ 1.2× reading both", check: ratioAtMost(1.2) },
   { name: "diff F F2 (vs reading both)", args: ["diff", "F", "F2"], base: "two", large: false, target: "≤ 1.5× reading both", check: ratioAtMost(1.5) },
@@ -269,7 +174,6 @@ const ROWS = [
 const BASELINES = {
   one: { name: "read + JSON.parse", files: ["F"] },
   two: { name: "read + JSON.parse of F and F2", files: ["F", "F2"] },
-  old: { name: "read + JSON.parse, the old bench's dump", files: ["O"] },
 };
 // The figures the issue says not to regress: docs/performance.md before #25, in the bench's rounds, as a
 // multiple of `node -e 0` in the same rounds (82 ms then), so that a busier or slower machine is no regression.
@@ -323,7 +227,6 @@ let parseMBps; // read + JSON.parse of F, MB/s, at the largest size it can run: 
 for (const targetMb of ROWS.length ? sizes : []) {
   const F = path.join(tmp, `envoy-explain-bench-${targetMb}mb.json`);
   const F2 = path.join(tmp, `envoy-explain-bench-${targetMb}mb-mutated.json`);
-  const O = path.join(tmp, `envoy-explain-bench-${targetMb}mb-old-shape.json`);
   const large = targetMb * 1e6 > MAX_TEXT;
   const rows = ROWS.filter((r) => !large || r.large);
   const bases = Object.keys(BASELINES).filter((b) => !large && rows.some((r) => r.base === b));
@@ -340,13 +243,12 @@ for (const targetMb of ROWS.length ? sizes : []) {
   // The second dump: the same size, five chains and clusters changed, and its own IP (10.0.0.1), which is
   // one of the first's endpoints: tls-check pairs the first's cluster for it with the second's inbound ports.
   if (rows.some((r) => r.args?.includes("F2"))) need(F2, () => genDump(F2, ["--mb", String(targetMb), "--mutate", "5", "--proxy-ip", endpointIp(1)]));
-  if (rows.some((r) => r.args?.includes("O"))) need(O, () => generateOld(O, targetMb));
-  const files = { F, F2, O };
+  const files = { F, F2 };
   const mb = fs.statSync(F).size / 1e6;
   const n = large ? 1 : runs;
   console.log(`\n${mb.toFixed(1)} MB${large ? " (past 512 MiB: streamed; no baseline of its own)" : ""}, ${n} round(s)`);
   // A file just written may still be going to disk: read each once, so every run reads from the page cache.
-  for (const f of [F, F2, O]) if (fs.existsSync(f)) fs.readFileSync(f);
+  for (const f of [F, F2]) if (fs.existsSync(f)) fs.readFileSync(f);
   const baseRuns = new Map(bases.map((b) => [b, []]));
   const rowRuns = new Map(rows.map((r) => [r.name, []]));
   const failures = new Map();

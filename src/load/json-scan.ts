@@ -377,29 +377,14 @@ function skipWs(buf: Uint8Array, i: number, n: number): number {
   return i;
 }
 
-/** Index just past the byte that closes the container whose opening byte is at i - 1; -1 when the chunk ends first (skipNested from depth 1, in locals). */
+/** skipContainer's state, reused: it is called for every nested container an element reader passes. */
+const containerState: SkipState = { depth: 1, open: false, escape: false };
+
+/** Index just past the byte that closes the container whose opening byte is at i - 1; -1 when the chunk ends first. */
 function skipContainer(buf: Uint8Array, i: number, n: number): number {
-  let depth = 1;
-  const dv = viewOf(buf);
-  for (; i < n; i++) {
-    const c = buf[i]!;
-    if (c === 0x20) {
-      i = spaceRun(dv, i + 1, n) - 1;
-      continue;
-    }
-    if (c === 0x22) {
-      for (i = plainRun(dv, i + 1, n); i < n; i++) {
-        const x = buf[i]!;
-        if (x === 0x22) break;
-        if (x === 0x5c) i++;
-      }
-      continue;
-    }
-    const b = c | 0x20;
-    if (b === 0x7b) depth++;
-    else if (b === 0x7d && --depth === 0) return i + 1;
-  }
-  return -1;
+  containerState.depth = 1;
+  const end = skipNested(buf, i, n, containerState);
+  return containerState.depth === 0 ? end : -1;
 }
 
 /** Index of the closing quote of the string whose opening quote is at i - 1; n or more when the chunk ends first. */
