@@ -187,6 +187,7 @@ export async function fleetTlsDocument(members: FleetMember[], o: Omit<FleetOpti
 }
 
 export async function fleetCheckDocument(members: FleetMember[], o: Omit<FleetOptions, "findings"> & { findings?: FindingsOptions } = {}): Promise<FleetCheckDocument> {
-  const r = await runFleet(members, { ...o, findings: o.findings ?? {} });
+  // One time for the whole fleet: every proxy's certificates are judged at the same moment.
+  const r = await runFleet(members, { ...o, findings: { ...o.findings, now: o.findings?.now ?? new Date() } });
   return { version: DOCUMENT_VERSION, files: members.map((m) => m.file), proxies: r.report.proxies, summary: r.report.summary, findings: r.findings, failed: r.failed, warnings: r.warnings };
 }

@@ -157,6 +157,11 @@ test("check DIR: every proxy's findings, and a TLS conflict between two proxies 
   }
   const r = await cli("check", dir, "-o", "json");
   assert.is(r.code, 1, r.stderr);
+  // Every proxy's certificates are judged at one moment (OSM's expired leaves, three dumps, two threads).
+  const osm = JSON.parse(bin("check", REAL("osm-curl-httpbin"), "--jobs", "2", "-o", "json").stdout) as { findings: { code: string; message: string }[] };
+  const moments = new Set(osm.findings.filter((f) => f.code === "CERT_EXPIRED").map((f) => /before (\S+)$/.exec(f.message)?.[1]));
+  assert.is(osm.findings.filter((f) => f.code === "CERT_EXPIRED").length, 3);
+  assert.is(moments.size, 1, [...moments].join(" "));
   valid("fleet-check", JSON.parse(r.stdout));
   // Many findings: one row per code, with how many and in how many dumps (each still in -o json).
   const many = { ...doc, findings: Array.from({ length: 30 }, () => doc.findings).flat() };
