@@ -470,7 +470,7 @@ function common<T>(y: Argv<T>, run: Run) {
     .option("container", { type: "string", describe: "the proxy's container (default istio-proxy)", group: "Live pod (pod/NAME[.NAMESPACE] as input):" })
     .option("block", { type: "string", describe: "in a page with several code blocks (a bug report, a Markdown file): read this one (1 for the first)", group: "Input:" })
     .option("admin-port", { type: "string", describe: "Envoy's admin port for proxies without pilot-agent (default 15000)", group: "Live pod (pod/NAME[.NAMESPACE] as input):" })
-    .option("selector", { alias: "l", type: "string", describe: "with pod/ as a fleet's input (tls-check, check): the pods of this label selector (app=reviews)", group: "Live pod (pod/NAME[.NAMESPACE] as input):" })
+    .option("selector", { alias: "l", type: "string", describe: "with pod/ as a fleet's input (tls-check, check, diff): the pods of this label selector (app=reviews)", group: "Live pod (pod/NAME[.NAMESPACE] as input):" })
     .option("all-namespaces", { alias: "A", type: "boolean", describe: "with pod/ as a fleet's input: pods in every namespace", group: "Live pod (pod/NAME[.NAMESPACE] as input):" })
     .middleware((a) => {
       // Options every command reads with its inputs, checked before the first is read.
@@ -1033,8 +1033,10 @@ async function parser(run: Run): Promise<void> {
       ),
       async (a) => {
         const options = diffOptionValues({ ignore: a.ignore, impact: a.impact || a.failOn === "impact" }, "flag");
+        const sides = [String(a.before), String(a.after)];
+        selectorWanted(a, sides);
         await heavy();
-        if (H.isFleetArg(String(a.before)) || H.isFleetArg(String(a.after))) {
+        if (sides.some((f) => H.isFleetArg(f) || isPodSelector(f))) {
           // Two fleets (directories or globs): proxies paired by name, the mesh-wide summary first.
           const doc = await fleet([[String(a.before)], [String(a.after)]], a, undefined, async (members, o) => {
             const [b, af] = [members.filter((m) => m.side === 0), members.filter((m) => m.side === 1)];

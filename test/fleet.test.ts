@@ -272,6 +272,14 @@ test("pod/ -l SELECTOR: the pods kubectl lists, fetched a few at a time, read as
   assert.ok(calls.slice(1).every((c) => c[0] === "exec"));
   // The spool of fetched dumps is gone.
   assert.not.ok(fs.readdirSync(os.tmpdir()).some((f) => f.startsWith("envoy-explain-pods-") && fs.existsSync(path.join(os.tmpdir(), f, "1.json"))));
+  // diff: the saved dumps against the live pods, paired by name: nothing changed.
+  const live = path.join(tmp, "pods-live.json");
+  fs.writeFileSync(live, podList([pod({ name: "productpage-v1-6b746f74dc-9stvs", namespace: "default", app: "productpage" }), pod({ name: "reviews-7c9d8f6b5-x2x9z", namespace: "default", app: "reviews" })]));
+  const d = spawnSync(process.execPath, [BIN, "diff", dumps, "pod/", "-l", "app", "-n", "default", "-o", "json"], { encoding: "utf8", env: { ...env, KUBECTL_PODS: live } });
+  assert.is(d.status, 0, d.stderr);
+  const dd = JSON.parse(d.stdout) as { counts: { compared: number; unchanged: number }; proxies: { after?: string }[] };
+  assert.equal([dd.counts.compared, dd.counts.unchanged], [2, 2]);
+  assert.ok(dd.proxies.every((x) => x.after?.startsWith("pod/")), d.stdout);
   // A selector kubectl would refuse is refused before kubectl runs; -l without pod/ is a usage error.
   fs.rmSync(log, { force: true });
   const bad = spawnSync(process.execPath, [BIN, "tls-check", "pod/", "-l", "app reviews"], { encoding: "utf8", env });
