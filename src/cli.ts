@@ -826,9 +826,8 @@ async function parser(run: Run): Promise<void> {
       async (a) => {
         const filter = listenerFilterOptions({ port: a.port, address: a.address, type: a.type, name: a.name || undefined }, "flag");
         await heavy();
-        // --port, --address or --name picks listeners by their outline: a large dump is streamed, and only those are read.
-        const part = filter.port !== undefined || filter.address !== undefined || filter.name !== undefined;
-        const input = await load(a.dump, a, { part });
+        // A large dump is streamed: its listeners are read (with --port, --address or --name, only those whose outline fits), the rest left in the file.
+        const input = await load(a.dump, a, { part: true });
         sync(() => {
           const doc = H.listenersDocument(input, filter);
           const inDump = counted(a.output, doc.listeners.length, filter, () => H.countInDump(input, "listeners"));
