@@ -115,10 +115,15 @@ test("real fleets: Envoy's front-proxy sandbox pairs by host name; OSM's client 
   assert.is(curl.status, "OK");
   assert.match(curl.reason, /ALPN osm, SNI httpbin\.httpbin\.svc\.cluster\.local/);
   assert.equal(curl.servers.map((s) => s.name).sort(), ["httpbin1_permissive", "httpbin2_permissive"]);
-  // The double proxy: its mTLS hop pairs by the Compose alias; the CA files are not in the dumps, so UNKNOWN, not OK.
+  // The double proxy: its mTLS hop pairs by the Compose alias (the name the backend is saved under); the CA files are not in the dumps, so UNKNOWN, not OK.
   const dbl = bin("tls-check", REAL("envoy-examples-double-proxy"), "-o", "json");
   const d = JSON.parse(dbl.stdout) as { rows: { client: string; server: string; status: string }[] };
-  assert.equal(d.rows.map((r) => [r.client, r.server, r.status]), [["proxy-postgres-frontend", "proxy-postgres-backend", "UNKNOWN"]]);
+  assert.equal(d.rows.map((r) => [r.client, r.server, r.status]), [["proxy-postgres-frontend", "proxy-postgres-backend.example.com", "UNKNOWN"]]);
+  // Only the whole host name: the backend saved under its Compose service name alone is not the alias's owner.
+  const dp = REAL("envoy-examples-double-proxy");
+  const renamed = folder({ "proxy-postgres-frontend.yaml": path.join(dp, "proxy-postgres-frontend.yaml"), "proxy-postgres-backend.yaml": path.join(dp, "proxy-postgres-backend.example.com.yaml") });
+  const none = JSON.parse(bin("tls-check", renamed, "-o", "json").stdout) as { rows: unknown[] };
+  assert.equal(none.rows, []);
 });
 
 test("text: a table when the terminal is wide or unknown (piped); on a narrow terminal a block per row, names whole, the reason wrapped under it", async () => {

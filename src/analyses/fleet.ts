@@ -381,16 +381,16 @@ export function pairFleet(fleet: ProxyIndex[]): FleetPairing {
     }
     if (p.app) byApp.set(p.app, [...(byApp.get(p.app) ?? []), i]);
   });
-  // A DNS cluster's endpoint names a host: the proxy saved under that name (its file's stem or its own
-  // name: Docker Compose's service names, a pod's name), else the one named by the host's first label.
+  // A DNS cluster's endpoint names a host: the proxy whose dump is saved under exactly that name (its
+  // file's stem or its own name, as Docker Compose names services). Not a part of the name: api.example.com
+  // is not the dump saved as api.json.
   const byHost = new Map<string, number>();
   fleet.forEach((p, i) => {
     for (const n of [fileStem(p.file), p.name]) if (n && !byHost.has(n.toLowerCase())) byHost.set(n.toLowerCase(), i);
   });
   const hostOwner = (host: string): number | undefined => {
     if (!/[a-z]/i.test(host) || host.includes(":")) return undefined;
-    const h = host.toLowerCase().replace(/\.$/, "");
-    return byHost.get(h) ?? byHost.get(h.split(".")[0]!);
+    return byHost.get(host.toLowerCase().replace(/\.$/, ""));
   };
   const requests = new Map<number, Map<string, number>>();
   const meetings: Meeting[] = [];
