@@ -119,7 +119,7 @@ export function renderFleetCheck(doc: Pick<FleetReport, "summary" | "proxies"> &
     }
   }
   const rows = [...byCode].map(([code, g]) => [`${LEVEL_MARK[g.level] ?? ""} ${g.level}`, code, g.count, g.files.length, `${g.first.file}: ${g.first.message}`]);
-  const table = renderListing(format, [{ title: "LEVEL" }, { title: "CODE" }, { title: "FINDINGS" }, { title: "DUMPS" }, { title: "FIRST" }], rows);
+  const table = renderListing(format, [{ title: "LEVEL" }, { title: "CODE" }, { title: "FINDINGS" }, { title: "DUMPS" }, { title: "FIRST", wrap: true }], rows);
   const intro = `${dumps}: ${plural(doc.findings.length, "finding")} of ${plural(byCode.size, "kind")}; each is listed by -o json or -o sarif, or by check on one dump`;
   const text = [md ? `## ${mdInline(head)}\n` : head, ...failures(doc.failed, md), "", md ? mdInline(intro) : intro, "", table].join("\n");
   return md ? text : wrapProse(text);
