@@ -133,6 +133,23 @@ test("diff: a changed certificate is said as what changed (serial, not-after, SA
   assert.is(ch.after[0]!.serial, after.serial);
 });
 
+test("diff on a narrow terminal: each change a block (its name and change, then where and what it means, wrapped under it); piped, the table", async () => {
+  const [a, b] = [S("modern-permissive.json"), S("modern-strict.json")];
+  const doc = await json(["diff", a, b]);
+  const narrow = (await cli(["diff", a, b], "80")).stdout;
+  assert.not.match(narrow, /NAME +WHERE +CHANGE +MEANING/);
+  // Every character of where and what it means is there (wrapping only adds line breaks and indentation).
+  const bare = (t: string) => t.replace(/\s+/g, "");
+  const flat = bare(narrow);
+  for (const c of doc.changes as { name: string; path: string; change: string; meaning: string }[]) {
+    assert.ok(narrow.includes(`\n${c.name}  ${c.change}\n`), `${c.name} ${c.change}`);
+    assert.ok(flat.includes(bare(`at ${c.path || "(the whole resource)"}${c.meaning}`)), `${c.path}: ${c.meaning}`);
+  }
+  for (const l of narrow.split("\n")) if (l.length > 80) assert.not.match(l.trim(), / /, `only an unbreakable word runs past 80: ${l}`);
+  const piped = (await cli(["diff", a, b])).stdout;
+  assert.match(piped, /^NAME +WHERE +CHANGE +MEANING/m);
+});
+
 test("diff: the summary and --impact come first in the table, as in the Markdown (istioctl's compare dumps, the bookinfo samples)", async () => {
   for (const [a, b] of [[C("head-compare-configdump.json"), C("head-compare-configdump_diff.json")], [S("diff/ratings-strict.json"), S("modern-portlevel.json")], [S("modern-permissive.json"), S("modern-strict.json")]]) {
     const doc = await json(["diff", a!, b!, "--impact"]);

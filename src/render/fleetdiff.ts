@@ -25,10 +25,8 @@ function proxySection(p: FleetProxy, md: boolean, format: OutputFormat): string 
     for (const s of summary) out.push(`${md ? "- **" : "  * "}${t(s)}${md ? "**" : ""}`);
     return out.join("\n");
   }
-  const text = renderDiff({ before: p.before ?? "", after: p.after ?? "", summary, changes, ...(p.impact ? { impact: p.impact } : {}) }, format);
-  // renderDiff starts with its heading (the two files, as renderDiff writes it): this section's heading says them.
-  const heading = `${md ? "## " : ""}${t(`${p.before ?? ""} → ${p.after ?? ""}`)}\n`;
-  out.push(text.startsWith(heading) ? text.slice(heading.length) : text);
+  // This section's heading says the two files: renderDiff's own is left out.
+  out.push(renderDiff({ before: p.before ?? "", after: p.after ?? "", summary, changes, ...(p.impact ? { impact: p.impact } : {}) }, format, { heading: false }));
   return out.join("\n");
 }
 
