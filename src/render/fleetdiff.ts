@@ -4,6 +4,7 @@
 // (renderDiff itself, under a heading that names the proxy). Unchanged proxies are counted here and
 // listed only in -o json and -o yaml.
 import { mdInline } from "./sanitize.js";
+import { wrapProse } from "./wrap.js";
 import { renderListing, type OutputFormat } from "./table.js";
 import { renderDiff } from "./diff.js";
 import type { FleetDiffReport, FleetProxy } from "../analyses/fleetdiff.js";
@@ -17,7 +18,7 @@ function proxySection(p: FleetProxy, md: boolean, format: OutputFormat): string 
   const t = (v: string) => (md ? mdInline(v) : v);
   const files = `${p.before ?? ""} → ${p.after ?? ""}`;
   const names = p.by === "file" && p.names ? ` (paired by file: named ${p.names.before ?? "?"} before, ${p.names.after ?? "?"} after)` : "";
-  const out: string[] = [md ? `\n## ${t(p.proxy)}\n\n${t(files)}${t(names)}\n` : `\nproxy ${p.proxy}: ${files}${names}`];
+  const out: string[] = [md ? `\n## ${t(p.proxy)}\n\n${t(files)}${t(names)}\n` : `\n${wrapProse(`proxy ${p.proxy}: ${files}${names}`)}`];
   const summary = p.summary ?? [];
   const changes = p.changes ?? [];
   if (!changes.length && !p.impact?.length) {
