@@ -150,6 +150,24 @@ test("diff on a narrow terminal: each change a block (its name and change, then 
   assert.match(piped, /^NAME +WHERE +CHANGE +MEANING/m);
 });
 
+test("tls-check of two dumps on a narrow terminal: each row a block (verdict and host:port, what the client sends, what the server does, the reason); piped, the table", async () => {
+  const [c, srv] = [S("client-productpage.json"), S("modern-permissive.json")];
+  const doc = await json(["tls-check", c, srv]);
+  const narrow = (await cli(["tls-check", c, srv], "80")).stdout;
+  assert.not.match(narrow, /HOST:PORT +CLIENT|HOST:PORT +SERVER/);
+  const bare = (t: string) => t.replace(/\s+/g, "");
+  const blocks = narrow.split("\n\n").filter((b) => /^[✓✗!?] /.test(b));
+  assert.is(blocks.length, (doc.rows as unknown[]).length);
+  for (const r of doc.rows as { host: string; port: number; status: string; reason: string; client: { sends: string }; server: { chain: string } }[]) {
+    const b = blocks.find((x) => bare(x).includes(bare(r.reason)))!;
+    assert.ok(b, r.reason);
+    assert.match(b, new RegExp(`^. ${r.status}  ${r.host.replace(/\./g, "\\.")}:${r.port}`));
+    assert.ok(bare(b).includes(bare(`sends ${r.client.sends}`)) && bare(b).includes(bare(`chain ${r.server.chain}`)), b);
+  }
+  for (const l of narrow.split("\n")) if (l.length > 80) assert.not.match(l.trim(), / /, `only an unbreakable word runs past 80: ${l}`);
+  assert.match((await cli(["tls-check", c, srv])).stdout, /^ +HOST:PORT +CLIENT +SERVER +STATUS +REASON/m);
+});
+
 test("diff: the summary and --impact come first in the table, as in the Markdown (istioctl's compare dumps, the bookinfo samples)", async () => {
   for (const [a, b] of [[C("head-compare-configdump.json"), C("head-compare-configdump_diff.json")], [S("diff/ratings-strict.json"), S("modern-portlevel.json")], [S("modern-permissive.json"), S("modern-strict.json")]]) {
     const doc = await json(["diff", a!, b!, "--impact"]);

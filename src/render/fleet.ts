@@ -2,7 +2,7 @@
 // is not OK, or every row of a small fleet), and `check DIR` as the fleet's summary then the findings.
 import { mdInline } from "./sanitize.js";
 import { renderListing, type OutputFormat } from "./table.js";
-import { terminalWidth, wrapProse, wrapWords } from "./wrap.js";
+import { block, narrowerThan, wrapProse } from "./wrap.js";
 import { renderCheck } from "./findings.js";
 import { portModeText, type Status } from "../analyses/tlscheck.js";
 import { clientModeText } from "../model/upstream.js";
@@ -37,7 +37,7 @@ export function renderFleetTls(doc: FleetReport & { failed: FleetFailure[] }, fo
   out.push(...failures(doc.failed, md).map((l) => (md ? l : wrapProse(l))));
   const mesh = doc.proxies[0]?.mesh ?? "Envoy";
   const shown = doc.rows.length <= FLEET_ALL_ROWS ? doc.rows : doc.rows.filter((r) => r.status !== "OK");
-  if (shown.length && !md && cardsFit()) {
+  if (shown.length && !md && narrowerThan(TABLE_WIDTH)) {
     // A terminal too narrow for the table: one block per row, the reason wrapped under it at full width.
     out.push("");
     for (const r of shown) out.push(...card(r, mesh));
@@ -62,26 +62,19 @@ export function renderFleetTls(doc: FleetReport & { failed: FleetFailure[] }, fo
 
 /** The table needs about this many columns to give the reason room; a narrower terminal gets blocks. */
 const TABLE_WIDTH = 160;
-const cardsFit = (): boolean => {
-  const w = terminalWidth();
-  return w !== undefined && w < TABLE_WIDTH;
-};
 
-/** One row as a block: the verdict and the two proxies, what the client sends, the reason (wrapped, indented). */
+/** One row as a block: the verdict and the two proxies, what the client sends, the reason. */
 function card(r: FleetRow, mesh: string): string[] {
-  const width = terminalWidth() ?? 100;
-  const indent = "    ";
   const others = r.servers.filter((s) => s.name !== r.server);
-  const lines = [
-    `${STATUS_MARK[r.status]} ${r.status}  ${r.client} → ${r.server}, port ${r.serverPort} (${portModeText({ mode: r.serverMode }, mesh)}, chain ${r.chain})`,
-    `${indent}${r.cluster}${r.cluster.includes(r.host) ? "" : ` (${r.host}:${r.port})`} sends ${r.sends}${r.sends.startsWith(clientModeText(r.clientMode, mesh)) ? "" : ` (${clientModeText(r.clientMode, mesh)})`}`,
-    ...(others.length ? [`${indent}also reaches ${others.map((s) => `${s.name} (${s.status})`).join(", ")}`] : []),
+  const mode = clientModeText(r.clientMode, mesh);
+  return [
+    ...block(`${STATUS_MARK[r.status]} ${r.status}  ${r.client} → ${r.server}, port ${r.serverPort} (${portModeText({ mode: r.serverMode }, mesh)}, chain ${r.chain})`, [
+      `${r.cluster}${r.cluster.includes(r.host) ? "" : ` (${r.host}:${r.port})`} sends ${r.sends}${r.sends.startsWith(mode) ? "" : ` (${mode})`}`,
+      ...(others.length ? [`also reaches ${others.map((s) => `${s.name} (${s.status})`).join(", ")}`] : []),
+      r.reason,
+    ]),
+    "",
   ];
-  const under = (text: string) => wrapWords(text, width - indent.length).map((x) => indent + x);
-  const [first = "", ...rest] = wrapWords(lines[0]!, width);
-  const out = [first, ...under(rest.join(" ")).filter((l) => l.trim()), ...lines.slice(1).flatMap((l) => under(l.slice(indent.length)))];
-  out.push(...under(r.reason), "");
-  return out;
 }
 
 function hostPort(r: FleetRow): string {

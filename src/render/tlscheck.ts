@@ -1,6 +1,7 @@
 // tls-check's report as a table: per host:port, what the client sends, what the server does, and why.
 import { mdInline } from "./sanitize.js";
 import { renderListing, type OutputFormat } from "./table.js";
+import { block, narrowerThan } from "./wrap.js";
 import { portModeText, type Status, type TlsCheckReport } from "../analyses/tlscheck.js";
 import { clientModeText } from "../model/upstream.js";
 
@@ -11,15 +12,35 @@ import { clientModeText } from "../model/upstream.js";
  */
 const STATUS_MARK: Record<Status, string> = { OK: "✓", CONFLICT: "✗", PLAINTEXT: "!", UNKNOWN: "?" };
 
+/** Below this many columns the table squeezes the reason: each row is a block instead. */
+const TABLE_WIDTH = 120;
+
 export function renderTlsCheck(report: TlsCheckReport, format: OutputFormat): string {
   const out: string[] = [];
-  if (report.rows.length) {
+  const subset = (r: TlsCheckReport["rows"][number]) => (r.cluster && r.cluster.split("|")[2] ? ` (${r.cluster.split("|")[2]})` : "");
+  const serverText = (r: TlsCheckReport["rows"][number]) => portModeText(report.serverPorts.find((p) => p.port === r.server.port) ?? { mode: r.server.mode }, report.mesh);
+  if (report.rows.length && format !== "markdown" && narrowerThan(TABLE_WIDTH)) {
+    // A terminal too narrow for the table: a block per row, the reason wrapped under it at full width.
+    out.push(
+      report.rows
+        .flatMap((r) => [
+          ...block(`${STATUS_MARK[r.status]} ${r.status}  ${r.host}:${r.port}${subset(r)}`, [
+            `client ${clientModeText(r.client.mode, report.mesh)}: sends ${r.client.sends}`,
+            `server port ${r.server.port} ${serverText(r)}: chain ${r.server.chain}`,
+            r.reason,
+          ]),
+          "",
+        ])
+        .join("\n")
+        .trimEnd(),
+    );
+  } else if (report.rows.length) {
     out.push(
       renderListing(
         format,
         // The reason says what the client sends: on a narrow terminal the CLIENT column is the one left out.
         ["  HOST:PORT", { title: "CLIENT", wrap: true, drop: 1 }, { title: "SERVER", wrap: true }, "STATUS", { title: "REASON", wrap: true }],
-        report.rows.map((r) => [`${STATUS_MARK[r.status]} ${r.host}:${r.port}${r.cluster && r.cluster.split("|")[2] ? ` (${r.cluster.split("|")[2]})` : ""}`, `${clientModeText(r.client.mode, report.mesh)}\n${r.client.sends}`, `${portModeText(report.serverPorts.find((p) => p.port === r.server.port) ?? { mode: r.server.mode }, report.mesh)}\n${r.server.chain}`, r.status, r.reason]),
+        report.rows.map((r) => [`${STATUS_MARK[r.status]} ${r.host}:${r.port}${subset(r)}`, `${clientModeText(r.client.mode, report.mesh)}\n${r.client.sends}`, `${serverText(r)}\n${r.server.chain}`, r.status, r.reason]),
       ),
     );
   }

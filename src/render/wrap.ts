@@ -79,3 +79,22 @@ export function longestWord(text: string): number {
   }
   return most;
 }
+
+/** Whether the terminal is narrower than `tableWidth` (a table that needs that much is shown as blocks). Piped: never. */
+export function narrowerThan(tableWidth: number): boolean {
+  const w = terminalWidth();
+  return w !== undefined && w < tableWidth;
+}
+
+const BLOCK_INDENT = "    ";
+
+/**
+ * A row of a table as a block for a narrow terminal: its head (wrapped, continuing indented), then each
+ * line wrapped under it, indented, at the terminal's width. Words (names) are never split.
+ */
+export function block(head: string, lines: string[]): string[] {
+  const w = terminalWidth() ?? 100;
+  const under = (text: string) => wrapWords(text, w - BLOCK_INDENT.length).map((l) => BLOCK_INDENT + l);
+  const [first = "", ...rest] = wrapWords(head, w);
+  return [first, ...(rest.length ? under(rest.join(" ")) : []), ...lines.flatMap(under)];
+}
