@@ -995,10 +995,9 @@ async function parser(run: Run): Promise<void> {
         // service: { host, port } for host:port, else { name } (a cluster name or an SNI), which the analysis pairs by.
         const options = tlsCheckOptionValues({ service: a.service, from: a.from }, "flag") as TlsCheckOptions;
         const jobs = jobsOption(a.jobs);
-        const all0 = [a.client, ...(a.server !== undefined ? [a.server] : []), ...((a.more as string[] | undefined) ?? [])].map(String);
-        selectorWanted(a, all0);
-        await heavy();
         const all = [a.client, ...(a.server !== undefined ? [a.server] : []), ...((a.more as string[] | undefined) ?? [])].map(String);
+        selectorWanted(a, all);
+        await heavy();
         if (all.length > 2 || all.some((f) => H.isFleetArg(f) || isPodSelector(f))) {
           if (a.service !== undefined || a.from !== undefined) throw new UsageError(`--${a.service !== undefined ? "service" : "from"} pairs one client with one server: not with a directory or more than two dumps`);
           const doc = await fleet([all], a, jobs, (members, o) => H.fleetTlsDocument(members, o));

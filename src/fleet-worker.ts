@@ -17,11 +17,15 @@ parentPort!.on("message", async (job: FleetJob) => {
   try {
     // A pod's dump was fetched to `path`: read from there, named as the pod.
     const input = job.path ? loadBytes(fs.readFileSync(job.path), job.file, job.load) : await openInput(job.file, job.load);
-    const result =
-      job.op === "index"
-        ? indexLoaded(input, job.findings ? { findings: job.findings.now ? { now: new Date(job.findings.now) } : {} } : {})
-        : replayLoaded(input, job.server, job.requests);
-    input.close();
+    let result: unknown;
+    try {
+      result =
+        job.op === "index"
+          ? indexLoaded(input, job.findings ? { findings: job.findings.now ? { now: new Date(job.findings.now) } : {} } : {})
+          : replayLoaded(input, job.server, job.requests);
+    } finally {
+      input.close();
+    }
     parentPort!.postMessage({ id: job.id, result });
   } catch (e) {
     if (e instanceof InputError) parentPort!.postMessage({ id: job.id, inputError: { file: e.file, message: e.message, line: e.line, column: e.column } });

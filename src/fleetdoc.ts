@@ -5,7 +5,7 @@
 // dump is dropped once indexed: the fleet's size is bounded by its indexes, not its dumps.
 import type { LoadedInput } from "./load/input.js";
 import { InputError } from "./diag.js";
-import { FleetInterner, fleetReport, indexProxy, type FleetMember, type ServerPorts, pairFleet, replayOnServer, uniqueNames, type FleetReport, type ProxyIndex, type ReplayAnswer, type ReplayRequest } from "./analyses/fleet.js";
+import { FleetInterner, fleetReport, indexProxy, releaseInput, type FleetMember, type ServerPorts, pairFleet, replayOnServer, uniqueNames, type FleetReport, type ProxyIndex, type ReplayAnswer, type ReplayRequest } from "./analyses/fleet.js";
 import { proxyName } from "./analyses/proxyname.js";
 import { runFindings, sortFindings, type FindingsOptions } from "./findings/index.js";
 import { catalogueEntry, type Finding } from "./findings/types.js";
@@ -43,12 +43,22 @@ export function replayLoaded(input: LoadedInput, server: ServerPorts, requests: 
 /** The steps in this thread. */
 export const localSteps: FleetSteps = {
   async index(m, o) {
-    return indexLoaded(await m.load(), o);
+    return withInput(m, (input) => indexLoaded(input, o));
   },
   async replay(m, server, requests) {
-    return replayLoaded(await m.load(), server, requests);
+    return withInput(m, (input) => replayLoaded(input, server, requests));
   },
 };
+
+/** Reads a member, does the work, and lets the input go (its file closed): a fleet of any size opens one file at a time. */
+async function withInput<T>(m: FleetMember, work: (input: LoadedInput) => T): Promise<T> {
+  const input = await m.load();
+  try {
+    return work(input);
+  } finally {
+    releaseInput(m, input);
+  }
+}
 
 export interface FleetOptions {
   steps?: FleetSteps;

@@ -196,7 +196,8 @@ export interface FleetLibraryOptions {
 function fleetMembers(inputs: Input[], what: string): FleetMember[] {
   if (!Array.isArray(inputs) || !inputs.length) throw new OptionError(what, `${what} must be a non-empty list of dumps (paths, Buffers, text or objects)`);
   return inputs.map((x, i) => {
-    if (x instanceof LoadedInput) return { file: x.file, load: () => x };
+    // The caller's own input: used, not closed.
+    if (x instanceof LoadedInput) return { file: x.file, load: () => x, release: () => {} };
     if (typeof x === "string" && !/^\s*[{[]|\n/.test(x)) return { file: x, load: () => openInput(x, { streamJsonFrom: 0 }) };
     const name = `<input ${i + 1}>`;
     return { file: name, load: () => load(x, { name }) };

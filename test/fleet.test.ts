@@ -222,6 +222,17 @@ test("diff DIR DIR: proxies paired by name, the mesh-wide summary first; exit 1 
   assert.ok((JSON.parse(mode.stdout) as { modeChanges: { port: number }[] }).modeChanges.some((m) => m.port === 9080));
 });
 
+test("one file open at a time: 80 dumps under a limit of 64 open files, in this thread and in diff (each dump's file closed once it is used)", () => {
+  const dir = path.join(tmp, "many");
+  fs.mkdirSync(dir);
+  for (let i = 0; i < 80; i++) fs.copyFileSync(i % 2 ? CLIENT : REVIEWS, path.join(dir, `p${String(i).padStart(2, "0")}.json`));
+  for (const argv of [["tls-check", dir, "--jobs", "1", "-o", "json"], ["diff", dir, dir, "-o", "json"]]) {
+    const r = spawnSync("sh", ["-c", 'ulimit -n 64 && exec "$@"', "sh", process.execPath, BIN, ...argv], { encoding: "utf8", maxBuffer: 64 << 20 });
+    assert.ok(r.status === 0 || r.status === 1, `${argv[0]}: exit ${r.status}: ${r.stderr.slice(0, 400)}`);
+    assert.not.match(r.stderr, /EMFILE/);
+  }
+});
+
 test("the library: fleetTlsCheck, fleetCheck and fleetDiff give the command's documents; options checked before any dump is read", async () => {
   const lib = await import("../src/index.js");
   const dir = folder({ "productpage.json": CLIENT, "reviews.json": REVIEWS });

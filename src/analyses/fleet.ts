@@ -39,13 +39,21 @@ import {
   type Status,
 } from "./tlscheck.js";
 
-/** What a client cluster sends to one endpoint; `sends` indexes the proxy's interned list. */
 /** A dump of the fleet: its file (or name) and how to read it (each call reads it again). */
 export interface FleetMember {
   file: string;
   load(): Promise<LoadedInput> | LoadedInput;
+  /** The fleet is through with what load() gave: by default it is closed (a streamed input keeps its file open). */
+  release?(input: LoadedInput): void;
 }
 
+/** Lets go of a member's input once the fleet has what it needs of it. */
+export function releaseInput(m: FleetMember, input: LoadedInput): void {
+  if (m.release) m.release(input);
+  else input.close();
+}
+
+/** What a client cluster sends to one endpoint; `sends` indexes the proxy's interned list. */
 export interface IndexedEndpoint {
   endpoint: string;
   tlsMode?: string;
@@ -119,11 +127,6 @@ let memoChars = 0;
 /** The largest resource text a memo key is made of (larger ones are decoded every time). */
 const MEMO_TEXT = 1 << 20;
 
-/** A resource's text: its list element's bytes when a streamed input left it in the file (not parsed), else its JSON. */
-function textOf(rec: ResourceRecord): string {
-  return rec.elementText() ?? JSON.stringify(rec.raw);
-}
-
 /**
  * The memo key of a cluster: the input's API version, its name, its text and its EDS resource's text, as
  * read. The same key is the same cluster decoded the same way: what a cluster sends is a function of its
@@ -131,43 +134,37 @@ function textOf(rec: ResourceRecord): string {
  */
 function memoKey(input: LoadedInput, rec: ResourceRecord): string | undefined {
   const inFile = rec.elementText();
-  const edsText = (service: string | undefined) => {
-    const ep = endpointRecordFor(input, rec.name, service);
-    return ep ? textOf(ep) : "";
-  };
-  let eds: string;
-  if (inFile === undefined) {
-    const raw = rec.raw;
-    if (!isObject(raw)) return undefined;
-    const config = getKey(raw, "eds_cluster_config");
-    const service = isObject(config) ? getKey(config, "service_name") : undefined;
-    eds = edsText(typeof service === "string" ? service : undefined);
-  } else {
-    // The EDS resource is found by the cluster's service name, read here without parsing the cluster: the
-    // EDS resource of every service name the text holds (one of them is the cluster's), and of its own name.
-    const names = new Set<string | undefined>([undefined]);
-    const re = /"service_?[nN]ame"\s*:\s*"([^"\\]*)"/g;
-    let found = 0;
-    for (let m = re.exec(inFile); m; m = re.exec(inFile)) {
-      names.add(m[1]);
-      found++;
-    }
-    // A service name with an escape (or spaced otherwise) is not read here: parse it after all.
-    if (found !== inFile.split('"service_name"').length - 1 + (inFile.split('"serviceName"').length - 1)) return memoKeyParsed(input, rec);
-    eds = [...names].map((n) => `${n ?? ""}\u0001${edsText(n)}`).join("\u0002");
+  if (inFile === undefined) return memoKeyParsed(input, rec);
+  // The EDS resource is found by the cluster's service name, read here without parsing the cluster: the
+  // EDS resource of every service name the text holds (one of them is the cluster's), and of its own name.
+  const names = new Set<string | undefined>([undefined]);
+  const re = /"service_?[nN]ame"\s*:\s*"([^"\\]*)"/g;
+  let found = 0;
+  for (let m = re.exec(inFile); m; m = re.exec(inFile)) {
+    names.add(m[1]);
+    found++;
   }
-  const text = `${input.api}\u0000${rec.name}\u0000${inFile ?? JSON.stringify(rec.raw)}\u0000${eds}`;
+  // A service name with an escape (or spaced otherwise) is not read here: parse it after all.
+  if (found !== inFile.split('"service_name"').length - 1 + (inFile.split('"serviceName"').length - 1)) return memoKeyParsed(input, rec);
+  const eds = [...names].map((n) => `${n ?? ""}\u0001${edsText(input, rec.name, n)}`).join("\u0002");
+  const text = `${input.api}\u0000${rec.name}\u0000${inFile}\u0000${eds}`;
   return text.length <= MEMO_TEXT ? text : undefined;
 }
 
+/** The memo key of a cluster from its parsed JSON (an input read as text, or a service name the text cannot give). */
 function memoKeyParsed(input: LoadedInput, rec: ResourceRecord): string | undefined {
   const raw = rec.raw;
   if (!isObject(raw)) return undefined;
   const config = getKey(raw, "eds_cluster_config");
   const service = isObject(config) ? getKey(config, "service_name") : undefined;
-  const ep = endpointRecordFor(input, rec.name, typeof service === "string" ? service : undefined);
-  const text = `${input.api}\u0000${rec.name}\u0000${JSON.stringify(raw)}\u0000${ep ? textOf(ep) : ""}`;
+  const text = `${input.api}\u0000${rec.name}\u0000${JSON.stringify(raw)}\u0000${edsText(input, rec.name, typeof service === "string" ? service : undefined)}`;
   return text.length <= MEMO_TEXT ? text : undefined;
+}
+
+/** The text of the EDS resource a cluster of this name and service name reads ("" when there is none). */
+function edsText(input: LoadedInput, cluster: string, service: string | undefined): string {
+  const ep = endpointRecordFor(input, cluster, service);
+  return ep ? (ep.elementText() ?? JSON.stringify(ep.raw)) : "";
 }
 
 function remember(key: string, k: DecodedCluster): void {
@@ -245,8 +242,6 @@ export function indexProxy(input: LoadedInput, name: string): ProxyIndex {
   };
 }
 
-const sameJson = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
-
 /**
  * Keeps a fleet's indexes small as they arrive: proxies of one mesh hold the same clusters (the same
  * name, endpoints and sends), so each distinct cluster is kept once and shared, the sends of every proxy
@@ -256,7 +251,8 @@ const sameJson = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON
 export class FleetInterner {
   readonly sends: UpstreamSends[] = [];
   private readonly sendsIds = new Map<string, number>();
-  private readonly clusters = new Map<string, IndexedCluster[]>();
+  /** Kept clusters by name and addresses, each with its JSON (what "equal in every field" compares). */
+  private readonly clusters = new Map<string, { cluster: IndexedCluster; json: string }[]>();
   private readonly strings = new Map<string, string>();
   private str(s: string): string {
     const had = this.strings.get(s);
@@ -277,13 +273,14 @@ export class FleetInterner {
       const own: IndexedCluster = { ...k, endpoints: remap(k.endpoints)!, ...(k.endpointsPlain ? { endpointsPlain: remap(k.endpointsPlain)! } : {}) };
       const bucketKey = `${k.cluster}\u0000${k.addresses.join(",")}`;
       const bucket = this.clusters.get(bucketKey);
-      const same = bucket?.find((c) => sameJson(c, own));
-      if (same) return same;
+      const json = JSON.stringify(own);
+      const same = bucket?.find((c) => c.json === json);
+      if (same) return same.cluster;
       own.cluster = this.str(own.cluster);
       own.host = this.str(own.host);
       own.addresses = own.addresses.map((a) => this.str(a));
-      if (bucket) bucket.push(own);
-      else this.clusters.set(bucketKey, [own]);
+      if (bucket) bucket.push({ cluster: own, json });
+      else this.clusters.set(bucketKey, [{ cluster: own, json }]);
       return own;
     });
     index.paths = index.paths.map((p) => this.str(p));

@@ -17,7 +17,7 @@ import { diffOptionValues, OptionError, shown } from "./options.js";
 import { fileStem, proxyName } from "./proxyname.js";
 import { inboundPorts, portMode, portModeText, type PortMode } from "./tlscheck.js";
 
-import type { FleetMember } from "./fleet.js";
+import { releaseInput, type FleetMember } from "./fleet.js";
 export type { FleetMember };
 
 export interface FleetDiffOptions extends DiffOptions {
@@ -206,8 +206,11 @@ export async function diffFleetWithWarnings(before: FleetMember[], after: FleetM
       progress();
     }
   };
+  /** Keeps a dump's warnings, then lets the dump go (its file closed): one pair is open at a time. */
   const keepWarnings = (s: Slot, input: LoadedInput | undefined) => {
-    if (input) s.diags = input.diags.list.map((d) => ({ ...d }));
+    if (!input) return;
+    s.diags = input.diags.list.map((d) => ({ ...d }));
+    releaseInput(s.member, input);
   };
   // The dumps live only inside these two (their frames end with them): what the fleet keeps is their names, warnings and diffs.
   /** Reads a pair (both at once) and diffs it; with `sameName`, only when both name the same proxy. */
