@@ -335,7 +335,7 @@ if (START_UP.length > 1) {
 }
 
 // ---- the fleet: tls-check DIR and check DIR over N dumps of 3 MB, one per proxy ---------------------------------
-const fleet = { rows: [], notes: [] };
+const fleet = { rows: [] };
 if (fleetSize > 0 && FLEET.length) {
   const D = path.join(tmp, `envoy-explain-bench-fleet-${fleetSize}`);
   const file = (k) => path.join(D, `proxy-${String(k).padStart(4, "0")}.json`);
@@ -462,11 +462,10 @@ if (markdown) {
     out.push("", "| start-up | median | vs node -e 0 | target | met |", "| --- | --- | --- | --- | --- |");
     for (const r of startUp) out.push(`| ${mdEscape(r.name)} | ${ms0(r.ms)} | ${r.ratio.toFixed(2)}× | ${r.target} | ${r.met === undefined ? "" : r.met ? "yes" : "no"} |`);
   }
-  if (fleet.rows.length || fleet.notes.length) {
+  if (fleet.rows.length) {
     out.push("", `| fleet: ${fleetSize} dumps of 3 MB | time | vs read + JSON.parse of each | peak RSS | target | met |`, "| --- | --- | --- | --- | --- | --- |");
     if (fleet.base) out.push(`| read + JSON.parse of each dump in turn | ${secs(fleet.base.ms)} | 1.00× | ${MiB(fleet.base.maxRss)} | | |`);
     for (const r of fleet.rows) out.push(r.failed ? `| ${r.name} | failed | | | ${r.target} | no |` : `| ${r.name} | ${secs(r.ms)} | ${r.ratio.toFixed(2)}× | ${MiB(r.maxRss)} | ${r.target} | ${r.met ? "yes" : "no"} |`);
-    for (const n of fleet.notes) out.push(`| ${mdEscape(n.split(":")[0])} | skipped | | | | ${mdEscape(n.slice(n.indexOf(":") + 2))} |`);
   }
   console.log(`\n${out.join("\n")}`);
 }

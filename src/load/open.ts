@@ -39,20 +39,22 @@ export interface OpenOptions extends LoadOptions {
   signal?: AbortSignal;
 }
 
+/** Whether an input of this size is streamed when it turns out to be plain JSON (streamJsonFrom). */
+const streamsIfJson = (opts: OpenOptions, size: number): boolean => opts.streamJsonFrom !== undefined && size > opts.streamJsonFrom;
+
 /** Reads a file, "-" (stdin), a FIFO or a device, of any size up to `maxBytes`: as text when it fits, else streamed. */
 export async function openInput(file: string, opts: OpenOptions = {}): Promise<LoadedInput> {
   const name = file === "-" ? "<stdin>" : file;
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
   const streamFrom = Math.min(opts.streamFrom ?? MAX_TEXT_BYTES, MAX_TEXT_BYTES);
   const textOpts: LoadOptions = { ...opts, maxBytes: Math.min(maxBytes, streamFrom) };
-  const streamIfJson = (size: number) => opts.streamJsonFrom !== undefined && size > opts.streamJsonFrom;
   const st = file === "-" ? undefined : statInput(file);
   if (st?.isFile()) {
     if (st.size > maxBytes) throw tooLarge(file, st.size, maxBytes);
     const fd = fs.openSync(file, "r");
     const gzip = isGzip(firstBytes(fd));
     if (!gzip && st.size > streamFrom) return scanned(fd, name, opts);
-    if (!gzip && streamIfJson(st.size)) {
+    if (!gzip && streamsIfJson(opts, st.size)) {
       const input = await scannedIfJson(fd, name, opts);
       if (input) return input;
     }
@@ -510,7 +512,7 @@ async function fromStream(taken: Taken, name: string, opts: OpenOptions, maxByte
   const { spool, total } = taken;
   if (spool === undefined) return asText(Buffer.concat(taken.chunks, total), name, opts, maxBytes, textOpts);
   if (total <= Math.min(streamFrom, maxBytes)) {
-    if (opts.streamJsonFrom !== undefined && total > opts.streamJsonFrom && !isGzip(firstBytes(spool))) {
+    if (streamsIfJson(opts, total) && !isGzip(firstBytes(spool))) {
       const input = await scannedIfJson(spool, name, opts);
       if (input) return input;
     }

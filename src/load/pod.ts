@@ -231,6 +231,12 @@ export interface PodList {
   skipped: SkippedPod[];
 }
 
+/** A namespace as Kubernetes validates it (a DNS-1123 label), or PodOptionError. */
+function checkNamespace(ns: unknown): void {
+  if (ns !== undefined && (typeof ns !== "string" || !isNamespace(ns)))
+    throw new PodOptionError("namespace", `the namespace ${quoted(String(ns))} is not valid: a namespace is at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit`);
+}
+
 /** The checks listPods makes before running kubectl (the CLI can call it up front). Throws PodOptionError. */
 export function checkPodSelection(o: PodSelection): void {
   if (o.selector !== undefined) {
@@ -238,8 +244,7 @@ export function checkPodSelection(o: PodSelection): void {
     const problem = labelSelectorProblem(o.selector);
     if (problem) throw new PodOptionError("selector", `the label selector ${quoted(o.selector)} is not valid: ${problem}`);
   }
-  if (o.namespace !== undefined && (typeof o.namespace !== "string" || !isNamespace(o.namespace)))
-    throw new PodOptionError("namespace", `the namespace ${quoted(String(o.namespace))} is not valid: a namespace is at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit`);
+  checkNamespace(o.namespace);
   if (o.namespace !== undefined && o.allNamespaces) throw new PodOptionError("allNamespaces", "a namespace and all namespaces at once: give one of them");
 }
 
@@ -330,7 +335,7 @@ export function readPodDumps(refs: ReadonlyArray<string | PodRef>, o: PodDumpsOp
   const concurrency = o.concurrency ?? 4;
   if (typeof concurrency !== "number" || !Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY)
     throw new PodOptionError("concurrency", `concurrency is a whole number from 1 to ${MAX_CONCURRENCY}, not ${typeof concurrency === "number" ? concurrency : quoted(String(concurrency))}`);
-  if (o.namespace !== undefined && !isNamespace(o.namespace)) throw new PodOptionError("namespace", `the namespace ${quoted(o.namespace)} is not valid: a namespace is at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit`);
+  checkNamespace(o.namespace);
   const list = [...refs];
   return { [Symbol.asyncIterator]: () => fetchAll(list, o, concurrency) };
 }
