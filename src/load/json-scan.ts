@@ -436,8 +436,8 @@ const valueSlots: (string | undefined)[] = new Array<string | undefined>(SLOTS).
 
 /**
  * A string scalar's or key's value as JSON.parse reads it, from buf[a..b) (its quotes included), or a
- * number's; undefined when it is neither (or not JSON). The text of plainString/scalarAt, for bytes
- * known to be in the chunk; plain ASCII keys come from keySlots.
+ * number's; undefined when it is neither (or not JSON). What scanJson's scalarAt reads for bytes in the
+ * chunk; plain ASCII keys and values come from keySlots and valueSlots.
  */
 function scalarIn(buf: Uint8Array, a: number, b: number, key: boolean): string | number | undefined {
   if (b - a >= 2 && buf[a] === 0x22 && buf[b - 1] === 0x22) {
@@ -665,22 +665,9 @@ export function scanJson(reader: SpanReader, opts: ScanOptions): ScanResult {
   /** A span parsed: its text from the chunk in hand when it is there (nearly always for keys and scalars), else from the file. */
   const parseSpan = (start: number, end: number): unknown =>
     JSON.parse(start >= pos && end <= pos + chunkLen ? utf8.decode(buf.subarray(start - pos, end - pos)) : reader.text(start, end));
-  /** A string's text when it is in the chunk in hand and has no escape (nearly every key and name): its bytes, as JSON.parse would decode them. */
-  const plainString = (start: number, end: number): string | undefined => {
-    if (start < pos || end > pos + chunkLen || end - start < 2) return undefined;
-    const a = start - pos;
-    const b = end - pos - 1;
-    if (buf[a] !== 0x22 || buf[b] !== 0x22) return undefined;
-    for (let i = a + 1; i < b; i++) {
-      const c = buf[i]!;
-      if (c === 0x5c || c < 0x20 || c === 0x22) return undefined;
-    }
-    return utf8.decode(buf.subarray(a + 1, b));
-  };
-  /** A scalar's value (a string or a number), or undefined when the span is neither or not JSON. */
-  const scalarAt = (start: number, end: number): string | number | undefined => {
-    const plain = plainString(start, end);
-    if (plain !== undefined) return plain;
+  /** A scalar's value (a string or a number), or undefined when the span is neither or not JSON: from the chunk in hand when it is there (scalarIn), else from the file. */
+  const scalarAt = (start: number, end: number, key = false): string | number | undefined => {
+    if (start >= pos && end <= pos + chunkLen) return scalarIn(buf, start - pos, end - pos, key);
     try {
       const v = parseSpan(start, end);
       return typeof v === "string" || typeof v === "number" ? v : undefined;
@@ -690,7 +677,7 @@ export function scanJson(reader: SpanReader, opts: ScanOptions): ScanResult {
   };
   /** A key's text, or "" when it is not a JSON string. */
   const keyText = (start: number, end: number): string => {
-    const k = scalarAt(start, end);
+    const k = scalarAt(start, end, true);
     return typeof k === "string" ? k : "";
   };
   /** An element's hint: its named scalars, its inner objects' hints, and where each field is (a bad token leaves its key out). */
