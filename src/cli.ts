@@ -250,23 +250,35 @@ const isPodSelector = (arg: string) => arg === "pod/" || arg === "pods/" || arg 
 
 /** A fleet's warnings: with -v each; else the first of each kind, with how many there are and in how many dumps. */
 function reportFleetWarnings(run: Run, warnings: Warning[], verbose: boolean): void {
-  if (verbose) {
-    for (const w of warnings) run.err(formatDiagnostic(w as unknown as Diagnostic));
-    return;
-  }
-  const kinds = new Map<string, { first: Warning; count: number; files: Set<string> }>();
-  for (const w of warnings) {
-    if (w.severity === "note" || (run.findingsShown && w.code === "rejected-update")) continue;
-    const k = `${w.severity}\u0000${w.code}`;
+  const list = warnings as Diagnostic[];
+  if (verbose) for (const d of list) run.err(formatDiagnostic(d));
+  else for (const line of groupedWarnings(list, run.findingsShown, "these dumps")) run.err(line);
+}
+
+/**
+ * One line per kind of warning (notes left out), the first of its kind with its path shortened, and how
+ * many there are (in how many dumps, when more than one): at most eight kinds, then how many more.
+ */
+function groupedWarnings(list: Diagnostic[], findingsShown: boolean | undefined, where: string): string[] {
+  const kinds = new Map<string, { first: Diagnostic; count: number; files: Set<string> }>();
+  for (const d of list) {
+    if (d.severity === "note") continue;
+    // REJECTED_CONFIG says it, with Envoy's message and where.
+    if (findingsShown && d.code === "rejected-update") continue;
+    const k = `${d.severity}\u0000${d.code}`;
     const seen = kinds.get(k);
     if (seen) {
-      seen.count += w.count ?? 1;
-      seen.files.add(w.file);
-    } else kinds.set(k, { first: w, count: w.count ?? 1, files: new Set([w.file]) });
+      seen.count += d.count ?? 1;
+      seen.files.add(d.file);
+    } else kinds.set(k, { first: d, count: d.count ?? 1, files: new Set([d.file]) });
   }
-  for (const { first, count, files } of [...kinds.values()].slice(0, 8)) {
-    run.err(`${formatDiagnostic({ ...first, count: 1 } as unknown as Diagnostic)}${count > 1 ? ` [${count} like it in ${files.size} dump${files.size === 1 ? "" : "s"}; -v shows each]` : ""}`);
-  }
+  const all = [...kinds.values()];
+  const lines = all.slice(0, 8).map(({ first, count, files }) => {
+    const short = { ...first, ...(first.path && first.path.length > 80 ? { path: `${first.path.slice(0, 38)}…${first.path.slice(-38)}` } : {}), count: 1 };
+    return `${formatDiagnostic(short)}${count > 1 ? ` [${count} like it${files.size > 1 ? ` in ${files.size} dumps` : ""}; -v shows each]` : ""}`;
+  });
+  if (all.length > 8) lines.push(`… ${all.length - 8} more kinds of warning in ${where}; -v shows them all`);
+  return lines;
 }
 
 /**
@@ -417,22 +429,7 @@ function reportDiagnostics(run: Run): void {
       for (const d of input.diags.list) say(formatDiagnostic(d));
       continue;
     }
-    const kinds = new Map<string, { first: Diagnostic; count: number }>();
-    for (const d of input.diags.list) {
-      if (d.severity === "note") continue;
-      // REJECTED_CONFIG says it, with Envoy's message and where.
-      if (run.findingsShown && d.code === "rejected-update") continue;
-      const k = `${d.severity}\u0000${d.code}`;
-      const seen = kinds.get(k);
-      if (seen) seen.count += d.count ?? 1;
-      else kinds.set(k, { first: d, count: d.count ?? 1 });
-    }
-    const all = [...kinds.values()];
-    for (const { first, count } of all.slice(0, 8)) {
-      const short = { ...first, ...(first.path && first.path.length > 80 ? { path: `${first.path.slice(0, 38)}…${first.path.slice(-38)}` } : {}), count: 1 };
-      say(`${formatDiagnostic(short)}${count > 1 ? ` [${count} like it; -v shows each]` : ""}`);
-    }
-    if (all.length > 8) say(`… ${all.length - 8} more kinds of warning in ${input.file}; -v shows them all`);
+    for (const line of groupedWarnings(input.diags.list, run.findingsShown, input.file)) say(line);
   }
 }
 
