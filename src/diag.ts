@@ -40,11 +40,14 @@ export class Diagnostics {
   readonly list: Diagnostic[] = [];
   private readonly byKey = new Map<string, Diagnostic>();
   readonly file: string;
+  /** How many times add() was called (a repeat counts too): whether a step said anything. */
+  added = 0;
   constructor(file: string) {
     this.file = file;
   }
 
   add(severity: Severity, code: string, message: string, where: { path?: string; line?: number; column?: number } = {}): void {
+    this.added++;
     const key = `${severity}\u0000${code}\u0000${message}`;
     const seen = this.byKey.get(key);
     if (seen) {

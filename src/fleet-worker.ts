@@ -5,6 +5,7 @@ import fs from "node:fs";
 import { parentPort } from "node:worker_threads";
 import { InputError } from "./diag.js";
 import { loadBytes } from "./load/dump.js";
+import { shareDecodedResources } from "./load/input.js";
 import { openInput, type OpenOptions } from "./load/open.js";
 import { indexLoaded, replayLoaded } from "./fleetdoc.js";
 import type { ReplayRequest, ServerPorts } from "./analyses/fleet.js";
@@ -12,6 +13,9 @@ import type { ReplayRequest, ServerPorts } from "./analyses/fleet.js";
 export type FleetJob =
   | { id: number; op: "index"; file: string; path?: string; load: OpenOptions; findings?: { now?: string } }
   | { id: number; op: "replay"; file: string; path?: string; load: OpenOptions; server: ServerPorts; requests: ReplayRequest[] };
+
+// A fleet's thread reads dumps of one mesh: equal resources are decoded once.
+shareDecodedResources();
 
 parentPort!.on("message", async (job: FleetJob) => {
   try {

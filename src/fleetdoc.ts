@@ -3,7 +3,7 @@
 // steps (read and index a dump, replay on a server) are given by the caller: this thread by default
 // (localSteps), worker threads at the command line. At most `concurrency` dumps are read at once, and a
 // dump is dropped once indexed: the fleet's size is bounded by its indexes, not its dumps.
-import type { LoadedInput } from "./load/input.js";
+import { shareDecodedResources, type LoadedInput } from "./load/input.js";
 import { InputError } from "./diag.js";
 import { FleetInterner, fleetReport, indexProxy, releaseInput, type FleetMember, type ServerPorts, pairFleet, replayOnServer, uniqueNames, type FleetReport, type ProxyIndex, type ReplayAnswer, type ReplayRequest } from "./analyses/fleet.js";
 import { proxyName } from "./analyses/proxyname.js";
@@ -40,13 +40,18 @@ export function replayLoaded(input: LoadedInput, server: ServerPorts, requests: 
   return [...replayOnServer(input, server, requests)];
 }
 
-/** The steps in this thread. */
+/** The steps in this thread: equal resources of the fleet's dumps are decoded once while it runs (shareDecodedResources). */
 export const localSteps: FleetSteps = {
   async index(m, o) {
+    shareDecodedResources();
     return withInput(m, (input) => indexLoaded(input, o));
   },
   async replay(m, server, requests) {
+    shareDecodedResources();
     return withInput(m, (input) => replayLoaded(input, server, requests));
+  },
+  close() {
+    shareDecodedResources(false);
   },
 };
 

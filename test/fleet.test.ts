@@ -9,6 +9,9 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { loadFile } from "../src/load/dump.js";
+import { openInput } from "../src/load/open.js";
+import { shareDecodedResources } from "../src/load/input.js";
+import { runFindings } from "../src/findings/index.js";
 import { tlsCheckDocument } from "../src/documents.js";
 import { fleetCheckDocument, fleetTlsDocument, type FleetMember } from "../src/fleetdoc.js";
 import { fleetFiles, isFleetArg } from "../src/fleet-inputs.js";
@@ -308,5 +311,49 @@ test("pod/ -l SELECTOR: the pods kubectl lists, fetched a few at a time, read as
 });
 
 test.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+
+test("a fleet reads equal resources once (shared decodes), and each dump still gives what it gives alone: a listener entry's states apart, a warning in every dump", async () => {
+  // A real dump with listeners, clusters and endpoints (OSM's bookstore).
+  const d = JSON.parse(fs.readFileSync(path.join(root, "samples/real/osm/sample-envoy-config-dump-bookstore.json"), "utf8")) as { configs: Record<string, unknown>[] };
+  const section = (t: string) => d.configs.find((c) => String(c["@type"]).endsWith(t)) as Record<string, Record<string, unknown>[]>;
+  // One listener entry with two states that differ (its warming state listens on another port): one element, two resources.
+  const entry = section("ListenersConfigDump").dynamic_listeners!.find((e) => e.active_state)! as { active_state: { listener: Record<string, unknown> }; warming_state?: unknown };
+  const warming = structuredClone(entry.active_state);
+  (warming.listener as { address?: { socket_address?: { port_value?: number } } }).address!.socket_address!.port_value = 19999;
+  entry.warming_state = warming;
+  // A cluster whose decode warns (a field its type does not have).
+  const clusters = section("ClustersConfigDump").dynamic_active_clusters as { cluster: Record<string, unknown> }[];
+  clusters[0]!.cluster.not_a_cluster_field = 1;
+  const dir = path.join(tmp, "shared");
+  fs.mkdirSync(dir);
+  for (const n of ["a", "b", "c"]) fs.writeFileSync(path.join(dir, `${n}.json`), JSON.stringify(d, null, 2));
+  const alone = async (file: string) => {
+    const input = await openInput(file, { streamJsonFrom: 0 });
+    return {
+      listeners: input.listeners.concat(input.resources.listener.filter((r) => r.state !== "active")).map((r) => [r.name, r.state, JSON.stringify(r.value)]),
+      clusters: input.clusters.map((r) => JSON.stringify(r.value)),
+      findings: runFindings(input, { now: new Date("2026-01-01T00:00:00Z") }).map((f) => f.message),
+      warnings: input.diags.list.map((w) => `${w.code} ${w.message}`),
+    };
+  };
+  shareDecodedResources(false);
+  const want = await alone(path.join(dir, "a.json"));
+  assert.ok(want.warnings.some((w) => w.includes("not_a_cluster_field")), want.warnings.join("\n"));
+  assert.ok(new Set(want.listeners.filter((l) => l[0] === want.listeners.find((x) => x[1] === "warming")?.[0]).map((l) => l[2])).size === 2, "the two states differ");
+  shareDecodedResources();
+  try {
+    for (const n of ["a", "b", "c"]) assert.equal(await alone(path.join(dir, `${n}.json`)), want, n);
+    // The fleet's own document (on this thread, which shares decodes while it runs, then stops): every dump's findings and warnings, as check gives them on that dump alone.
+    const doc = await fleetCheckDocument(fleetFiles([dir]).map((file) => ({ file, load: () => openInput(file, { streamJsonFrom: 0 }) })), { findings: { now: new Date("2026-01-01T00:00:00Z") } });
+    for (const n of ["a", "b", "c"]) {
+      const file = path.join(dir, `${n}.json`);
+      assert.equal(doc.findings.filter((f) => f.file === file && f.code !== "TLS_MODE_CONFLICT").map((f) => f.message).sort(), [...want.findings].sort(), n);
+      assert.ok(doc.warnings.some((w) => w.file === file && w.message.includes("not_a_cluster_field")), `${n}: ${JSON.stringify(doc.warnings)}`);
+    }
+  } finally {
+    shareDecodedResources(false);
+  }
+});
 
 test.run();

@@ -122,17 +122,56 @@ interface DecodedCluster {
 
 /** The most text the memo's keys hold (64 MiB of UTF-16): past that it starts again. */
 const MEMO_CHARS = 32 << 20;
-const clusterMemo = new Map<string, DecodedCluster>();
-let memoChars = 0;
 /** The largest resource text a memo key is made of (larger ones are decoded every time). */
 const MEMO_TEXT = 1 << 20;
+
+/**
+ * Decoded clusters by their key's parts, one map per part: each part is a string already read (a
+ * resource's element text, kept on its record), so a lookup hashes no new text and copies none.
+ */
+class ClusterMemo {
+  private root = new Map<string, unknown>();
+  private chars = 0;
+  get(parts: string[]): DecodedCluster | undefined {
+    let at: unknown = this.root;
+    for (const p of parts) {
+      at = (at as Map<string, unknown>).get(p);
+      if (at === undefined) return undefined;
+    }
+    return at as DecodedCluster;
+  }
+  set(parts: string[], k: DecodedCluster): void {
+    const size = parts.reduce((n, p) => n + p.length, 0);
+    if (size > MEMO_TEXT) return;
+    if (this.chars + size > MEMO_CHARS) {
+      this.root = new Map();
+      this.chars = 0;
+    }
+    let at = this.root;
+    for (const p of parts.slice(0, -1)) {
+      let next = at.get(p) as Map<string, unknown> | undefined;
+      if (!next) at.set(p, (next = new Map()));
+      at = next;
+    }
+    at.set(parts[parts.length - 1]!, k);
+    this.chars += size;
+  }
+}
+const clusterMemo = new ClusterMemo();
+
+/** How many times `needle` occurs in `text`. */
+function occurrences(text: string, needle: string): number {
+  let n = 0;
+  for (let i = text.indexOf(needle); i !== -1; i = text.indexOf(needle, i + needle.length)) n++;
+  return n;
+}
 
 /**
  * The memo key of a cluster: the input's API version, its name, its text and its EDS resource's text, as
  * read. The same key is the same cluster decoded the same way: what a cluster sends is a function of its
  * own JSON and its EDS resource's alone.
  */
-function memoKey(input: LoadedInput, rec: ResourceRecord): string | undefined {
+function memoKey(input: LoadedInput, rec: ResourceRecord): string[] | undefined {
   const inFile = rec.elementText();
   if (inFile === undefined) return memoKeyParsed(input, rec);
   // The EDS resource is found by the cluster's service name, read here without parsing the cluster: the
@@ -145,35 +184,23 @@ function memoKey(input: LoadedInput, rec: ResourceRecord): string | undefined {
     found++;
   }
   // A service name with an escape (or spaced otherwise) is not read here: parse it after all.
-  if (found !== inFile.split('"service_name"').length - 1 + (inFile.split('"serviceName"').length - 1)) return memoKeyParsed(input, rec);
-  const eds = [...names].map((n) => `${n ?? ""}\u0001${edsText(input, rec.name, n)}`).join("\u0002");
-  const text = `${input.api}\u0000${rec.name}\u0000${inFile}\u0000${eds}`;
-  return text.length <= MEMO_TEXT ? text : undefined;
+  if (found !== occurrences(inFile, '"service_name"') + occurrences(inFile, '"serviceName"')) return memoKeyParsed(input, rec);
+  return [input.api, rec.name, inFile, ...[...names].flatMap((n) => [n ?? "", edsText(input, rec.name, n)])];
 }
 
 /** The memo key of a cluster from its parsed JSON (an input read as text, or a service name the text cannot give). */
-function memoKeyParsed(input: LoadedInput, rec: ResourceRecord): string | undefined {
+function memoKeyParsed(input: LoadedInput, rec: ResourceRecord): string[] | undefined {
   const raw = rec.raw;
   if (!isObject(raw)) return undefined;
   const config = getKey(raw, "eds_cluster_config");
   const service = isObject(config) ? getKey(config, "service_name") : undefined;
-  const text = `${input.api}\u0000${rec.name}\u0000${JSON.stringify(raw)}\u0000${edsText(input, rec.name, typeof service === "string" ? service : undefined)}`;
-  return text.length <= MEMO_TEXT ? text : undefined;
+  return [input.api, rec.name, JSON.stringify(raw), edsText(input, rec.name, typeof service === "string" ? service : undefined)];
 }
 
 /** The text of the EDS resource a cluster of this name and service name reads ("" when there is none). */
 function edsText(input: LoadedInput, cluster: string, service: string | undefined): string {
   const ep = endpointRecordFor(input, cluster, service);
   return ep ? (ep.elementText() ?? JSON.stringify(ep.raw)) : "";
-}
-
-function remember(key: string, k: DecodedCluster): void {
-  if (memoChars + key.length > MEMO_CHARS) {
-    clusterMemo.clear();
-    memoChars = 0;
-  }
-  clusterMemo.set(key, k);
-  memoChars += key.length;
 }
 
 /** Reads what the fleet needs of one dump. */
@@ -205,7 +232,7 @@ export function indexProxy(input: LoadedInput, name: string): ProxyIndex {
       const plain = plan.edsInDump ? undefined : upstreamPlan(input, rec.name, null);
       const keysOf = (p: UpstreamPlan) => p.endpoints.map((e) => JSON.stringify(e.sends));
       k = { cluster: c.name, named: !!named, plan, plain, planKeys: keysOf(plan), plainKeys: plain ? keysOf(plain) : [], addresses: (eps ?? []).map((e) => e.address), snis: clusterSnis(c) };
-      if (key !== undefined) remember(key, k);
+      if (key !== undefined) clusterMemo.set(key, k);
     }
     paths.push(rec.path);
     clusters.push({

@@ -78,6 +78,8 @@ export const certificates: Analyzer = {
       for (const rec of input.resources[kind]) {
         // Most listeners and clusters carry no inline PEM: their bytes say so without decoding them.
         if (!rec.mayContain("BEGIN CERTIFICATE") && !rec.mayContain("LS0tLS1CRUdJTi") && !rec.mayContain("inline")) continue;
+        // A fleet's proxies hold the same clusters: whether one holds an inline chain is read once (ResourceRecord.shared).
+        if (!rec.shared("has-inline-chains", () => inlineChains(rec).length > 0)) continue;
         for (const { path, pem } of inlineChains(rec)) {
           for (const c of parseCertificates(pem, now)) {
             const f = judge(input, c, { owner: rec.name, kind, path }, now);

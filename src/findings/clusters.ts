@@ -45,6 +45,39 @@ const QUOTED = /"([^"\\\n]{1,500})"|'([^'\\\n]{1,500})'/g;
 
 const cache = new WeakMap<LoadedInput, ClusterReferences>();
 
+/** The distinct strings under a resource (and the quoted ones in long strings, such as inline Lua's), whether something in it picks its cluster at run time, and how many nodes were read (one more than the budget when it stopped there). */
+interface Strings {
+  strings: string[];
+  runTimePick: boolean;
+  nodes: number;
+}
+
+/** The Strings under `root`, iteratively, reading at most `budget` nodes; `skip` says which object keys not to enter. */
+function stringsUnder(root: unknown, budget: number, skip?: (parent: object, key: string) => boolean): Strings {
+  const strings = new Set<string>();
+  let runTimePick = false;
+  let nodes = 0;
+  const stack: unknown[] = [root];
+  while (stack.length) {
+    // Past the budget: one more than it, so that what is left knows the walk stopped.
+    if (nodes++ >= budget) break;
+    const v = stack.pop();
+    if (typeof v === "string") {
+      strings.add(v);
+      if (v.length > 64 && (v.includes('"') || v.includes("'"))) {
+        for (const m of v.matchAll(QUOTED)) strings.add((m[1] ?? m[2])!);
+      }
+    } else if (Array.isArray(v)) {
+      for (const x of v) stack.push(x);
+    } else if (v && typeof v === "object" && !(v instanceof Redacted)) {
+      const o = v as Record<string, unknown>;
+      if (!runTimePick && picksClusterAtRunTime(o)) runTimePick = true;
+      for (const k of Object.keys(o)) if (!skip?.(o, k)) stack.push(o[k]);
+    }
+  }
+  return { strings: [...strings], runTimePick, nodes };
+}
+
 function clusterReferences(input: LoadedInput): ClusterReferences {
   const got = cache.get(input);
   if (got) return got;
@@ -58,39 +91,26 @@ function clusterReferences(input: LoadedInput): ClusterReferences {
     if (!l) by.set(name, (l = []));
     if (l.length < REFERRERS_KEPT && !l.includes(who)) l.push(who);
   };
-  /** Every string under `root`, iteratively; `skip` says which object keys not to enter. */
-  const walk = (root: unknown, who: string, self?: string, skip?: (parent: object, key: string) => boolean) => {
-    const stack: unknown[] = [root];
-    while (stack.length) {
-      if (--budget < 0) return;
-      const v = stack.pop();
-      if (typeof v === "string") {
-        if (names.has(v)) note(v, who, self);
-        else if (v.length > 64 && (v.includes('"') || v.includes("'"))) {
-          for (const m of v.matchAll(QUOTED)) note((m[1] ?? m[2])!, who, self);
-        }
-      } else if (Array.isArray(v)) {
-        for (const x of v) stack.push(x);
-      } else if (v && typeof v === "object" && !(v instanceof Redacted)) {
-        const o = v as Record<string, unknown>;
-        if (!runTimePick && picksClusterAtRunTime(o)) runTimePick = true;
-        for (const k of Object.keys(o)) if (!skip?.(o, k)) stack.push(o[k]);
-      }
-    }
+  const noteAll = (r: Strings, who: string, self?: string) => {
+    budget -= r.nodes;
+    if (r.runTimePick) runTimePick = true;
+    for (const v of r.strings) if (names.has(v)) note(v, who, self);
   };
+  // A fleet's proxies hold the same resources: what strings each holds is read once (ResourceRecord.shared).
+  const stringsOf = (rec: ResourceRecord) => rec.shared("strings", () => stringsUnder(rec.raw, WALK_BUDGET));
   for (const rec of input.listeners) {
-    walk(rec.raw, `listener ${rec.name}`);
+    noteAll(stringsOf(rec), `listener ${rec.name}`);
     // Envoy's Go network filter opens its upstream connections through a cluster of a fixed name.
     if (rec.mayContain("envoy.extensions.filters.network.golang") && JSON.stringify(rec.raw).includes("envoy.extensions.filters.network.golang")) note("plainText", `listener ${rec.name}`);
   }
   // A listener Envoy never accepted (error_state) does not run: what it names is told apart.
-  for (const f of input.rejectedListeners) walk(f.record.raw, `listener ${f.name} (rejected by Envoy)`);
-  for (const rec of input.routes) walk(rec.raw, isInlineCopy(input, rec) ? `route ${rec.name} (inline)` : `route ${rec.name}`);
-  for (const rec of input.clusters) walk(rec.raw, `cluster ${rec.name}`, rec.name);
+  for (const f of input.rejectedListeners) noteAll(stringsOf(f.record), `listener ${f.name} (rejected by Envoy)`);
+  for (const rec of input.routes) noteAll(stringsOf(rec), isInlineCopy(input, rec) ? `route ${rec.name} (inline)` : `route ${rec.name}`);
+  for (const rec of input.clusters) noteAll(stringsOf(rec), `cluster ${rec.name}`, rec.name);
   for (const rec of input.resources.bootstrap) {
     // Its static_resources' clusters and listeners are the clusters and listeners above.
     const sr = isObject(rec.raw) ? getKey(rec.raw, "static_resources") : undefined;
-    walk(rec.raw, "bootstrap", undefined, (parent, k) => parent === sr && (canonicalKey(k) === "clusters" || canonicalKey(k) === "listeners"));
+    noteAll(stringsUnder(rec.raw, budget, (parent, k) => parent === sr && (canonicalKey(k) === "clusters" || canonicalKey(k) === "listeners")), "bootstrap");
   }
   const refs: ClusterReferences = { by, runTimePick, incomplete: budget < 0 };
   cache.set(input, refs);

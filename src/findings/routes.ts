@@ -10,7 +10,7 @@ import type { LoadedInput, ResourceRecord } from "../load/dump.js";
 import { childPath } from "../diag.js";
 import { T } from "../load/schema.js";
 import { extensionType } from "../load/extensions.js";
-import { getKey, keyOf } from "../load/v2.js";
+import { getKey, hasAnyKey } from "../load/v2.js";
 import { isObject } from "../load/keys.js";
 import { canonicalJson } from "../model/canonical.js";
 import { fullMatch } from "../model/regex.js";
@@ -725,6 +725,7 @@ function missingRouteConfigs(input: LoadedInput): Finding[] {
 export const missingRouteConfigAnalyzer = dumpAnalyzer("missing-route-config", "MISSING_ROUTE_CONFIG", missingRouteConfigs);
 
 /** For the unused-clusters analyzer: whether a key (any spelling) is one a route picks its cluster at run time with. */
+const RUN_TIME_PICKS = ["cluster_header", "cluster_specifier_plugin", "inline_cluster_specifier_plugin"] as const;
 export function picksClusterAtRunTime(o: Record<string, unknown>): boolean {
-  return keyOf(o, "cluster_header") !== undefined || keyOf(o, "cluster_specifier_plugin") !== undefined || keyOf(o, "inline_cluster_specifier_plugin") !== undefined;
+  return hasAnyKey(o, RUN_TIME_PICKS);
 }

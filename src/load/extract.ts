@@ -109,7 +109,8 @@ export class Extractor {
   /** Set by a recognizer that read its shape, even when the shape held no resource (an empty section, a status without config). */
   readSomething = false;
   /** The streamed list element being read, so a resource inside it can be left in the file. */
-  private current?: { span: Span; root: unknown };
+  /** The list element being read, and the first resource read from it (a v3 listener entry holds one per state). */
+  private current?: { span: Span; root: unknown; first?: ResourceRecord };
   /** The keys that led from the last element to its resource (leftInFile). */
   private lastKeys?: string[];
   constructor(input: LoadedInput, parsed: ParsedText, opts: { forced?: InputFormat; proxy?: string }, streamed?: Streamed) {
@@ -440,7 +441,12 @@ export class Extractor {
     // Where each field of a streamed listener is: its outline is read from there, and what can be read of it when it is not JSON.
     const fields = this.streamed?.fields.get(raw);
     const rec = new ResourceRecord(this.input, kind, name, state, path, this.leftInFile(kind, raw, name, fields) ?? raw, { versionInfo: meta.versionInfo, lastUpdated: meta.lastUpdated, v2 });
-    if (this.current && this.streamed) rec.elementIn(this.streamed.reader, this.current.span);
+    if (this.current && this.streamed) {
+      rec.elementIn(this.streamed.reader, this.current.span);
+      // Its text is not this resource's alone: it is no key for what is derived from the resource.
+      if (this.current.first) this.current.first.alone = rec.alone = false;
+      else this.current.first = rec;
+    }
     if (fields && this.current) {
       const reader = this.streamed!.reader;
       rec.leftIn(reader, this.current.span, () => fieldsOf(reader, fields, CHAINS));

@@ -54,6 +54,28 @@ export const KIND_TYPE: Record<ResourceKind, string> = {
 
 type Obj = Record<string, unknown>;
 
+/**
+ * What is derived from a resource's text alone (its decode, the names it holds), shared between the
+ * dumps of a fleet by the text of the list element that holds it: the proxies of a mesh hold the same
+ * clusters and endpoints, and the same text gives the same value. Off unless a fleet turns it on (for
+ * the thread it runs on); bounded by the texts' size (one text is one string, whatever the tables).
+ */
+const sharedTables = new Map<string, Map<string, unknown>>();
+let sharedChars = 0;
+let sharing = false;
+const SHARED_CHARS = 48 << 20;
+/** The largest element text shared (larger ones are derived every time). */
+const SHARED_TEXT = 1 << 20;
+
+/** Shares what equal resources give (ResourceRecord.shared) between the inputs read from now on in this thread (a fleet's dumps). Values shared are never changed by their readers. */
+export function shareDecodedResources(on = true): void {
+  sharing = on;
+  if (!on) {
+    sharedTables.clear();
+    sharedChars = 0;
+  }
+}
+
 export class ResourceRecord<T = Obj> {
   private normalised?: T;
   /** v2 names and fields that were upgraded while normalising (empty for v3 input). */
@@ -111,28 +133,39 @@ export class ResourceRecord<T = Obj> {
 
   /** Of a resource a streamed input left in the file: the bytes of its list element (the resource and its wrapper). */
   private inFile?: { reader: SpanReader; start: number; end: number };
+  /** Whether the list element holds this resource alone (a v3 listener entry holds one per state: active, warming, draining). */
+  alone = true;
   /** Notes where the list element that holds this resource is in a streamed input's file. */
   elementIn(reader: SpanReader, span: { start: number; end: number }): void {
     this.inFile = { reader, start: span.start, end: span.end };
   }
   /**
-   * The text of the list element that holds the resource, as the file has it, when a streamed input left
-   * it there (undefined otherwise): the same text is the same resource, without parsing either. Not the
-   * wrapper's `version_info` and `last_updated` at the element's very start and end (which differ between
-   * proxies holding the same resource).
+   * The text inside the list element that holds the resource, as the file has it, when a streamed input
+   * left it there (undefined otherwise): the same text is the same resource, without parsing either. Not
+   * the element's braces, nor the wrapper's `version_info` and `last_updated` at its very start and end
+   * (which differ between proxies holding the same resource). Read once; one string (a slice of the
+   * element's text, not a copy), so that it is hashed once as a key.
    */
   elementText(): string | undefined {
-    if (!this.inFile) return undefined;
-    const { reader, start, end } = this.inFile;
-    let text = reader.text(start, end).replace(/^\{\s*"version_?[iI]nfo"\s*:\s*"[^"\\]*"\s*,/, "{");
+    if (this.elementTextValue === undefined && this.inFile) this.elementTextValue = this.readElementText(this.inFile);
+    return this.elementTextValue;
+  }
+  private elementTextValue?: string;
+  private readElementText(inFile: { reader: SpanReader; start: number; end: number }): string {
+    const { reader, start, end } = inFile;
+    const text = reader.text(start, end);
+    const head = /^\{\s*(?:"version_?[iI]nfo"\s*:\s*"[^"\\]*"\s*,)?/.exec(text);
+    const from = head ? head[0].length : 0;
+    let to = text.length > 0 && text.endsWith("}") ? text.length - 1 : text.length;
     // The last key, found from the end (a regular expression anchored at the end tries every comma).
     const at = Math.max(text.lastIndexOf('"last_updated"'), text.lastIndexOf('"lastUpdated"'));
-    if (at > 0) {
+    if (at > from) {
       const tail = /^"last_?[uU]pdated"\s*:\s*"[^"\\]*"\s*\}$/.exec(text.slice(at));
-      const comma = text.slice(0, at).trimEnd();
-      if (tail && comma.endsWith(",")) text = `${comma.slice(0, -1)}}`;
+      let comma = at - 1;
+      while (comma > from && /\s/.test(text[comma]!)) comma--;
+      if (tail && text[comma] === ",") to = comma;
     }
-    return text;
+    return text.slice(from, to);
   }
 
   /** Where a resource left in a streamed input is, and how to read its outline. */
@@ -179,6 +212,10 @@ export class ResourceRecord<T = Obj> {
   get value(): T {
     if (this.normalised === undefined) {
       progress(`decoding ${this.kind}s`, ++this.input.decoded, this.input.resourceCount());
+      const table = this.released ? undefined : this.sharedTable(this.kind);
+      const shared = table?.map.get(table.key);
+      if (shared !== undefined) return (this.normalised = shared as T);
+      const said = this.input.diags.added;
       const diags = this.released ? new Diagnostics(this.input.file) : this.input.diags;
       const ctx: WalkContext = { diags, upgrades: new Set(), rejections: this.released ? [] : this.rejections };
       const typeName = KIND_TYPE[this.kind];
@@ -193,8 +230,46 @@ export class ResourceRecord<T = Obj> {
       const v = walkMessage(this.raw, t, this.path, ctx);
       this.normalised = (v === DROP ? {} : v) as T;
       if (!this.released) this.upgrades.push(...ctx.upgrades);
+      // Only a decode that said nothing (no warning, no upgrade, no rejection) is shared, so every dump still tells its own.
+      if (table && this.input.diags.added === said && !ctx.upgrades.size && !this.rejections.length) table.put(this.normalised);
     }
     return this.normalised;
+  }
+
+  /**
+   * A value derived from this resource's text alone, from the fleet's equal resources when a fleet
+   * shares them (shareDecodedResources), else computed: `table` names what is derived. Shared only for
+   * a text whose decode said nothing: a resource whose decode warns is read in every dump as it would
+   * be alone, so that every dump's warnings are its own.
+   */
+  shared<V>(table: string, compute: () => V): V {
+    const t = this.sharedTable(table);
+    if (!t || !this.sharedTable(this.kind)?.has()) return compute();
+    if (t.has()) return t.map.get(t.key) as V;
+    const v = compute();
+    t.put(v);
+    return v;
+  }
+  private sharedTable(name: string): { map: Map<string, unknown>; key: string; has(): boolean; put(v: unknown): void } | undefined {
+    if (!sharing || !this.alone) return undefined;
+    const key = this.elementText();
+    if (key === undefined || key.length > SHARED_TEXT) return undefined;
+    let map = sharedTables.get(name);
+    if (!map) sharedTables.set(name, (map = new Map()));
+    const m = map;
+    return {
+      map: m,
+      key,
+      has: () => m.has(key),
+      put(v) {
+        if (sharedChars + key.length > SHARED_CHARS) {
+          for (const t of sharedTables.values()) t.clear();
+          sharedChars = 0;
+        }
+        m.set(key, v);
+        sharedChars += key.length;
+      },
+    };
   }
 
   /** True when the resource was written by a v2 Envoy (read through the v3 types). */

@@ -84,6 +84,17 @@ export class MemorySource implements ByteSource {
 const utf8 = new TextDecoder();
 const encoder = new TextEncoder();
 
+/** A few texts searched for again and again (mayContain's), as bytes. */
+const encodedTexts = new Map<string, Uint8Array>();
+function encoded(text: string): Uint8Array {
+  let bytes = encodedTexts.get(text);
+  if (!bytes) {
+    bytes = encoder.encode(text);
+    if (encodedTexts.size < 256) encodedTexts.set(text, bytes);
+  }
+  return bytes;
+}
+
 /** Where `needle` first occurs in `hay`, or -1. */
 function indexOfBytes(hay: Uint8Array, needle: Uint8Array): number {
   if (needle.length === 0) return 0;
@@ -113,7 +124,7 @@ export class SpanReader {
   }
   /** Whether the bytes from start to end hold any of these texts (one pass, a chunk at a time). */
   contains(start: number, end: number, ...texts: string[]): boolean {
-    const needles = texts.map((t) => encoder.encode(t));
+    const needles = texts.map(encoded);
     const longest = Math.max(1, ...needles.map((n) => n.length));
     const chunk = Math.max(8 << 20, 2 * longest);
     for (let at = start; at < end; at += chunk - longest + 1) {

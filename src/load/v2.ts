@@ -26,6 +26,15 @@ export function keyOf(o: Obj, snake: string): string | undefined {
   }
   return hidden;
 }
+/** Whether `o` has any of these keys (snake_case), in any spelling keyOf finds: one pass over its keys. */
+export function hasAnyKey(o: Obj, snakes: readonly string[]): boolean {
+  const wants = snakes.map(canonicalKey);
+  for (const k of Object.keys(o)) {
+    const c = canonicalKey(k);
+    for (const want of wants) if (c === want || (c.length === HIDDEN.length + want.length && c.startsWith(HIDDEN) && c.endsWith(want))) return true;
+  }
+  return false;
+}
 export function getKey(o: Obj, snake: string): unknown {
   const k = keyOf(o, snake);
   return k === undefined ? undefined : o[k];
