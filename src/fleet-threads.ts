@@ -28,7 +28,7 @@ export function threadCount(max = 8): number {
  * and a young generation that holds a dump's worth collects it in a few scavenges instead of many (V8's
  * default is 16 MiB of semi-space).
  */
-const YOUNG_MB = Number(process.env.EE_YOUNG ?? 96);
+const YOUNG_MB = 96;
 
 function startWorker(): Worker {
   const here = import.meta.url;
