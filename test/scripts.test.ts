@@ -1,5 +1,6 @@
 // The benchmark and fuzz scripts are not run by the tests (they take minutes); what they import is checked here,
 // so a moved module breaks the tests, not the next person who runs `npm run bench`.
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -62,6 +63,11 @@ test("scripts/narrow-text.mjs: every character it lets the build's string-width 
   // What the stand-in must not answer: emoji, wide, zero-width and control characters.
   for (const c of ["\u00a9", "\u00ae", "\u200b", "\u0301", "\u4e00", "\u2705", "\x1b", "\n"]) assert.not.ok(NARROW_TEXT.test(c), JSON.stringify(c));
   assert.ok(fs.readFileSync(path.join(root, "scripts/build.mjs"), "utf8").includes("NARROW_TEXT.toString()"), "the build uses it");
+});
+
+test("src/gen/skip-wasm.ts is what scripts/gen-wasm.mjs compiles src/load/skip.wat to", () => {
+  const r = spawnSync(process.execPath, [path.join(root, "scripts/gen-wasm.mjs"), "--check"], { encoding: "utf8" });
+  assert.is(r.status, 0, r.stderr);
 });
 
 test.run();

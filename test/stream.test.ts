@@ -12,7 +12,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { loadFile, loadScanned, loadText, RESOURCE_KINDS, type LoadedInput } from "../src/load/dump.js";
 import { openInput } from "../src/load/open.js";
-import { scanJson, SpanReader } from "../src/load/scan.js";
+import { scanJson, skipBytes, SpanReader, useWasmSkip, type SkipState } from "../src/load/scan.js";
 import { findInJson } from "../src/model/canonical.js";
 import { peekListener } from "../src/model/listener.js";
 import { clustersDocument, endpointsDocument, explainDocument, listenersDocument, routesDocument, secretsDocument, tlsCheckDocument } from "../src/documents.js";
@@ -123,6 +123,52 @@ test("the scanner finds the same spans and hints whatever the chunk size: string
   }
   // And the escaped names come out as JSON.parse reads them.
   assert.equal(scan(escapes, 0).clusters.map((c) => c.name), ['a"b\\', "c", "d", "e"]);
+});
+
+test("the skip loop in WebAssembly (32 bytes at a time) stops where the JavaScript loop stops, with its state: random bytes of strings, escapes and nesting, and every real dump scanned in chunks", () => {
+  // Random bytes over what the loop follows (quotes, backslashes, brackets) and what it passes over.
+  let seed = 20261207;
+  const rand = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8) % n;
+  const ALPHABET = Buffer.from('{}[]"\\ a\n\u00e9:,');
+  const weights = [4, 4, 3, 3, 6, 3, 14, 10, 2, 1, 2, 2];
+  const pick = () => {
+    let r = rand(weights.reduce((a, b) => a + b));
+    let k = 0;
+    while (r >= weights[k]!) r -= weights[k++]!;
+    return ALPHABET[k]!;
+  };
+  let found = 0;
+  let open = 0;
+  for (let t = 0; t < 20_000; t++) {
+    const bytes = Uint8Array.from({ length: 1 + rand(t % 10 === 0 ? 700 : 140) }, pick);
+    const start = rand(Math.min(bytes.length, 40));
+    const depth = 1 + rand(3);
+    const js: SkipState = { depth, open: false, escape: false };
+    const wasm: SkipState = { depth, open: false, escape: false };
+    const a = skipBytes("js", bytes, start, js);
+    const b = skipBytes("wasm", bytes, start, wasm);
+    assert.ok(b !== undefined, "WebAssembly runs here");
+    assert.equal([b, wasm], [a, js], `bytes ${JSON.stringify(Buffer.from(bytes).toString("latin1"))} from ${start}, ${depth} deep`);
+    if (a! < bytes.length) found++;
+    if (js.open) open++;
+  }
+  // Both ways ended often: the value closed, and the chunk ended inside a string.
+  assert.ok(found > 2_000 && open > 2_000, `${found} closed, ${open} ended in a string`);
+  // Whole scans, WebAssembly or not, at every chunk size: the same result.
+  const resourceLists = new Set(["dynamic_active_clusters", "dynamic_listeners", "dynamic_route_configs", "dynamic_endpoint_configs", "dynamic_warming_clusters", "static_clusters", "static_listeners"].map((k) => k.replace(/_/g, "")));
+  const shape = (r: ReturnType<typeof scanJson>) => JSON.stringify({ value: r.value, lazy: [...r.lazy.values()], fields: [...r.fields.values()], invalid: r.invalid, cut: r.cut ?? null });
+  for (const [f] of realJsonDumps()) {
+    const fd = fs.openSync(f, "r");
+    const reader = new SpanReader(fd, fs.fstatSync(fd).size);
+    for (const chunkSize of [31, 33, 4099, undefined]) {
+      const opts = { resourceLists, deepHints: new Set(["dynamiclisteners"]), ...(chunkSize ? { chunkSize } : {}) };
+      useWasmSkip(false);
+      const want = shape(scanJson(reader, opts));
+      useWasmSkip(true);
+      assert.is(shape(scanJson(reader, opts)), want, `${path.relative(ROOT, f)}, chunks of ${chunkSize ?? "8 MiB"}`);
+    }
+    reader.close();
+  }
 });
 
 test("streamed, every real dump gives the same answers as read as text: explain on its ports, tls-check against itself, listings", () => {

@@ -20,6 +20,7 @@
 // Plain JavaScript over bytes (Uint8Array, TextDecoder): where the bytes come from is a ByteSource, a
 // file descriptor at the command line's edge (scan.ts), a Blob or an ArrayBuffer in a browser.
 import { childPath } from "../diag.js";
+import { SKIP_WASM } from "../gen/skip-wasm.js";
 import { canonicalKey } from "./keys.js";
 
 export interface Span {
@@ -293,7 +294,7 @@ const isWs = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09
 const isDelim = (c: number) => c === 0x2c || c === 0x7d || c === 0x5d || isWs(c);
 
 /** Where skipNested stopped: the nesting left open, and whether it stopped inside a string (after a backslash). */
-interface SkipState {
+export interface SkipState {
   depth: number;
   open: boolean;
   escape: boolean;
@@ -336,11 +337,95 @@ function spaceRun(dv: DataView, i: number, n: number): number {
 }
 
 /**
+ * The skip loop in WebAssembly (skip.wat, 32 bytes at a time with SIMD), over a chunk buffer that is
+ * the module's memory. Where WebAssembly does not run (or a page's policy refuses it), the JavaScript
+ * loop below does the same.
+ */
+interface WasmSkip {
+  /** The chunk buffer: the instance's memory. */
+  bytes: Uint8Array;
+  skip(i: number, n: number, depth: number): number;
+  depth: { value: number };
+  open: { value: number };
+  escape: { value: number };
+}
+
+/** What the scan uses of the WebAssembly API (the lib this project compiles with declares none; Node and browsers have it). */
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Memory: new (d: { initial: number }) => { buffer: ArrayBuffer };
+  Instance: new (m: object, imports: object) => { exports: unknown };
+}
+
+let skipModule: object | null | undefined;
+let wasmAllowed = true;
+
+/** Whether scans use the WebAssembly skip loop where it runs (tests compare it with the JavaScript one). */
+export function useWasmSkip(on: boolean): void {
+  wasmAllowed = on;
+}
+
+/** A WebAssembly skip loop with a chunk buffer of `size` bytes, or undefined where WebAssembly does not run. */
+function wasmSkip(size: number): WasmSkip | undefined {
+  const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+  if (!wasmAllowed || !api || skipModule === null) return undefined;
+  try {
+    skipModule ??= new api.Module(Uint8Array.from(atob(SKIP_WASM), (c) => c.charCodeAt(0)));
+    const memory = new api.Memory({ initial: Math.max(1, Math.ceil(size / 65536)) });
+    const e = new api.Instance(skipModule, { env: { memory } }).exports as Omit<WasmSkip, "bytes">;
+    return { bytes: new Uint8Array(memory.buffer, 0, size), skip: e.skip, depth: e.depth, open: e.open, escape: e.escape };
+  } catch {
+    skipModule = null;
+    return undefined;
+  }
+}
+
+/** The scan running now, when its chunk buffer is a WebAssembly memory: skipNested hands its buffer's bytes to the module. */
+let wasmBuf: Uint8Array | undefined;
+let wasm: WasmSkip | undefined;
+
+/**
  * Skips the inside of a value nested `s.depth` deep, from buf[i] to just past the byte that closes it
  * (s.depth 0) or to n (the chunk's end: s.open when that is inside a string). Only strings and nesting
- * are followed: { and [, } and ] differ only in bit 0x20. The hot loop of the scan.
+ * are followed: { and [, } and ] differ only in bit 0x20. The hot loop of the scan: in WebAssembly when
+ * the buffer is its memory, else here.
  */
 function skipNested(buf: Uint8Array, i: number, n: number, s: SkipState): number {
+  if (buf === wasmBuf) {
+    const w = wasm!;
+    const end = w.skip(i, n, s.depth);
+    if (end < n) {
+      s.depth = 0;
+      s.open = s.escape = false;
+    } else {
+      s.depth = w.depth.value;
+      s.open = w.open.value === 1;
+      s.escape = w.escape.value === 1;
+    }
+    return end;
+  }
+  return skipNestedJs(buf, i, n, s);
+}
+
+/** skipNested over `bytes` in WebAssembly (its own instance) or in JavaScript: for tests that compare the two. Undefined where WebAssembly does not run. */
+export function skipBytes(how: "wasm" | "js", bytes: Uint8Array, i: number, s: SkipState): number | undefined {
+  if (how === "js") return skipNestedJs(bytes, i, bytes.length, s);
+  const w = wasmSkip(bytes.length);
+  if (!w) return undefined;
+  w.bytes.set(bytes);
+  // Past the end, closers: a loop that read past it would stop there.
+  new Uint8Array(w.bytes.buffer).fill(0x7d, bytes.length);
+  const outer = [wasmBuf, wasm] as const;
+  [wasmBuf, wasm] = [w.bytes, w];
+  try {
+    return skipNested(w.bytes, i, bytes.length, s);
+  } finally {
+    [wasmBuf, wasm] = outer;
+  }
+}
+
+/** skipNested in JavaScript. */
+function skipNestedJs(buf: Uint8Array, i: number, n: number, s: SkipState): number {
   let depth = s.depth;
   s.open = false;
   s.escape = false;
@@ -595,8 +680,22 @@ class ElementReader {
 }
 
 export function scanJson(reader: SpanReader, opts: ScanOptions): ScanResult {
-  const assembleAbove = opts.assembleAbove ?? 8 << 20;
   const chunkSize = opts.chunkSize ?? 8 << 20;
+  const w = wasmSkip(chunkSize);
+  const buf = w?.bytes ?? new Uint8Array(chunkSize);
+  // A scan inside a scan (a refused value scanned again) has a buffer of its own: the outer one's comes back after.
+  const outer = [wasmBuf, wasm] as const;
+  [wasmBuf, wasm] = [w?.bytes, w];
+  try {
+    return scanChunks(reader, opts, buf);
+  } finally {
+    [wasmBuf, wasm] = outer;
+  }
+}
+
+function scanChunks(reader: SpanReader, opts: ScanOptions, buf: Uint8Array): ScanResult {
+  const chunkSize = buf.length;
+  const assembleAbove = opts.assembleAbove ?? 8 << 20;
   const lazy = new Map<unknown[], Span[]>();
   const fields = new Map<object, HintFields>();
   const invalid: number[] = [];
@@ -735,7 +834,6 @@ export function scanJson(reader: SpanReader, opts: ScanOptions): ScanResult {
   const end = opts.range?.end ?? Infinity;
   let chunkLen = 0;
   let cut: ScanResult["cut"];
-  const buf = new Uint8Array(chunkSize);
   const elements = new ElementReader(buf);
   let sinceProgress = 0;
 
