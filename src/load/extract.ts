@@ -8,7 +8,7 @@ import { ResourceRecord, str, type ApiVersion, type InputFormat, type LoadedInpu
 import { elementList, LISTENER_STATES, resourceKind, resourceName, SECTIONS, sectionKind } from "./sections.js";
 import { NOT_ENVOY, RECOGNIZERS } from "./recognizers/index.js";
 import { readClientConfig } from "./recognizers/client-status.js";
-import { getKey, keyOf } from "./v2.js";
+import { getKey, keyOf, keysOf } from "./v2.js";
 import { canonicalKey, isObject } from "./keys.js";
 
 type Obj = Record<string, unknown>;
@@ -278,13 +278,17 @@ export class Extractor {
       }
       for (const [e, i] of this.elements(a[0], a[1], usable)) if (isObject(e)) fn(e, childPath(a[1], i));
     };
-    const wrapped = (kind: ResourceKind, inner: string, state: ResourceState) => (e: Obj, p: string) => {
-      const k = keyOf(e, inner);
-      // Clusters, route configurations, endpoints and secrets carry their rejected updates in the entry itself.
-      const err = kind === "listener" ? undefined : getKey(e, "error_state");
-      if (isObject(err)) this.failedUpdate(kind, e, err, p, k !== undefined && isObject(e[k]), v2);
-      if (k === undefined) return;
-      this.add(kind, e[k], childPath(p, k), state, { versionInfo: str(getKey(e, "version_info")), lastUpdated: str(getKey(e, "last_updated")), v2 });
+    const wrapped = (kind: ResourceKind, inner: string, state: ResourceState) => {
+      const wants = [inner, "error_state", "version_info", "last_updated"].map(canonicalKey);
+      return (e: Obj, p: string) => {
+        // An entry's keys, read once (it is one of thousands).
+        const [k, ek, vk, lk] = keysOf(e, wants);
+        // Clusters, route configurations, endpoints and secrets carry their rejected updates in the entry itself.
+        const err = kind === "listener" || ek === undefined ? undefined : e[ek];
+        if (isObject(err)) this.failedUpdate(kind, e, err, p, k !== undefined && isObject(e[k]), v2);
+        if (k === undefined) return;
+        this.add(kind, e[k], childPath(p, k), state, { versionInfo: str(vk === undefined ? undefined : e[vk]), lastUpdated: str(lk === undefined ? undefined : e[lk]), v2 });
+      };
     };
     const spec = SECTIONS[section];
     if (!spec) {
@@ -300,12 +304,13 @@ export class Extractor {
     for (const [field, inner, state] of spec.lists) {
       const kind = spec.kind!;
       // A hint will do for what stays in the file until used, when it names the resource inside.
+      const wants = [inner, "error_state"].map(canonicalKey);
       const usable = LEFT_IN_FILE.has(kind)
         ? (h: Obj) => {
-            const k = keyOf(h, inner);
+            const [k, ek] = keysOf(h, wants);
             const r = k === undefined ? undefined : h[k];
             // An entry with an error_state is read whole.
-            return isObject(r) && typeof getKey(r, kind === "endpoint" ? "cluster_name" : "name") === "string" && keyOf(h, "error_state") === undefined;
+            return ek === undefined && isObject(r) && typeof getKey(r, kind === "endpoint" ? "cluster_name" : "name") === "string";
           }
         : undefined;
       each(field, wrapped(kind, inner, state), usable);

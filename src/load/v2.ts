@@ -26,6 +26,23 @@ export function keyOf(o: Obj, snake: string): string | undefined {
   }
   return hidden;
 }
+/** keyOf of several keys (snake_case, each in canonicalKey form as `wants`), in one pass over `o`'s keys: each as keyOf finds it. */
+export function keysOf(o: Obj, wants: readonly string[]): (string | undefined)[] {
+  const found: (string | undefined)[] = new Array<string | undefined>(wants.length).fill(undefined);
+  let hidden: (string | undefined)[] | undefined;
+  for (const k of Object.keys(o)) {
+    const c = canonicalKey(k);
+    for (let j = 0; j < wants.length; j++) {
+      const want = wants[j]!;
+      if (c === want) {
+        if (found[j] === undefined) found[j] = k;
+      } else if (c.length === HIDDEN.length + want.length && c.startsWith(HIDDEN) && c.endsWith(want)) (hidden ??= [])[j] = k;
+    }
+  }
+  if (hidden) for (let j = 0; j < wants.length; j++) found[j] ??= hidden[j];
+  return found;
+}
+
 /** Whether `o` has any of these keys (snake_case), in any spelling keyOf finds: one pass over its keys. */
 export function hasAnyKey(o: Obj, snakes: readonly string[]): boolean {
   const wants = snakes.map(canonicalKey);
