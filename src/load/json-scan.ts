@@ -365,19 +365,45 @@ export function useWasmSkip(on: boolean): void {
   wasmAllowed = on;
 }
 
-/** A WebAssembly skip loop with a chunk buffer of `size` bytes, or undefined where WebAssembly does not run. */
-function wasmSkip(size: number): WasmSkip | undefined {
+/** An instance of the module with its memory. */
+interface WasmInstance {
+  memory: { buffer: ArrayBuffer };
+  exports: Omit<WasmSkip, "bytes">;
+}
+
+/**
+ * Instances a scan has given back, kept for the next one: each holds a chunk's worth of memory (8 MiB,
+ * zeroed when made), and a fleet scans a thousand dumps in a thread one after another.
+ */
+const idleWasm: WasmInstance[] = [];
+
+/** A WebAssembly skip loop with a chunk buffer of `size` bytes (give it back with giveWasm), or undefined where WebAssembly does not run. */
+function takeWasm(size: number): (WasmSkip & { instance: WasmInstance }) | undefined {
   const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
   if (!wasmAllowed || !api || skipModule === null) return undefined;
   try {
     skipModule ??= new api.Module(Uint8Array.from(atob(SKIP_WASM), (c) => c.charCodeAt(0)));
-    const memory = new api.Memory({ initial: Math.max(1, Math.ceil(size / 65536)) });
-    const e = new api.Instance(skipModule, { env: { memory } }).exports as Omit<WasmSkip, "bytes">;
-    return { bytes: new Uint8Array(memory.buffer, 0, size), skip: e.skip, depth: e.depth, open: e.open, escape: e.escape };
   } catch {
+    // Not allowed here (a page's policy) or not supported: the JavaScript loop from now on.
     skipModule = null;
     return undefined;
   }
+  const at = idleWasm.findIndex((w) => w.memory.buffer.byteLength >= size);
+  let instance = at >= 0 ? idleWasm.splice(at, 1)[0]! : undefined;
+  if (!instance) {
+    try {
+      const memory = new api.Memory({ initial: Math.max(1, Math.ceil(size / 65536)) });
+      instance = { memory, exports: new api.Instance(skipModule, { env: { memory } }).exports as WasmInstance["exports"] };
+    } catch {
+      return undefined; // no memory for it now: this scan runs the JavaScript loop
+    }
+  }
+  const e = instance.exports;
+  return { instance, bytes: new Uint8Array(instance.memory.buffer, 0, size), skip: e.skip, depth: e.depth, open: e.open, escape: e.escape };
+}
+
+function giveWasm(w: { instance: WasmInstance } | undefined): void {
+  if (w && idleWasm.length < 2) idleWasm.push(w.instance);
 }
 
 /** The scan running now, when its chunk buffer is a WebAssembly memory: skipNested hands its buffer's bytes to the module. */
@@ -410,7 +436,7 @@ function skipNested(buf: Uint8Array, i: number, n: number, s: SkipState): number
 /** skipNested over `bytes` in WebAssembly (its own instance) or in JavaScript: for tests that compare the two. Undefined where WebAssembly does not run. */
 export function skipBytes(how: "wasm" | "js", bytes: Uint8Array, i: number, s: SkipState): number | undefined {
   if (how === "js") return skipNestedJs(bytes, i, bytes.length, s);
-  const w = wasmSkip(bytes.length);
+  const w = takeWasm(bytes.length);
   if (!w) return undefined;
   w.bytes.set(bytes);
   // Past the end, closers: a loop that read past it would stop there.
@@ -421,6 +447,7 @@ export function skipBytes(how: "wasm" | "js", bytes: Uint8Array, i: number, s: S
     return skipNested(w.bytes, i, bytes.length, s);
   } finally {
     [wasmBuf, wasm] = outer;
+    giveWasm(w);
   }
 }
 
@@ -681,7 +708,7 @@ class ElementReader {
 
 export function scanJson(reader: SpanReader, opts: ScanOptions): ScanResult {
   const chunkSize = opts.chunkSize ?? 8 << 20;
-  const w = wasmSkip(chunkSize);
+  const w = takeWasm(chunkSize);
   const buf = w?.bytes ?? new Uint8Array(chunkSize);
   // A scan inside a scan (a refused value scanned again) has a buffer of its own: the outer one's comes back after.
   const outer = [wasmBuf, wasm] as const;
@@ -690,6 +717,7 @@ export function scanJson(reader: SpanReader, opts: ScanOptions): ScanResult {
     return scanChunks(reader, opts, buf);
   } finally {
     [wasmBuf, wasm] = outer;
+    giveWasm(w);
   }
 }
 
