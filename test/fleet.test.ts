@@ -356,4 +356,52 @@ test("a fleet reads equal resources once (shared decodes), and each dump still g
   }
 });
 
+test("shared decodes are keyed by where the resource is in its element: the same text in another place, another list or another kind is read apart; a bare resource's own version_info still warns; tls-check DIR keeps every dump's warnings", async () => {
+  const dir = path.join(tmp, "places");
+  fs.mkdirSync(dir);
+  const put = (name: string, doc: unknown) => (fs.writeFileSync(path.join(dir, name), typeof doc === "string" ? doc : JSON.stringify(doc)), path.join(dir, name));
+  const listener = (port: number, cluster: string) => ({ "@type": "type.googleapis.com/envoy.config.listener.v3.Listener", name: "l", address: { socket_address: { address: "0.0.0.0", port_value: port } }, filter_chains: [{ filters: [{ name: "envoy.filters.network.tcp_proxy", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy", stat_prefix: "s", cluster } }] }] });
+  const cluster = (name: string, extra: object = {}) => ({ "@type": "type.googleapis.com/envoy.config.cluster.v3.Cluster", name, type: "STATIC", connect_timeout: "1s", load_assignment: { cluster_name: name, endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: "10.0.0.1", port_value: 80 } } } }] }] }, ...extra });
+  const LISTENERS = "type.googleapis.com/envoy.admin.v3.ListenersConfigDump";
+  const CLUSTERS = "type.googleapis.com/envoy.admin.v3.ClustersConfigDump";
+  // One element text: a static listener (its "listener") and a dynamic one (its active state's).
+  const both = { name: "l", active_state: { listener: listener(8080, "c2") }, listener: listener(9090, "c2") };
+  const asStatic = put("static.json", { configs: [{ "@type": LISTENERS, static_listeners: [both] }] });
+  const asDynamic = put("dynamic.json", { configs: [{ "@type": LISTENERS, dynamic_listeners: [both] }] });
+  // One element text read as a listener and as a cluster (c1 names c3 as its SNI, which is no reference).
+  const wrapper = { listener: listener(8080, "c2"), cluster: cluster("c1", { transport_socket: { name: "envoy.transport_sockets.tls", typed_config: { "@type": "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext", sni: "c3" } } }) };
+  const kinds = put("kinds.json", { configs: [{ "@type": LISTENERS, static_listeners: [wrapper] }, { "@type": CLUSTERS, static_clusters: [wrapper, { cluster: cluster("c2") }, { cluster: cluster("c3") }] }] });
+  // A bare resource (a discovery response's): its version_info and last_updated are its own, unknown, fields.
+  const plain = put("plain.json", { resources: [cluster("c1")] });
+  const withTimes = put("times.json", `{"resources":[{"version_info":"7",${JSON.stringify(cluster("c1")).slice(1, -1)},"last_updated":"2026-01-01T00:00:00Z"}]}`);
+  const read = async (file: string) => {
+    const input = await openInput(file, { streamJsonFrom: 0 });
+    for (const r of [...input.resources.listener, ...input.clusters]) void r.value;
+    return {
+      listeners: input.resources.listener.map((r) => `${r.state} ${JSON.stringify(r.value.address)}`),
+      findings: runFindings(input, { now: new Date("2026-01-01T00:00:00Z") }).map((f) => f.message),
+      warnings: input.diags.list.map((w) => w.message),
+    };
+  };
+  shareDecodedResources(false);
+  const alone = new Map<string, Awaited<ReturnType<typeof read>>>();
+  for (const f of [asStatic, asDynamic, kinds, plain, withTimes]) alone.set(f, await read(f));
+  assert.ok(alone.get(withTimes)!.warnings.some((w) => w.includes('"version_info"')), JSON.stringify(alone.get(withTimes)));
+  shareDecodedResources();
+  try {
+    // Each read after the others, so that its text has been decoded before in this thread.
+    for (const order of [[asStatic, asDynamic, kinds, kinds], [plain, withTimes, withTimes]]) for (const f of order) assert.equal(await read(f), alone.get(f), path.basename(f));
+  } finally {
+    shareDecodedResources(false);
+  }
+  // tls-check DIR (no findings: what a cluster sends is remembered) still tells each dump's warnings.
+  const warned = path.join(tmp, "warned");
+  fs.mkdirSync(warned);
+  const d = JSON.parse(fs.readFileSync(path.join(root, "samples/real/osm/sample-envoy-config-dump-bookstore.json"), "utf8")) as { configs: { "@type": string; dynamic_active_clusters?: { cluster: Record<string, unknown> }[] }[] };
+  d.configs.find((c) => c["@type"].endsWith("ClustersConfigDump"))!.dynamic_active_clusters![0]!.cluster.not_a_cluster_field = 1;
+  for (const n of ["a", "b", "c"]) fs.writeFileSync(path.join(warned, `${n}.json`), JSON.stringify(d, null, 2));
+  const doc = await fleetTlsDocument(fleetFiles([warned]).map((file) => ({ file, load: () => openInput(file, { streamJsonFrom: 0 }) })), {});
+  for (const n of ["a", "b", "c"]) assert.ok(doc.warnings.some((w) => w.file === path.join(warned, `${n}.json`) && w.message.includes("not_a_cluster_field")), `${n}: ${JSON.stringify(doc.warnings)}`);
+});
+
 test.run();

@@ -10,8 +10,6 @@
 //      engine (the same verdicts as tls-check); fleetReport puts rows together from the answers.
 // Rows and reasons are tls-check's: the same verdict() and endpointReason() make them.
 import type { LoadedInput, ResourceRecord } from "../load/input.js";
-import { getKey } from "../load/v2.js";
-import { isObject } from "../load/keys.js";
 import { parseIstioClusterName, clusterModel } from "../model/cluster.js";
 import { clusterEndpoints, endpointRecordFor, endpointsForCluster } from "../model/endpoint.js";
 import { portIsHttp } from "../model/listener.js";
@@ -172,8 +170,11 @@ function occurrences(text: string, needle: string): number {
  * own JSON and its EDS resource's alone.
  */
 function memoKey(input: LoadedInput, rec: ResourceRecord): string[] | undefined {
+  // Only a cluster (and EDS resource, below) known to decode without a word (an equal one did, in this
+  // thread): one that warns is read in every dump, so that each dump's warnings are its own. A dump read
+  // as text (gzip, YAML, a pod's) has no element text to know it by: its clusters are decoded.
   const inFile = rec.elementText();
-  if (inFile === undefined) return memoKeyParsed(input, rec);
+  if (inFile === undefined || !rec.decodesClean()) return undefined;
   // The EDS resource is found by the cluster's service name, read here without parsing the cluster: the
   // EDS resource of every service name the text holds (one of them is the cluster's), and of its own name.
   const names = new Set<string | undefined>([undefined]);
@@ -183,24 +184,11 @@ function memoKey(input: LoadedInput, rec: ResourceRecord): string[] | undefined 
     names.add(m[1]);
     found++;
   }
-  // A service name with an escape (or spaced otherwise) is not read here: parse it after all.
-  if (found !== occurrences(inFile, '"service_name"') + occurrences(inFile, '"serviceName"')) return memoKeyParsed(input, rec);
-  return [input.api, rec.name, inFile, ...[...names].flatMap((n) => [n ?? "", edsText(input, rec.name, n)])];
-}
-
-/** The memo key of a cluster from its parsed JSON (an input read as text, or a service name the text cannot give). */
-function memoKeyParsed(input: LoadedInput, rec: ResourceRecord): string[] | undefined {
-  const raw = rec.raw;
-  if (!isObject(raw)) return undefined;
-  const config = getKey(raw, "eds_cluster_config");
-  const service = isObject(config) ? getKey(config, "service_name") : undefined;
-  return [input.api, rec.name, JSON.stringify(raw), edsText(input, rec.name, typeof service === "string" ? service : undefined)];
-}
-
-/** The text of the EDS resource a cluster of this name and service name reads ("" when there is none). */
-function edsText(input: LoadedInput, cluster: string, service: string | undefined): string {
-  const ep = endpointRecordFor(input, cluster, service);
-  return ep ? (ep.elementText() ?? JSON.stringify(ep.raw)) : "";
+  // A service name with an escape (or spaced otherwise) is not read here: the cluster is decoded after all.
+  if (found !== occurrences(inFile, '"service_name"') + occurrences(inFile, '"serviceName"')) return undefined;
+  const eds = [...names].map((n) => endpointRecordFor(input, rec.name, n));
+  if (eds.some((ep) => ep && !ep.decodesClean())) return undefined;
+  return [input.api, rec.name, inFile, ...[...names].flatMap((n, i) => [n ?? "", eds[i] ? (eds[i].elementText() ?? JSON.stringify(eds[i].raw)) : ""])];
 }
 
 /** Reads what the fleet needs of one dump. */

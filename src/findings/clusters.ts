@@ -45,9 +45,15 @@ const QUOTED = /"([^"\\\n]{1,500})"|'([^'\\\n]{1,500})'/g;
 
 const cache = new WeakMap<LoadedInput, ClusterReferences>();
 
-/** The distinct strings under a resource (and the quoted ones in long strings, such as inline Lua's), whether something in it picks its cluster at run time, and how many nodes were read (one more than the budget when it stopped there). */
+/**
+ * The distinct strings under a resource, in the order a walk meets them; for each long one with quotes
+ * in it (inline Lua, Wasm configuration as JSON text), the names quoted in it; whether something in it
+ * picks its cluster at run time; and how many nodes were read (one more than the budget when it stopped
+ * there).
+ */
 interface Strings {
   strings: string[];
+  quoted: Map<string, string[]>;
   runTimePick: boolean;
   nodes: number;
 }
@@ -55,6 +61,7 @@ interface Strings {
 /** The Strings under `root`, iteratively, reading at most `budget` nodes; `skip` says which object keys not to enter. */
 function stringsUnder(root: unknown, budget: number, skip?: (parent: object, key: string) => boolean): Strings {
   const strings = new Set<string>();
+  const quoted = new Map<string, string[]>();
   let runTimePick = false;
   let nodes = 0;
   const stack: unknown[] = [root];
@@ -63,9 +70,9 @@ function stringsUnder(root: unknown, budget: number, skip?: (parent: object, key
     if (nodes++ >= budget) break;
     const v = stack.pop();
     if (typeof v === "string") {
-      strings.add(v);
-      if (v.length > 64 && (v.includes('"') || v.includes("'"))) {
-        for (const m of v.matchAll(QUOTED)) strings.add((m[1] ?? m[2])!);
+      if (!strings.has(v)) {
+        strings.add(v);
+        if (v.length > 64 && (v.includes('"') || v.includes("'"))) quoted.set(v, [...v.matchAll(QUOTED)].map((m) => (m[1] ?? m[2])!));
       }
     } else if (Array.isArray(v)) {
       for (const x of v) stack.push(x);
@@ -75,7 +82,7 @@ function stringsUnder(root: unknown, budget: number, skip?: (parent: object, key
       for (const k of Object.keys(o)) if (!skip?.(o, k)) stack.push(o[k]);
     }
   }
-  return { strings: [...strings], runTimePick, nodes };
+  return { strings: [...strings], quoted, runTimePick, nodes };
 }
 
 function clusterReferences(input: LoadedInput): ClusterReferences {
@@ -91,13 +98,30 @@ function clusterReferences(input: LoadedInput): ClusterReferences {
     if (!l) by.set(name, (l = []));
     if (l.length < REFERRERS_KEPT && !l.includes(who)) l.push(who);
   };
-  const noteAll = (r: Strings, who: string, self?: string) => {
+  /**
+   * Notes the cluster names a resource holds: a string that is one, else the names quoted in it. The
+   * walks over one dump share one budget: past it nothing more is read, and what was not read may refer
+   * to any cluster (incomplete).
+   */
+  const noteAll = (read: (budget: number) => Strings, who: string, self?: string) => {
+    if (budget <= 0) {
+      budget = -1;
+      return;
+    }
+    const r = read(budget);
     budget -= r.nodes;
     if (r.runTimePick) runTimePick = true;
-    for (const v of r.strings) if (names.has(v)) note(v, who, self);
+    for (const v of r.strings) {
+      if (names.has(v)) note(v, who, self);
+      else for (const q of r.quoted.get(v) ?? []) note(q, who, self);
+    }
   };
-  // A fleet's proxies hold the same resources: what strings each holds is read once (ResourceRecord.shared).
-  const stringsOf = (rec: ResourceRecord) => rec.shared("strings", () => stringsUnder(rec.raw, WALK_BUDGET));
+  // A fleet's proxies hold the same resources: what strings each holds is read once (ResourceRecord.shared),
+  // and used when the budget left covers it.
+  const stringsOf = (rec: ResourceRecord) => (left: number) => {
+    const r = rec.shared("strings", () => stringsUnder(rec.raw, WALK_BUDGET));
+    return r.nodes <= left ? r : stringsUnder(rec.raw, left);
+  };
   for (const rec of input.listeners) {
     noteAll(stringsOf(rec), `listener ${rec.name}`);
     // Envoy's Go network filter opens its upstream connections through a cluster of a fixed name.
@@ -110,7 +134,7 @@ function clusterReferences(input: LoadedInput): ClusterReferences {
   for (const rec of input.resources.bootstrap) {
     // Its static_resources' clusters and listeners are the clusters and listeners above.
     const sr = isObject(rec.raw) ? getKey(rec.raw, "static_resources") : undefined;
-    noteAll(stringsUnder(rec.raw, budget, (parent, k) => parent === sr && (canonicalKey(k) === "clusters" || canonicalKey(k) === "listeners")), "bootstrap");
+    noteAll((left) => stringsUnder(rec.raw, left, (parent, k) => parent === sr && (canonicalKey(k) === "clusters" || canonicalKey(k) === "listeners")), "bootstrap");
   }
   const refs: ClusterReferences = { by, runTimePick, incomplete: budget < 0 };
   cache.set(input, refs);

@@ -110,7 +110,7 @@ export class Extractor {
   readSomething = false;
   /** The streamed list element being read, so a resource inside it can be left in the file. */
   /** The list element being read, and the first resource read from it (a v3 listener entry holds one per state). */
-  private current?: { span: Span; root: unknown; first?: ResourceRecord };
+  private current?: { span: Span; root: unknown; path: string; first?: ResourceRecord };
   /** The keys that led from the last element to its resource (leftInFile). */
   private lastKeys?: string[];
   constructor(input: LoadedInput, parsed: ParsedText, opts: { forced?: InputFormat; proxy?: string }, streamed?: Streamed) {
@@ -139,7 +139,7 @@ export class Extractor {
       if ("value" in sp) e = sp.value;
       else if (sp.hint && usable?.(sp.hint)) {
         e = sp.hint;
-        this.current = { span: sp, root: e };
+        this.current = { span: sp, root: e, path: childPath(path, i) };
       } else {
         try {
           e = reader.parse(sp);
@@ -148,7 +148,7 @@ export class Extractor {
           this.input.diags.warn("syntax", "not valid JSON: skipped", { path: childPath(path, i), ...reader.position(sp.start) });
           continue;
         }
-        this.current = { span: sp, root: e };
+        this.current = { span: sp, root: e, path: childPath(path, i) };
       }
       yield [e, i];
       this.current = undefined;
@@ -447,7 +447,8 @@ export class Extractor {
     const fields = this.streamed?.fields.get(raw);
     const rec = new ResourceRecord(this.input, kind, name, state, path, this.leftInFile(kind, raw, name, fields) ?? raw, { versionInfo: meta.versionInfo, lastUpdated: meta.lastUpdated, v2 });
     if (this.current && this.streamed) {
-      rec.elementIn(this.streamed.reader, this.current.span);
+      const at = this.current.path;
+      rec.elementIn(this.streamed.reader, this.current.span, path.startsWith(at) ? path.slice(at.length) : path);
       // Its text is not this resource's alone: it is no key for what is derived from the resource.
       if (this.current.first) this.current.first.alone = rec.alone = false;
       else this.current.first = rec;

@@ -63,7 +63,8 @@ type Obj = Record<string, unknown>;
 const sharedTables = new Map<string, Map<string, unknown>>();
 let sharedChars = 0;
 let sharing = false;
-const SHARED_CHARS = 48 << 20;
+/** The most text the tables are keyed by (what they hold decoded takes a few times more): past that they start again. */
+const SHARED_CHARS = 16 << 20;
 /** The largest element text shared (larger ones are derived every time). */
 const SHARED_TEXT = 1 << 20;
 
@@ -74,6 +75,24 @@ export function shareDecodedResources(on = true): void {
     sharedTables.clear();
     sharedChars = 0;
   }
+}
+
+/**
+ * A wrapper element's text without its braces and its `version_info` and `last_updated` at its very start
+ * and end (`to`: where its closing brace is).
+ */
+function stripWrapperTimes(text: string, to: number): string {
+  const head = /^\{\s*(?:"version_?[iI]nfo"\s*:\s*"[^"\\]*"\s*,)?/.exec(text);
+  const from = head ? head[0].length : 0;
+  // The last key, found from the end (a regular expression anchored at the end tries every comma).
+  const at = Math.max(text.lastIndexOf('"last_updated"'), text.lastIndexOf('"lastUpdated"'));
+  if (at > from) {
+    const tail = /^"last_?[uU]pdated"\s*:\s*"[^"\\]*"\s*\}$/.exec(text.slice(at));
+    let comma = at - 1;
+    while (comma > from && /\s/.test(text[comma]!)) comma--;
+    if (tail && text[comma] === ",") to = comma;
+  }
+  return text.slice(from, to);
 }
 
 export class ResourceRecord<T = Obj> {
@@ -103,6 +122,7 @@ export class ResourceRecord<T = Obj> {
     this.rawLoader = this.reload;
     this.rawValue = undefined;
     this.normalised = undefined;
+    this.elementTextValue = undefined;
     this.released = true;
   }
   /** Decoded once and released: decoding again gives the same value, and its warnings are already told. */
@@ -131,41 +151,33 @@ export class ResourceRecord<T = Obj> {
     return this.rawValue;
   }
 
-  /** Of a resource a streamed input left in the file: the bytes of its list element (the resource and its wrapper). */
-  private inFile?: { reader: SpanReader; start: number; end: number };
+  /** Of a resource a streamed input left in the file: the bytes of its list element (the resource and its wrapper), and the path from the element to the resource ("" when the element is the resource). */
+  private inFile?: { reader: SpanReader; start: number; end: number; within: string };
   /** Whether the list element holds this resource alone (a v3 listener entry holds one per state: active, warming, draining). */
   alone = true;
-  /** Notes where the list element that holds this resource is in a streamed input's file. */
-  elementIn(reader: SpanReader, span: { start: number; end: number }): void {
-    this.inFile = { reader, start: span.start, end: span.end };
+  /** Notes where the list element that holds this resource is in a streamed input's file, and the path from it to the resource ("" when the element is the resource). */
+  elementIn(reader: SpanReader, span: { start: number; end: number }, within: string): void {
+    this.inFile = { reader, start: span.start, end: span.end, within };
   }
   /**
    * The text inside the list element that holds the resource, as the file has it, when a streamed input
-   * left it there (undefined otherwise): the same text is the same resource, without parsing either. Not
-   * the element's braces, nor the wrapper's `version_info` and `last_updated` at its very start and end
-   * (which differ between proxies holding the same resource). Read once; one string (a slice of the
-   * element's text, not a copy), so that it is hashed once as a key.
+   * left it there (undefined otherwise): the same text, with the resource at the same place in it, is the
+   * same resource, without parsing either. Not the element's braces, nor, when the resource is inside the
+   * element (a wrapper), the wrapper's `version_info` and `last_updated` at its very start and end (which
+   * differ between proxies holding the same resource); when the element is the resource they are its own.
+   * Read once; one string (a slice of the element's text, not a copy), so that it is hashed once as a key.
    */
   elementText(): string | undefined {
     if (this.elementTextValue === undefined && this.inFile) this.elementTextValue = this.readElementText(this.inFile);
     return this.elementTextValue;
   }
   private elementTextValue?: string;
-  private readElementText(inFile: { reader: SpanReader; start: number; end: number }): string {
+  private readElementText(inFile: { reader: SpanReader; start: number; end: number; within: string }): string {
     const { reader, start, end } = inFile;
     const text = reader.text(start, end);
-    const head = /^\{\s*(?:"version_?[iI]nfo"\s*:\s*"[^"\\]*"\s*,)?/.exec(text);
-    const from = head ? head[0].length : 0;
-    let to = text.length > 0 && text.endsWith("}") ? text.length - 1 : text.length;
-    // The last key, found from the end (a regular expression anchored at the end tries every comma).
-    const at = Math.max(text.lastIndexOf('"last_updated"'), text.lastIndexOf('"lastUpdated"'));
-    if (at > from) {
-      const tail = /^"last_?[uU]pdated"\s*:\s*"[^"\\]*"\s*\}$/.exec(text.slice(at));
-      let comma = at - 1;
-      while (comma > from && /\s/.test(text[comma]!)) comma--;
-      if (tail && text[comma] === ",") to = comma;
-    }
-    return text.slice(from, to);
+    const to = text.length > 0 && text.endsWith("}") ? text.length - 1 : text.length;
+    if (inFile.within === "") return text.slice(text.startsWith("{") ? 1 : 0, to);
+    return stripWrapperTimes(text, to);
   }
 
   /** Where a resource left in a streamed input is, and how to read its outline. */
@@ -237,25 +249,37 @@ export class ResourceRecord<T = Obj> {
   }
 
   /**
+   * Whether an equal resource (the same element text, the resource at the same place in it) was decoded
+   * in this thread without a word (no warning, upgrade or rejection), while a fleet shares decodes: what
+   * this one would say is then nothing, and what is derived from it may be shared.
+   */
+  decodesClean(): boolean {
+    return this.sharedTable(this.kind)?.has() ?? false;
+  }
+
+  /**
    * A value derived from this resource's text alone, from the fleet's equal resources when a fleet
    * shares them (shareDecodedResources), else computed: `table` names what is derived. Shared only for
-   * a text whose decode said nothing: a resource whose decode warns is read in every dump as it would
+   * a resource that decodes clean (decodesClean): one whose decode warns is read in every dump as it would
    * be alone, so that every dump's warnings are its own.
    */
   shared<V>(table: string, compute: () => V): V {
-    const t = this.sharedTable(table);
-    if (!t || !this.sharedTable(this.kind)?.has()) return compute();
+    const t = this.decodesClean() ? this.sharedTable(table) : undefined;
+    if (!t) return compute();
     if (t.has()) return t.map.get(t.key) as V;
     const v = compute();
     t.put(v);
     return v;
   }
+  /** The table `name` of what is derived from resources of this kind at this place in their element, and this resource's key in it. */
   private sharedTable(name: string): { map: Map<string, unknown>; key: string; has(): boolean; put(v: unknown): void } | undefined {
-    if (!sharing || !this.alone) return undefined;
-    const key = this.elementText();
-    if (key === undefined || key.length > SHARED_TEXT) return undefined;
-    let map = sharedTables.get(name);
-    if (!map) sharedTables.set(name, (map = new Map()));
+    const inFile = this.inFile;
+    // Text is at most as long as its bytes: a larger element is not read for a key.
+    if (!sharing || !this.alone || !inFile || inFile.end - inFile.start > SHARED_TEXT) return undefined;
+    const key = this.elementText()!;
+    const tableKey = `${name}\u0000${this.kind}\u0000${inFile.within}`;
+    let map = sharedTables.get(tableKey);
+    if (!map) sharedTables.set(tableKey, (map = new Map()));
     const m = map;
     return {
       map: m,
