@@ -3,7 +3,7 @@
 import type { Finding } from "../findings/types.js";
 import type { Overview } from "../findings/overview.js";
 import { mdInline } from "./sanitize.js";
-import { renderListing, type OutputFormat } from "./table.js";
+import { renderListing } from "./table.js";
 import { wrapProse } from "./wrap.js";
 import type { LogResult } from "../analyses/logreplay.js";
 import { renderExplainResult } from "./explain.js";
