@@ -58,7 +58,8 @@ export function columns(head: Head[], rows: (string | number)[][], width = termi
       for (const l of r[i]!) {
         if (l.length > longest[i]!) longest[i] = l.length;
         if (l.length > natural[i]! && l.length <= OVERFLOW) natural[i] = l.length;
-        if (cols[i]!.wrap && l.length > word[i]!) word[i] = Math.max(word[i]!, Math.min(longestWord(l), OVERFLOW));
+        // Only a width to fit needs the longest words (piped output keeps every line as it is).
+        if (width && cols[i]!.wrap && l.length > word[i]!) word[i] = Math.max(word[i]!, Math.min(longestWord(l), OVERFLOW));
       }
     }
   }
