@@ -12,6 +12,7 @@ import { loadFile } from "../src/load/dump.js";
 import { openInput } from "../src/load/open.js";
 import { shareDecodedResources } from "../src/load/input.js";
 import { runFindings } from "../src/findings/index.js";
+import { clusterReferences } from "../src/findings/clusters.js";
 import { tlsCheckDocument } from "../src/documents.js";
 import { fleetCheckDocument, fleetTlsDocument, type FleetMember } from "../src/fleetdoc.js";
 import { fleetFiles, isFleetArg } from "../src/fleet-inputs.js";
@@ -402,6 +403,40 @@ test("shared decodes are keyed by where the resource is in its element: the same
   for (const n of ["a", "b", "c"]) fs.writeFileSync(path.join(warned, `${n}.json`), JSON.stringify(d, null, 2));
   const doc = await fleetTlsDocument(fleetFiles([warned]).map((file) => ({ file, load: () => openInput(file, { streamJsonFrom: 0 }) })), {});
   for (const n of ["a", "b", "c"]) assert.ok(doc.warnings.some((w) => w.file === path.join(warned, `${n}.json`) && w.message.includes("not_a_cluster_field")), `${n}: ${JSON.stringify(doc.warnings)}`);
+});
+
+test("who refers to a cluster is the same with shared decodes as without at every budget: once a dump's walks run out of it, nothing more is noted", async () => {
+  const dir = path.join(tmp, "budget");
+  fs.mkdirSync(dir);
+  const listener = (name: string, port: number, pad: number) => ({ "@type": "type.googleapis.com/envoy.config.listener.v3.Listener", name, address: { socket_address: { address: "0.0.0.0", port_value: port } }, metadata: { filter_metadata: { pad: { v: Array.from({ length: pad }, (_, i) => `p${i}`) } } }, filter_chains: [{ filters: [{ name: "envoy.filters.network.tcp_proxy", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy", stat_prefix: "s", cluster: "empty" } }] }] });
+  const dump = {
+    configs: [
+      { "@type": "type.googleapis.com/envoy.admin.v3.ListenersConfigDump", static_listeners: [{ listener: listener("l1", 1, 20) }, { listener: listener("l2", 2, 0) }] },
+      { "@type": "type.googleapis.com/envoy.admin.v3.ClustersConfigDump", static_clusters: [{ cluster: { "@type": "type.googleapis.com/envoy.config.cluster.v3.Cluster", name: "empty", type: "STATIC", connect_timeout: "1s", load_assignment: { cluster_name: "empty", endpoints: [] } } }] },
+    ],
+  };
+  const file = path.join(dir, "d.json");
+  fs.writeFileSync(file, JSON.stringify(dump, null, 2));
+  const refs = async (budget: number) => {
+    const input = await openInput(file, { streamJsonFrom: 0 });
+    for (const r of [...input.listeners, ...input.clusters]) void r.value;
+    const r = clusterReferences(input, budget);
+    return { by: r.by.get("empty") ?? [], incomplete: r.incomplete };
+  };
+  shareDecodedResources(false);
+  const alone: Awaited<ReturnType<typeof refs>>[] = [];
+  for (let b = 1; b <= 120; b++) alone.push(await refs(b));
+  // Both listeners are noted with room enough, and at some budgets only the first: the cut-off is exercised.
+  assert.equal(alone[alone.length - 1], { by: ["listener l1", "listener l2"], incomplete: false });
+  assert.ok(alone.some((r) => r.by.length === 1 && r.incomplete), JSON.stringify(alone));
+  shareDecodedResources();
+  try {
+    await refs(120);
+    await refs(120); // decoded, then shared
+    for (let b = 1; b <= 120; b++) assert.equal(await refs(b), alone[b - 1], `a budget of ${b}`);
+  } finally {
+    shareDecodedResources(false);
+  }
 });
 
 test.run();

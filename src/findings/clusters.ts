@@ -85,13 +85,14 @@ function stringsUnder(root: unknown, budget: number, skip?: (parent: object, key
   return { strings: [...strings], quoted, runTimePick, nodes };
 }
 
-function clusterReferences(input: LoadedInput): ClusterReferences {
-  const got = cache.get(input);
+/** Who refers to each cluster of the dump, reading at most `budget` nodes in all (computed once per input at the default budget). */
+export function clusterReferences(input: LoadedInput, walkBudget = WALK_BUDGET): ClusterReferences {
+  const got = walkBudget === WALK_BUDGET ? cache.get(input) : undefined;
   if (got) return got;
   const names = new Set(input.clusters.map((r) => r.name));
   const by = new Map<string, string[]>();
   let runTimePick = false;
-  let budget = WALK_BUDGET;
+  let budget = walkBudget;
   const note = (name: string, who: string, self?: string) => {
     if (name === self || !names.has(name)) return;
     let l = by.get(name);
@@ -137,7 +138,7 @@ function clusterReferences(input: LoadedInput): ClusterReferences {
     noteAll((left) => stringsUnder(rec.raw, left, (parent, k) => parent === sr && (canonicalKey(k) === "clusters" || canonicalKey(k) === "listeners")), "bootstrap");
   }
   const refs: ClusterReferences = { by, runTimePick, incomplete: budget < 0 };
-  cache.set(input, refs);
+  if (walkBudget === WALK_BUDGET) cache.set(input, refs);
   return refs;
 }
 
