@@ -11,7 +11,7 @@ import { childPath } from "../diag.js";
 import { T } from "../load/schema.js";
 import { extensionType } from "../load/extensions.js";
 import { getKey, hasAnyKey } from "../load/v2.js";
-import { isObject } from "../load/keys.js";
+import { canonicalKey, isObject } from "../load/keys.js";
 import { canonicalJson } from "../model/canonical.js";
 import { fullMatch } from "../model/regex.js";
 import { clusterNotFoundStatus, isInlineCopy, routeMatchText } from "../model/route.js";
@@ -725,7 +725,7 @@ function missingRouteConfigs(input: LoadedInput): Finding[] {
 export const missingRouteConfigAnalyzer = dumpAnalyzer("missing-route-config", "MISSING_ROUTE_CONFIG", missingRouteConfigs);
 
 /** For the unused-clusters analyzer: whether a key (any spelling) is one a route picks its cluster at run time with. */
-const RUN_TIME_PICKS = ["cluster_header", "cluster_specifier_plugin", "inline_cluster_specifier_plugin"] as const;
+const RUN_TIME_PICKS = ["cluster_header", "cluster_specifier_plugin", "inline_cluster_specifier_plugin"].map(canonicalKey);
 export function picksClusterAtRunTime(o: Record<string, unknown>): boolean {
   return hasAnyKey(o, RUN_TIME_PICKS);
 }

@@ -123,34 +123,36 @@ export class Extractor {
   /**
    * The elements of a list; for a list the scanner left in the file, each parsed in turn, or, when
    * `usable` accepts the scanner's hint (names and types seen without parsing), the hint stands in for
-   * it: the resource inside is then read from the file only when a command uses it.
+   * it: the resource inside is then read from the file only when a command uses it. Each with its index
+   * and its path.
    */
-  *elements(arr: unknown[], path: string, usable?: (hint: Obj) => boolean): Generator<[unknown, number]> {
+  *elements(arr: unknown[], path: string, usable?: (hint: Obj) => boolean): Generator<[unknown, number, string]> {
     const spans = this.streamed?.lazy.get(arr);
     if (!spans) {
-      for (let i = 0; i < arr.length; i++) yield [arr[i], i];
+      for (let i = 0; i < arr.length; i++) yield [arr[i], i, childPath(path, i)];
       return;
     }
     const reader = this.streamed!.reader;
     this.input.addStreamedList(path, spans);
     for (let i = 0; i < spans.length; i++) {
       const sp = spans[i]!;
+      const at = childPath(path, i);
       let e: unknown;
       if ("value" in sp) e = sp.value;
       else if (sp.hint && usable?.(sp.hint)) {
         e = sp.hint;
-        this.current = { span: sp, root: e, path: childPath(path, i) };
+        this.current = { span: sp, root: e, path: at };
       } else {
         try {
           e = reader.parse(sp);
         } catch {
           // JSON.parse's message quotes the input: it is not repeated (it could hold a credential).
-          this.input.diags.warn("syntax", "not valid JSON: skipped", { path: childPath(path, i), ...reader.position(sp.start) });
+          this.input.diags.warn("syntax", "not valid JSON: skipped", { path: at, ...reader.position(sp.start) });
           continue;
         }
-        this.current = { span: sp, root: e, path: childPath(path, i) };
+        this.current = { span: sp, root: e, path: at };
       }
-      yield [e, i];
+      yield [e, i, at];
       this.current = undefined;
     }
   }
@@ -276,7 +278,7 @@ export class Extractor {
         this.input.diags.warn("bad-value", `expected a list for ${snake}`, { path: a[1] });
         return;
       }
-      for (const [e, i] of this.elements(a[0], a[1], usable)) if (isObject(e)) fn(e, childPath(a[1], i));
+      for (const [e, , at] of this.elements(a[0], a[1], usable)) if (isObject(e)) fn(e, at);
     };
     const wrapped = (kind: ResourceKind, inner: string, state: ResourceState) => {
       const wants = [inner, "error_state", "version_info", "last_updated"].map(canonicalKey);

@@ -68,6 +68,23 @@ const SHARED_CHARS = 16 << 20;
 /** The largest element text shared (larger ones are derived every time). */
 const SHARED_TEXT = 1 << 20;
 
+/** The table of what `name` derives from resources at one place (a kind, and where in its list element the resource is), keyed by their element texts. */
+function sharedTable(name: string, place: string): Map<string, unknown> {
+  const at = `${name}\u0000${place}`;
+  let table = sharedTables.get(at);
+  if (!table) sharedTables.set(at, (table = new Map()));
+  return table;
+}
+
+function sharedPut(table: Map<string, unknown>, key: string, value: unknown): void {
+  if (sharedChars + key.length > SHARED_CHARS) {
+    for (const t of sharedTables.values()) t.clear();
+    sharedChars = 0;
+  }
+  table.set(key, value);
+  sharedChars += key.length;
+}
+
 /** Shares what equal resources give (ResourceRecord.shared) between the inputs read from now on in this thread (a fleet's dumps). Values shared are never changed by their readers. */
 export function shareDecodedResources(on = true): void {
   sharing = on;
@@ -224,8 +241,9 @@ export class ResourceRecord<T = Obj> {
   get value(): T {
     if (this.normalised === undefined) {
       progress(`decoding ${this.kind}s`, ++this.input.decoded, this.input.resourceCount());
-      const table = this.released ? undefined : this.sharedTable(this.kind);
-      const shared = table?.map.get(table.key);
+      const slot = this.released ? undefined : this.sharedSlot();
+      const decodes = slot && sharedTable("decoded", slot.place);
+      const shared = decodes?.get(slot!.key);
       if (shared !== undefined) return (this.normalised = shared as T);
       const said = this.input.diags.added;
       const diags = this.released ? new Diagnostics(this.input.file) : this.input.diags;
@@ -243,7 +261,7 @@ export class ResourceRecord<T = Obj> {
       this.normalised = (v === DROP ? {} : v) as T;
       if (!this.released) this.upgrades.push(...ctx.upgrades);
       // Only a decode that said nothing (no warning, no upgrade, no rejection) is shared, so every dump still tells its own.
-      if (table && this.input.diags.added === said && !ctx.upgrades.size && !this.rejections.length) table.put(this.normalised);
+      if (decodes && this.input.diags.added === said && !ctx.upgrades.size && !this.rejections.length) sharedPut(decodes, slot!.key, this.normalised);
     }
     return this.normalised;
   }
@@ -254,7 +272,8 @@ export class ResourceRecord<T = Obj> {
    * this one would say is then nothing, and what is derived from it may be shared.
    */
   decodesClean(): boolean {
-    return this.sharedTable(this.kind)?.has() ?? false;
+    const slot = this.sharedSlot();
+    return !!slot && sharedTable("decoded", slot.place).has(slot.key);
   }
 
   /**
@@ -264,36 +283,24 @@ export class ResourceRecord<T = Obj> {
    * be alone, so that every dump's warnings are its own.
    */
   shared<V>(table: string, compute: () => V): V {
-    const t = this.decodesClean() ? this.sharedTable(table) : undefined;
-    if (!t) return compute();
-    if (t.has()) return t.map.get(t.key) as V;
+    const slot = this.sharedSlot();
+    if (!slot || !sharedTable("decoded", slot.place).has(slot.key)) return compute();
+    const t = sharedTable(table, slot.place);
+    if (t.has(slot.key)) return t.get(slot.key) as V;
     const v = compute();
-    t.put(v);
+    sharedPut(t, slot.key, v);
     return v;
   }
-  /** The table `name` of what is derived from resources of this kind at this place in their element, and this resource's key in it. */
-  private sharedTable(name: string): { map: Map<string, unknown>; key: string; has(): boolean; put(v: unknown): void } | undefined {
+
+  /**
+   * While a fleet shares decodes: where this resource's kind and place in its list element put it in the
+   * shared tables, and its key there (its element text). Undefined for a resource that does not stand
+   * alone in its element, or an element too large to be read for a key (text is at most as long as its bytes).
+   */
+  private sharedSlot(): { place: string; key: string } | undefined {
     const inFile = this.inFile;
-    // Text is at most as long as its bytes: a larger element is not read for a key.
     if (!sharing || !this.alone || !inFile || inFile.end - inFile.start > SHARED_TEXT) return undefined;
-    const key = this.elementText()!;
-    const tableKey = `${name}\u0000${this.kind}\u0000${inFile.within}`;
-    let map = sharedTables.get(tableKey);
-    if (!map) sharedTables.set(tableKey, (map = new Map()));
-    const m = map;
-    return {
-      map: m,
-      key,
-      has: () => m.has(key),
-      put(v) {
-        if (sharedChars + key.length > SHARED_CHARS) {
-          for (const t of sharedTables.values()) t.clear();
-          sharedChars = 0;
-        }
-        m.set(key, v);
-        sharedChars += key.length;
-      },
-    };
+    return { place: `${this.kind}\u0000${inFile.within}`, key: this.elementText()! };
   }
 
   /** True when the resource was written by a v2 Envoy (read through the v3 types). */

@@ -377,7 +377,7 @@ interface WasmInstance {
  */
 const idleWasm: WasmInstance[] = [];
 
-/** A WebAssembly skip loop with a chunk buffer of `size` bytes (give it back with giveWasm), or undefined where WebAssembly does not run. */
+/** A WebAssembly skip loop with a chunk buffer of `size` bytes (used through withWasm, which gives it back), or undefined where WebAssembly does not run. */
 function takeWasm(size: number): (WasmSkip & { instance: WasmInstance }) | undefined {
   const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
   if (!wasmAllowed || !api || skipModule === null) return undefined;
@@ -402,13 +402,24 @@ function takeWasm(size: number): (WasmSkip & { instance: WasmInstance }) | undef
   return { instance, bytes: new Uint8Array(instance.memory.buffer, 0, size), skip: e.skip, depth: e.depth, open: e.open, escape: e.escape };
 }
 
-function giveWasm(w: { instance: WasmInstance } | undefined): void {
-  if (w && idleWasm.length < 2) idleWasm.push(w.instance);
-}
-
 /** The scan running now, when its chunk buffer is a WebAssembly memory: skipNested hands its buffer's bytes to the module. */
 let wasmBuf: Uint8Array | undefined;
 let wasm: WasmSkip | undefined;
+
+/**
+ * Runs `work` with `w` (from takeWasm) as the running scan's skip loop, then gives it back. A scan inside
+ * a scan (a refused value scanned again) has a buffer of its own: the outer one's comes back after.
+ */
+function withWasm<T>(w: (WasmSkip & { instance: WasmInstance }) | undefined, work: () => T): T {
+  const outer = [wasmBuf, wasm] as const;
+  [wasmBuf, wasm] = [w?.bytes, w];
+  try {
+    return work();
+  } finally {
+    [wasmBuf, wasm] = outer;
+    if (w && idleWasm.length < 2) idleWasm.push(w.instance);
+  }
+}
 
 /**
  * Skips the inside of a value nested `s.depth` deep, from buf[i] to just past the byte that closes it
@@ -441,14 +452,7 @@ export function skipBytes(how: "wasm" | "js", bytes: Uint8Array, i: number, s: S
   w.bytes.set(bytes);
   // Past the end, closers: a loop that read past it would stop there.
   new Uint8Array(w.bytes.buffer).fill(0x7d, bytes.length);
-  const outer = [wasmBuf, wasm] as const;
-  [wasmBuf, wasm] = [w.bytes, w];
-  try {
-    return skipNested(w.bytes, i, bytes.length, s);
-  } finally {
-    [wasmBuf, wasm] = outer;
-    giveWasm(w);
-  }
+  return withWasm(w, () => skipNested(w.bytes, i, bytes.length, s));
 }
 
 /** skipNested in JavaScript. */
@@ -709,16 +713,7 @@ class ElementReader {
 export function scanJson(reader: SpanReader, opts: ScanOptions): ScanResult {
   const chunkSize = opts.chunkSize ?? 8 << 20;
   const w = takeWasm(chunkSize);
-  const buf = w?.bytes ?? new Uint8Array(chunkSize);
-  // A scan inside a scan (a refused value scanned again) has a buffer of its own: the outer one's comes back after.
-  const outer = [wasmBuf, wasm] as const;
-  [wasmBuf, wasm] = [w?.bytes, w];
-  try {
-    return scanChunks(reader, opts, buf);
-  } finally {
-    [wasmBuf, wasm] = outer;
-    giveWasm(w);
-  }
+  return withWasm(w, () => scanChunks(reader, opts, w?.bytes ?? new Uint8Array(chunkSize)));
 }
 
 function scanChunks(reader: SpanReader, opts: ScanOptions, buf: Uint8Array): ScanResult {

@@ -22,9 +22,14 @@ export function keyOf(o: Obj, snake: string): string | undefined {
   for (const k of Object.keys(o)) {
     const c = canonicalKey(k);
     if (c === want) return k;
-    if (c.length === HIDDEN.length + want.length && c.startsWith(HIDDEN) && c.endsWith(want)) hidden = k;
+    if (isHiddenForm(c, want)) hidden = k;
   }
   return hidden;
+}
+
+/** Whether a key (canonicalKey form) is the `hidden_envoy_deprecated_` form of `want`. */
+function isHiddenForm(c: string, want: string): boolean {
+  return c.length === HIDDEN.length + want.length && c.startsWith(HIDDEN) && c.endsWith(want);
 }
 /** keyOf of several keys (snake_case, each in canonicalKey form as `wants`), in one pass over `o`'s keys: each as keyOf finds it. */
 export function keysOf(o: Obj, wants: readonly string[]): (string | undefined)[] {
@@ -36,19 +41,18 @@ export function keysOf(o: Obj, wants: readonly string[]): (string | undefined)[]
       const want = wants[j]!;
       if (c === want) {
         if (found[j] === undefined) found[j] = k;
-      } else if (c.length === HIDDEN.length + want.length && c.startsWith(HIDDEN) && c.endsWith(want)) (hidden ??= [])[j] = k;
+      } else if (isHiddenForm(c, want)) (hidden ??= [])[j] = k;
     }
   }
   if (hidden) for (let j = 0; j < wants.length; j++) found[j] ??= hidden[j];
   return found;
 }
 
-/** Whether `o` has any of these keys (snake_case), in any spelling keyOf finds: one pass over its keys. */
-export function hasAnyKey(o: Obj, snakes: readonly string[]): boolean {
-  const wants = snakes.map(canonicalKey);
+/** Whether `o` has any of these keys (each in canonicalKey form, as keysOf's), in any spelling keyOf finds: one pass over its keys. */
+export function hasAnyKey(o: Obj, wants: readonly string[]): boolean {
   for (const k of Object.keys(o)) {
     const c = canonicalKey(k);
-    for (const want of wants) if (c === want || (c.length === HIDDEN.length + want.length && c.startsWith(HIDDEN) && c.endsWith(want))) return true;
+    for (const want of wants) if (c === want || isHiddenForm(c, want)) return true;
   }
   return false;
 }
