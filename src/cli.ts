@@ -51,8 +51,13 @@ async function heavy(): Promise<Heavy> {
 
 /** yargs reads a bare "-" as an empty string: the bin passes stdin under this name. */
 export const STDIN = "/dev/stdin";
-/** Dumps larger than this are streamed, when plain JSON, for commands that use only part of one (explain, tls-check, the clusters, endpoints, routes and secrets listings, the listeners listing for a port, address or name): about even with reading them as text at 10 MB, faster from 20 MB (measured on the bench's dumps). */
-const STREAM_PART_FROM = 16 * 2 ** 20;
+/**
+ * Dumps larger than this are streamed, when plain JSON, for commands that read resources one by one
+ * (explain, tls-check, check, the overview, the listings): each resource is read from the file when asked,
+ * and one that was only needed once can be let go. About even with reading them as text at 10 MB, faster
+ * from 20 MB (measured on the bench's dumps). diff reads its two dumps as text.
+ */
+const STREAM_FROM = 16 * 2 ** 20;
 const FORMATS = ["auto", "config_dump", "config_dump_section", "istioctl_list", "resource", "bootstrap", "admin_clusters"] as const;
 const OUTPUTS = ["table", "wide", "json", "yaml", "markdown", "sarif"] as const;
 /** The most of stdin --log - reads: an hour of a busy proxy's log is far less. */
@@ -179,13 +184,13 @@ interface Run {
   print(text: string): void;
   err(text: string): void;
   /**
-   * Reads an input. `part`: the command uses only part of a dump (explain, tls-check), so a large one is
-   * streamed and only that part parsed. `inWorker`: a streamed input is scanned on a worker thread, so
-   * that another input can be read meanwhile.
+   * Reads an input. `stream`: the command reads a dump's resources one by one, so a large one is
+   * streamed (STREAM_FROM) and each resource parsed when asked. `inWorker`: a streamed input is scanned
+   * on a worker thread, so that another input can be read meanwhile.
    */
-  load(file: string, a: Common, how?: { part?: boolean; inWorker?: boolean; signal?: AbortSignal }): Promise<LoadedInput>;
+  load(file: string, a: Common, how?: { stream?: boolean; inWorker?: boolean; signal?: AbortSignal }): Promise<LoadedInput>;
   /** Two inputs read at once: the second's scan (when it is streamed) runs on a worker thread while the first is read. Warnings keep this order. */
-  loadTwo(first: string, second: string | undefined, a: Common, how?: { part?: boolean }): Promise<[LoadedInput, LoadedInput | undefined]>;
+  loadTwo(first: string, second: string | undefined, a: Common, how?: { stream?: boolean }): Promise<[LoadedInput, LoadedInput | undefined]>;
   setCode(code: number): void;
   /** Runs the synchronous part of a command (reading, analysing, printing) so that Ctrl-C stops it at once. */
   sync<T>(work: () => T): T;
@@ -306,7 +311,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       const shown = st.colour && st.outputFormat === "table" ? colourize(safe) : safe;
       io.stdout(shown.endsWith("\n") ? shown : `${shown}\n`);
     },
-    load: async (file: string, a: Common, how: { part?: boolean; inWorker?: boolean; signal?: AbortSignal } = {}): Promise<LoadedInput> => {
+    load: async (file: string, a: Common, how: { stream?: boolean; inWorker?: boolean; signal?: AbortSignal } = {}): Promise<LoadedInput> => {
       const maxBytes = sizeOption("--max-size", a.maxSize);
       const streamFrom = sizeOption("--stream-from", a.streamFrom);
       const block = a.block === undefined ? undefined : blockOption(a.block, "block", "flag");
@@ -317,7 +322,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         format: a.format as InputFormat | "auto",
         ...(maxBytes ? { maxBytes } : {}),
         ...(streamFrom ? { streamFrom } : {}),
-        ...(how.part && !streamFrom ? { streamJsonFrom: STREAM_PART_FROM } : {}),
+        ...(how.stream && !streamFrom ? { streamJsonFrom: STREAM_FROM } : {}),
         ...(how.inWorker ? { inWorker: true } : {}),
         ...(how.signal ? { signal: how.signal } : {}),
         ...(a.proxy ? { proxy: a.proxy } : {}),
@@ -753,7 +758,7 @@ async function parser(run: Run): Promise<void> {
           // Trailing blank lines of a file are no lines to replay.
           while (lines.length && !lines[lines.length - 1]!.trim()) lines.pop();
           if (!lines.some((l) => l.trim())) throw new UsageError("--log got no line to replay");
-          const input = await load(a.dump, a, { part: true });
+          const input = await load(a.dump, a, { stream: true });
           sync(() => out(H.renderDocument(H.logDocument(input, lines, logOptions), a.output as OutputFormat, H.renderLog)));
           return;
         }
@@ -761,7 +766,7 @@ async function parser(run: Run): Promise<void> {
           const explainOnly = (["client", "sni", "transport", "alpn", "clientCert", "host", "path", "header", "expect", "listener", "address", "filterState", "direction", "sourceIp", "sourcePort", "directSourceIp"] as const).filter((k) => a[k] !== undefined);
           if (explainOnly.length) throw new UsageError(`--${explainOnly[0]!.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} explains a connection: it needs --port N (without --port, envoy-explain ${a.dump === STDIN ? "-" : a.dump} gives the overview)`);
           await heavy();
-          const input = await load(a.dump, a);
+          const input = await load(a.dump, a, { stream: true });
           sync(() => {
             const doc = H.overviewDocument(input, now ? { now } : {});
             run.findingsShown = true;
@@ -794,7 +799,7 @@ async function parser(run: Run): Promise<void> {
           "flag",
         );
         await heavy();
-        const input = await load(a.dump, a, { part: true });
+        const input = await load(a.dump, a, { stream: true });
         const doc = sync(() => {
           const d = H.explainDocument(input, options);
           out(H.renderDocument(d, a.output as OutputFormat, H.renderExplain));
@@ -824,7 +829,7 @@ async function parser(run: Run): Promise<void> {
         const filter = listenerFilterOptions({ port: a.port, address: a.address, type: a.type, name: a.name || undefined }, "flag");
         await heavy();
         // A large dump is streamed: its listeners are read (with --port, --address or --name, only those whose outline fits), the rest left in the file.
-        const input = await load(a.dump, a, { part: true });
+        const input = await load(a.dump, a, { stream: true });
         sync(() => {
           const doc = H.listenersDocument(input, filter);
           const inDump = counted(a.output, doc.listeners.length, filter, () => H.countInDump(input, "listeners"));
@@ -848,7 +853,7 @@ async function parser(run: Run): Promise<void> {
       async (a) => {
         const filter = clusterFilterOptions({ name: a.name || undefined, fqdn: a.fqdn || undefined, port: a.port, direction: a.direction, subset: a.subset }, "flag");
         await heavy();
-        const input = await load(a.dump, a, { part: true });
+        const input = await load(a.dump, a, { stream: true });
         sync(() => {
           const doc = H.clustersDocument(input, filter);
           const inDump = counted(a.output, doc.clusters.length, filter, () => H.countInDump(input, "clusters"));
@@ -868,7 +873,7 @@ async function parser(run: Run): Promise<void> {
       async (a) => {
         const filter = routeFilterOptions({ name: a.name || undefined }, "flag");
         await heavy();
-        const input = await load(a.dump, a, { part: true });
+        const input = await load(a.dump, a, { stream: true });
         sync(() => {
           const doc = H.routesDocument(input, filter);
           const inDump = counted(a.output, doc.routes.length, filter, () => H.countInDump(input, "routes"));
@@ -891,7 +896,7 @@ async function parser(run: Run): Promise<void> {
       async (a) => {
         const filter = endpointFilterOptions({ cluster: a.cluster || undefined, port: a.port, address: a.address, status: a.status || undefined }, "flag");
         await heavy();
-        const input = await load(a.dump, a, { part: true });
+        const input = await load(a.dump, a, { stream: true });
         sync(() => {
           const doc = H.endpointsDocument(input, filter);
           const inDump = counted(a.output, doc.endpoints.length, filter, () => H.countInDump(input, "endpoints"));
@@ -905,7 +910,7 @@ async function parser(run: Run): Promise<void> {
       at("secrets", (y) => y.positional("dump", { type: "string", demandOption: true }).example("$0 secret dump.json", "certificates, their validity and SPIFFE identity")),
       async (a) => {
         await heavy();
-        const input = await load(a.dump, a, { part: true });
+        const input = await load(a.dump, a, { stream: true });
         sync(() => out(H.renderDocument(H.secretsDocument(input), a.output as OutputFormat, H.renderSecrets)));
       },
     )
@@ -915,7 +920,7 @@ async function parser(run: Run): Promise<void> {
       at("all", (y) => y.positional("dump", { type: "string", demandOption: true })),
       async (a) => {
         await heavy();
-        const input = await load(a.dump, a);
+        const input = await load(a.dump, a, { stream: true });
         sync(() => {
           const parts = { listeners: H.listenersDocument(input), clusters: H.clustersDocument(input), routes: H.routesDocument(input), endpoints: H.endpointsDocument(input), secrets: H.secretsDocument(input) };
           if (a.output === "json" || a.output === "yaml") {
@@ -961,7 +966,7 @@ async function parser(run: Run): Promise<void> {
           return;
         }
         const inputs: LoadedInput[] = [];
-        for (const f of files) inputs.push(await load(f, a));
+        for (const f of files) inputs.push(await load(f, a, { stream: true }));
         const doc = sync(() => {
           const d = H.checkDocument(inputs, options);
           run.findingsShown = true;
@@ -1002,7 +1007,7 @@ async function parser(run: Run): Promise<void> {
           if (doc.rows.some((r) => r.status === "CONFLICT")) setCode(1);
           return;
         }
-        const [first, second] = await loadTwo(a.client, a.server, a, { part: true });
+        const [first, second] = await loadTwo(a.client, a.server, a, { stream: true });
         const doc = sync(() => {
           const d = H.tlsCheckDocument(first, second, options);
           out(H.renderDocument(d, a.output as OutputFormat, H.renderTlsCheck));

@@ -39,13 +39,17 @@ export function progressShown(): boolean {
   return sink !== undefined && shown;
 }
 
-/** Where the work is: shown once it has run for 2 s, then at most every 250 ms. Cheap when not started. */
-export function progress(phase: string, done?: number, total?: number): void {
+/**
+ * Where the work is: shown once it has run for 2 s, then at most every 250 ms. Cheap when not started;
+ * a total that costs something to count is given as a function, called only when the line is written.
+ */
+export function progress(phase: string, done?: number, total?: number | (() => number)): void {
   if (!sink) return;
   const now = clock();
   if (now - started < 2000 || now - last < 250) return;
   last = now;
-  const count = done !== undefined ? ` ${done}${total ? `/${total}` : ""}` : "";
+  const all = typeof total === "function" ? total() : total;
+  const count = done !== undefined ? ` ${done}${all ? `/${all}` : ""}` : "";
   sink(`\r\u001b[K${phase}${count} (${Math.round((now - started) / 1000)} s)`);
   if (!shown) {
     shown = true;

@@ -15,7 +15,7 @@ import { openInput } from "../src/load/open.js";
 import { scanJson, skipBytes, SpanReader, useWasmSkip, type SkipState } from "../src/load/scan.js";
 import { findInJson } from "../src/model/canonical.js";
 import { peekListener } from "../src/model/listener.js";
-import { clustersDocument, endpointsDocument, explainDocument, listenersDocument, routesDocument, secretsDocument, tlsCheckDocument } from "../src/documents.js";
+import { checkDocument, clustersDocument, endpointsDocument, explainDocument, listenersDocument, overviewDocument, routesDocument, secretsDocument, tlsCheckDocument } from "../src/documents.js";
 import { inboundPorts } from "../src/analyses/tlscheck.js";
 import { clusterRows, listenerRows } from "../src/analyses/listings.js";
 import { isObject } from "../src/load/keys.js";
@@ -171,7 +171,7 @@ test("the skip loop in WebAssembly (32 bytes at a time) stops where the JavaScri
   }
 });
 
-test("streamed, every real dump gives the same answers as read as text: explain on its ports, tls-check against itself, listings", () => {
+test("streamed, every real dump gives the same answers as read as text: explain on its ports, tls-check against itself and alone, check, the overview, listings", () => {
   let compared = 0;
   for (const [f, text] of realJsonDumps()) {
     // Containers assembled as in use.
@@ -183,6 +183,10 @@ test("streamed, every real dump gives the same answers as read as text: explain 
     same("server ports", ports, [...new Set([...inboundPorts(streamed), 9080, 15001])].slice(0, 4));
     for (const port of ports) same(`explain --port ${port}`, explainDocument(text, { port }), explainDocument(streamed, { port }));
     same("tls-check", tlsCheckDocument(text, text), tlsCheckDocument(streamed, streamed));
+    same("tls-check, one dump", tlsCheckDocument(text, undefined), tlsCheckDocument(streamed, undefined));
+    const at = { now: new Date("2026-01-01T00:00:00Z") };
+    same("check", checkDocument([text], at), checkDocument([streamed], at));
+    same("overview", overviewDocument(text, at), overviewDocument(streamed, at));
     same("listeners", listenersDocument(text), listenersDocument(streamed));
     same("routes", routesDocument(text), routesDocument(streamed));
     same("clusters", clustersDocument(text), clustersDocument(streamed));
@@ -265,6 +269,33 @@ test("a listing releases what it decoded of a streamed resource: read again it i
   assert.is(input.decoded, decodes + 1, "decoded again after release");
   assert.equal(warnings(), [1]);
   assert.equal(clusterRows(input), rows);
+});
+
+test("check and the one-dump tls-check decode each streamed cluster and EDS resource once, and let it go after (read again if asked)", () => {
+  const f = path.join(ROOT, "samples/client-productpage.json");
+  const text = loadFile(f);
+  const now = new Date("2026-01-01T00:00:00Z");
+  for (const [what, run] of [
+    ["check", (i: LoadedInput) => checkDocument([i], { now })],
+    ["tls-check", (i: LoadedInput) => tlsCheckDocument(i, undefined)],
+  ] as const) {
+    const input = scan(f, 0);
+    const doc = run(input);
+    assert.ok(input.clusters.length > 20 && input.endpoints.length >= 4, "a client with clusters and their EDS");
+    // check reads every cluster and EDS resource; tls-check every (outbound) cluster, and the EDS of those with auto mTLS.
+    const least = what === "check" ? input.clusters.length + input.endpoints.length : input.clusters.length;
+    assert.ok(input.decoded >= least && input.decoded <= input.resourceCount(), `${what}: ${input.decoded} decodes, at least ${least}, none twice (${input.resourceCount()} resources)`);
+    const decoded = input.decoded;
+    // Released: asked again, it is read and decoded again, the same value as the text reader's.
+    const rec = input.byName("cluster", "outbound|9080||reviews.default.svc.cluster.local")!;
+    const ep = input.byName("endpoint", rec.name)!;
+    assert.ok(isDeepStrictEqual(rec.value, text.byName("cluster", rec.name)!.value), `${what}: ${rec.name} as read as text`);
+    assert.ok(isDeepStrictEqual(ep.value, text.byName("endpoint", ep.name)!.value), `${what}: ${ep.name} as read as text`);
+    assert.is(input.decoded, decoded + 2, `${what}: the cluster and the EDS resource were let go`);
+    // What the analysis kept answers the same again, without decoding.
+    assert.is(JSON.stringify(run(input)), JSON.stringify(doc), `${what}: the same answer again`);
+    input.close();
+  }
 });
 
 test("streamed, every resource stays in the file until used, in a small dump too; a listener is placed from its outline, without its chains", () => {

@@ -502,7 +502,8 @@ export function runTlsCheck(client: LoadedInput | undefined, server: LoadedInput
   }
   if (!client) return report;
   const pairs = server ? pairedClusters(client, server, ports, o) : [];
-  const names = server ? [...new Set(pairs.map((p) => p.cluster))] : client.clusters.map(clusterModel).filter((c) => c.istio?.direction === "outbound" || !c.istio).map((c) => c.name);
+  // One dump: every outbound cluster (by its name, before it is decoded), each read once, in the loop below.
+  const names = server ? [...new Set(pairs.map((p) => p.cluster))] : client.clusters.filter((r) => outboundName(r.name)).map((r) => r.name);
   if (server && !pairs.length) {
     const asked = o.service ? ("name" in o.service ? `no cluster of ${client.file} is named ${o.service.name} or sends it as SNI` : `no cluster of ${client.file} is ${o.service.host}:${o.service.port}`) : undefined;
     report.notes.push(asked ?? `no cluster of ${client.file} reaches ${server.identity?.app ?? "the server"} (by EDS endpoints at the server's IPs ${proxyIps(server).ips.join(", ") || "(unknown)"}, or by name on ports ${ports.join(", ") || "(none found)"}); use --service host:port, or a cluster's name or the SNI it sends`);
@@ -517,6 +518,9 @@ export function runTlsCheck(client: LoadedInput | undefined, server: LoadedInput
     const assume = server ? (serverMode === "DISABLE" ? null : "istio") : undefined;
     const plan = upstreamPlan(client, name, assume)!;
     report.clientClusters.push({ cluster: name, mode: plan.mode, sends: plan.endpoints.map((e) => `${e.endpoint}: ${sendsText(e.sends)}`), notes: plan.notes });
+    // One dump: the row holds what it needs of the cluster and its endpoints, so what a streamed input
+    // decoded of them can go while young, instead of every cluster being kept to the end.
+    if (!server) releasePlanned(client, name);
     if (server && pair && target === undefined) {
       // Asked for, but which port of the server it reaches is not in the dumps: said, not replayed on a port it may not reach.
       report.rows.push({
@@ -550,6 +554,21 @@ export function runTlsCheck(client: LoadedInput | undefined, server: LoadedInput
     }
   }
   return report;
+}
+
+/** A cluster the one-dump tls-check lists: outbound by Istio's name, or any cluster not named as Istio's. */
+function outboundName(name: string): boolean {
+  const n = parseIstioClusterName(name);
+  return !n || n.direction === "outbound";
+}
+
+/** Lets what a streamed input decoded of a cluster and of its EDS go (read again if anything asks: ResourceRecord.release). */
+function releasePlanned(input: LoadedInput, name: string): void {
+  const rec = input.byName("cluster", name);
+  if (!rec) return;
+  const c = clusterModel(rec);
+  endpointRecordFor(input, c.name, c.edsServiceName)?.release();
+  rec.release();
 }
 
 /** A replayed endpoint's reason as a row gives it: what auto mTLS chose for the endpoint, and the service port mapped to the server's target port. */

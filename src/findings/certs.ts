@@ -61,9 +61,18 @@ function judge(input: LoadedInput, cert: CertInfo, where: { owner: string; kind:
   return undefined;
 }
 
+/** Whether a listener or cluster may hold an inline certificate chain (false when it certainly holds none). */
+function mayHoldInlineChains(rec: ResourceRecord): boolean {
+  // Most listeners and clusters carry no inline PEM: their bytes say so without decoding them.
+  if (!rec.mayContain("BEGIN CERTIFICATE") && !rec.mayContain("LS0tLS1CRUdJTi") && !rec.mayContain("inline")) return false;
+  // Read once per record (and once per fleet for the proxies' equal clusters: ResourceRecord.derived).
+  return rec.derived("has-inline-chains", () => inlineChains(rec).length > 0);
+}
+
 export const certificates: Analyzer = {
   name: "certificates",
   codes: ["CERT_EXPIRED", "CERT_EXPIRING", "CERT_NOT_YET_VALID"],
+  reads: { cluster: (rec) => void mayHoldInlineChains(rec) },
   run({ input, now }) {
     const out: Finding[] = [];
     const secrets = secretModels(input, now);
@@ -76,10 +85,7 @@ export const certificates: Analyzer = {
     });
     for (const kind of ["listener", "cluster"] as const) {
       for (const rec of input.resources[kind]) {
-        // Most listeners and clusters carry no inline PEM: their bytes say so without decoding them.
-        if (!rec.mayContain("BEGIN CERTIFICATE") && !rec.mayContain("LS0tLS1CRUdJTi") && !rec.mayContain("inline")) continue;
-        // A fleet's proxies hold the same clusters: whether one holds an inline chain is read once (ResourceRecord.shared).
-        if (!rec.shared("has-inline-chains", () => inlineChains(rec).length > 0)) continue;
+        if (!mayHoldInlineChains(rec)) continue;
         for (const { path, pem } of inlineChains(rec)) {
           for (const c of parseCertificates(pem, now)) {
             const f = judge(input, c, { owner: rec.name, kind, path }, now);

@@ -5,7 +5,7 @@
 import type { LoadedInput, ResourceRecord } from "../load/dump.js";
 import { childPath } from "../diag.js";
 import { clusterModel } from "../model/cluster.js";
-import { clusterEndpoints, endpointRecordFor, endpointsOf } from "../model/endpoint.js";
+import { clusterEndpoints, endpointModels, endpointRecordFor, endpointsOf } from "../model/endpoint.js";
 import { isInlineCopy } from "../model/route.js";
 import { getKey } from "../load/v2.js";
 import { canonicalKey, isObject } from "../load/keys.js";
@@ -117,10 +117,10 @@ export function clusterReferences(input: LoadedInput, walkBudget = WALK_BUDGET):
       else for (const q of r.quoted.get(v) ?? []) note(q, who, self);
     }
   };
-  // A fleet's proxies hold the same resources: what strings each holds is read once (ResourceRecord.shared),
+  // A fleet's proxies hold the same resources: what strings each holds is read once (ResourceRecord.derived),
   // and used when the budget left covers it.
   const stringsOf = (rec: ResourceRecord) => (left: number) => {
-    const r = rec.shared("strings", () => stringsUnder(rec.raw, WALK_BUDGET));
+    const r = stringsIn(rec);
     return r.nodes <= left ? r : stringsUnder(rec.raw, left);
   };
   for (const rec of input.listeners) {
@@ -141,6 +141,9 @@ export function clusterReferences(input: LoadedInput, walkBudget = WALK_BUDGET):
   if (walkBudget === WALK_BUDGET) cache.set(input, refs);
   return refs;
 }
+
+/** The strings a resource holds, read once per record (up to one walk's budget). */
+const stringsIn = (rec: ResourceRecord): Strings => rec.derived("strings", () => stringsUnder(rec.raw, WALK_BUDGET));
 
 // ---------------------------------------------------------------------------------------------------
 // NO_ENDPOINTS
@@ -182,7 +185,7 @@ function noEndpoints(input: LoadedInput): Finding[] {
       where = `its EDS assignment${er.name !== c.name ? ` ${er.name}` : ""} lists no endpoint`;
       path = er.path;
     } else {
-      const la = (rec.value as { loadAssignment?: unknown }).loadAssignment;
+      const la = c.ownEndpoints;
       if (!la && !(eds && endpointRecordFor(input, c.name))) continue;
       where = "its load_assignment lists no endpoint";
       if (la) path = childPath(rec.path, "loadAssignment");
@@ -203,7 +206,10 @@ function noEndpoints(input: LoadedInput): Finding[] {
   return out;
 }
 
-export const noEndpointsAnalyzer = dumpAnalyzer("no-endpoints", "NO_ENDPOINTS", noEndpoints);
+export const noEndpointsAnalyzer = dumpAnalyzer("no-endpoints", "NO_ENDPOINTS", noEndpoints, {
+  cluster: (rec) => void clusterModel(rec),
+  endpoint: (rec) => void endpointModels(rec),
+});
 
 // ---------------------------------------------------------------------------------------------------
 // UNUSED_CLUSTER
@@ -268,4 +274,4 @@ function unusedClusters(input: LoadedInput): Finding[] {
   return out;
 }
 
-export const unusedClusterAnalyzer = dumpAnalyzer("unused-cluster", "UNUSED_CLUSTER", unusedClusters);
+export const unusedClusterAnalyzer = dumpAnalyzer("unused-cluster", "UNUSED_CLUSTER", unusedClusters, { cluster: (rec) => void stringsIn(rec) });

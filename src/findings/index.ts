@@ -32,10 +32,26 @@ export interface FindingsOptions {
 /** Findings of one dump; with `server`, also what the client's clusters send that the server refuses. */
 export function runFindings(input: LoadedInput, o: FindingsOptions & { server?: LoadedInput } = {}): Finding[] {
   const ctx = { input, ...(o.server ? { server: o.server } : {}), now: o.now ?? new Date() };
+  readOnce(input);
   const out: Finding[] = [];
   for (const a of ANALYZERS) out.push(...a.run(ctx));
   placeFindings(out, [input, ...(o.server ? [o.server] : [])]);
   return sortFindings(out);
+}
+
+/**
+ * What the analyzers read of each cluster and EDS resource (Analyzer.reads), made in one pass: each
+ * resource is decoded once, read by every analyzer, and let go (ResourceRecord.release: a streamed
+ * input's resources are read again from the file if anything asks), instead of all being held to the end.
+ */
+function readOnce(input: LoadedInput): void {
+  for (const kind of ["cluster", "endpoint"] as const) {
+    const reads = ANALYZERS.flatMap((a) => (a.reads?.[kind] ? [a.reads[kind]] : []));
+    for (const rec of input.resources[kind]) {
+      for (const read of reads) read(rec);
+      rec.release();
+    }
+  }
 }
 
 /** Line and column of each finding whose input is text, found in one pass per input. */

@@ -1,7 +1,7 @@
 // What every analyzer returns: findings, each with a stable code from the catalogue
 // (messages.yaml), where it is in the input, and how to fix it. Analyzers are small modules, one or
 // a few codes each, as Istio's pkg/config/analysis has them; src/findings/index.ts runs them all.
-import type { LoadedInput, ResourceKind } from "../load/dump.js";
+import type { LoadedInput, ResourceKind, ResourceRecord } from "../load/dump.js";
 import { CATALOGUE, type CatalogueEntry, type FindingCode, type FindingLevel } from "./catalogue.gen.js";
 
 export type { FindingCode, FindingLevel } from "./catalogue.gen.js";
@@ -57,11 +57,18 @@ export interface Analyzer {
   /** The codes it can report (each in the catalogue). */
   codes: readonly FindingCode[];
   run(ctx: AnalyzerContext): Finding[];
+  /**
+   * What it reads of each cluster and each EDS resource, as values their records keep (clusterModel,
+   * endpointModels, ResourceRecord.derived): the runner makes them for every analyzer in one pass over
+   * those resources, before any analyzer runs, and lets each resource's decoded value go after it, so
+   * that the bulk of a large streamed dump is not all held at once (each resource is still decoded once).
+   */
+  reads?: Partial<Record<"cluster" | "endpoint", (rec: ResourceRecord) => void>>;
 }
 
 /** An analyzer of one code that reads only the dump (not the clock, not a second dump). */
-export function dumpAnalyzer(name: string, code: FindingCode, run: (input: LoadedInput) => Finding[]): Analyzer {
-  return { name, codes: [code], run: (ctx) => run(ctx.input) };
+export function dumpAnalyzer(name: string, code: FindingCode, run: (input: LoadedInput) => Finding[], reads?: Analyzer["reads"]): Analyzer {
+  return { name, codes: [code], run: (ctx) => run(ctx.input), ...(reads ? { reads } : {}) };
 }
 
 const BY_CODE = new Map<string, CatalogueEntry>(CATALOGUE.map((e) => [e.code, e]));

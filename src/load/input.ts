@@ -85,7 +85,7 @@ function sharedPut(table: Map<string, unknown>, key: string, value: unknown): vo
   sharedChars += key.length;
 }
 
-/** Shares what equal resources give (ResourceRecord.shared) between the inputs read from now on in this thread (a fleet's dumps). Values shared are never changed by their readers. */
+/** Shares what equal resources give (ResourceRecord.derived) between the inputs read from now on in this thread (a fleet's dumps). Values shared are never changed by their readers. */
 export function shareDecodedResources(on = true): void {
   sharing = on;
   if (!on) {
@@ -240,7 +240,7 @@ export class ResourceRecord<T = Obj> {
   /** The resource as v3 proto3 JSON (camelCase, canonical values); computed once. */
   get value(): T {
     if (this.normalised === undefined) {
-      progress(`decoding ${this.kind}s`, ++this.input.decoded, this.input.resourceCount());
+      progress(`decoding ${this.kind}s`, ++this.input.decoded, () => this.input.resourceCount());
       const slot = this.released ? undefined : this.sharedSlot();
       const decodes = slot && sharedTable("decoded", slot.place);
       const shared = decodes?.get(slot!.key);
@@ -277,20 +277,27 @@ export class ResourceRecord<T = Obj> {
   }
 
   /**
-   * A value derived from this resource's text alone, from the fleet's equal resources when a fleet
-   * shares them (shareDecodedResources), else computed: `table` names what is derived. Shared only for
-   * a resource that decodes clean (decodesClean): one whose decode warns is read in every dump as it would
-   * be alone, so that every dump's warnings are its own.
+   * A value derived from this resource's text alone (the strings it holds, whether it carries an inline
+   * certificate): computed once and kept by the record, also when release() lets its decoded value go;
+   * `table` names what is derived. While a fleet shares decodes (shareDecodedResources), taken from the
+   * fleet's equal resources, for a resource that decodes clean (decodesClean): one whose decode warns is
+   * read in every dump as it would be alone, so that every dump's warnings are its own.
    */
-  shared<V>(table: string, compute: () => V): V {
+  derived<V>(table: string, compute: () => V): V {
+    const mine = (this.derivedValues ??= new Map());
+    if (mine.has(table)) return mine.get(table) as V;
     const slot = this.sharedSlot();
-    if (!slot || !sharedTable("decoded", slot.place).has(slot.key)) return compute();
-    const t = sharedTable(table, slot.place);
-    if (t.has(slot.key)) return t.get(slot.key) as V;
-    const v = compute();
-    sharedPut(t, slot.key, v);
+    let v: V;
+    if (!slot || !sharedTable("decoded", slot.place).has(slot.key)) v = compute();
+    else {
+      const t = sharedTable(table, slot.place);
+      if (t.has(slot.key)) v = t.get(slot.key) as V;
+      else sharedPut(t, slot.key, (v = compute()));
+    }
+    mine.set(table, v);
     return v;
   }
+  private derivedValues?: Map<string, unknown>;
 
   /**
    * While a fleet shares decodes: where this resource's kind and place in its list element put it in the

@@ -25,8 +25,8 @@ export interface OpenOptions extends LoadOptions {
   streamFrom?: number;
   /**
    * Inputs larger than this are streamed when they are plain JSON, and read as text when they are not
-   * (YAML, comments, elisions): for commands that use only part of a dump, which streaming lets them
-   * parse alone. Default: only what `streamFrom` says.
+   * (YAML, comments, elisions): for commands that read a dump's resources one by one, which streaming
+   * lets them parse when asked (and let go). Default: only what `streamFrom` says.
    */
   streamJsonFrom?: number;
   /** Streamed containers larger than this are built from their parts (tests lower it). */

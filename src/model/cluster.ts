@@ -2,6 +2,7 @@
 import type { Cluster } from "../gen/types/envoy/config/cluster/v3/cluster.js";
 import type { ResourceRecord } from "../load/dump.js";
 import { summariseTransport, type TransportSummary } from "./tls.js";
+import { endpointsOf, type EndpointModel } from "./endpoint.js";
 
 export interface IstioClusterName {
   direction: string;
@@ -19,6 +20,8 @@ export interface ClusterModel {
   /** Auto mTLS and friends: tried in order against each endpoint's envoy.transport_socket_match metadata. */
   socketMatches: { name: string; match: Record<string, unknown>; transport: TransportSummary }[];
   edsServiceName?: string;
+  /** The endpoints of its own load_assignment (STATIC, STRICT_DNS, LOGICAL_DNS), when it has one. */
+  ownEndpoints?: readonly EndpointModel[];
 }
 
 /** `outbound|9080|v1|details.default.svc.cluster.local`, `inbound|80||`. */
@@ -28,6 +31,7 @@ export function parseIstioClusterName(name: string): IstioClusterName | undefine
   return { direction: m[1]!, port: Number(m[2] || 0), subset: m[3]!, host: m[4]! };
 }
 
+/** Made once per record, and kept when the record lets its decoded value go (release). */
 const cache = new WeakMap<ResourceRecord, ClusterModel>();
 
 export function clusterModel(rec: ResourceRecord): ClusterModel {
@@ -48,6 +52,7 @@ export function clusterModel(rec: ResourceRecord): ClusterModel {
       transport: summariseTransport(t.transportSocket, "upstream"),
     })),
     ...(c.edsClusterConfig?.serviceName ? { edsServiceName: c.edsClusterConfig.serviceName } : {}),
+    ...(c.loadAssignment ? { ownEndpoints: endpointsOf(c.loadAssignment, name) } : {}),
   };
   cache.set(rec, m);
   return m;

@@ -40,18 +40,24 @@ export function endpointsOf(cla: ClusterLoadAssignment, fallbackName: string): E
   return out;
 }
 
+const cache = new WeakMap<ResourceRecord, readonly EndpointModel[]>();
+
+/** The endpoints an EDS resource lists; made once per record and kept when the record lets its decoded value go (release). */
+export function endpointModels(rec: ResourceRecord): readonly EndpointModel[] {
+  let eps = cache.get(rec);
+  if (!eps) cache.set(rec, (eps = endpointsOf(rec.value as ClusterLoadAssignment, rec.name)));
+  return eps;
+}
+
 /** Endpoints of a cluster from the dump's EDS section, or undefined when the dump has none for it. */
-export function endpointsForCluster(input: LoadedInput, clusterName: string, edsServiceName?: string): EndpointModel[] | undefined {
+export function endpointsForCluster(input: LoadedInput, clusterName: string, edsServiceName?: string): readonly EndpointModel[] | undefined {
   const rec = endpointRecordFor(input, clusterName, edsServiceName);
-  return rec ? endpointsOf(rec.value as ClusterLoadAssignment, rec.name) : undefined;
+  return rec ? endpointModels(rec) : undefined;
 }
 
 /** A cluster's endpoints: from the dump's EDS when it has them, else the cluster's own load_assignment (STATIC, STRICT_DNS, LOGICAL_DNS). */
-export function clusterEndpoints(input: LoadedInput, c: { name: string; edsServiceName?: string; record: { value: unknown } }): EndpointModel[] | undefined {
-  const eds = endpointsForCluster(input, c.name, c.edsServiceName);
-  if (eds) return eds;
-  const la = (c.record.value as { loadAssignment?: ClusterLoadAssignment }).loadAssignment;
-  return la ? endpointsOf(la, c.name) : undefined;
+export function clusterEndpoints(input: LoadedInput, c: { name: string; edsServiceName?: string; ownEndpoints?: readonly EndpointModel[] }): readonly EndpointModel[] | undefined {
+  return endpointsForCluster(input, c.name, c.edsServiceName) ?? c.ownEndpoints;
 }
 
 /** The EDS record of a cluster: by its EDS service name, else by its own name. */
@@ -62,7 +68,7 @@ export function endpointRecordFor(input: LoadedInput, clusterName: string, edsSe
 /** Every endpoint of the dump; `release` lets each streamed EDS resource go once its endpoints are read (a listing). */
 export function allEndpoints(input: LoadedInput, o: { release?: boolean } = {}): EndpointModel[] {
   return input.endpoints.flatMap((r) => {
-    const eps = endpointsOf(r.value as ClusterLoadAssignment, r.name);
+    const eps = o.release ? endpointsOf(r.value as ClusterLoadAssignment, r.name) : endpointModels(r);
     if (o.release) r.release();
     return eps;
   });

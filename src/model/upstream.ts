@@ -84,7 +84,7 @@ export function upstreamPlan(input: LoadedInput, clusterName: string, assumeTlsM
   const c = clusterModel(rec);
   const mode = clusterMode(c);
   const notes: string[] = [];
-  const eps: EndpointModel[] | undefined = c.socketMatches.length ? endpointsForCluster(input, c.name, c.edsServiceName) : undefined;
+  const eps: readonly EndpointModel[] | undefined = c.socketMatches.length ? endpointsForCluster(input, c.name, c.edsServiceName) : undefined;
   const plan: UpstreamPlan = { cluster: c.name, mode, endpoints: [], edsInDump: eps !== undefined, notes };
   if (!c.socketMatches.length) {
     plan.endpoints.push({ endpoint: "(every endpoint)", socketMatch: {}, sends: sendsOf(c.transport, "transport_socket") });
