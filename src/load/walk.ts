@@ -43,9 +43,13 @@ interface FieldInfo {
   sensitive: RedactedKind | null;
   limit: Limit | undefined;
 }
+/** Keys as the dump spells them (snake_case, camelCase…) that a type's fields were found by: most dumps spell each field one way. */
+const SPELLINGS_KEPT = 256;
 /** What the walker needs of a message type, computed once per type: protobufjs builds `fullName` on every read. */
 interface FieldIndex {
   byKey: Map<string, FieldInfo>;
+  /** The same fields by the keys met in dumps (at most SPELLINGS_KEPT), so that a key is put in canonicalKey form once. */
+  bySpelling: Map<string, FieldInfo>;
   /** With the leading dot. */
   full: string;
   /** Without it. */
@@ -64,6 +68,7 @@ function fieldIndex(t: protobuf.Type): FieldIndex {
     const name = full.slice(1);
     idx = {
       byKey: new Map(),
+      bySpelling: new Map(),
       full,
       name,
       wkt: true,
@@ -127,10 +132,20 @@ export function walkMessage(v: unknown, t: protobuf.Type, path: LazyPath, ctx: W
   return idx.post ? idx.post(out) : out;
 }
 
+/** A field of the type by a key as the dump spells it. */
+function fieldByKey(idx: FieldIndex, key: string): FieldInfo | undefined {
+  let info = idx.bySpelling.get(key);
+  if (info === undefined) {
+    info = idx.byKey.get(canonicalKey(key));
+    if (info && idx.bySpelling.size < SPELLINGS_KEPT) idx.bySpelling.set(key, info);
+  }
+  return info;
+}
+
 function walkFields(v: Obj, t: protobuf.Type, idx: FieldIndex, out: Obj, path: LazyPath, ctx: WalkContext): void {
   for (const key of Object.keys(v)) {
     const raw = (v as Obj)[key];
-    const info = idx.byKey.get(canonicalKey(key));
+    const info = fieldByKey(idx, key);
     const p = at(path, key);
     if (!info) {
       if (key === "@type") continue; // resources carry their own type; the caller checked it
@@ -164,8 +179,14 @@ function walkField(raw: unknown, f: protobuf.Field, p: LazyPath, ctx: WalkContex
         ctx.diags.note("single-as-list", `a single value where ${f.name} expects a list: read as a list of one`, { path: pathText(p) });
         list = [raw];
       }
-      nv = (list as unknown[]).map((e, i) => walkValue(e, f, Array.isArray(raw) ? at(p, i) : p, ctx)).filter((e) => e !== DROP);
-      if ((nv as unknown[]).length === 0) return DROP;
+      const items = list as unknown[];
+      const kept: unknown[] = [];
+      for (let i = 0; i < items.length; i++) {
+        const e = walkValue(items[i], f, items === raw ? at(p, i) : p, ctx);
+        if (e !== DROP) kept.push(e);
+      }
+      if (kept.length === 0) return DROP;
+      nv = kept;
     } else {
       nv = walkValue(raw, f, p, ctx);
       if (nv === DROP || (!f.partOf && isDefaultScalar(f, nv))) return DROP;
@@ -240,12 +261,13 @@ const LIMITS: Record<string, Limit> = {
 // Looked up with names from the dump: no prototype, so "constructor" or "__proto__" find nothing.
 Object.setPrototypeOf(LIMITS, null);
 function checkLimit(v: unknown, limit: Limit, t: protobuf.Type, f: protobuf.Field, p: LazyPath, ctx: WalkContext): void {
-  for (const x of Array.isArray(v) ? v : [v]) {
-    const n = Number(x);
-    const fieldName = f.name.replace(/^./, (c) => c.toUpperCase());
-    const bad = limit.lte !== undefined && n > limit.lte ? `less than or equal to ${limit.lte}` : limit.gte !== undefined && n < limit.gte ? `greater than or equal to ${limit.gte}` : undefined;
+  const list = Array.isArray(v);
+  for (let i = 0, n = list ? v.length : 1; i < n; i++) {
+    const x = Number(list ? v[i] : v);
+    const bad = limit.lte !== undefined && x > limit.lte ? `less than or equal to ${limit.lte}` : limit.gte !== undefined && x < limit.gte ? `greater than or equal to ${limit.gte}` : undefined;
     if (bad) {
-      reject(ctx, `Proto constraint validation failed (${t.name}ValidationError.${fieldName}: value must be ${bad}, found ${n})`, p);
+      const fieldName = f.name.replace(/^./, (c) => c.toUpperCase());
+      reject(ctx, `Proto constraint validation failed (${t.name}ValidationError.${fieldName}: value must be ${bad}, found ${x})`, p);
       return;
     }
   }
@@ -295,10 +317,16 @@ const INT32 = new Set(["int32", "uint32", "sint32", "fixed32", "sfixed32"]);
 const INT64 = new Set(["int64", "uint64", "sint64", "fixed64", "sfixed64"]);
 
 function walkScalar(v: unknown, type: string, path: LazyPath, ctx: WalkContext): unknown {
-  if (INT32.has(type)) {
+  // The common cases first: a string or a bool where one is wanted.
+  if (type === "string") {
+    if (typeof v === "string") return v;
+  } else if (type === "bool" && typeof v === "boolean") return v;
+  else if (INT32.has(type)) {
     const n = typeof v === "number" && Number.isInteger(v) ? v : typeof v === "string" && /^-?\d+$/.test(v) ? Number(v) : undefined;
     if (n !== undefined) {
-      const [lo, hi] = type.startsWith("u") || type === "fixed32" ? [0, 2 ** 32 - 1] : [-(2 ** 31), 2 ** 31 - 1];
+      const unsigned = type === "uint32" || type === "fixed32";
+      const lo = unsigned ? 0 : -(2 ** 31);
+      const hi = unsigned ? 2 ** 32 - 1 : 2 ** 31 - 1;
       if (n >= lo && n <= hi) return n;
       // protobuf's JSON parser refuses the whole message, so Envoy refuses the resource.
       reject(ctx, `invalid value ${n} for a ${type} field (${lo} to ${hi})`, path);
@@ -481,10 +509,13 @@ function freeJson(v: unknown, path: LazyPath, ctx: WalkContext): unknown {
       reject(ctx, `Message too deep. Max recursion depth reached (${MAX_MESSAGE_DEPTH} nested levels)`, path);
       return DROP;
     }
-    const entries: [string | number, unknown][] = Array.isArray(f.value) ? f.value.map((x, i) => [i, x]) : Object.keys(f.value).map((k) => [k, (f.value as Obj)[k]]);
+    const list = Array.isArray(f.value) ? f.value : undefined;
+    const keys = list ? undefined : Object.keys(f.value);
     // A header matcher or header value for a credential, spelled either way, as in the typed fields.
-    const credentialValues = !Array.isArray(f.value) && (isCredentialHeader(f.value.name) || isCredentialHeader(f.value.key));
-    for (const [k, x] of entries) {
+    const credentialValues = !list && (isCredentialHeader((f.value as Obj).name) || isCredentialHeader((f.value as Obj).key));
+    for (let i = 0, n = list ? list.length : keys!.length; i < n; i++) {
+      const k: string | number = list ? i : keys![i]!;
+      const x = list ? list[i] : (f.value as Obj)[k];
       if (x === null || x === undefined || x instanceof Redacted) continue;
       if (credentialValues && typeof k === "string" && CREDENTIAL_VALUE_KEYS.has(canonicalKey(k))) {
         (own(f) as Obj)[k] = new Redacted("credential", x);
