@@ -18,6 +18,7 @@
 //   --fleet   dumps in the fleet's directory (0: no fleet row)
 //   --only    only the rows whose name matches this regular expression (the baselines they need run too)
 //   --markdown  the tables for docs/performance.md and the README, at the end
+// Then the time guards (scripts/guards.ts: worst-case inputs, each held to a limit), unless --only leaves them out.
 // A quick run: node scripts/bench.mjs --sizes 10,100 --runs 3 --fleet 50
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -411,6 +412,19 @@ function run(cmd, args) {
   });
 }
 
+// ---- the time guards: worst-case inputs, each held to a limit (scripts/guards.ts) -------------------------------
+let guards = [];
+if (wanted("guards")) {
+  console.log("\ntime guards (scripts/guards.ts):");
+  const res = spawnSync(process.execPath, ["--import", "tsx", path.join(root, "scripts/guards.ts"), "--json"], { cwd: root, encoding: "utf8", maxBuffer: 1 << 24 });
+  try {
+    guards = JSON.parse(res.stdout);
+  } catch {
+    console.log(`  could not run them: exit ${res.status}: ${(res.stderr || "").slice(-1000)}`);
+  }
+  for (const g of guards) console.log(g.skipped ? `  skipped: ${g.name}: ${g.skipped}` : `  ${g.ok ? "ok  " : "FAIL"} ${ms0(g.ms).padStart(8)} (limit ${g.limitMs} ms)  ${g.name}${g.error ? `: ${g.error}` : ""}`);
+}
+
 // ---- summary and the tables --------------------------------------------------------------------------------------
 const rowNames = [...new Set(table.map((r) => r.name.replace(/ \(cannot: .*$/, "")))];
 const sizesRun = [...new Set(table.map((r) => r.mb))];
@@ -466,6 +480,10 @@ if (markdown) {
     out.push("", `| fleet: ${fleetSize} dumps of 3 MB | time | vs read + JSON.parse of each | peak RSS | target | met |`, "| --- | --- | --- | --- | --- | --- |");
     if (fleet.base) out.push(`| read + JSON.parse of each dump in turn | ${secs(fleet.base.ms)} | 1.00× | ${MiB(fleet.base.maxRss)} | | |`);
     for (const r of fleet.rows) out.push(r.failed ? `| ${r.name} | failed | | | ${r.target} | no |` : `| ${r.name} | ${secs(r.ms)} | ${r.ratio.toFixed(2)}× | ${MiB(r.maxRss)} | ${r.target} | ${r.met ? "yes" : "no"} |`);
+  }
+  if (guards.length) {
+    out.push("", "| time guard (scripts/guards.ts) | time | limit | met |", "| --- | --- | --- | --- |");
+    for (const g of guards) out.push(`| ${mdEscape(g.name)} | ${g.skipped ? `skipped (${mdEscape(g.skipped)})` : ms0(g.ms)} | ${g.limitMs} ms | ${g.skipped ? "" : g.ok ? "yes" : "no"} |`);
   }
   console.log(`\n${out.join("\n")}`);
 }

@@ -89,12 +89,10 @@ test("a line no format fits is refused with an InputError naming the formats tri
   assert.throws(() => parseAccessLogLine("x".repeat(MAX_LOG_LINE + 1), formats, "my.log"), (e: unknown) => e instanceof InputError && /longer than/.test((e as Error).message));
 });
 
-test("matching is linear: a 64 KiB line full of near-misses is answered at once", () => {
+test("matching is linear: a 64 KiB line full of near-misses is answered (its time: scripts/guards.ts)", () => {
   const formats = accessLogFormats(loadFile(path.join(SAMPLES, "modern-strict.json")));
   const evil = ('[x] "' + '" "'.repeat(20000)).slice(0, MAX_LOG_LINE);
-  const t0 = performance.now();
   assert.throws(() => parseAccessLogLine(evil, formats, "log"), (e: unknown) => e instanceof InputError);
-  assert.ok(performance.now() - t0 < 2000, "took too long");
 });
 
 test("a credential header logged by the dump's format is kept only as [redacted]; JSON lines are read by key", () => {

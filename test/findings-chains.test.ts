@@ -211,15 +211,13 @@ test("hand-made: matcher API: a chain no action names is unreachable; the named 
   assert.match(fs[0]!.evidence!.outcome, /chain #0 "web"/);
 });
 
-test("hand-made: 2,000 port chains and a hidden catch-all: one finding, fast", () => {
+test("hand-made: 2,000 port chains and a hidden catch-all: one finding (its time: scripts/guards.ts)", () => {
   const chains: Chain[] = Array.from({ length: 2000 }, (_, i) => ({ name: `p${i}`, match: { destination_port: 10000 + i, prefix_ranges: [{ address_prefix: "10.0.0.0", prefix_len: 8 }] } }));
   chains.push({ name: "catchall" });
-  const t = Date.now();
   const fs = run(handMade(chains, { listener_filters: [ORIGINAL_DST] }, 15006));
   assert.equal(fs, []);
   const bound = run(handMade([...chains.slice(0, 1999), { name: "p-own", match: { destination_port: 15006 } }, { name: "catchall" }], {}, 15006));
   assert.equal(codes(bound), ["UNREACHABLE_CHAIN hand #2000 catchall"]);
-  assert.ok(Date.now() - t < 5000, `${Date.now() - t} ms`);
 });
 
 test.run();

@@ -394,21 +394,15 @@ test("a YAML alias bomb, an alias to a missing anchor and one inside its own anc
   assert.match(r.stderr, /bomb\.yaml:2:\d+: not valid YAML/);
 });
 
-test("one long YAML line of brackets is refused in linear time (was 15 s for 100 KB of \"]\": an error per bracket, each formatted with its line)", () => {
-  const time = (text: string) => {
-    const t = performance.now();
-    const e = inputError(() => loadText(text, "brackets.yaml"));
-    return { ms: performance.now() - t, e };
-  };
-  const small = time("a: " + "]".repeat(100_000));
-  const large = time("a: " + "]".repeat(500_000));
-  assert.match(small.e.format(), /^brackets\.yaml:1:4: not valid YAML/);
-  assert.ok(large.ms < 8000 && large.ms < 8 * small.ms + 1000, `100 KB: ${small.ms.toFixed(0)} ms, 500 KB: ${large.ms.toFixed(0)} ms`);
-  // Nesting past what the parser can hold: refused before it parses, at once.
+test("one long YAML line of brackets is refused with one error (was 15 s for 100 KB of \"]\": an error per bracket, each formatted with its line; its time: scripts/guards.ts)", () => {
+  for (const n of [100_000, 500_000]) {
+    const e = inputError(() => loadText("a: " + "]".repeat(n), "brackets.yaml"));
+    assert.match(e.format(), /^brackets\.yaml:1:4: not valid YAML/);
+    assert.ok(e.format().split("\n").length < 20, "one error, not one per bracket");
+  }
+  // Nesting past what the parser can hold: refused before it parses.
   for (const text of ["a: " + "[".repeat(500_000), "a: " + "{".repeat(500_000), "name: x\naddress:\n" + Array.from({ length: 600 }, (_, i) => " ".repeat(i + 1) + "a:").join("\n") + " 1\n"]) {
-    const deep = time(text);
-    assert.match(deep.e.message, /nested deeper than 500 levels/);
-    assert.ok(deep.ms < 2000, `${deep.ms} ms`);
+    assert.match(inputError(() => loadText(text, "deep.yaml")).message, /nested deeper than 500 levels/);
   }
 });
 
@@ -453,11 +447,10 @@ test("deep nesting in the library (load() of a deeply nested JSON or YAML string
 });
 
 test("/dev/zero, a stream or a file of NUL bytes: refused at once, not read to the limit (nor called UTF-16); real UTF-16 with and without a byte-order mark still told apart", async () => {
-  const t = performance.now();
+  // Refused at its first bytes (read to the 16 GiB limit, it would not end): how soon, scripts/guards.ts times.
   const dev = await cli("listeners", "/dev/zero");
   assert.is(dev.code, 2);
   assert.match(dev.stderr, /\/dev\/zero: is NUL bytes \(zeros, as \/dev\/zero gives\), not text/);
-  assert.ok(performance.now() - t < 5000, "at once, not after 16 GiB");
   const piped = spawnSync(process.execPath, [BIN, "listeners", "-"], { input: Buffer.alloc(64 * 2 ** 20), encoding: "utf8" });
   assert.is(piped.status, 2);
   assert.match(piped.stderr, /<stdin>: is NUL bytes/);

@@ -1,7 +1,7 @@
 // Interrupted while a progress line shows on a terminal's stderr: the line is cleared and the process
-// ends by the signal (exit status 130 for Ctrl-C), at once, also in the middle of synchronous work. Run
+// ends by the signal (exit status 130 for Ctrl-C), also in the middle of synchronous work. Run
 // on a pseudo-terminal (util-linux `script`), Ctrl-C typed into it as a person would. Needs the bundle
-// (node scripts/build.mjs --no-types; npm test builds it).
+// (node scripts/build.mjs --no-types; npm test builds it). How soon it ends is timed by scripts/guards.ts.
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -20,16 +20,16 @@ const sh = (s: string) => `'${s.replace(/'/g, "'\\''")}'`;
  * its terminal `typed` lines (at their times, ms). Resolves with script's exit status (the command's,
  * 128 + the signal when a signal ended it) and all it printed.
  */
-function onTerminal(command: string, when: RegExp, typed: [number, string][] = []): Promise<{ status: number | null; out: string; afterCtrlC: number }> {
+function onTerminal(command: string, when: RegExp, typed: [number, string][] = []): Promise<{ status: number | null; out: string; ctrlC: boolean }> {
   return new Promise((resolve) => {
     const child = spawn("script", ["-qefc", command, "/dev/null"], { stdio: ["pipe", "pipe", "inherit"], env: { ...process.env, NO_COLOR: "1", COLUMNS: "200" } });
     let out = "";
-    let sentAt = 0;
+    let sent = false;
     const timers = typed.map(([ms, text]) => setTimeout(() => child.stdin.write(text), ms));
     child.stdout.on("data", (d: Buffer) => {
       out += d.toString("utf8");
-      if (!sentAt && when.test(out)) {
-        sentAt = Date.now();
+      if (!sent && when.test(out)) {
+        sent = true;
         child.stdin.write("\u0003");
       }
     });
@@ -37,7 +37,7 @@ function onTerminal(command: string, when: RegExp, typed: [number, string][] = [
     child.on("exit", (status) => {
       for (const t of timers) clearTimeout(t);
       clearTimeout(limit);
-      resolve({ status, out, afterCtrlC: sentAt ? Date.now() - sentAt : -1 });
+      resolve({ status, out, ctrlC: sent });
     });
   });
 }
@@ -97,7 +97,8 @@ test("Ctrl-C in the middle of synchronous work (decoding 30000 clusters): the li
   assert.is(r.status, 130, r.out.slice(-300));
   assert.match(r.out, /decoding clusters \d+\/30000 \(\d+ s\)(\^C)?\r\u001b\[K$/, JSON.stringify(r.out.slice(-200)));
   assert.not.match(r.out, /Outbound|Findings/, "stopped before it printed the overview");
-  assert.ok(r.afterCtrlC < 5000, `ended ${r.afterCtrlC} ms after Ctrl-C`);
+  // How soon after the Ctrl-C it ends: scripts/guards.ts times it.
+  assert.ok(r.ctrlC, "Ctrl-C was typed");
 });
 
 test.after(() => fs.rmSync(tmp, { recursive: true, force: true }));

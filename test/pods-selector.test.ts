@@ -155,15 +155,13 @@ test("a bad selector (or namespace, or -n with -A) is refused before kubectl run
   assert.equal(calls(), [], "kubectl never ran");
 });
 
-test("Kubernetes' own selector grammar is accepted (its documented example among them), in linear time", () => {
+test("Kubernetes' own selector grammar is accepted (its documented example among them), a long one too (its time: scripts/guards.ts)", () => {
   for (const s of ["app=reviews", "app!=reviews", "app==reviews", "app in (reviews,ratings)", "!canary", "tier", "x in (foo,,baz),y,z notin ()", "app.kubernetes.io/name=reviews", "in=1", "k in (in)", "replicas>2", "replicas<10", "app=", " app = reviews , version in ( v1 , v2 ) "]) {
     assert.is(labelSelectorProblem(s), undefined, s);
   }
   const long = `${"app=reviews,".repeat(200_000)}app=reviews`;
-  const t = performance.now();
   assert.is(labelSelectorProblem(long), undefined);
   assert.is(labelSelectorProblem(`${long},`), `found the end after ",", where a label key belongs`);
-  assert.ok(performance.now() - t < 3000, `2.4 MB of selector took ${Math.round(performance.now() - t)} ms`);
 });
 
 test("no pods match: an InputError in kubectl's terms, naming the selector and where it looked", async () => {
@@ -194,13 +192,11 @@ test("readPodDumps: never more than `concurrency` kubectl processes at once (3 o
   process.env.KUBECTL_SLEEP = "0.4";
   const refs = Array.from({ length: 10 }, (_, i) => ({ pod: `reviews-v1-5c9d7b8f4-n${i}`, namespace: "shop" }));
   const progress: Array<[number, number, string]> = [];
-  const t = performance.now();
   const got = await collect(readPodDumps(refs, { concurrency: 3, onProgress: (done, total, ref) => progress.push([done, total, ref]) }));
-  const took = performance.now() - t;
   const seen = mostAtOnce();
   assert.is(seen.starts, 10);
+  // In parallel, from the stand-in's own start and end lines: three ran at once, never more.
   assert.is(seen.most, 3, "three at a time");
-  assert.ok(took < 10 * 400, `ran in parallel: ${Math.round(took)} ms for 10 pods of 400 ms`);
   assert.equal(got.map((r) => r.index).sort((a, b) => a - b), [...refs.keys()]);
   for (const r of got) {
     assert.is(r.ref, `pod/${refs[r.index]!.pod}.shop`);

@@ -26,6 +26,27 @@ test("scripts/bench.mjs runs built files that exist, and the functions it calls 
   }
 });
 
+test("scripts/guards.ts lists its time guards, each with the unit test that checks its answer (a test of that name in that file), and the unit tests time nothing", () => {
+  const r = spawnSync(process.execPath, ["--import", "tsx", path.join(root, "scripts/guards.ts"), "--list", "--json"], { cwd: root, encoding: "utf8" });
+  assert.is(r.status, 0, r.stderr);
+  const guards = JSON.parse(r.stdout) as { name: string; test: [string, string]; limitMs: number }[];
+  assert.ok(guards.length >= 10, `${guards.length} guards`);
+  for (const g of guards) {
+    assert.ok(g.limitMs > 0, g.name);
+    const file = path.join(root, g.test[0]);
+    assert.ok(fs.existsSync(file), `${g.test[0]} does not exist`);
+    const titles = [...fs.readFileSync(file, "utf8").matchAll(/\btest\("((?:[^"\\]|\\.)*)"/g)].map((m) => JSON.parse(`"${m[1]}"`) as string);
+    assert.ok(titles.some((t) => t.startsWith(g.test[1])), `${g.test[0]} has no test "${g.test[1]}…"`);
+  }
+  // Times live in the guards and the benchmarks: no unit test reads a clock to judge how long something took.
+  const clocks = fs.readdirSync(path.join(root, "test")).filter((f) => f.endsWith(".test.ts")).flatMap((f) => {
+    const text = fs.readFileSync(path.join(root, "test", f), "utf8");
+    return [...text.matchAll(/(?:performance\.now|Date\.now)\(\)\s*-/g)].map(() => f);
+  });
+  assert.equal(clocks, [], "a unit test times something");
+  assert.is(spawnSync(process.execPath, ["--import", "tsx", path.join(root, "scripts/guards.ts"), "--what"], { cwd: root, encoding: "utf8" }).status, 2, "an unknown argument is a usage error");
+});
+
 test("scripts/narrow-text.mjs: every character it lets the build's string-width stand-in measure is one column in each bundled string-width", async () => {
   const { NARROW_TEXT } = (await import(pathToFileURL(path.join(root, "scripts/narrow-text.mjs")).href)) as { NARROW_TEXT: RegExp };
   // Each copy as its importer finds it (node_modules folders upwards): cli-table3's, yargs' own, cliui's

@@ -120,10 +120,12 @@ test("isIP is Node's net.isIP on addresses, near-addresses and junk", () => {
   assert.equal(parseIp("::ffff:10.0.0.1"), { family: 4, value: 0x0a000001n });
 });
 
-test("isIP takes linear time on long near-addresses", () => {
-  const t0 = performance.now();
-  for (let i = 0; i < 200; i++) isIP(`${"1:".repeat(60)}:${"a".repeat(i % 7)}`);
-  assert.ok(performance.now() - t0 < 500);
+test("isIP takes linear time on long near-addresses: none is an address, as Node says (its time: scripts/guards.ts)", () => {
+  for (let i = 0; i < 200; i++) {
+    const s = `${"1:".repeat(60)}:${"a".repeat(i % 7)}`;
+    assert.is(isIP(s), net.isIP(s), s);
+    assert.is(isIP(s), 0);
+  }
 });
 
 // ---- X.509 ----------------------------------------------------------------------------------------

@@ -271,7 +271,7 @@ if (!haveChromium()) {
     await o.context.close();
   });
 
-  test("a 20 MB dump (a bundled sample with its clusters repeated) through the file picker: the verdict within a few seconds", async () => {
+  test("a 20 MB dump (a bundled sample with its clusters repeated) through the file picker: the verdict (how soon: scripts/guards.ts)", async () => {
     const base = JSON.parse(read("samples/istio-1.3-permissive.json"));
     const section = base.configs.find((c: { "@type": string }) => /ClustersConfigDump/.test(c["@type"]));
     const seed = section.dynamic_active_clusters as { cluster: { name: string } }[];
@@ -284,13 +284,9 @@ if (!haveChromium()) {
     const size = fs.statSync(file).size;
     assert.ok(size >= 20 * 2 ** 20, `${size} bytes`);
     const o = await openPage(browser, { hash: "#port=9080&client=curl-mtls" });
-    const t0 = Date.now();
     await o.page.getByLabel("Open a file").setInputFiles(file);
     const said = await verdict(o.page, 60_000);
-    const ms = Date.now() - t0;
-    console.log(`web: ${(size / 2 ** 20).toFixed(1)} MB dump through the file picker: verdict in ${ms} ms`);
     assert.match(said, "TLS_INTO_PLAINTEXT_HTTP");
-    assert.ok(ms < 8000, `${ms} ms`);
     nothingLeft(o);
     await o.context.close();
     fs.rmSync(path.dirname(file), { recursive: true, force: true });

@@ -49,10 +49,13 @@ export function endpointModels(rec: ResourceRecord): readonly EndpointModel[] {
   return eps;
 }
 
-/** Endpoints of a cluster from the dump's EDS section, or undefined when the dump has none for it. */
+/**
+ * Endpoints of a cluster from the dump's EDS section, or undefined when the dump has none for it: those
+ * endpointModels kept, else made for this caller alone (one that reads each cluster once keeps none).
+ */
 export function endpointsForCluster(input: LoadedInput, clusterName: string, edsServiceName?: string): readonly EndpointModel[] | undefined {
   const rec = endpointRecordFor(input, clusterName, edsServiceName);
-  return rec ? endpointModels(rec) : undefined;
+  return rec ? (cache.get(rec) ?? endpointsOf(rec.value as ClusterLoadAssignment, rec.name)) : undefined;
 }
 
 /** A cluster's endpoints: from the dump's EDS when it has them, else the cluster's own load_assignment (STATIC, STRICT_DNS, LOGICAL_DNS). */
