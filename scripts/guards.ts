@@ -21,6 +21,7 @@ import { LongNames } from "../src/render/longnames.js";
 import { labelSelectorProblem } from "../src/load/pod.js";
 import { diffInputs } from "../src/analyses/diff.js";
 import { isIP } from "../src/explain/ip.js";
+import { handMadeListener, istioClustersDump, repeatedSampleFile } from "../test/support/worst-cases.js";
 
 const root = path.resolve(import.meta.dirname, "..");
 
@@ -51,18 +52,8 @@ const throwsInputError = (f: () => unknown, like?: RegExp): void => {
   fail("no error");
 };
 
-/** A hand-made listener (v3, 0.0.0.0:PORT) of TCP proxy chains, as in test/findings-chains.test.ts. */
-function handMade(chains: { name: string; match?: Record<string, unknown> }[], extra: Record<string, unknown>, port: number): LoadedInput {
-  const tcp = (name: string) => [{ name: "envoy.filters.network.tcp_proxy", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy", stat_prefix: name, cluster: name } }];
-  const l = {
-    "@type": "type.googleapis.com/envoy.config.listener.v3.Listener",
-    name: "hand",
-    address: { socket_address: { address: "0.0.0.0", port_value: port } },
-    filter_chains: chains.map((c) => ({ name: c.name, ...(c.match ? { filter_chain_match: c.match } : {}), filters: tcp(c.name) })),
-    ...extra,
-  };
-  return loadText(JSON.stringify(l), "hand.json");
-}
+/** A hand-made listener of TCP proxy chains (test/support/worst-cases.ts), as a whole dump. */
+const handMade = (chains: { name: string; match?: Record<string, unknown> }[], extra: Record<string, unknown>, port: number): LoadedInput => loadText(handMadeListener(chains, extra, port), "hand.json");
 const ORIGINAL_DST = { name: "envoy.filters.listener.original_dst", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.listener.original_dst.v3.OriginalDst" } };
 const now = new Date("2026-01-01T00:00:00Z");
 const chainFindings = (input: LoadedInput) => chainAnalyzers.flatMap((a) => a.run({ input, now })).map((f) => `${f.code} ${f.resource.name}`);
@@ -178,30 +169,15 @@ const GUARDS: Guard[] = [
     test: ["test/web.test.ts", "a 20 MB dump (a bundled sample with its clusters repeated)"],
     limitMs: 8000,
     missing: () => (!fs.existsSync(process.env.ENVOY_EXPLAIN_CHROMIUM ?? "/usr/bin/chromium") ? "Chromium is not installed" : !fs.existsSync(path.join(root, "dist/web/index.html")) ? "the page is not built (npm run build)" : undefined),
-    setup: () => bigDumpFile(),
+    setup: () => repeatedSampleFile(20),
     run: (file) => pageVerdict(file as string),
   },
 ];
 
-/** The options-interrupt test's dump: 30,000 Istio-shaped clusters. */
+/** The options-interrupt test's dump: 30,000 Istio-shaped clusters, in a new temporary folder. */
 function interruptFile(): string {
-  const T = (t: string) => `type.googleapis.com/${t}`;
-  const cluster = (i: number) => ({
-    version_info: "1",
-    cluster: {
-      "@type": T("envoy.config.cluster.v3.Cluster"),
-      name: `outbound|9080||svc-${i}.ns.svc.cluster.local`,
-      type: "EDS",
-      eds_cluster_config: { eds_config: { ads: {}, resource_api_version: "V3" }, service_name: `outbound|9080||svc-${i}.ns.svc.cluster.local` },
-      connect_timeout: "10s",
-      transport_socket_matches: [
-        { name: "tlsMode-istio", match: { tlsMode: "istio" }, transport_socket: { name: "envoy.transport_sockets.tls", typed_config: { "@type": T("envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext"), common_tls_context: { alpn_protocols: ["istio-peer-exchange", "istio"], tls_certificate_sds_secret_configs: [{ name: "default", sds_config: { ads: {}, resource_api_version: "V3" } }] }, sni: `outbound_.9080_._.svc-${i}.ns.svc.cluster.local` } } },
-        { name: "tlsMode-disabled", match: {}, transport_socket: { name: "envoy.transport_sockets.raw_buffer", typed_config: { "@type": T("envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer") } } },
-      ],
-    },
-  });
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ee-guards-")), "clusters.json");
-  fs.writeFileSync(file, `{"configs":[{"@type":"type.googleapis.com/envoy.admin.v3.ClustersConfigDump","dynamic_active_clusters":[${Array.from({ length: 30000 }, (_, i) => JSON.stringify(cluster(i))).join(",")}]}]}`);
+  fs.writeFileSync(file, istioClustersDump(30000));
   return file;
 }
 
@@ -230,20 +206,6 @@ function ctrlC(file: string): Promise<void> {
       else resolve();
     });
   });
-}
-
-/** The web test's 20 MB dump: a bundled sample with its clusters repeated. */
-function bigDumpFile(): string {
-  const base = JSON.parse(fs.readFileSync(path.join(root, "samples/istio-1.3-permissive.json"), "utf8"));
-  const section = base.configs.find((c: { "@type": string }) => /ClustersConfigDump/.test(c["@type"]));
-  const seed = section.dynamic_active_clusters as { cluster: { name: string } }[];
-  const more: unknown[] = [];
-  const one = JSON.stringify(seed).length;
-  for (let i = 0; more.length * (one / seed.length) < 20.5 * 2 ** 20; i++) for (const c of seed) more.push({ ...c, cluster: { ...c.cluster, name: `${c.cluster.name}-copy${i}` } });
-  section.dynamic_active_clusters = [...seed, ...more];
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ee-guards-")), "big-config_dump.json");
-  fs.writeFileSync(file, JSON.stringify(base, null, 1));
-  return file;
 }
 
 /** Opens the page in Chromium (as test/web.test.ts does), gives it the file, and waits for the verdict; the time is from the file's choice. */

@@ -10,12 +10,12 @@ import { listenerModel } from "../src/model/listener.js";
 import { lookupClassic, validateListener } from "../src/explain/fcm.js";
 import { chainAnalyzers, tlsInspectorMissing, unreachableChain } from "../src/findings/chains.js";
 import type { Finding } from "../src/findings/types.js";
+import { handMadeListener } from "./support/worst-cases.js";
 
 const root = path.resolve(import.meta.dirname, "..");
 const now = new Date("2026-01-01T00:00:00Z");
 const run = (input: LoadedInput): Finding[] => chainAnalyzers.flatMap((a) => a.run({ input, now }));
 
-const TCP = (name: string) => [{ name: "envoy.filters.network.tcp_proxy", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy", stat_prefix: name, cluster: name } }];
 const TLS_INSPECTOR = { name: "envoy.filters.listener.tls_inspector", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector" } };
 const HTTP_INSPECTOR = { name: "envoy.filters.listener.http_inspector", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.listener.http_inspector.v3.HttpInspector" } };
 const ORIGINAL_DST = { name: "envoy.filters.listener.original_dst", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.listener.original_dst.v3.OriginalDst" } };
@@ -23,14 +23,7 @@ const ORIGINAL_DST = { name: "envoy.filters.listener.original_dst", typed_config
 type Chain = { name: string; match?: Record<string, unknown> };
 /** A hand-made listener (v3, bound to 0.0.0.0:PORT), as a whole dump. */
 function handMade(chains: Chain[], extra: Record<string, unknown> = {}, port = 443): LoadedInput {
-  const l = {
-    "@type": "type.googleapis.com/envoy.config.listener.v3.Listener",
-    name: "hand",
-    address: { socket_address: { address: "0.0.0.0", port_value: port } },
-    filter_chains: chains.map((c) => ({ name: c.name, ...(c.match ? { filter_chain_match: c.match } : {}), filters: TCP(c.name) })),
-    ...extra,
-  };
-  return loadText(JSON.stringify(l), "hand.json");
+  return loadText(handMadeListener(chains, extra, port), "hand.json");
 }
 
 const codes = (fs: Finding[]) => fs.map((f) => `${f.code} ${f.resource.name}`).sort();

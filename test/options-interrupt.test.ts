@@ -9,6 +9,7 @@ import path from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { progress, progressShown, startProgress, stopProgress } from "../src/progress.js";
+import { istioClustersDump } from "./support/worst-cases.js";
 
 const root = path.resolve(import.meta.dirname, "..");
 const BIN = path.join(root, "bin/envoy-explain.js");
@@ -75,24 +76,8 @@ test("Ctrl-C while reading a slow stdin: the progress line is cleared, and the p
 test("Ctrl-C in the middle of synchronous work (decoding 30000 clusters): the line is cleared at once, no answer printed", async () => {
   // Istio-shaped clusters, as the bench generates them; from stdin after 2.2 s, so that the progress line
   // is up as soon as decoding starts.
-  const T = (t: string) => `type.googleapis.com/${t}`;
-  const cluster = (i: number) => ({
-    version_info: "1",
-    cluster: {
-      "@type": T("envoy.config.cluster.v3.Cluster"),
-      name: `outbound|9080||svc-${i}.ns.svc.cluster.local`,
-      type: "EDS",
-      eds_cluster_config: { eds_config: { ads: {}, resource_api_version: "V3" }, service_name: `outbound|9080||svc-${i}.ns.svc.cluster.local` },
-      connect_timeout: "10s",
-      transport_socket_matches: [
-        { name: "tlsMode-istio", match: { tlsMode: "istio" }, transport_socket: { name: "envoy.transport_sockets.tls", typed_config: { "@type": T("envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext"), common_tls_context: { alpn_protocols: ["istio-peer-exchange", "istio"], tls_certificate_sds_secret_configs: [{ name: "default", sds_config: { ads: {}, resource_api_version: "V3" } }] }, sni: `outbound_.9080_._.svc-${i}.ns.svc.cluster.local` } } },
-        { name: "tlsMode-disabled", match: {}, transport_socket: { name: "envoy.transport_sockets.raw_buffer", typed_config: { "@type": T("envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer") } } },
-      ],
-    },
-  });
   const file = path.join(tmp, "clusters.json");
-  const clusters = Array.from({ length: 30000 }, (_, i) => JSON.stringify(cluster(i)));
-  fs.writeFileSync(file, `{"configs":[{"@type":"type.googleapis.com/envoy.admin.v3.ClustersConfigDump","dynamic_active_clusters":[${clusters.join(",")}]}]}`);
+  fs.writeFileSync(file, istioClustersDump(30000));
   const r = await onTerminal(`(sleep 2.2; cat ${sh(file)}) | ${sh(process.execPath)} ${sh(BIN)} -`, /decoding clusters \d+\/30000/);
   assert.is(r.status, 130, r.out.slice(-300));
   assert.match(r.out, /decoding clusters \d+\/30000 \(\d+ s\)(\^C)?\r\u001b\[K$/, JSON.stringify(r.out.slice(-200)));

@@ -5,12 +5,12 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import zlib from "node:zlib";
 import { spawnSync } from "node:child_process";
 import type { Browser, Page } from "playwright-core";
 import { CHROMIUM, haveChromium, launch, openPage, paste, PAGE, PAGE_URL, ROOT, shot, SHOTS, verdict, type Opened } from "./support/browser.js";
+import { repeatedSampleFile } from "./support/worst-cases.js";
 import { explain, overview, load } from "../src/index.js";
 
 const sample = (p: string) => path.join(ROOT, p);
@@ -272,15 +272,7 @@ if (!haveChromium()) {
   });
 
   test("a 20 MB dump (a bundled sample with its clusters repeated) through the file picker: the verdict (how soon: scripts/guards.ts)", async () => {
-    const base = JSON.parse(read("samples/istio-1.3-permissive.json"));
-    const section = base.configs.find((c: { "@type": string }) => /ClustersConfigDump/.test(c["@type"]));
-    const seed = section.dynamic_active_clusters as { cluster: { name: string } }[];
-    const more: unknown[] = [];
-    const one = JSON.stringify(seed).length;
-    for (let i = 0; more.length * (one / seed.length) < 20.5 * 2 ** 20; i++) for (const c of seed) more.push({ ...c, cluster: { ...c.cluster, name: `${c.cluster.name}-copy${i}` } });
-    section.dynamic_active_clusters = [...seed, ...more];
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "envoy-explain-web-")), "big-config_dump.json");
-    fs.writeFileSync(file, JSON.stringify(base, null, 1));
+    const file = repeatedSampleFile(20);
     const size = fs.statSync(file).size;
     assert.ok(size >= 20 * 2 ** 20, `${size} bytes`);
     const o = await openPage(browser, { hash: "#port=9080&client=curl-mtls" });
