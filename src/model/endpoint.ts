@@ -49,13 +49,13 @@ export function endpointModels(rec: ResourceRecord): readonly EndpointModel[] {
   return eps;
 }
 
-/**
- * Endpoints of a cluster from the dump's EDS section, or undefined when the dump has none for it: those
- * endpointModels kept, else made for this caller alone (one that reads each cluster once keeps none).
- */
+/** The endpoints endpointModels kept for an EDS resource, else made for this caller alone (one that reads each resource once keeps none). */
+const endpointsIn = (rec: ResourceRecord): readonly EndpointModel[] => cache.get(rec) ?? endpointsOf(rec.value as ClusterLoadAssignment, rec.name);
+
+/** Endpoints of a cluster from the dump's EDS section, or undefined when the dump has none for it. */
 export function endpointsForCluster(input: LoadedInput, clusterName: string, edsServiceName?: string): readonly EndpointModel[] | undefined {
   const rec = endpointRecordFor(input, clusterName, edsServiceName);
-  return rec ? (cache.get(rec) ?? endpointsOf(rec.value as ClusterLoadAssignment, rec.name)) : undefined;
+  return rec ? endpointsIn(rec) : undefined;
 }
 
 /** A cluster's endpoints: from the dump's EDS when it has them, else the cluster's own load_assignment (STATIC, STRICT_DNS, LOGICAL_DNS). */
@@ -71,7 +71,7 @@ export function endpointRecordFor(input: LoadedInput, clusterName: string, edsSe
 /** Every endpoint of the dump; `release` lets each streamed EDS resource go once its endpoints are read (a listing). */
 export function allEndpoints(input: LoadedInput, o: { release?: boolean } = {}): EndpointModel[] {
   return input.endpoints.flatMap((r) => {
-    const eps = o.release ? endpointsOf(r.value as ClusterLoadAssignment, r.name) : endpointModels(r);
+    const eps = endpointsIn(r);
     if (o.release) r.release();
     return eps;
   });
