@@ -7,6 +7,7 @@ import * as assert from "uvu/assert";
 import { loadFile, loadText, type LoadedInput } from "../src/load/dump.js";
 import { missingClusterAnalyzer, missingRouteConfigAnalyzer, regexSample, routeCovers, shadowedRouteAnalyzer } from "../src/findings/routes.js";
 import { noEndpointsAnalyzer, unusedClusterAnalyzer } from "../src/findings/clusters.js";
+import { endpointsOf } from "../src/model/endpoint.js";
 import type { Analyzer, Finding } from "../src/findings/types.js";
 import { decideRoute } from "../src/explain/route.js";
 import type { RouteConfiguration } from "../src/gen/types/envoy/config/route/v3/route.js";
@@ -201,6 +202,15 @@ test("NO_ENDPOINTS (Envoy Gateway goldens, real): endpoint assignments with no e
   const fs = run(noEndpointsAnalyzer, load(F("envoy-gateway-xds-ir-udp-route-no-endpoints.endpoints.yaml")));
   assert.equal(fs.map((f) => f.resource), [{ kind: "endpoint", name: "udproute/default/udproute-1/rule/-1" }]);
   assert.is(run(noEndpointsAnalyzer, load(R("envoy-gateway/xds-ir-mutual-tls-san.endpoints.yaml"))).length, 2);
+});
+
+test("NO_ENDPOINTS (Istio's EDS alone, real): zipkin lists none; Istio's clusters with none by design (BlackHoleCluster, the passthroughs, inbound|9080||) are not told", () => {
+  // samples/real/findings/SOURCES.md says what the file holds: five empty assignments, one of them a problem.
+  const input = load(R("findings/istio-endpoint-configdump.json"));
+  assert.is(input.clusters.length, 0);
+  const empty = input.endpoints.filter((r) => endpointsOf(r.value as never, r.name).length === 0).map((r) => r.name).sort();
+  assert.equal(empty, ["BlackHoleCluster", "InboundPassthroughClusterIpv4", "PassthroughCluster", "inbound|9080||", "zipkin"]);
+  assert.equal(run(noEndpointsAnalyzer, input).map((f) => f.resource.name), ["zipkin"]);
 });
 
 test("NO_ENDPOINTS: EDS clusters only with the endpoints section; STATIC ones always; ORIGINAL_DST never", () => {

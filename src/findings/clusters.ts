@@ -148,17 +148,28 @@ const stringsIn = (rec: ResourceRecord): Strings => rec.derived("strings", () =>
 // ---------------------------------------------------------------------------------------------------
 // NO_ENDPOINTS
 
+/**
+ * Istio's clusters that have no endpoints by design, known by name where a dump holds their endpoints
+ * without the clusters: BlackHoleCluster (STATIC, where traffic is dropped) and the passthrough clusters
+ * (ORIGINAL_DST); also Istio's inbound clusters `inbound|PORT||`, ORIGINAL_DST since 1.10 (STATIC with
+ * 127.0.0.1 before, never empty then).
+ */
+const NO_HOSTS_BY_DESIGN: ReadonlySet<string> = new Set(["BlackHoleCluster", "PassthroughCluster", "InboundPassthroughCluster", "InboundPassthroughClusterIpv4", "InboundPassthroughClusterIpv6"]);
+
 /** Cluster types whose hosts come from EDS or their load_assignment (ORIGINAL_DST, aggregate, dynamic forward proxy have none by design). */
 const LISTED_HOSTS = new Set(["EDS", "STATIC", "STRICT_DNS", "LOGICAL_DNS"]);
 
 function noEndpoints(input: LoadedInput): Finding[] {
   const out: Finding[] = [];
   const eds = holdsAll(input, "endpoints");
-  // Endpoints without their clusters (an EDS golden file, istioctl proxy-config endpoint -o json): each assignment that lists none.
+  // Endpoints without their clusters (an EDS golden file, istioctl proxy-config endpoint -o json): each
+  // assignment that lists none, but those of Istio's clusters that have none by design (their types
+  // would say so, as they do below, were the clusters in the dump).
   if (input.clusters.length === 0) {
     for (const rec of input.endpoints) {
       const cla = rec.value as { clusterName?: string };
       const name = cla.clusterName ?? rec.name;
+      if (NO_HOSTS_BY_DESIGN.has(name) || /^inbound\|\d+\|\|$/.test(name)) continue;
       if (endpointsOf(rec.value as never, rec.name).length > 0) continue;
       out.push(
         finding(input, "NO_ENDPOINTS", {
