@@ -34,8 +34,11 @@ interface Guard {
   missing?: () => string | undefined;
   /** Prepares what is not timed (a file to read); its result is given to run. */
   setup?: () => unknown;
-  /** Runs the case; throws when the answer is not the one its test expects. */
-  run(prepared?: unknown): void | Promise<void>;
+  /**
+   * Runs the case; throws when the answer is not the one its test expects. A case that times only part
+   * of what it does (from a Ctrl-C typed, from a file chosen to the verdict) returns that time, in ms.
+   */
+  run(prepared?: unknown): void | number | Promise<void | number>;
 }
 
 const fail = (what: string): never => {
@@ -181,19 +184,18 @@ function interruptFile(): string {
   return file;
 }
 
-/** Types Ctrl-C into a pseudo-terminal once decoding shows, and resolves when the process has ended; the time is from the Ctrl-C. */
-function ctrlC(file: string): Promise<void> {
+/** Types Ctrl-C into a pseudo-terminal once decoding shows; resolves, when the process has ended, with the ms since the Ctrl-C. */
+function ctrlC(file: string): Promise<number> {
   const sh = (s: string) => `'${s.replace(/'/g, "'\\''")}'`;
   const command = `(sleep 2.2; cat ${sh(file)}) | ${sh(process.execPath)} ${sh(path.join(root, "bin/envoy-explain.js"))} -`;
   return new Promise((resolve, reject) => {
     const child = spawn("script", ["-qefc", command, "/dev/null"], { stdio: ["pipe", "pipe", "inherit"], env: { ...process.env, NO_COLOR: "1", COLUMNS: "200" } });
     let out = "";
-    let sent = false;
+    let sentAt: number | undefined;
     child.stdout.on("data", (d: Buffer) => {
       out += d.toString("utf8");
-      if (!sent && /decoding clusters \d+\/30000/.test(out)) {
-        sent = true;
-        started = performance.now();
+      if (sentAt === undefined && /decoding clusters \d+\/30000/.test(out)) {
+        sentAt = performance.now();
         child.stdin.write("\u0003");
       }
     });
@@ -201,32 +203,31 @@ function ctrlC(file: string): Promise<void> {
     child.on("exit", (status) => {
       clearTimeout(limit);
       fs.rmSync(path.dirname(file), { recursive: true, force: true });
-      if (!sent) reject(new Error("decoding never showed"));
+      if (sentAt === undefined) reject(new Error("decoding never showed"));
       else if (status !== 130) reject(new Error(`exit ${status}`));
-      else resolve();
+      else resolve(performance.now() - sentAt);
     });
   });
 }
 
-/** Opens the page in Chromium (as test/web.test.ts does), gives it the file, and waits for the verdict; the time is from the file's choice. */
-async function pageVerdict(file: string): Promise<void> {
+/** Opens the page in Chromium (as test/web.test.ts does), gives it the file, and waits for the verdict: the ms from the file's choice to the verdict. */
+async function pageVerdict(file: string): Promise<number> {
   const { launch, openPage, verdict } = await import("../test/support/browser.js");
   const browser = await launch();
   try {
     const o = await openPage(browser, { hash: "#port=9080&client=curl-mtls" });
-    started = performance.now();
+    const chosen = performance.now();
     await o.page.getByLabel("Open a file").setInputFiles(file);
     const said = await verdict(o.page, 60_000);
+    const ms = performance.now() - chosen;
     if (!/TLS_INTO_PLAINTEXT_HTTP/.test(said)) fail(`the page said: ${said.slice(0, 200)}`);
     await o.context.close();
+    return ms;
   } finally {
     await browser.close();
     fs.rmSync(path.dirname(file), { recursive: true, force: true });
   }
 }
-
-/** When a guard's timed part began, if not when run() was called (set by the guard). */
-let started: number | undefined;
 
 export interface GuardResult {
   name: string;
@@ -249,16 +250,15 @@ export async function runGuards(): Promise<GuardResult[]> {
       continue;
     }
     let error: string | undefined;
-    let t = 0;
+    let ms = 0;
     try {
       const prepared = g.setup?.();
-      started = undefined;
-      t = performance.now();
-      await g.run(prepared);
+      const began = performance.now();
+      const own = await g.run(prepared);
+      ms = own ?? performance.now() - began;
     } catch (e) {
       error = e instanceof Error ? e.message : String(e);
     }
-    const ms = performance.now() - (started ?? t);
     out.push({ ...base, ms, ok: !error && ms <= g.limitMs, ...(error ? { error } : {}) });
   }
   // Linear: 500 KB of brackets in at most 8 times the time of 100 KB (and 1 s more for a machine's noise).
