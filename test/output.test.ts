@@ -127,6 +127,22 @@ test("a listener name with a line break draws no row of its own: in listings, ex
   }
 });
 
+test("a name with a line break and spaces is kept whole on its line at any width: a table or prose wrapping at its spaces cannot start a line with what followed the break (a fuzzed dump's listener)", async () => {
+  const name = "0.0.0.0_8082\nwarning: FAKE-WARNING all good";
+  const f = write("newline-spaces.json", tcpListener(name));
+  for (const argv of [["listeners", f], [f, "-p", "80"], [f]]) {
+    for (const columns of ["80", "40", undefined]) {
+      const r = await withEnv({ COLUMNS: columns }, () => cli(argv));
+      assert.ok(r.code <= 1, `${argv.join(" ")}: ${r.code} ${r.stderr}`);
+      assert.not.match(r.stdout, /^\s*(?:warning: )?FAKE-/m, `${argv.join(" ")} at ${columns ?? "no"} columns:\n${r.stdout}`);
+      // The name is on one line, escaped; its spaces no-break spaces (a terminal shows them as spaces).
+      if (argv[0] === "listeners") assert.ok(r.stdout.includes("0.0.0.0_8082\\nwarning:\u00a0FAKE-WARNING\u00a0all\u00a0good"), r.stdout);
+    }
+  }
+  // A name without a line break keeps its spaces as they are.
+  assert.is(new LongNames().text("plain name with spaces"), "plain name with spaces");
+});
+
 test("a field name with a line break draws no warning: line of its own (the CLI prints diagnostics through escapeLine)", async () => {
   const f = write("newline-field.json", { ...tcpListener("l"), "bogus\nwarning: all good, nothing to see": 1 });
   for (const argv of [["listeners", f], ["listeners", f, "-v"], [f, "-p", "80", "-c", "plaintext"]]) {

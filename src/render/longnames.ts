@@ -61,11 +61,11 @@ export class LongNames {
   /** A string of the document as text: on one line, its long runs referred to. Linear in its length. */
   text(value: string): string {
     // Most strings are short and plain: returned as they are, after one test.
-    if (value.length < LONG_NAME) return NEEDS_LINE_ESCAPE.test(value) ? escapeLine(value) : value;
+    if (value.length < LONG_NAME) return NEEDS_LINE_ESCAPE.test(value) ? oneLine(value) : value;
     // The same string (a name in every result) is looked at once.
     const done = this.memo.get(value);
     if (done !== undefined) return done;
-    const t = escapeLine(value);
+    const t = oneLine(value);
     let out = "";
     let from = 0;
     let start = 0;
@@ -94,6 +94,16 @@ export class LongNames {
     }
     return `\n\nLong names (each shown once, here; above, it is ‹long name N›):\n${this.names.map((n, i) => `${longNameRef(i + 1)}, ${n.length} characters:\n${n}`).join("\n")}`;
   }
+}
+
+/**
+ * A string shown on one line (escapeLine); one that held a line break or a tab (no real name does, a
+ * hostile one may) is kept whole too, its spaces no-break spaces: a table or prose that wraps at spaces
+ * cannot start a line with what followed its line break, as if it were a row or a warning of its own.
+ */
+function oneLine(value: string): string {
+  const t = escapeLine(value);
+  return t === value ? t : t.replace(/ /g, "\u00a0");
 }
 
 type Container = Record<string, unknown> | unknown[];
