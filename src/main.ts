@@ -2,9 +2,10 @@
 // The envoy-explain command: runs the CLI on the process's arguments and streams, and sets the exit code.
 import vm from "node:vm";
 import { hideBin } from "yargs/helpers";
-import { runCli, STDIN } from "./cli.js";
 import { stopProgress } from "./progress.js";
 import { startTimings, timed, timingsReport } from "./timings.js";
+import { VERSION } from "./version.js";
+
 
 // ENVOY_EXPLAIN_TIMINGS=1: where the time went (start-up, then each phase: read, scan, parse, decode…), as
 // one JSON line on stderr at exit, for the benchmark (scripts/bench.mjs) and for a slow dump. Never otherwise.
@@ -76,8 +77,14 @@ function interruptible<T>(work: () => T): T {
   }
 }
 
-const code = await runCli(
-  hideBin(process.argv).map((a) => (a === "-" ? STDIN : a)),
-  { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t), isTTY: process.stdout.isTTY === true, stderrIsTTY: process.stderr.isTTY === true, onProgress: progressShown, interruptible },
-);
-process.exitCode = code;
+// `--version` alone (what scripts and package managers ask) is answered without loading the command
+// line's parser and commands; with anything else it is yargs' as always.
+if (process.argv.length === 3 && process.argv[2] === "--version") process.stdout.write(`${VERSION}\n`);
+else {
+  const { runCli, STDIN } = await import("./cli.js");
+  const code = await runCli(
+    hideBin(process.argv).map((a) => (a === "-" ? STDIN : a)),
+    { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t), isTTY: process.stdout.isTTY === true, stderrIsTTY: process.stderr.isTTY === true, onProgress: progressShown, interruptible },
+  );
+  process.exitCode = code;
+}

@@ -1,5 +1,6 @@
 // istioctl's habits and CI gating: singular commands, did-you-mean, filters, --expect, --fail-on,
 // completion from the dump on the command line.
+import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -126,6 +127,19 @@ test("colour: only our verdict marks, on a terminal unless NO_COLOR, --color/--n
     for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
     else process.env[k] = v;
   }
+});
+
+test("--version alone (answered before the parser loads) says what yargs says for --version, and --version with more is yargs' as before", async () => {
+  const bin = path.join(root, "bin/envoy-explain.js");
+  const fast = spawnSync(process.execPath, [bin, "--version"], { encoding: "utf8" });
+  const parsed = await cli("--version");
+  assert.is(fast.status, 0, fast.stderr);
+  assert.is(parsed.code, 0);
+  assert.match(fast.stdout, /^\d+\.\d+\.\d+\S*\n$/);
+  assert.is(fast.stdout, parsed.stdout.endsWith("\n") ? parsed.stdout : `${parsed.stdout}\n`);
+  // With another argument it goes through the parser (which says what is wrong, or the version).
+  const more = spawnSync(process.execPath, [bin, "--version", "--nonsense"], { encoding: "utf8" });
+  assert.is(more.status, (await cli("--version", "--nonsense")).code);
 });
 
 test.run();
