@@ -143,6 +143,21 @@ test("a name with a line break and spaces is kept whole on its line at any width
   assert.is(new LongNames().text("plain name with spaces"), "plain name with spaces");
 });
 
+test("tls-check on one dump at 80 columns: a block per cluster, its name whole at the line's start and what it sends under it; piped, the table", async () => {
+  const f = path.join(root, "samples/client-productpage.json");
+  const narrow = await withEnv({ COLUMNS: "80" }, () => cli(["tls-check", f]));
+  const piped = await withEnv({ COLUMNS: undefined }, () => cli(["tls-check", f]));
+  assert.is(narrow.code, 0, narrow.stderr);
+  const lines = narrow.stdout.split("\n");
+  assert.ok(lines.every((l) => l.length <= 80 || !l.includes(" ")), narrow.stdout);
+  const heads = lines.filter((l) => l.startsWith("outbound|"));
+  assert.is(heads.length, 25, narrow.stdout);
+  assert.ok(lines.includes("outbound|9080|plain|reviews.default.svc.cluster.local  DISABLE"), narrow.stdout);
+  assert.ok(lines.includes("    (every endpoint): plaintext"), narrow.stdout);
+  assert.match(piped.stdout, /^CLUSTER +MODE +SENDS$/m);
+  assert.ok(piped.stdout.split("\n").some((l) => /^outbound\|9080\|plain\|reviews\.default\.svc\.cluster\.local +DISABLE +\(every endpoint\): plaintext$/.test(l)), piped.stdout);
+});
+
 test("a field name with a line break draws no warning: line of its own (the CLI prints diagnostics through escapeLine)", async () => {
   const f = write("newline-field.json", { ...tcpListener("l"), "bogus\nwarning: all good, nothing to see": 1 });
   for (const argv of [["listeners", f], ["listeners", f, "-v"], [f, "-p", "80", "-c", "plaintext"]]) {

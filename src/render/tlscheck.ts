@@ -53,14 +53,14 @@ export function renderTlsCheck(report: TlsCheckReport, format: OutputFormat): st
     // A note said of several clusters is said once, under the table, with how many it is about; a
     // cluster's cell refers to it by number.
     const shared = numberShared(report.clientClusters.flatMap((c) => [...new Set(c.notes)]));
+    const sends = (c: TlsCheckReport["clientClusters"][number]) => [...c.sends, ...[...new Set(c.notes)].map((n) => (shared.has(n) ? `note [${shared.get(n)!.number}]` : `note: ${n}`))];
     out.push("Client: what each outbound cluster sends");
-    out.push(
-      renderListing(
-        format,
-        ["CLUSTER", "MODE", { title: "SENDS", wrap: true }],
-        report.clientClusters.map((c) => [c.cluster, clientModeText(c.mode, report.mesh), [...c.sends, ...[...new Set(c.notes)].map((n) => (shared.has(n) ? `note [${shared.get(n)!.number}]` : `note: ${n}`))].join("\n")]),
-      ),
-    );
+    if (format !== "markdown" && narrowerThan(TABLE_WIDTH)) {
+      // A terminal too narrow for the table (a cluster's name takes most of it): a block per cluster, what it sends under it.
+      out.push(report.clientClusters.flatMap((c) => [...block(`${c.cluster}  ${clientModeText(c.mode, report.mesh)}`, sends(c)), ""]).join("\n").trimEnd());
+    } else {
+      out.push(renderListing(format, ["CLUSTER", "MODE", { title: "SENDS", wrap: true }], report.clientClusters.map((c) => [c.cluster, clientModeText(c.mode, report.mesh), sends(c).join("\n")])));
+    }
     for (const [n, { number, count }] of shared) out.push(`note [${number}] (${count} clusters): ${said(n)}`);
   }
   for (const { text, count } of grouped(report.notes)) out.push(`note${count > 1 ? ` (${count} times)` : ""}: ${said(text)}`);
