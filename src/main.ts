@@ -6,7 +6,6 @@ import { stopProgress } from "./progress.js";
 import { startTimings, timed, timingsReport } from "./timings.js";
 import { VERSION } from "./version.js";
 
-
 // ENVOY_EXPLAIN_TIMINGS=1: where the time went (start-up, then each phase: read, scan, parse, decode…), as
 // one JSON line on stderr at exit, for the benchmark (scripts/bench.mjs) and for a slow dump. Never otherwise.
 if (process.env.ENVOY_EXPLAIN_TIMINGS === "1") {

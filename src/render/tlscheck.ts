@@ -1,7 +1,7 @@
 // tls-check's report as a table: per host:port, what the client sends, what the server does, and why.
 import { mdInline } from "./sanitize.js";
 import { renderListing, type OutputFormat } from "./table.js";
-import { block, narrowerThan } from "./wrap.js";
+import { blocks, narrowerThan } from "./wrap.js";
 import { portModeText, type Status, type TlsCheckReport } from "../analyses/tlscheck.js";
 import { clientModeText } from "../model/upstream.js";
 
@@ -22,17 +22,12 @@ export function renderTlsCheck(report: TlsCheckReport, format: OutputFormat): st
   if (report.rows.length && format !== "markdown" && narrowerThan(TABLE_WIDTH)) {
     // A terminal too narrow for the table: a block per row, the reason wrapped under it at full width.
     out.push(
-      report.rows
-        .flatMap((r) => [
-          ...block(`${STATUS_MARK[r.status]} ${r.status}  ${r.host}:${r.port}${subset(r)}`, [
-            `client ${clientModeText(r.client.mode, report.mesh)}: sends ${r.client.sends}`,
-            `server port ${r.server.port} ${serverText(r)}: chain ${r.server.chain}`,
-            r.reason,
-          ]),
-          "",
-        ])
-        .join("\n")
-        .trimEnd(),
+      blocks(
+        report.rows.map((r) => [
+          `${STATUS_MARK[r.status]} ${r.status}  ${r.host}:${r.port}${subset(r)}`,
+          [`client ${clientModeText(r.client.mode, report.mesh)}: sends ${r.client.sends}`, `server port ${r.server.port} ${serverText(r)}: chain ${r.server.chain}`, r.reason],
+        ]),
+      ),
     );
   } else if (report.rows.length) {
     out.push(
@@ -57,7 +52,7 @@ export function renderTlsCheck(report: TlsCheckReport, format: OutputFormat): st
     out.push("Client: what each outbound cluster sends");
     if (format !== "markdown" && narrowerThan(TABLE_WIDTH)) {
       // A terminal too narrow for the table (a cluster's name takes most of it): a block per cluster, what it sends under it.
-      out.push(report.clientClusters.flatMap((c) => [...block(`${c.cluster}  ${clientModeText(c.mode, report.mesh)}`, sends(c)), ""]).join("\n").trimEnd());
+      out.push(blocks(report.clientClusters.map((c) => [`${c.cluster}  ${clientModeText(c.mode, report.mesh)}`, sends(c)])));
     } else {
       out.push(renderListing(format, ["CLUSTER", "MODE", { title: "SENDS", wrap: true }], report.clientClusters.map((c) => [c.cluster, clientModeText(c.mode, report.mesh), sends(c).join("\n")])));
     }

@@ -98,3 +98,8 @@ export function block(head: string, lines: string[]): string[] {
   const [first = "", ...rest] = wrapWords(head, w);
   return [first, ...(rest.length ? under(rest.join(" ")) : []), ...lines.flatMap(under)];
 }
+
+/** Rows of a table as blocks (block()), a blank line between two. */
+export function blocks(rows: [head: string, lines: string[]][]): string {
+  return rows.map(([head, lines]) => block(head, lines).join("\n")).join("\n\n");
+}
